@@ -1,0 +1,67 @@
+# h2sim developer commands. The two that matter:
+#   make run    builds and runs the main job (scripts/run_main.sh)
+#   make test   builds everything and runs every test (CI runs exactly this, see .ci/run)
+# Each step first runs scripts/bootstrap.sh, which installs what is missing (quick when nothing is).
+#
+# Settings (make VAR=value ...):
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+JOBS       ?= 2
+GENERATOR  ?= Ninja
+CMAKE_ARGS ?=
+
+SOURCE_DIRS := include src tests examples benchmarks python
+
+.DEFAULT_GOAL := build
+.PHONY: help bootstrap configure build test run bench clean format format-check tidy
+
+help:
+	@echo "make run           build and run the main job"
+	@echo "make test          build and run every test (what CI runs)"
+	@echo "make build         configure $(BUILD_DIR)/ ($(BUILD_TYPE)) and build everything"
+	@echo "make bench         build and run the benchmarks"
+	@echo "make format        clang-format the C++ sources in place"
+	@echo "make format-check  fail when a C++ source is not clang-formatted"
+	@echo "make tidy          clang-tidy the library sources (needs a configured $(BUILD_DIR)/)"
+	@echo "make clean         remove $(BUILD_DIR)/"
+	@echo "settings: BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) GENERATOR=$(GENERATOR) CMAKE_ARGS=$(CMAKE_ARGS)"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+# A build directory keeps the generator it was made with; only a new one gets -G.
+configure: bootstrap
+	@if [ -f "$(BUILD_DIR)/CMakeCache.txt" ]; then \
+	  cmake -S . -B "$(BUILD_DIR)" -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS); \
+	else \
+	  cmake -S . -B "$(BUILD_DIR)" -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS); \
+	fi
+
+build: configure
+	cmake --build "$(BUILD_DIR)" --parallel $(JOBS)
+
+test: build
+	ctest --test-dir "$(BUILD_DIR)" --output-on-failure
+
+# The main job builds only the targets it needs.
+run: configure
+	@BUILD_DIR="$(BUILD_DIR)" JOBS=$(JOBS) bash scripts/run_main.sh
+
+bench: build
+	@BUILD_DIR="$(BUILD_DIR)" bash scripts/run_benchmarks.sh
+
+clean:
+	rm -rf "$(BUILD_DIR)"
+
+format:
+	@find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | \
+	  xargs -r clang-format -i
+
+format-check:
+	@find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | \
+	  xargs -r clang-format --dry-run -Werror
+
+tidy:
+	@test -f "$(BUILD_DIR)/compile_commands.json" || \
+	  { echo "tidy: no $(BUILD_DIR)/compile_commands.json; run 'make build' first" >&2; exit 1; }
+	@find src -type f -name '*.cpp' | xargs -r -n 1 -P $(JOBS) clang-tidy -p "$(BUILD_DIR)" --quiet

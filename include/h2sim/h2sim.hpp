@@ -1,0 +1,8 @@
+// Everything a C++ user of h2sim needs: #include <h2sim/h2sim.hpp>
+#pragma once
+
+#include "h2sim/error.hpp"
+#include "h2sim/model.hpp"
+#include "h2sim/program.hpp"
+#include "h2sim/simulate.hpp"
+#include "h2sim/version.hpp"

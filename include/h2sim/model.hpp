@@ -1,0 +1,158 @@
+// h2sim::Model: the declarative stock-and-flow graph.
+//
+// A Model is a value. Equations are parsed once, when they are set; copying a
+// Model shares the parsed equations, and changing a constant never re-parses.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace h2sim {
+
+namespace detail {
+struct Expr;  // parsed equation (src/expr/ast.hpp)
+}
+using ExprPtr = std::shared_ptr<const detail::Expr>;
+
+enum class VariableKind { Stock, Flow, Auxiliary, Constant };
+
+// How a graphical function reads between and beyond its points (XMILE 1.0, 3.1.4).
+enum class Interpolation {
+  Continuous,   // linear between points, held at the end values outside
+  Extrapolate,  // linear between points, continued linearly outside
+  Discrete,     // the value of the nearest point at or below x (a step function)
+};
+
+struct GraphicalFunction {
+  std::vector<double> x;  // strictly increasing
+  std::vector<double> y;  // same length as x
+  Interpolation interpolation = Interpolation::Continuous;
+  std::string x_units;
+  std::string y_units;
+
+  double operator()(double input) const;
+};
+
+enum class Method { Euler, RK4, Dopri5, Rosenbrock4 };
+
+// "euler", "rk4", "dopri5", "rosenbrock4" (case-insensitive; "runge-kutta-4" and
+// "rk45" are accepted too). Throws ModelError for anything else.
+Method parse_method(const std::string& name);
+std::string to_string(Method method);
+
+// Time settings a model carries (XMILE sim_specs); simulate() can override each.
+struct TimeSettings {
+  double start = 0.0;
+  double stop = 10.0;
+  double dt = 0.25;
+  double save_every = 0.0;  // 0: every dt
+  Method method = Method::Euler;
+  std::string time_units = "year";
+};
+
+// An equation for one element (or a tuple of elements) of an arrayed variable.
+struct ElementEquation {
+  std::vector<std::string> elements;  // one per dimension of the variable
+  std::string text;
+  ExprPtr expr;
+};
+
+struct Variable {
+  std::string name;  // as the user wrote it
+  VariableKind kind = VariableKind::Auxiliary;
+
+  // Stocks: the initial value. Flows and auxiliaries: the equation. Constants: the value.
+  std::string equation;
+  ExprPtr expr;
+
+  std::vector<std::string> dimensions;  // empty: scalar
+  std::vector<ElementEquation> element_equations;  // per-element equations, override `equation`
+
+  std::vector<std::string> inflows;   // stocks only
+  std::vector<std::string> outflows;  // stocks only
+  bool non_negative = false;          // stocks: clamped at zero; flows: uniflow, never negative
+
+  // Auxiliaries and flows: when set, the value is gf(equation) (XMILE). A variable of
+  // kind Auxiliary with a graphical function and no equation is a lookup table that
+  // equations call as name(x).
+  std::optional<GraphicalFunction> graphical_function;
+
+  std::string units;
+  std::string description;
+  std::string source;
+
+  // Fluent setters, so that `model.add_flow(...).units("vehicles/year")` reads well.
+  // The reference returned by Model::add_* is valid until the next add_*.
+  Variable& with_units(std::string u) { units = std::move(u); return *this; }
+  Variable& with_description(std::string d) { description = std::move(d); return *this; }
+  Variable& with_source(std::string s) { source = std::move(s); return *this; }
+  Variable& with_dimensions(std::vector<std::string> dims) { dimensions = std::move(dims); return *this; }
+  Variable& with_non_negative(bool on = true) { non_negative = on; return *this; }
+  Variable& with_element_equation(std::vector<std::string> elements, const std::string& text);
+  Variable& with_graphical_function(GraphicalFunction gf) { graphical_function = std::move(gf); return *this; }
+};
+
+struct Dimension {
+  std::string name;
+  std::vector<std::string> elements;
+};
+
+// Canonical form of a variable, dimension or element name: lower case, spaces and
+// underscores the same, surrounding quotes and whitespace removed (XMILE rules).
+std::string canonical_name(const std::string& name);
+
+class Model {
+ public:
+  Model() = default;
+  explicit Model(std::string name) : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+
+  TimeSettings& time() { return time_; }
+  const TimeSettings& time() const { return time_; }
+
+  // --- building -----------------------------------------------------------
+  Dimension& add_dimension(const std::string& name, std::vector<std::string> elements);
+
+  // Stocks integrate inflows minus outflows from `initial`.
+  Variable& add_stock(const std::string& name, const std::string& initial,
+                      std::vector<std::string> inflows = {},
+                      std::vector<std::string> outflows = {});
+  Variable& add_flow(const std::string& name, const std::string& equation);
+  Variable& add_auxiliary(const std::string& name, const std::string& equation);
+  Variable& add_constant(const std::string& name, double value);
+  // A lookup table that equations call as `name(x)` or LOOKUP(name, x).
+  Variable& add_lookup(const std::string& name, GraphicalFunction gf);
+
+  // Replaces a variable's equation (parsed now, errors say which variable).
+  void set_equation(const std::string& name, const std::string& equation);
+  // Sets a constant's value without parsing anything. Arrayed constants: every element,
+  // or the one named by `elements`.
+  void set_constant(const std::string& name, double value,
+                    const std::vector<std::string>& elements = {});
+
+  // --- reading -------------------------------------------------------------
+  const std::vector<Variable>& variables() const { return variables_; }
+  const std::vector<Dimension>& dimensions() const { return dimensions_; }
+  const Variable* find(const std::string& name) const;
+  Variable* find(const std::string& name);
+  const Dimension* find_dimension(const std::string& name) const;
+
+ private:
+  Variable& add(Variable v);
+
+  std::string name_;
+  TimeSettings time_;
+  std::vector<Variable> variables_;
+  std::vector<Dimension> dimensions_;
+  std::map<std::string, std::size_t> index_;  // canonical name -> position in variables_
+};
+
+// Parses one equation; throws ParseError with the column on failure. `variable` only
+// labels the error.
+ExprPtr parse_equation(const std::string& text, const std::string& variable = {});
+
+}  // namespace h2sim

@@ -1,0 +1,117 @@
+// The compiled form of a model: flat instructions over a flat slot array.
+//
+// Every value the model computes lives in a slot. In a run each slot holds one value
+// per lane; an instruction reads and writes whole slots, so one pass over the
+// instructions advances every lane of a block. Nothing here is looked up by name
+// while a run is stepping.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "h2sim/model.hpp"
+#include "h2sim/program.hpp"
+
+namespace h2sim::detail {
+
+enum class Op : std::uint8_t {
+  Copy,    // dst = a
+  Add, Sub, Mul, Div, Pow, Mod,
+  Neg, Not,
+  Lt, Le, Gt, Ge, Eq, Ne, And, Or,  // results are 1 or 0
+  Select,  // dst = a != 0 ? b : c
+  Abs, Min, Max, Exp, Ln, Log10, Sqrt, Sin, Cos, Tan, Asin, Acos, Atan, Floor, Round,
+  SafeDiv,  // dst = b != 0 ? a / b : c
+  Step,     // dst = step_time >= b ? a : 0                          (STEP(a, b))
+  Ramp,     // dst = slope a from time b, held after time c (c < 0: no end slot)
+  Pulse,    // dst = a / dt in the dt starting at b, repeating every c (c < 0: once)
+  Lookup,   // dst = table[b](a): b is a table index, not a slot
+};
+
+struct Instruction {
+  Op op = Op::Copy;
+  std::int32_t dst = 0;
+  std::int32_t a = 0;
+  std::int32_t b = 0;
+  std::int32_t c = -1;
+};
+
+struct LookupTable {
+  std::int32_t offset = 0;  // into ProgramData::lookup_x / lookup_y
+  std::int32_t count = 0;
+  Interpolation interpolation = Interpolation::Continuous;
+};
+
+// PREVIOUS(x): `slot` holds x from the previous dt; `source` is x's slot.
+struct PreviousState {
+  std::int32_t slot = 0;
+  std::int32_t source = 0;
+};
+
+// DELAY(input, delay time, initial): `slot` holds the input of round(delay/dt) steps ago.
+struct PipelineDelay {
+  std::int32_t slot = 0;
+  std::int32_t input = 0;
+  std::int32_t delay_time = 0;  // read once, after initialisation
+  std::int32_t initial = 0;     // the output until the first input arrives
+};
+
+// Fixed slots, set by the simulator.
+inline constexpr std::int32_t kTimeSlot = 0;      // time of the current evaluation
+inline constexpr std::int32_t kDtSlot = 1;
+inline constexpr std::int32_t kStartSlot = 2;
+inline constexpr std::int32_t kStopSlot = 3;
+inline constexpr std::int32_t kStepTimeSlot = 4;  // start of the current step: STEP, RAMP, PULSE
+inline constexpr std::int32_t kFixedSlots = 5;
+
+struct ProgramData {
+  TimeSettings time;
+  std::int32_t slot_count = kFixedSlots;
+
+  // Literal numbers: slot and value, written once before a run.
+  std::vector<std::pair<std::int32_t, double>> literals;
+
+  // Parameters (constants), settable per lane.
+  std::vector<ParameterInfo> parameters;
+  std::vector<std::int32_t> parameter_slots;
+
+  // Stocks: slots [stock_begin, stock_begin + stock_count) hold the state, in the
+  // same order as the integrator's state vector; derivatives likewise from
+  // derivative_begin.
+  std::int32_t stock_begin = 0;
+  std::int32_t stock_count = 0;
+  std::int32_t derivative_begin = 0;
+  std::vector<std::uint8_t> non_negative;  // per stock
+
+  // Every named or internal variable's slot lies in [variable_begin, variable_end), so
+  // one pass over that range tells whether anything became non-finite.
+  std::int32_t variable_begin = 0;
+  std::int32_t variable_end = 0;
+  std::vector<std::string> slot_names;  // for variable slots: the variable, for error messages
+
+  std::vector<Instruction> init_code;  // initial values of everything, in dependency order
+  std::vector<Instruction> step_code;  // time-varying auxiliaries and flows, then derivatives
+
+  std::vector<PreviousState> previous;
+  std::vector<PipelineDelay> delays;
+
+  std::vector<LookupTable> lookups;
+  std::vector<double> lookup_x;
+  std::vector<double> lookup_y;
+
+  // Slots whose initial values are times of known discontinuities (STEP, PULSE,
+  // RAMP arguments); adaptive methods stop there. pulse_breakpoints hold
+  // (first, interval) pairs.
+  std::vector<std::int32_t> breakpoint_slots;
+  std::vector<std::pair<std::int32_t, std::int32_t>> pulse_breakpoints;
+
+  std::vector<OutputInfo> outputs;
+  std::vector<std::int32_t> output_slots;
+  // Arrayed variables: name -> the outputs that are its elements.
+  std::vector<std::pair<std::string, std::vector<std::int32_t>>> output_groups;
+
+  bool has_discrete_state() const { return !previous.empty() || !delays.empty(); }
+};
+
+}  // namespace h2sim::detail

@@ -1,0 +1,44 @@
+// The parsed form of an equation. Built once by parse_equation(), shared read-only.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "h2sim/model.hpp"
+
+namespace h2sim::detail {
+
+enum class ExprKind {
+  Number,  // number
+  Name,    // name, optionally with subscripts: fleet, fleet[bus], fleet[*]
+  Unary,   // op: '-', '+', '!' (not)
+  Binary,  // op: + - * / ^ < > <= >= = <> & (and) | (or)
+  If,      // args: condition, then, else
+  Call,    // name(args...): builtin or lookup
+};
+
+enum class BinaryOp { Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Mod };
+enum class UnaryOp { Neg, Plus, Not };
+
+// One subscript of a name: an element or dimension name, `*` (all elements) or a
+// 1-based position.
+struct Subscript {
+  enum class Kind { Name, Wildcard, Index } kind = Kind::Name;
+  std::string name;  // canonical; for Wildcard the dimension when written `dim!` or `*:dim`
+  int index = 0;
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::Number;
+  int column = 0;  // 1-based position in the equation text
+
+  double number = 0;
+  std::string name;  // canonical: Name and Call
+  std::vector<Subscript> subscripts;
+  BinaryOp binary = BinaryOp::Add;
+  UnaryOp unary = UnaryOp::Neg;
+  std::vector<ExprPtr> args;  // operands, call arguments, IF parts
+};
+
+}  // namespace h2sim::detail

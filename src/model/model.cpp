@@ -1,0 +1,240 @@
+#include "h2sim/model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <sstream>
+
+#include "expr/ast.hpp"
+#include "h2sim/error.hpp"
+
+namespace h2sim {
+
+std::string canonical_name(const std::string& name) {
+  std::string out;
+  out.reserve(name.size());
+  std::size_t begin = 0;
+  std::size_t end = name.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(name[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(name[end - 1]))) --end;
+  if (end - begin >= 2 && name[begin] == '"' && name[end - 1] == '"') ++begin, --end;
+  bool pending_separator = false;
+  for (std::size_t i = begin; i < end; ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r') {
+      pending_separator = !out.empty();
+      continue;
+    }
+    if (c == '\\' && i + 1 < end && name[i + 1] == 'n') {  // XMILE writes line breaks as \n
+      ++i;
+      pending_separator = !out.empty();
+      continue;
+    }
+    if (pending_separator) out += '_';
+    pending_separator = false;
+    out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
+double GraphicalFunction::operator()(double input) const {
+  const std::size_t n = x.size();
+  if (n == 0) return 0.0;
+  if (n == 1 || std::isnan(input)) return n == 1 ? y[0] : input;
+  if (input <= x.front()) {
+    if (interpolation == Interpolation::Extrapolate && input < x.front())
+      return y[0] + (input - x[0]) * (y[1] - y[0]) / (x[1] - x[0]);
+    return y.front();
+  }
+  if (input >= x.back()) {
+    if (interpolation == Interpolation::Extrapolate && input > x.back())
+      return y[n - 1] + (input - x[n - 1]) * (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2]);
+    return y.back();
+  }
+  // First point strictly above input.
+  const auto upper = std::upper_bound(x.begin(), x.end(), input);
+  const std::size_t i = static_cast<std::size_t>(upper - x.begin());
+  if (interpolation == Interpolation::Discrete) return y[i - 1];
+  const double t = (input - x[i - 1]) / (x[i] - x[i - 1]);
+  return y[i - 1] + t * (y[i] - y[i - 1]);
+}
+
+Method parse_method(const std::string& name) {
+  std::string n;
+  for (char c : name)
+    if (std::isalnum(static_cast<unsigned char>(c))) n += static_cast<char>(std::tolower(c));
+  if (n == "euler") return Method::Euler;
+  if (n == "rk4" || n == "rungekutta4" || n == "runge" || n == "rungekutta") return Method::RK4;
+  if (n == "dopri5" || n == "rk45" || n == "adaptive") return Method::Dopri5;
+  if (n == "rosenbrock4" || n == "rosenbrock" || n == "stiff") return Method::Rosenbrock4;
+  throw ModelError("unknown integration method '" + name +
+                   "': expected euler, rk4, dopri5 or rosenbrock4");
+}
+
+std::string to_string(Method method) {
+  switch (method) {
+    case Method::Euler: return "euler";
+    case Method::RK4: return "rk4";
+    case Method::Dopri5: return "dopri5";
+    case Method::Rosenbrock4: return "rosenbrock4";
+  }
+  return "euler";
+}
+
+Variable& Variable::with_element_equation(std::vector<std::string> elements,
+                                          const std::string& text) {
+  ElementEquation eq;
+  eq.elements = std::move(elements);
+  eq.text = text;
+  eq.expr = parse_equation(text, name);
+  element_equations.push_back(std::move(eq));
+  return *this;
+}
+
+namespace {
+
+std::string number_text(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+ExprPtr number_expr(double value) {
+  auto e = std::make_shared<detail::Expr>();
+  e->kind = detail::ExprKind::Number;
+  e->number = value;
+  e->column = 1;
+  return e;
+}
+
+}  // namespace
+
+Dimension& Model::add_dimension(const std::string& name, std::vector<std::string> elements) {
+  const std::string key = canonical_name(name);
+  if (key.empty()) throw ModelError("a dimension needs a name");
+  if (find_dimension(name) != nullptr)
+    throw ModelError("dimension '" + name + "' is defined twice");
+  if (elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
+  for (std::size_t i = 0; i < elements.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (canonical_name(elements[i]) == canonical_name(elements[j]))
+        throw ModelError("dimension '" + name + "' lists element '" + elements[i] + "' twice");
+  dimensions_.push_back(Dimension{name, std::move(elements)});
+  return dimensions_.back();
+}
+
+Variable& Model::add(Variable v) {
+  const std::string key = canonical_name(v.name);
+  if (key.empty()) throw ModelError("a variable needs a name");
+  if (index_.count(key) != 0) {
+    Location where;
+    where.variable = v.name;
+    throw ModelError("a variable with this name is already defined", where);
+  }
+  index_[key] = variables_.size();
+  variables_.push_back(std::move(v));
+  return variables_.back();
+}
+
+Variable& Model::add_stock(const std::string& name, const std::string& initial,
+                           std::vector<std::string> inflows, std::vector<std::string> outflows) {
+  Variable v;
+  v.name = name;
+  v.kind = VariableKind::Stock;
+  v.equation = initial;
+  v.expr = parse_equation(initial, name);
+  v.inflows = std::move(inflows);
+  v.outflows = std::move(outflows);
+  return add(std::move(v));
+}
+
+Variable& Model::add_flow(const std::string& name, const std::string& equation) {
+  Variable v;
+  v.name = name;
+  v.kind = VariableKind::Flow;
+  v.equation = equation;
+  v.expr = parse_equation(equation, name);
+  return add(std::move(v));
+}
+
+Variable& Model::add_auxiliary(const std::string& name, const std::string& equation) {
+  Variable v;
+  v.name = name;
+  v.kind = VariableKind::Auxiliary;
+  v.equation = equation;
+  v.expr = parse_equation(equation, name);
+  return add(std::move(v));
+}
+
+Variable& Model::add_constant(const std::string& name, double value) {
+  Variable v;
+  v.name = name;
+  v.kind = VariableKind::Constant;
+  v.equation = number_text(value);
+  v.expr = number_expr(value);
+  return add(std::move(v));
+}
+
+Variable& Model::add_lookup(const std::string& name, GraphicalFunction gf) {
+  Variable v;
+  v.name = name;
+  v.kind = VariableKind::Auxiliary;
+  v.graphical_function = std::move(gf);
+  return add(std::move(v));
+}
+
+void Model::set_equation(const std::string& name, const std::string& equation) {
+  Variable* v = find(name);
+  if (v == nullptr) throw ModelError("no variable named '" + name + "' to set an equation for");
+  v->expr = parse_equation(equation, v->name);
+  v->equation = equation;
+  if (v->kind == VariableKind::Constant) v->kind = VariableKind::Auxiliary;
+}
+
+void Model::set_constant(const std::string& name, double value,
+                         const std::vector<std::string>& elements) {
+  Variable* v = find(name);
+  if (v == nullptr) throw ModelError("no constant named '" + name + "'");
+  if (elements.empty()) {
+    v->equation = number_text(value);
+    v->expr = number_expr(value);
+    v->element_equations.clear();
+    if (v->kind == VariableKind::Auxiliary) v->kind = VariableKind::Constant;
+    return;
+  }
+  for (auto& eq : v->element_equations) {
+    bool same = eq.elements.size() == elements.size();
+    for (std::size_t i = 0; same && i < elements.size(); ++i)
+      same = canonical_name(eq.elements[i]) == canonical_name(elements[i]);
+    if (same) {
+      eq.text = number_text(value);
+      eq.expr = number_expr(value);
+      return;
+    }
+  }
+  ElementEquation eq;
+  eq.elements = elements;
+  eq.text = number_text(value);
+  eq.expr = number_expr(value);
+  v->element_equations.push_back(std::move(eq));
+}
+
+const Variable* Model::find(const std::string& name) const {
+  const auto it = index_.find(canonical_name(name));
+  return it == index_.end() ? nullptr : &variables_[it->second];
+}
+
+Variable* Model::find(const std::string& name) {
+  const auto it = index_.find(canonical_name(name));
+  return it == index_.end() ? nullptr : &variables_[it->second];
+}
+
+const Dimension* Model::find_dimension(const std::string& name) const {
+  const std::string key = canonical_name(name);
+  for (const auto& d : dimensions_)
+    if (canonical_name(d.name) == key) return &d;
+  return nullptr;
+}
+
+}  // namespace h2sim

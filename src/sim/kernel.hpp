@@ -1,0 +1,147 @@
+// The evaluation kernel: runs instructions over a block of W lanes.
+//
+// A slot is an Eigen fixed-size array of W doubles, so every arithmetic instruction
+// is explicit SIMD over the block. Transcendental functions run lane by lane through
+// the C library: Eigen's vectorised exp/log round differently, and a batch must give
+// the same bits as single runs (which use W = 1).
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "compile/program_data.hpp"
+
+namespace h2sim::detail {
+
+template <int W>
+using Block = Eigen::Array<double, W, 1>;
+
+template <int W>
+using SlotVector = std::vector<Block<W>, Eigen::aligned_allocator<Block<W>>>;
+
+inline double lookup_value(const ProgramData& p, int table, double x) {
+  const LookupTable& t = p.lookups[static_cast<std::size_t>(table)];
+  const double* xs = p.lookup_x.data() + t.offset;
+  const double* ys = p.lookup_y.data() + t.offset;
+  const int n = t.count;
+  if (n == 1 || std::isnan(x)) return n == 1 ? ys[0] : x;
+  if (x <= xs[0]) {
+    if (t.interpolation == Interpolation::Extrapolate && x < xs[0])
+      return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0]);
+    return ys[0];
+  }
+  if (x >= xs[n - 1]) {
+    if (t.interpolation == Interpolation::Extrapolate && x > xs[n - 1])
+      return ys[n - 1] + (x - xs[n - 1]) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]);
+    return ys[n - 1];
+  }
+  const int i = static_cast<int>(std::upper_bound(xs, xs + n, x) - xs);
+  if (t.interpolation == Interpolation::Discrete) return ys[i - 1];
+  const double f = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
+  return ys[i - 1] + f * (ys[i] - ys[i - 1]);
+}
+
+// x mod y with the sign of y (floored), as XMILE's MOD and Vensim's MODULO.
+inline double floored_mod(double x, double y) {
+  const double r = std::fmod(x, y);
+  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+}
+
+template <int W, class F>
+inline void per_lane(Block<W>& d, const Block<W>& a, F f) {
+  for (int l = 0; l < W; ++l) d[l] = f(a[l]);
+}
+
+template <int W>
+void execute(const ProgramData& p, const Instruction* code, std::size_t count, Block<W>* s) {
+  using B = Block<W>;
+  const B zero = B::Zero();
+  const B one = B::Ones();
+  for (std::size_t i = 0; i < count; ++i) {
+    const Instruction& in = code[i];
+    B& d = s[in.dst];
+    const B& a = s[in.a];
+    switch (in.op) {
+      case Op::Copy: d = a; break;
+      case Op::Add: d = a + s[in.b]; break;
+      case Op::Sub: d = a - s[in.b]; break;
+      case Op::Mul: d = a * s[in.b]; break;
+      case Op::Div: d = a / s[in.b]; break;
+      case Op::Pow: {
+        const B& b = s[in.b];
+        for (int l = 0; l < W; ++l) d[l] = std::pow(a[l], b[l]);
+        break;
+      }
+      case Op::Mod: {
+        const B& b = s[in.b];
+        for (int l = 0; l < W; ++l) d[l] = floored_mod(a[l], b[l]);
+        break;
+      }
+      case Op::Neg: d = -a; break;
+      case Op::Not: d = (a == zero).select(one, zero); break;
+      case Op::Lt: d = (a < s[in.b]).select(one, zero); break;
+      case Op::Le: d = (a <= s[in.b]).select(one, zero); break;
+      case Op::Gt: d = (a > s[in.b]).select(one, zero); break;
+      case Op::Ge: d = (a >= s[in.b]).select(one, zero); break;
+      case Op::Eq: d = (a == s[in.b]).select(one, zero); break;
+      case Op::Ne: d = (a != s[in.b]).select(one, zero); break;
+      case Op::And: d = ((a != zero) && (s[in.b] != zero)).select(one, zero); break;
+      case Op::Or: d = ((a != zero) || (s[in.b] != zero)).select(one, zero); break;
+      case Op::Select: d = (a != zero).select(s[in.b], s[in.c]); break;
+      case Op::Abs: d = a.abs(); break;
+      case Op::Min: d = a.min(s[in.b]); break;
+      case Op::Max: d = a.max(s[in.b]); break;
+      case Op::Sqrt: d = a.sqrt(); break;
+      case Op::Exp: per_lane<W>(d, a, [](double v) { return std::exp(v); }); break;
+      case Op::Ln: per_lane<W>(d, a, [](double v) { return std::log(v); }); break;
+      case Op::Log10: per_lane<W>(d, a, [](double v) { return std::log10(v); }); break;
+      case Op::Sin: per_lane<W>(d, a, [](double v) { return std::sin(v); }); break;
+      case Op::Cos: per_lane<W>(d, a, [](double v) { return std::cos(v); }); break;
+      case Op::Tan: per_lane<W>(d, a, [](double v) { return std::tan(v); }); break;
+      case Op::Asin: per_lane<W>(d, a, [](double v) { return std::asin(v); }); break;
+      case Op::Acos: per_lane<W>(d, a, [](double v) { return std::acos(v); }); break;
+      case Op::Atan: per_lane<W>(d, a, [](double v) { return std::atan(v); }); break;
+      case Op::Floor: d = a.floor(); break;
+      case Op::Round: per_lane<W>(d, a, [](double v) { return std::round(v); }); break;
+      case Op::SafeDiv: {
+        const B& b = s[in.b];
+        d = (b != zero).select(a / b, s[in.c]);
+        break;
+      }
+      case Op::Step: d = (s[kStepTimeSlot] >= s[in.b]).select(a, zero); break;
+      case Op::Ramp: {
+        const B& t = s[kStepTimeSlot];
+        const B& begin = s[in.b];
+        const B held = in.c >= 0 ? t.min(s[in.c]) : t;
+        d = (t > begin).select(a * (held - begin), zero);
+        break;
+      }
+      case Op::Pulse: {
+        // Height a/dt during the dt that starts at b (and every c after, when c > 0).
+        const B& t = s[kStepTimeSlot];
+        const B& dt = s[kDtSlot];
+        const B& first = s[in.b];
+        for (int l = 0; l < W; ++l) {
+          const double since = t[l] - first[l];
+          const double eps = dt[l] * 1e-6;
+          bool on = false;
+          if (since >= -eps) {
+            const double interval = in.c >= 0 ? s[in.c][l] : 0.0;
+            const double phase = interval > 0 ? since - interval * std::floor((since + eps) / interval)
+                                              : since;
+            on = phase < dt[l] - eps;
+          }
+          d[l] = on ? a[l] / dt[l] : 0.0;
+        }
+        break;
+      }
+      case Op::Lookup:
+        for (int l = 0; l < W; ++l) d[l] = lookup_value(p, in.b, a[l]);
+        break;
+    }
+  }
+}
+
+}  // namespace h2sim::detail

@@ -1,0 +1,595 @@
+// simulate / simulate_batch: drive a Program through time with Boost.Odeint.
+//
+// Lanes are run in blocks of W: the state of a block is [stock][lane], so every
+// instruction advances W runs at once. Fixed-step methods (Euler, RK4) run batches in
+// blocks of kBlockWidth; adaptive methods control their step size on one lane at a time
+// (W = 1), because a shared step size would couple the lanes of a block.
+#include <algorithm>
+#include <atomic>
+#include <boost/numeric/odeint/integrate/integrate_const.hpp>
+#include <boost/numeric/odeint/stepper/euler.hpp>
+#include <boost/numeric/odeint/stepper/generation.hpp>
+#include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
+#include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "compile/program_data.hpp"
+#include "h2sim/error.hpp"
+#include "h2sim/simulate.hpp"
+#include "sim/kernel.hpp"
+#include "sim/stiff.hpp"
+
+namespace h2sim {
+
+namespace detail {
+std::string canonical_output_key(const std::string& name);  // compiler.cpp
+}
+
+namespace {
+
+namespace odeint = boost::numeric::odeint;
+using detail::Block;
+using detail::ProgramData;
+using detail::SlotVector;
+
+constexpr int kBlockWidth = 8;  // 8 doubles: one AVX-512 register, two AVX2 registers
+
+// Everything about a run that does not depend on the lane.
+struct RunPlan {
+  double start = 0, stop = 0, dt = 0, save_every = 0;
+  Method method = Method::Euler;
+  double rtol = 1e-6, atol = 1e-9;
+  long steps = 0;        // dt steps from start to stop
+  long save_stride = 1;  // fixed-step methods: save every save_stride steps
+  long saves = 0;
+  std::vector<std::int32_t> output_slots;
+  std::vector<std::string> output_names, output_units;
+  Eigen::VectorXd times;
+};
+
+bool is_multiple(double a, double b) {
+  const double r = a / b;
+  return std::abs(r - std::round(r)) <= 1e-6 * std::max(1.0, std::abs(r));
+}
+
+RunPlan make_plan(const Program& program, const SimulationOptions& o) {
+  const ProgramData& p = program.data();
+  RunPlan plan;
+  plan.start = o.start.value_or(p.time.start);
+  plan.stop = o.stop.value_or(p.time.stop);
+  plan.dt = o.dt.value_or(p.time.dt);
+  const double save = o.save_every.value_or(p.time.save_every);
+  plan.save_every = save > 0 ? save : plan.dt;
+  plan.method = o.method.value_or(p.time.method);
+  plan.rtol = o.relative_tolerance;
+  plan.atol = o.absolute_tolerance;
+  auto bad = [](const std::string& m) { throw SimulationError(m); };
+  if (!std::isfinite(plan.start) || !std::isfinite(plan.stop)) bad("start and stop times must be finite numbers");
+  if (!(plan.stop > plan.start))
+    bad("the stop time (" + std::to_string(plan.stop) + ") must be after the start time (" +
+        std::to_string(plan.start) + ")");
+  if (!(plan.dt > 0) || !std::isfinite(plan.dt)) bad("dt must be a positive number, not " + std::to_string(plan.dt));
+  if (!(plan.save_every > 0)) bad("save_every must be positive");
+  if (!(plan.rtol > 0) || !(plan.atol > 0)) bad("tolerances must be positive");
+  const double span = plan.stop - plan.start;
+  if (!is_multiple(span, plan.dt))
+    bad("the run length " + std::to_string(span) + " is not a whole number of dt steps (dt = " +
+        std::to_string(plan.dt) + ")");
+  plan.steps = std::lround(span / plan.dt);
+  if (plan.steps > 500'000'000L) bad("too many steps: lower (stop - start) / dt");
+  const bool fixed = plan.method == Method::Euler || plan.method == Method::RK4;
+  if (fixed) {
+    if (!is_multiple(plan.save_every, plan.dt))
+      bad("save_every (" + std::to_string(plan.save_every) + ") must be a multiple of dt (" +
+          std::to_string(plan.dt) + ") for fixed-step methods");
+    plan.save_stride = std::max(1L, std::lround(plan.save_every / plan.dt));
+    plan.saves = plan.steps / plan.save_stride + 1;
+    plan.times.resize(plan.saves);
+    for (long k = 0; k < plan.saves; ++k)
+      plan.times[k] = plan.start + static_cast<double>(k * plan.save_stride) * plan.dt;
+  } else {
+    plan.saves = static_cast<long>(std::floor(span / plan.save_every + 1e-9)) + 1;
+    plan.times.resize(plan.saves);
+    for (long k = 0; k < plan.saves; ++k) plan.times[k] = plan.start + static_cast<double>(k) * plan.save_every;
+  }
+
+  // Outputs: names resolved once, here, never in the step loop.
+  auto add_output = [&](std::size_t i) {
+    plan.output_slots.push_back(p.output_slots[i]);
+    plan.output_names.push_back(p.outputs[i].name);
+    plan.output_units.push_back(p.outputs[i].units);
+  };
+  if (o.outputs.empty()) {
+    for (std::size_t i = 0; i < p.outputs.size(); ++i) add_output(i);
+  } else {
+    for (const std::string& name : o.outputs) {
+      const int i = program.find_output(name);
+      if (i >= 0) {
+        add_output(static_cast<std::size_t>(i));
+        continue;
+      }
+      const std::string key = canonical_name(name);
+      const auto group = std::find_if(p.output_groups.begin(), p.output_groups.end(),
+                                      [&](const auto& g) { return g.first == key; });
+      if (group == p.output_groups.end()) {
+        Location where;
+        where.variable = name;
+        throw ModelError("no such variable to report", where);
+      }
+      for (const std::int32_t k : group->second) add_output(static_cast<std::size_t>(k));
+    }
+  }
+  return plan;
+}
+
+// Per-lane parameter values, resolved from names once.
+struct LaneParameters {
+  std::vector<double> defaults;            // per parameter
+  std::vector<std::vector<int>> columns;   // table column -> parameter indices
+  const Eigen::MatrixXd* table = nullptr;  // lanes x columns (may be empty)
+  std::size_t lanes = 1;
+
+  void fill(std::size_t lane, double* out) const {
+    std::copy(defaults.begin(), defaults.end(), out);
+    if (table == nullptr) return;
+    for (std::size_t c = 0; c < columns.size(); ++c)
+      for (const int p : columns[c]) out[p] = (*table)(static_cast<Eigen::Index>(lane), static_cast<Eigen::Index>(c));
+  }
+};
+
+std::vector<int> resolve_parameter(const Program& program, const std::string& name) {
+  const int i = program.find_parameter(name);
+  if (i >= 0) return {i};
+  // An arrayed constant named without elements: every element.
+  std::vector<int> all;
+  const std::string key = canonical_name(name);
+  const auto& params = program.parameters();
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const std::string pk = detail::canonical_output_key(params[k].name);
+    if (pk.size() > key.size() && pk.compare(0, key.size(), key) == 0 && pk[key.size()] == '[')
+      all.push_back(static_cast<int>(k));
+  }
+  if (all.empty()) {
+    Location where;
+    where.variable = name;
+    const int out = program.find_output(name);
+    throw ModelError(out >= 0 ? "is computed by an equation, not a constant: only constants can be set per run"
+                              : "no constant with this name",
+                     where);
+  }
+  return all;
+}
+
+// Runs W lanes through one simulation.
+template <int W>
+class BlockRunner {
+ public:
+  using State = std::vector<double>;
+
+  BlockRunner(const ProgramData& p, const RunPlan& plan)
+      : p_(p), plan_(plan), slots_(static_cast<std::size_t>(p.slot_count)),
+        x_(static_cast<std::size_t>(p.stock_count) * W), dxdt_(x_.size()),
+        previous_pending_(p.previous.size()), params_(p.parameters.size()) {
+    for (auto& s : slots_) s.setZero();
+    for (const auto& [slot, value] : p.literals) slots_[static_cast<std::size_t>(slot)].setConstant(value);
+    for (std::int32_t k = 0; k < p.stock_count; ++k)
+      if (p.non_negative[static_cast<std::size_t>(k)]) non_negative_.push_back(k);
+  }
+
+  // Runs lanes [first, first + count) of `lanes`, writing [lane][time][output] rows.
+  void run(const LaneParameters& lanes, std::size_t first, std::size_t count, double* out) {
+    first_lane_ = first;
+    active_ = count;
+    out_ = out;
+    set_parameters(lanes);
+    if (plan_.method == Method::Euler || plan_.method == Method::RK4) {
+      run_fixed();
+    } else if constexpr (W == 1) {
+      run_adaptive();
+    }
+  }
+
+ private:
+  Block<W>& slot(std::int32_t i) { return slots_[static_cast<std::size_t>(i)]; }
+
+  void set_parameters(const LaneParameters& lanes) {
+    for (int l = 0; l < W; ++l) {
+      // Lanes past the end of the batch repeat the first lane, so they stay finite.
+      const std::size_t lane = first_lane_ + (static_cast<std::size_t>(l) < active_ ? static_cast<std::size_t>(l) : 0);
+      lanes.fill(lane, params_.data());
+      for (std::size_t k = 0; k < params_.size(); ++k) slot(p_.parameter_slots[k])[l] = params_[k];
+    }
+  }
+
+  void initialise() {
+    slot(detail::kTimeSlot).setConstant(plan_.start);
+    slot(detail::kStepTimeSlot).setConstant(plan_.start);
+    slot(detail::kDtSlot).setConstant(plan_.dt);
+    slot(detail::kStartSlot).setConstant(plan_.start);
+    slot(detail::kStopSlot).setConstant(plan_.stop);
+    detail::execute<W>(p_, p_.init_code.data(), p_.init_code.size(), slots_.data());
+    check_finite(plan_.start, "while computing initial values");
+    std::memcpy(x_.data(), slots_[static_cast<std::size_t>(p_.stock_begin)].data(), x_.size() * sizeof(double));
+    // Pipeline delays: the number of dt steps each lane delays by, fixed from here on.
+    delay_steps_.assign(p_.delays.size() * W, 1);
+    delay_initial_.assign(p_.delays.size() * W, 0.0);
+    delay_buffers_.assign(p_.delays.size() * W, {});
+    for (std::size_t d = 0; d < p_.delays.size(); ++d) {
+      for (int l = 0; l < W; ++l) {
+        const double t = slot(p_.delays[d].delay_time)[l];
+        const std::size_t k = d * W + static_cast<std::size_t>(l);
+        if (!(t >= 0) || !std::isfinite(t)) fail_lane(l, plan_.start, "DELAY in " + p_.slot_names[static_cast<std::size_t>(p_.delays[d].slot - p_.variable_begin)], "the delay time must be a finite number >= 0, not " + std::to_string(t));
+        delay_steps_[k] = std::max(1L, std::lround(t / plan_.dt));
+        delay_initial_[k] = slot(p_.delays[d].initial)[l];
+        delay_buffers_[k].assign(static_cast<std::size_t>(std::min(delay_steps_[k], plan_.steps + 1)), 0.0);
+      }
+    }
+  }
+
+  // --- discrete state: PREVIOUS and pipeline DELAY, once per dt ------------------
+  void begin_step(long i) {
+    for (std::size_t d = 0; d < p_.delays.size(); ++d) {
+      Block<W>& out = slot(p_.delays[d].slot);
+      for (int l = 0; l < W; ++l) {
+        const std::size_t k = d * W + static_cast<std::size_t>(l);
+        const long n = delay_steps_[k];
+        out[l] = i >= n ? delay_buffers_[k][static_cast<std::size_t>((i - n) % static_cast<long>(delay_buffers_[k].size()))] : delay_initial_[k];
+      }
+    }
+  }
+  void capture_step(long i) {
+    for (std::size_t k = 0; k < p_.previous.size(); ++k) previous_pending_[k] = slot(p_.previous[k].source);
+    for (std::size_t d = 0; d < p_.delays.size(); ++d) {
+      const Block<W>& in = slot(p_.delays[d].input);
+      for (int l = 0; l < W; ++l) {
+        auto& buffer = delay_buffers_[d * W + static_cast<std::size_t>(l)];
+        buffer[static_cast<std::size_t>(i % static_cast<long>(buffer.size()))] = in[l];
+      }
+    }
+  }
+  void commit_step() {
+    for (std::size_t k = 0; k < p_.previous.size(); ++k) slot(p_.previous[k].slot) = previous_pending_[k];
+  }
+
+  // --- the right-hand side ------------------------------------------------------------
+  void evaluate(const double* x, double t) {
+    std::memcpy(slots_[static_cast<std::size_t>(p_.stock_begin)].data(), x, x_.size() * sizeof(double));
+    if (clamp_in_rhs_)
+      for (const std::int32_t k : non_negative_) slot(p_.stock_begin + k) = slot(p_.stock_begin + k).max(0.0);
+    slot(detail::kTimeSlot).setConstant(t);
+    detail::execute<W>(p_, p_.step_code.data(), p_.step_code.size(), slots_.data());
+  }
+  void derivatives(double* dxdt) {
+    std::memcpy(dxdt, slots_[static_cast<std::size_t>(p_.derivative_begin)].data(), x_.size() * sizeof(double));
+    if (clamp_in_rhs_)
+      for (const std::int32_t k : non_negative_)
+        for (int l = 0; l < W; ++l) {
+          const std::size_t i = static_cast<std::size_t>(k) * W + static_cast<std::size_t>(l);
+          if (slot(p_.stock_begin + k)[l] <= 0 && dxdt[i] < 0) dxdt[i] = 0;
+        }
+  }
+  void rhs(const State& x, State& dxdt, double t) {
+    evaluate(x.data(), t);
+    derivatives(dxdt.data());
+  }
+
+  void record(long k) {
+    const std::size_t n_out = plan_.output_slots.size();
+    const std::size_t n_times = static_cast<std::size_t>(plan_.saves);
+    for (std::size_t l = 0; l < active_; ++l) {
+      double* row = out_ + (l * n_times + static_cast<std::size_t>(k)) * n_out;
+      for (std::size_t o = 0; o < n_out; ++o) row[o] = slot(plan_.output_slots[o])[static_cast<int>(l)];
+    }
+  }
+
+  // One pass over the variable slots: x * 0 is NaN exactly when x is not finite.
+  void check_finite(double t, const char* when) {
+    Block<W> probe = Block<W>::Zero();
+    for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s) probe += slot(s) * 0.0;
+    if (probe.isFinite().all()) return;
+    for (std::size_t l = 0; l < active_; ++l) {
+      if (std::isfinite(probe[static_cast<int>(l)])) continue;
+      for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s) {
+        const double v = slot(s)[static_cast<int>(l)];
+        if (!std::isfinite(v)) {
+          std::ostringstream m;
+          m << "became " << v << " " << when << " at time " << t
+            << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l) : std::string())
+            << " (look for a division by zero, LN or SQRT of a negative number, or a value "
+               "that grows without bound)";
+          fail_lane(static_cast<int>(l), t, p_.slot_names[static_cast<std::size_t>(s - p_.variable_begin)], m.str());
+        }
+      }
+    }
+  }
+  [[noreturn]] void fail_lane(int, double, const std::string& variable, const std::string& message) {
+    Location where;
+    where.variable = variable;
+    throw SimulationError(message, where);
+  }
+
+  void clamp_non_negative(double* x) {
+    for (const std::int32_t k : non_negative_)
+      for (int l = 0; l < W; ++l) {
+        double& v = x[static_cast<std::size_t>(k) * W + static_cast<std::size_t>(l)];
+        if (v < 0) v = 0;
+      }
+  }
+
+  // --- Euler and RK4 at fixed dt, the system-dynamics way -----------------------------
+  void run_fixed() {
+    initialise();
+    odeint::euler<State> euler;
+    odeint::runge_kutta4<State> rk4;
+    auto system = [this](const State& x, State& dxdt, double t) { rhs(x, dxdt, t); };
+    for (long i = 0;; ++i) {
+      const double t = plan_.start + static_cast<double>(i) * plan_.dt;
+      slot(detail::kStepTimeSlot).setConstant(t);  // STEP/RAMP/PULSE hold it through RK stages
+      begin_step(i);
+      evaluate(x_.data(), t);
+      check_finite(t, "");
+      if (i % plan_.save_stride == 0) record(i / plan_.save_stride);
+      if (i == plan_.steps) break;
+      capture_step(i);
+      derivatives(dxdt_.data());
+      if (plan_.method == Method::Euler) {
+        euler.do_step(system, x_, dxdt_, t, plan_.dt);
+      } else {
+        rk4.do_step(system, x_, dxdt_, t, plan_.dt);
+      }
+      clamp_non_negative(x_.data());
+      commit_step();
+    }
+  }
+
+  // --- adaptive and stiff: dense output sampled at the save times ---------------------
+  std::vector<double> boundaries() {
+    std::vector<double> b;
+    const double eps = 1e-9 * plan_.dt;
+    auto add = [&](double t) {
+      if (std::isfinite(t) && t > plan_.start + eps && t < plan_.stop - eps) b.push_back(t);
+    };
+    for (const std::int32_t s : p_.breakpoint_slots) add(slot(s)[0]);
+    for (const auto& [first, interval] : p_.pulse_breakpoints) {
+      const double t0 = slot(first)[0];
+      const double every = slot(interval)[0];
+      const double width = plan_.dt;
+      for (long k = 0; k < 100000; ++k) {
+        const double t = t0 + static_cast<double>(k) * every;
+        if (t > plan_.stop) break;
+        add(t);
+        add(t + width);
+        if (!(every > 0)) break;
+      }
+    }
+    if (p_.has_discrete_state())
+      for (long i = 1; i < plan_.steps; ++i) add(plan_.start + static_cast<double>(i) * plan_.dt);
+    b.push_back(plan_.stop);
+    std::sort(b.begin(), b.end());
+    b.erase(std::unique(b.begin(), b.end(), [&](double u, double v) { return v - u <= eps; }), b.end());
+    return b;
+  }
+
+  void run_adaptive() {
+    clamp_in_rhs_ = true;
+    initialise();
+    if (plan_.method == Method::Dopri5) {
+      auto stepper = odeint::make_dense_output(plan_.atol, plan_.rtol, odeint::runge_kutta_dopri5<State>());
+      auto system = [this](const State& x, State& dxdt, double t) { rhs(x, dxdt, t); };
+      integrate_dense(stepper, system, x_);
+    } else {
+      detail::StiffSystem system;
+      system.context = this;
+      system.rhs = [](void* self, const double* x, double* dxdt, double t) {
+        auto* runner = static_cast<BlockRunner*>(self);
+        runner->evaluate(x, t);
+        runner->derivatives(dxdt);
+      };
+      detail::StiffDenseStepper stepper(plan_.atol, plan_.rtol, system);
+      integrate_dense(stepper, 0, x_);
+    }
+  }
+
+  // Odeint's dense steppers take the system in do_step; ours already holds it.
+  template <class Stepper, class System>
+  static void step(Stepper& stepper, System& system) { stepper.do_step(system); }
+  static void step(detail::StiffDenseStepper& stepper, int) { stepper.do_step(); }
+
+  template <class Stepper, class System, class StateType>
+  void integrate_dense(Stepper& stepper, System system, StateType x) {
+    const std::vector<double> stops = boundaries();
+    const double eps = 1e-9 * plan_.dt;
+    StateType sample = x;
+    long next_save = 0;
+    long step_index = 0;  // dt clock for PREVIOUS and DELAY
+    double t = plan_.start;
+    auto save_through = [&](double until) {
+      while (next_save < plan_.saves && plan_.times[next_save] <= until + eps) {
+        stepper.calc_state(plan_.times[next_save], sample);
+        evaluate(&sample[0], plan_.times[next_save]);
+        check_finite(plan_.times[next_save], "");
+        record(next_save++);
+      }
+    };
+    slot(detail::kStepTimeSlot).setConstant(t);
+    begin_step(0);
+    evaluate(&x[0], t);
+    check_finite(t, "");
+    record(next_save++);
+    for (const double boundary : stops) {
+      if (p_.has_discrete_state()) {
+        slot(detail::kStepTimeSlot).setConstant(t);
+        begin_step(step_index);
+        evaluate(&x[0], t);
+        capture_step(step_index);
+      }
+      slot(detail::kStepTimeSlot).setConstant(t);
+      stepper.initialize(x, t, std::min(plan_.dt, boundary - t));
+      while (stepper.current_time() < boundary - eps) {
+        const double now = stepper.current_time();
+        if (now + stepper.current_time_step() > boundary)
+          stepper.initialize(stepper.current_state(), now, boundary - now);
+        // STEP/RAMP/PULSE see the time each step starts at, as in the fixed-step methods.
+        slot(detail::kStepTimeSlot).setConstant(now);
+        step(stepper, system);
+        save_through(std::min(stepper.current_time(), boundary));
+      }
+      x = stepper.current_state();
+      t = boundary;
+      if (p_.has_discrete_state()) {
+        commit_step();
+        ++step_index;
+      }
+    }
+    save_through(plan_.stop + plan_.dt);
+  }
+
+  const ProgramData& p_;
+  const RunPlan& plan_;
+  SlotVector<W> slots_;
+  State x_, dxdt_;
+  std::vector<Block<W>> previous_pending_;
+  std::vector<long> delay_steps_;
+  std::vector<double> delay_initial_;
+  std::vector<std::vector<double>> delay_buffers_;
+  std::vector<double> params_;
+  std::vector<std::int32_t> non_negative_;
+  bool clamp_in_rhs_ = false;
+  std::size_t first_lane_ = 0;
+  std::size_t active_ = 0;
+  double* out_ = nullptr;
+};
+
+template <int W>
+void run_blocks(const Program& program, const RunPlan& plan, const LaneParameters& lanes,
+                const SimulationOptions& options, std::vector<double>& values) {
+  const std::size_t n_lanes = lanes.lanes;
+  const std::size_t blocks = (n_lanes + W - 1) / W;
+  const std::size_t row = static_cast<std::size_t>(plan.saves) * plan.output_slots.size();
+  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
+  std::atomic<std::size_t> next_block{0};
+  std::atomic<std::size_t> lanes_done{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  std::atomic<bool> stop{false};
+  auto work = [&](bool report) {
+    try {
+      BlockRunner<W> runner(program.data(), plan);  // allocations happen here, once per thread
+      for (;;) {
+        if (stop.load()) return;
+        const std::size_t b = next_block.fetch_add(1);
+        if (b >= blocks) return;
+        const std::size_t first = b * W;
+        const std::size_t count = std::min<std::size_t>(W, n_lanes - first);
+        runner.run(lanes, first, count, values.data() + first * row);
+        lanes_done += count;
+        if (report && options.progress) options.progress(lanes_done.load(), n_lanes);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      stop = true;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < threads; ++k) pool.emplace_back(work, false);
+  work(true);
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  if (options.progress) options.progress(n_lanes, n_lanes);
+}
+
+BatchResult run_lanes(const Program& program, const RunPlan& plan, const LaneParameters& lanes,
+                      const SimulationOptions& options) {
+  BatchResult result;
+  result.names = plan.output_names;
+  result.units = plan.output_units;
+  result.times = plan.times;
+  result.lanes = lanes.lanes;
+  result.values.assign(lanes.lanes * static_cast<std::size_t>(plan.saves) * plan.output_slots.size(), 0.0);
+  const bool fixed = plan.method == Method::Euler || plan.method == Method::RK4;
+  if (fixed && lanes.lanes > 1) {
+    run_blocks<kBlockWidth>(program, plan, lanes, options, result.values);
+  } else {
+    run_blocks<1>(program, plan, lanes, options, result.values);
+  }
+  return result;
+}
+
+LaneParameters default_parameters(const Program& program) {
+  LaneParameters lp;
+  for (const auto& p : program.parameters()) lp.defaults.push_back(p.value);
+  return lp;
+}
+
+}  // namespace
+
+int lane_block_width() { return kBlockWidth; }
+
+Result simulate(const Program& program, const SimulationOptions& options,
+                const std::vector<std::pair<std::string, double>>& overrides) {
+  const RunPlan plan = make_plan(program, options);
+  LaneParameters lanes = default_parameters(program);
+  for (const auto& [name, value] : overrides)
+    for (const int k : resolve_parameter(program, name)) lanes.defaults[static_cast<std::size_t>(k)] = value;
+  lanes.lanes = 1;
+  SimulationOptions single = options;
+  single.threads = 1;
+  const BatchResult batch = run_lanes(program, plan, lanes, single);
+  Result r;
+  r.names = batch.names;
+  r.units = batch.units;
+  r.times = batch.times;
+  r.values = batch.lane(0);
+  return r;
+}
+
+BatchResult simulate_batch(const Program& program, const ParameterTable& table,
+                           const SimulationOptions& options) {
+  const RunPlan plan = make_plan(program, options);
+  LaneParameters lanes = default_parameters(program);
+  if (static_cast<std::size_t>(table.values.cols()) != table.names.size())
+    throw ModelError("the parameter table has " + std::to_string(table.names.size()) + " names but " +
+                     std::to_string(table.values.cols()) + " columns");
+  for (const auto& name : table.names) lanes.columns.push_back(resolve_parameter(program, name));
+  lanes.table = &table.values;
+  lanes.lanes = table.names.empty() && table.values.rows() == 0 ? 1 : static_cast<std::size_t>(table.values.rows());
+  if (lanes.lanes == 0) throw ModelError("the parameter table has no rows: a batch needs at least one lane");
+  return run_lanes(program, plan, lanes, options);
+}
+
+Eigen::Map<const RowMatrix> BatchResult::lane(std::size_t i) const {
+  const std::size_t n_times = static_cast<std::size_t>(times.size());
+  return Eigen::Map<const RowMatrix>(values.data() + i * n_times * names.size(),
+                                     static_cast<Eigen::Index>(n_times),
+                                     static_cast<Eigen::Index>(names.size()));
+}
+
+namespace {
+int find_name(const std::vector<std::string>& names, const std::string& name) {
+  const std::string key = detail::canonical_output_key(name);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (detail::canonical_output_key(names[i]) == key) return static_cast<int>(i);
+  return -1;
+}
+}  // namespace
+
+int BatchResult::find(const std::string& name) const { return find_name(names, name); }
+int Result::find(const std::string& name) const { return find_name(names, name); }
+
+Eigen::VectorXd Result::column(const std::string& name) const {
+  const int i = find(name);
+  if (i < 0) {
+    Location where;
+    where.variable = name;
+    throw ModelError("was not reported by this run (ask for it in SimulationOptions::outputs)", where);
+  }
+  return values.col(i);
+}
+
+}  // namespace h2sim
