@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "h2sim/error.hpp"
+
 namespace h2sim {
 
 namespace detail {
@@ -60,6 +62,14 @@ struct ElementEquation {
   ExprPtr expr;
 };
 
+// What a constant may be in an uncertainty ensemble: a range or a distribution.
+struct Uncertainty {
+  enum class Kind { Uniform, Normal, Triangular, Lognormal } kind = Kind::Uniform;
+  // Uniform: low, high. Normal: mean, sd (optional truncation low/high).
+  // Triangular: low, mode, high. Lognormal: mean and sd of the log.
+  double low = 0, high = 0, mode = 0, mean = 0, sd = 0;
+};
+
 struct Variable {
   std::string name;  // as the user wrote it
   VariableKind kind = VariableKind::Auxiliary;
@@ -83,6 +93,13 @@ struct Variable {
   std::string units;
   std::string description;
   std::string source;
+
+  // Constants: the uncertainty a study may sample, and whether it is a policy lever.
+  std::optional<Uncertainty> uncertainty;
+  bool lever = false;
+
+  // Where the variable was defined (file, line, column), when it came from a file.
+  Location location;
 
   // Fluent setters, so that `model.add_flow(...).units("vehicles/year")` reads well.
   // The reference returned by Model::add_* is valid until the next add_*.
@@ -129,6 +146,9 @@ class Model {
 
   // Replaces a variable's equation (parsed now, errors say which variable).
   void set_equation(const std::string& name, const std::string& equation);
+  // Makes a constant follow a schedule over time: the variable becomes
+  // `schedule(TIME)`. Nothing is parsed.
+  void set_time_schedule(const std::string& name, GraphicalFunction schedule);
   // Sets a constant's value without parsing anything. Arrayed constants: every element,
   // or the one named by `elements`.
   void set_constant(const std::string& name, double value,

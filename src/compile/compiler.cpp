@@ -161,7 +161,8 @@ const std::map<std::string, BuiltinSpec>& builtin_functions() {
       {"abs", {1, 1}},      {"exp", {1, 1}},      {"ln", {1, 1}},       {"log10", {1, 1}},
       {"sqrt", {1, 1}},     {"sin", {1, 1}},      {"cos", {1, 1}},      {"tan", {1, 1}},
       {"arcsin", {1, 1}},   {"arccos", {1, 1}},   {"arctan", {1, 1}},   {"int", {1, 1}},
-      {"round", {1, 1}},    {"mod", {2, 2}},      {"pi", {0, 0}},       {"min", {1, 99}},
+      {"round", {1, 1}},    {"sinh", {1, 1}},     {"cosh", {1, 1}},     {"tanh", {1, 1}},
+      {"mod", {2, 2}},      {"pi", {0, 0}},       {"min", {1, 99}},
       {"max", {1, 99}},     {"sum", {1, 1}},      {"mean", {1, 99}},    {"prod", {1, 1}},
       {"step", {2, 2}},     {"ramp", {2, 3}},     {"pulse", {2, 3}},    {"safediv", {2, 3}},
       {"xidz", {3, 3}},     {"zidz", {2, 2}},     {"init", {1, 1}},     {"previous", {1, 2}},
@@ -193,11 +194,23 @@ class Compiler {
  private:
   // --- errors -------------------------------------------------------------------
   [[noreturn]] void fail(const std::string& message, const Site& site, int column = 0) const {
-    Location where;
+    Location where = defined_at(site.variable);
     where.variable = site.variable;
     where.equation = site.equation;
     where.column = column;
     throw ModelError(message, where);
+  }
+
+  // The file and line of the model variable behind a node name such as "fleet[bus]"
+  // or "supply.demand.smooth1".
+  Location defined_at(const std::string& node_name) const {
+    std::string name = node_name.substr(0, node_name.find('['));
+    for (;;) {
+      if (const Variable* v = model_.find(name)) return v->location;
+      const auto dot = name.rfind('.');
+      if (dot == std::string::npos) return {};
+      name.resize(dot);
+    }
   }
 
   // --- nodes --------------------------------------------------------------------
@@ -617,6 +630,16 @@ class Compiler {
                                        ? dims[k]
                                        : model_.find_dimension(e.subscripts[k].name);
               add(d != nullptr ? d : dims[k]);
+            } else if (e.subscripts[k].kind == Subscript::Kind::Name &&
+                       ctx.count(e.subscripts[k].name) == 0) {
+              // A dimension named as a subscript outside an equation arrayed by it:
+              // SUM(x[dim]) and MIN(x[dim]) range over it, as x[*] does.
+              const auto& els = dims[k]->elements;
+              const Dimension* d = model_.find_dimension(e.subscripts[k].name);
+              const bool is_element = std::any_of(els.begin(), els.end(), [&](const std::string& el) {
+                return canonical_name(el) == e.subscripts[k].name;
+              });
+              if (d != nullptr && !is_element) add(d);
             }
         }
       }
@@ -770,7 +793,7 @@ class Compiler {
         {"abs", Op::Abs},       {"exp", Op::Exp},       {"ln", Op::Ln},         {"log10", Op::Log10},
         {"sqrt", Op::Sqrt},     {"sin", Op::Sin},       {"cos", Op::Cos},       {"tan", Op::Tan},
         {"arcsin", Op::Asin},   {"arccos", Op::Acos},   {"arctan", Op::Atan},   {"int", Op::Floor},
-        {"round", Op::Round}};
+        {"round", Op::Round},   {"sinh", Op::Sinh},     {"cosh", Op::Cosh},     {"tanh", Op::Tanh}};
     if (const auto u = unary.find(f); u != unary.end()) return apply(u->second, {arg(0)});
     if (f == "pi") return number(std::numbers::pi);
     if (f == "time") return ref(kTimeNode);
@@ -938,7 +961,7 @@ class Compiler {
     std::string loop;
     for (const auto& n : names) loop += n + " -> ";
     loop += names.front();
-    Location where;
+    Location where = defined_at(names.front());
     where.variable = names.front();
     throw ModelError(std::string(what) + ": " + loop +
                          " (each of these needs the others in the same instant; a stock, SMTH1 or "

@@ -220,6 +220,27 @@ void Model::set_constant(const std::string& name, double value,
   v->element_equations.push_back(std::move(eq));
 }
 
+void Model::set_time_schedule(const std::string& name, GraphicalFunction schedule) {
+  Variable* v = find(name);
+  if (v == nullptr) throw ModelError("no constant named '" + name + "' to schedule");
+  if (v->kind == VariableKind::Stock || v->kind == VariableKind::Flow) {
+    Location where = v->location;
+    where.variable = v->name;
+    throw ModelError("only constants and auxiliaries can follow a schedule", where);
+  }
+  auto time = std::make_shared<detail::Expr>();
+  time->kind = detail::ExprKind::Name;
+  time->name = "time";
+  time->column = 1;
+  v->kind = VariableKind::Auxiliary;
+  v->equation = "TIME";
+  v->expr = time;
+  v->element_equations.clear();
+  if (schedule.x_units.empty()) schedule.x_units = time_.time_units;
+  if (schedule.y_units.empty()) schedule.y_units = v->units;
+  v->graphical_function = std::move(schedule);
+}
+
 const Variable* Model::find(const std::string& name) const {
   const auto it = index_.find(canonical_name(name));
   return it == index_.end() ? nullptr : &variables_[it->second];

@@ -297,7 +297,8 @@ class BlockRunner {
         const double v = slot(s)[static_cast<int>(l)];
         if (!std::isfinite(v)) {
           std::ostringstream m;
-          m << "became " << v << " " << when << " at time " << t
+          m << (std::isnan(v) ? "became NaN (not a number)" : v > 0 ? "became +infinity" : "became -infinity")
+            << (*when ? " " : "") << when << " at time " << t
             << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l) : std::string())
             << " (look for a division by zero, LN or SQRT of a negative number, or a value "
                "that grows without bound)";

@@ -1,0 +1,59 @@
+// YAML model and scenario files (docs/scenario-format.md is the reference).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "h2sim/model.hpp"
+
+namespace h2sim {
+
+// A policy lever as a scenario schedules it.
+struct LeverSchedule {
+  std::string name;      // the constant it drives
+  std::string kind;      // "constant", "step", "linear" or "ramp"
+  std::vector<double> times;
+  std::vector<double> values;
+};
+
+struct LoadOptions {
+  // Unit mismatches are errors (ScenarioError) instead of warnings.
+  bool strict_units = false;
+};
+
+// A loaded scenario: the model with every override and lever applied, ready to
+// compile, and what the scenario asked for.
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;                  // the scenario file
+  std::string model_file;            // the model file it runs
+  std::vector<std::string> chain;    // files of the `extends` chain, base first
+  Model model;
+  std::vector<std::pair<std::string, double>> parameters;  // overrides, as applied
+  std::vector<LeverSchedule> levers;
+  std::vector<std::string> outputs;  // empty: every variable
+  std::vector<std::string> warnings; // unit warnings and other notes from loading
+};
+
+// Loads a model file (stocks, flows, ... and components). Throws ParseError for YAML
+// syntax, ScenarioError for the format, ModelError for equations that do not resolve;
+// every error carries file:line:column and the YAML path.
+Model load_model(const std::string& path, const LoadOptions& options = {});
+
+// Loads a scenario file (model:, time:, parameters:, levers:, outputs:, extends:).
+// A model file given here loads as a scenario of that model with nothing changed.
+Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+
+// Same, from text (`file` labels errors and resolves relative paths).
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        const LoadOptions& options = {});
+
+// Every equation a model expands to, after components and arrays, with units and
+// sources: a readable plain-text listing.
+std::string list_equations(const Model& model);
+
+// The dependency graph (stocks, flows, auxiliaries, constants) as Graphviz DOT.
+std::string dependency_graph_dot(const Model& model);
+
+}  // namespace h2sim

@@ -1,0 +1,137 @@
+#include "expr/transform.hpp"
+
+#include <sstream>
+
+namespace h2sim::detail {
+
+namespace {
+
+int precedence(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Binary:
+      switch (e.binary) {
+        case BinaryOp::Or: return 1;
+        case BinaryOp::And: return 2;
+        case BinaryOp::Eq: case BinaryOp::Ne: return 3;
+        case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: return 4;
+        case BinaryOp::Add: case BinaryOp::Sub: return 5;
+        case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: return 6;
+        case BinaryOp::Pow: return 7;
+      }
+      return 0;
+    case ExprKind::Unary: return 8;
+    case ExprKind::If: return 0;
+    default: return 9;
+  }
+}
+
+const char* op_text(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Add: return " + ";
+    case BinaryOp::Sub: return " - ";
+    case BinaryOp::Mul: return " * ";
+    case BinaryOp::Div: return " / ";
+    case BinaryOp::Pow: return "^";
+    case BinaryOp::Mod: return " MOD ";
+    case BinaryOp::Lt: return " < ";
+    case BinaryOp::Le: return " <= ";
+    case BinaryOp::Gt: return " > ";
+    case BinaryOp::Ge: return " >= ";
+    case BinaryOp::Eq: return " = ";
+    case BinaryOp::Ne: return " <> ";
+    case BinaryOp::And: return " AND ";
+    case BinaryOp::Or: return " OR ";
+  }
+  return " ? ";
+}
+
+void print(const Expr& e, std::ostringstream& out);
+
+// Operands print in parentheses when they bind looser than their parent; the right
+// operand also when it binds equally (all our binary operators are left-associative).
+void operand(const Expr& child, int parent, bool right, std::ostringstream& out) {
+  const int p = precedence(child);
+  const bool wrap = p < parent || (right && p == parent);
+  if (wrap) out << "(";
+  print(child, out);
+  if (wrap) out << ")";
+}
+
+void print(const Expr& e, std::ostringstream& out) {
+  switch (e.kind) {
+    case ExprKind::Number: {
+      std::ostringstream n;
+      n.precision(15);
+      n << e.number;
+      out << n.str();
+      return;
+    }
+    case ExprKind::Name:
+      out << e.name;
+      if (!e.subscripts.empty()) {
+        out << "[";
+        for (std::size_t i = 0; i < e.subscripts.size(); ++i) {
+          const Subscript& s = e.subscripts[i];
+          if (i) out << ", ";
+          if (s.kind == Subscript::Kind::Index) out << s.index;
+          else if (s.kind == Subscript::Kind::Wildcard) out << (s.name.empty() ? "*" : s.name + "!");
+          else out << s.name;
+        }
+        out << "]";
+      }
+      return;
+    case ExprKind::Unary:
+      out << (e.unary == UnaryOp::Neg ? "-" : e.unary == UnaryOp::Plus ? "+" : "NOT ");
+      operand(*e.args[0], precedence(e), false, out);
+      return;
+    case ExprKind::Binary:
+      operand(*e.args[0], precedence(e), false, out);
+      out << op_text(e.binary);
+      operand(*e.args[1], precedence(e), true, out);
+      return;
+    case ExprKind::If:
+      out << "IF ";
+      print(*e.args[0], out);
+      out << " THEN ";
+      print(*e.args[1], out);
+      out << " ELSE ";
+      print(*e.args[2], out);
+      return;
+    case ExprKind::Call: {
+      std::string upper = e.name;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out << upper << "(";
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        if (i) out << ", ";
+        print(*e.args[i], out);
+      }
+      out << ")";
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string to_text(const Expr& e) {
+  std::ostringstream out;
+  print(e, out);
+  return out.str();
+}
+
+ExprPtr rename_variables(const ExprPtr& e, const std::function<std::string(const std::string&)>& rename) {
+  auto copy = std::make_shared<Expr>(*e);
+  if (copy->kind == ExprKind::Name) copy->name = rename(copy->name);
+  // A call of a graphical function names a variable too; builtins are left alone by
+  // `rename`, which only changes names it knows.
+  if (copy->kind == ExprKind::Call) copy->name = rename(copy->name);
+  for (auto& a : copy->args) a = rename_variables(a, rename);
+  return copy;
+}
+
+void collect_names(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == ExprKind::Name) out.push_back(e.name);
+  for (const auto& a : e.args) collect_names(*a, out);
+}
+
+}  // namespace h2sim::detail

@@ -1,0 +1,25 @@
+// Internal interface between the YAML model and scenario readers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "h2sim/model.hpp"
+#include "io/yaml_support.hpp"
+
+namespace h2sim::detail {
+
+struct LoadedModel {
+  std::string file;
+  Model model;
+  std::vector<std::string> inputs;   // variables an including model may bind
+  std::vector<std::string> outputs;  // the model's default outputs
+};
+
+// `stack` holds the files being loaded (for component cycles).
+LoadedModel load_model_file(const std::string& path, std::vector<std::string>& stack);
+LoadedModel load_model_node(const YAML::Node& root, const std::string& path, std::vector<std::string>& stack);
+
+void read_time(const YAML::Node& node, const std::string& path, TimeSettings& time, const YamlReader& reader);
+
+}  // namespace h2sim::detail

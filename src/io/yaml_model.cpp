@@ -1,0 +1,558 @@
+// YAML model files: dimensions, constants, stocks, flows, auxiliaries, lookups,
+// components and outputs, into an h2sim::Model. docs/scenario-format.md describes
+// the format; every error points at file:line:column and the YAML path.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "expr/ast.hpp"
+#include "expr/transform.hpp"
+#include "io/yaml_loader.hpp"
+#include "io/yaml_support.hpp"
+
+namespace h2sim::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::initializer_list<const char*> kModelKeys = {
+    "name", "description", "source", "time", "dimensions", "inputs", "constants", "stocks",
+    "flows", "auxiliaries", "lookups", "components", "outputs"};
+const std::initializer_list<const char*> kCommonKeys = {"units", "description", "source", "dimensions"};
+
+class ModelLoader {
+ public:
+  ModelLoader(const std::string& file, std::vector<std::string>& stack)
+      : reader_(file), stack_(stack) {}
+
+  LoadedModel load(const YAML::Node& root) {
+    reader_.expect_map(root, "", "a model file");
+    reader_.check_keys(root, "", kModelKeys);
+    LoadedModel out;
+    out.model = Model(root["name"] ? reader_.text(root["name"], "name")
+                                   : fs::path(reader_.file()).stem().string());
+    model_ = &out.model;
+    if (root["time"]) read_time(root["time"], "time", model_->time(), reader_);
+    if (root["dimensions"]) read_dimensions(root["dimensions"]);
+    // Components first, so that this model's equations can refer to their variables.
+    if (root["components"]) read_components(root["components"]);
+    if (root["constants"]) read_section(root["constants"], "constants", &ModelLoader::read_constant);
+    if (root["stocks"]) read_section(root["stocks"], "stocks", &ModelLoader::read_stock);
+    if (root["flows"]) read_section(root["flows"], "flows", &ModelLoader::read_flow);
+    if (root["auxiliaries"]) read_section(root["auxiliaries"], "auxiliaries", &ModelLoader::read_auxiliary);
+    if (root["lookups"]) read_section(root["lookups"], "lookups", &ModelLoader::read_lookup);
+    if (root["inputs"]) {
+      for (const auto& name : reader_.text_list(root["inputs"], "inputs")) {
+        const Variable* v = model_->find(name);
+        if (v == nullptr) reader_.fail(root["inputs"], "inputs", "input `" + name + "` is not defined in this model: give it a default value under constants or auxiliaries" + did_you_mean(name, names()));
+        out.inputs.push_back(v->name);
+      }
+    }
+    if (root["outputs"]) {
+      out.outputs = reader_.text_list(root["outputs"], "outputs");
+      for (std::size_t i = 0; i < out.outputs.size(); ++i) {
+        const std::string base = out.outputs[i].substr(0, out.outputs[i].find('['));
+        if (model_->find(base) == nullptr)
+          reader_.fail(root["outputs"][i], "outputs[" + std::to_string(i) + "]",
+                       "unknown variable `" + out.outputs[i] + "`" + did_you_mean(base, names()));
+      }
+    }
+    return out;
+  }
+
+ private:
+  using SectionReader = void (ModelLoader::*)(const std::string&, const YAML::Node&, const std::string&);
+
+  std::vector<std::string> names() const {
+    std::vector<std::string> n;
+    for (const auto& v : model_->variables()) n.push_back(v.name);
+    return n;
+  }
+
+  void read_section(const YAML::Node& node, const std::string& section, SectionReader f) {
+    if (node.IsNull()) return;
+    reader_.expect_map(node, section, "a mapping of names to definitions");
+    std::set<std::string> seen;
+    for (const auto& item : node) {
+      const std::string name = reader_.text(item.first, section);
+      const std::string path = section + "." + name;
+      if (!seen.insert(canonical_name(name)).second)
+        reader_.fail(item.first, path, "`" + name + "` is defined twice in " + section);
+      if (const Variable* other = model_->find(name))
+        reader_.fail(item.first, path,
+                     "`" + name + "` is already defined" +
+                         (other->location.line > 0 ? " at line " + std::to_string(other->location.line) : std::string()));
+      (this->*f)(name, item.second, path);
+      Variable* v = model_->find(name);
+      v->location = reader_.where(item.first);
+    }
+  }
+
+  // Parses an equation, locating syntax errors in the file.
+  ExprPtr parse(const std::string& text, const std::string& variable, const YAML::Node& node) {
+    try {
+      return parse_equation(text, variable);
+    } catch (const ParseError& e) {
+      Location where = e.where();
+      const Location at = reader_.where(node);
+      where.file = at.file;
+      where.line = at.line;
+      throw ParseError(e.message(), where);
+    }
+  }
+
+  // Adds a variable, turning a duplicate or similar model error into a located one.
+  template <class F>
+  Variable& add(const YAML::Node& at, const std::string& path, F&& f) {
+    try {
+      return f();
+    } catch (const ParseError& e) {
+      Location where = e.where();
+      const Location loc = reader_.where(at);
+      where.file = loc.file;
+      where.line = loc.line;
+      throw ParseError(e.message() + " (at `" + path + "`)", where);
+    } catch (const ModelError& e) {
+      reader_.fail(at, path, e.message());
+    }
+  }
+
+  void read_common(Variable& v, const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) return;
+    if (node["units"]) v.units = reader_.text(node["units"], path + ".units");
+    if (node["description"]) v.description = reader_.text(node["description"], path + ".description");
+    if (node["source"]) v.source = reader_.text(node["source"], path + ".source");
+    if (node["dimensions"]) {
+      v.dimensions = reader_.text_list(node["dimensions"], path + ".dimensions");
+      for (std::size_t i = 0; i < v.dimensions.size(); ++i)
+        if (model_->find_dimension(v.dimensions[i]) == nullptr) {
+          std::vector<std::string> known;
+          for (const auto& d : model_->dimensions()) known.push_back(d.name);
+          reader_.fail(node["dimensions"], path + ".dimensions",
+                       "unknown dimension `" + v.dimensions[i] + "`" + did_you_mean(v.dimensions[i], known) +
+                           (known.empty() ? "; declare it under `dimensions:` at the top of the file" : ""));
+        }
+    }
+  }
+
+  // `equation:` as one text for every element, or a mapping element -> equation.
+  void read_equation(Variable& v, const YAML::Node& node, const std::string& path, bool set_main) {
+    if (node.IsMap()) {
+      if (v.dimensions.empty())
+        reader_.fail(node, path, "per-element equations need `dimensions:` on the variable");
+      for (const auto& item : node) {
+        const std::string key = reader_.text(item.first, path);
+        std::vector<std::string> elements;
+        std::string part;
+        std::stringstream split(key);
+        while (std::getline(split, part, ',')) elements.push_back(part);
+        for (auto& e : elements) e = canonical_name(e);
+        if (elements.size() != v.dimensions.size())
+          reader_.fail(item.first, path + "." + key,
+                       "names " + std::to_string(elements.size()) + " element(s) but `" + v.name + "` has " +
+                           std::to_string(v.dimensions.size()) + " dimension(s); write them as `a, b`");
+        for (std::size_t d = 0; d < elements.size(); ++d) {
+          const Dimension* dim = model_->find_dimension(v.dimensions[d]);
+          const bool found = elements[d] == "*" ||
+                             std::any_of(dim->elements.begin(), dim->elements.end(),
+                                         [&](const std::string& el) { return canonical_name(el) == elements[d]; });
+          if (!found)
+            reader_.fail(item.first, path + "." + key,
+                         "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
+                             did_you_mean(elements[d], dim->elements));
+        }
+        const std::string text = reader_.equation_text(item.second, path + "." + key);
+        ElementEquation eq;
+        eq.elements = elements;
+        eq.text = text;
+        eq.expr = parse(text, v.name, item.second);
+        v.element_equations.push_back(std::move(eq));
+      }
+      if (set_main) {
+        // Every element must have an equation when there is no apply-to-all one.
+        std::size_t count = 1;
+        for (const auto& d : v.dimensions) count *= model_->find_dimension(d)->elements.size();
+        if (v.element_equations.size() < count)
+          reader_.fail(node, path, "gives " + std::to_string(v.element_equations.size()) + " of the " +
+                                       std::to_string(count) + " elements of `" + v.name + "`; give every element");
+        v.equation = v.element_equations.front().text;
+        v.expr = v.element_equations.front().expr;
+      }
+      return;
+    }
+    const std::string text = reader_.equation_text(node, path);
+    v.equation = text;
+    v.expr = parse(text, v.name, node);
+  }
+
+  void read_constant(const std::string& name, const YAML::Node& node, const std::string& path) {
+    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_constant(name, 0.0); });
+    if (node.IsScalar()) {
+      model_->set_constant(name, reader_.number(node, path));
+      return;
+    }
+    reader_.expect_map(node, path, "a number or a mapping with `value:`");
+    reader_.check_keys(node, path, {"value", "units", "description", "source", "dimensions", "range", "distribution", "lever"});
+    read_common(v, node, path);
+    if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
+    const YAML::Node value = node["value"];
+    if (value.IsMap()) {
+      if (v.dimensions.empty()) reader_.fail(value, path + ".value", "values per element need `dimensions:`");
+      for (const auto& item : value) {
+        const std::string key = reader_.text(item.first, path + ".value");
+        std::vector<std::string> elements;
+        std::string part;
+        std::stringstream split(key);
+        while (std::getline(split, part, ',')) elements.push_back(canonical_name(part));
+        if (elements.size() != v.dimensions.size())
+          reader_.fail(item.first, path + ".value." + key, "expected " + std::to_string(v.dimensions.size()) + " element name(s)");
+        for (std::size_t d = 0; d < elements.size(); ++d) {
+          const Dimension* dim = model_->find_dimension(v.dimensions[d]);
+          if (std::none_of(dim->elements.begin(), dim->elements.end(),
+                           [&](const std::string& el) { return canonical_name(el) == elements[d]; }))
+            reader_.fail(item.first, path + ".value." + key,
+                         "`" + elements[d] + "` is not an element of `" + dim->name + "`" + did_you_mean(elements[d], dim->elements));
+        }
+        model_->set_constant(name, reader_.number(item.second, path + ".value." + key), elements);
+      }
+      std::size_t count = 1;
+      for (const auto& d : v.dimensions) count *= model_->find_dimension(d)->elements.size();
+      Variable* c = model_->find(name);
+      if (c->element_equations.size() < count)
+        reader_.fail(value, path + ".value", "gives " + std::to_string(c->element_equations.size()) + " of the " +
+                                                 std::to_string(count) + " elements; give every element or one number for all");
+    } else {
+      model_->set_constant(name, reader_.number(value, path + ".value"));
+    }
+    Variable* c = model_->find(name);
+    if (node["lever"]) c->lever = reader_.boolean(node["lever"], path + ".lever");
+    if (node["range"] && node["distribution"])
+      reader_.fail(node["distribution"], path + ".distribution", "give either `range:` or `distribution:`, not both");
+    if (node["range"]) {
+      const auto r = reader_.number_list(node["range"], path + ".range");
+      if (r.size() != 2 || !(r[0] < r[1]))
+        reader_.fail(node["range"], path + ".range", "expected [low, high] with low < high");
+      Uncertainty u;
+      u.kind = Uncertainty::Kind::Uniform;
+      u.low = r[0];
+      u.high = r[1];
+      c->uncertainty = u;
+    }
+    if (node["distribution"]) c->uncertainty = read_distribution(node["distribution"], path + ".distribution");
+  }
+
+  Uncertainty read_distribution(const YAML::Node& node, const std::string& path) {
+    reader_.expect_map(node, path, "a distribution such as {type: normal, mean: 1, sd: 0.1}");
+    reader_.check_keys(node, path, {"type", "low", "high", "mode", "mean", "sd"});
+    if (!node["type"]) reader_.fail(node, path, "a distribution needs `type:` (uniform, normal, triangular or lognormal)");
+    const std::string type = reader_.text(node["type"], path + ".type");
+    Uncertainty u;
+    auto need = [&](const char* key) {
+      if (!node[key]) reader_.fail(node, path, "a " + type + " distribution needs `" + key + ":`");
+      return reader_.number(node[key], path + "." + key);
+    };
+    if (type == "uniform") {
+      u.kind = Uncertainty::Kind::Uniform;
+      u.low = need("low");
+      u.high = need("high");
+      if (!(u.low < u.high)) reader_.fail(node, path, "uniform: low must be below high");
+    } else if (type == "normal" || type == "lognormal") {
+      u.kind = type == "normal" ? Uncertainty::Kind::Normal : Uncertainty::Kind::Lognormal;
+      u.mean = need("mean");
+      u.sd = need("sd");
+      if (!(u.sd > 0)) reader_.fail(node["sd"], path + ".sd", "the standard deviation must be positive");
+      u.low = node["low"] ? reader_.number(node["low"], path + ".low") : -HUGE_VAL;
+      u.high = node["high"] ? reader_.number(node["high"], path + ".high") : HUGE_VAL;
+    } else if (type == "triangular") {
+      u.kind = Uncertainty::Kind::Triangular;
+      u.low = need("low");
+      u.mode = need("mode");
+      u.high = need("high");
+      if (!(u.low <= u.mode && u.mode <= u.high && u.low < u.high))
+        reader_.fail(node, path, "triangular: expected low <= mode <= high, low < high");
+    } else {
+      reader_.fail(node["type"], path + ".type",
+                   "unknown distribution `" + type + "`" +
+                       did_you_mean(type, {"uniform", "normal", "triangular", "lognormal"}) +
+                       "; expected uniform, normal, triangular or lognormal");
+    }
+    return u;
+  }
+
+  void read_stock(const std::string& name, const YAML::Node& node, const std::string& path) {
+    reader_.expect_map(node, path, "a stock definition with `initial:`");
+    reader_.check_keys(node, path, {"initial", "inflows", "outflows", "non_negative", "units", "description", "source", "dimensions"});
+    if (!node["initial"]) reader_.fail(node, path, "a stock needs `initial:` (its value at the start time)");
+    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_stock(name, "0"); });
+    read_common(v, node, path);
+    read_equation(v, node["initial"], path + ".initial", true);
+    if (node["inflows"]) v.inflows = reader_.text_list(node["inflows"], path + ".inflows");
+    if (node["outflows"]) v.outflows = reader_.text_list(node["outflows"], path + ".outflows");
+    if (node["non_negative"]) v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
+    flow_references_.push_back({name, path, node});
+  }
+
+  void read_flow(const std::string& name, const YAML::Node& node, const std::string& path) {
+    if (node.IsMap()) {
+      reader_.check_keys(node, path, {"equation", "non_negative", "units", "description", "source", "dimensions"});
+      if (!node["equation"]) reader_.fail(node, path, "a flow needs `equation:`");
+    }
+    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_flow(name, "0"); });
+    read_common(v, node, path);
+    read_equation(v, node.IsMap() ? node["equation"] : node, path + (node.IsMap() ? ".equation" : ""), true);
+    if (node.IsMap() && node["non_negative"]) v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
+  }
+
+  void read_auxiliary(const std::string& name, const YAML::Node& node, const std::string& path) {
+    if (node.IsMap()) {
+      reader_.check_keys(node, path, {"equation", "lookup", "units", "description", "source", "dimensions"});
+      if (!node["equation"]) reader_.fail(node, path, "an auxiliary needs `equation:`");
+    }
+    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_auxiliary(name, "0"); });
+    read_common(v, node, path);
+    read_equation(v, node.IsMap() ? node["equation"] : node, path + (node.IsMap() ? ".equation" : ""), true);
+    if (node.IsMap() && node["lookup"]) v.graphical_function = read_graphical_function(node["lookup"], path + ".lookup");
+  }
+
+  void read_lookup(const std::string& name, const YAML::Node& node, const std::string& path) {
+    GraphicalFunction gf = read_graphical_function(node, path);
+    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_lookup(name, gf); });
+    v.description = node["description"] ? reader_.text(node["description"], path + ".description") : "";
+    v.source = node["source"] ? reader_.text(node["source"], path + ".source") : "";
+    v.units = gf.y_units;
+  }
+
+  GraphicalFunction read_graphical_function(const YAML::Node& node, const std::string& path) {
+    reader_.expect_map(node, path, "a lookup with `points:` or `x:` and `y:`");
+    reader_.check_keys(node, path, {"points", "x", "y", "interpolation", "x_units", "y_units", "description", "source"});
+    GraphicalFunction gf;
+    if (node["points"]) {
+      if (node["x"] || node["y"]) reader_.fail(node, path, "give either `points:` or `x:` and `y:`, not both");
+      reader_.expect_sequence(node["points"], path + ".points", "a list of [x, y] pairs");
+      for (std::size_t i = 0; i < node["points"].size(); ++i) {
+        const std::string p = path + ".points[" + std::to_string(i) + "]";
+        const auto xy = reader_.number_list(node["points"][i], p);
+        if (xy.size() != 2) reader_.fail(node["points"][i], p, "expected a pair [x, y]");
+        gf.x.push_back(xy[0]);
+        gf.y.push_back(xy[1]);
+      }
+    } else {
+      if (!node["x"] || !node["y"]) reader_.fail(node, path, "a lookup needs `points:`, or both `x:` and `y:`");
+      gf.x = reader_.number_list(node["x"], path + ".x");
+      gf.y = reader_.number_list(node["y"], path + ".y");
+      if (gf.x.size() != gf.y.size())
+        reader_.fail(node["y"], path + ".y", "has " + std::to_string(gf.y.size()) + " values but `x` has " + std::to_string(gf.x.size()));
+    }
+    if (gf.x.empty()) reader_.fail(node, path, "a lookup needs at least one point");
+    for (std::size_t i = 1; i < gf.x.size(); ++i)
+      if (!(gf.x[i] > gf.x[i - 1]))
+        reader_.fail(node, path, "x values must increase: " + std::to_string(gf.x[i]) + " follows " + std::to_string(gf.x[i - 1]));
+    if (node["interpolation"]) {
+      const std::string kind = reader_.text(node["interpolation"], path + ".interpolation");
+      if (kind == "continuous") gf.interpolation = Interpolation::Continuous;
+      else if (kind == "extrapolate") gf.interpolation = Interpolation::Extrapolate;
+      else if (kind == "discrete") gf.interpolation = Interpolation::Discrete;
+      else reader_.fail(node["interpolation"], path + ".interpolation",
+                        "unknown interpolation `" + kind + "`" + did_you_mean(kind, {"continuous", "extrapolate", "discrete"}) +
+                            "; expected continuous, extrapolate or discrete");
+    }
+    if (node["x_units"]) gf.x_units = reader_.text(node["x_units"], path + ".x_units");
+    if (node["y_units"]) gf.y_units = reader_.text(node["y_units"], path + ".y_units");
+    return gf;
+  }
+
+  void read_dimensions(const YAML::Node& node) {
+    reader_.expect_map(node, "dimensions", "a mapping of dimension names to element lists");
+    for (const auto& item : node) {
+      const std::string name = reader_.text(item.first, "dimensions");
+      const std::string path = "dimensions." + name;
+      const auto elements = reader_.text_list(item.second, path);
+      try {
+        model_->add_dimension(name, elements);
+      } catch (const ModelError& e) {
+        reader_.fail(item.first, path, e.message());
+      }
+    }
+  }
+
+  // components: {prefix: {file: path, inputs: {input: expression}}}
+  void read_components(const YAML::Node& node) {
+    reader_.expect_map(node, "components", "a mapping of component names to {file:, inputs:}");
+    for (const auto& item : node) {
+      const std::string prefix = reader_.text(item.first, "components");
+      const std::string path = "components." + prefix;
+      reader_.expect_map(item.second, path, "a component with `file:`");
+      reader_.check_keys(item.second, path, {"file", "inputs", "description"});
+      if (!item.second["file"]) reader_.fail(item.second, path, "a component needs `file:`");
+      const fs::path file = fs::path(reader_.file()).parent_path() / reader_.text(item.second["file"], path + ".file");
+      if (!fs::exists(file)) reader_.fail(item.second["file"], path + ".file", "no such file: " + file.string());
+      const std::string key = fs::weakly_canonical(file).string();
+      if (std::find(stack_.begin(), stack_.end(), key) != stack_.end())
+        reader_.fail(item.second["file"], path + ".file", "components include each other in a cycle: " + cycle_text(key));
+      stack_.push_back(key);
+      LoadedModel component = load_model_file(file.string(), stack_);
+      stack_.pop_back();
+      include_component(prefix, component, item.second["inputs"], path);
+    }
+  }
+
+  std::string cycle_text(const std::string& again) const {
+    std::string s;
+    for (auto it = std::find(stack_.begin(), stack_.end(), again); it != stack_.end(); ++it)
+      s += fs::path(*it).filename().string() + " -> ";
+    return s + fs::path(again).filename().string();
+  }
+
+  void include_component(const std::string& prefix, const LoadedModel& component,
+                         const YAML::Node& inputs, const std::string& path) {
+    const Model& c = component.model;
+    for (const Dimension& d : c.dimensions()) {
+      const Dimension* mine = model_->find_dimension(d.name);
+      if (mine == nullptr) {
+        model_->add_dimension(d.name, d.elements);
+      } else if (mine->elements.size() != d.elements.size() ||
+                 !std::equal(d.elements.begin(), d.elements.end(), mine->elements.begin(),
+                             [](const std::string& a, const std::string& b) { return canonical_name(a) == canonical_name(b); })) {
+        reader_.fail(inputs, path, "dimension `" + d.name + "` has other elements in the component than here");
+      }
+    }
+    std::set<std::string> own;
+    for (const Variable& v : c.variables()) own.insert(canonical_name(v.name));
+    const std::string p = canonical_name(prefix) + ".";
+    auto rename = [&](const std::string& n) { return own.count(n) ? p + n : n; };
+    for (const Variable& v : c.variables()) {
+      Variable copy = v;
+      copy.name = prefix + "." + v.name;
+      if (copy.expr) {
+        copy.expr = rename_variables(copy.expr, rename);
+        copy.equation = to_text(*copy.expr);
+      }
+      for (auto& eq : copy.element_equations) {
+        eq.expr = rename_variables(eq.expr, rename);
+        eq.text = to_text(*eq.expr);
+      }
+      for (auto& f : copy.inflows) f = prefix + "." + f;
+      for (auto& f : copy.outflows) f = prefix + "." + f;
+      if (model_->find(copy.name) != nullptr) reader_.fail(inputs, path, "`" + copy.name + "` is defined twice");
+      add_copy(std::move(copy));
+    }
+    if (!inputs) return;
+    reader_.expect_map(inputs, path + ".inputs", "a mapping of the component's inputs to equations");
+    for (const auto& item : inputs) {
+      const std::string input = reader_.text(item.first, path + ".inputs");
+      const std::string here = path + ".inputs." + input;
+      const bool declared = std::any_of(component.inputs.begin(), component.inputs.end(),
+                                        [&](const std::string& n) { return canonical_name(n) == canonical_name(input); });
+      if (!declared)
+        reader_.fail(item.first, here,
+                     "`" + input + "` is not an input of the component" + did_you_mean(input, component.inputs) +
+                         (component.inputs.empty() ? "; it declares no `inputs:`" : ""));
+      Variable* v = model_->find(prefix + "." + input);
+      const std::string text = reader_.equation_text(item.second, here);
+      // Bound inputs read the including model's names, so they are not prefixed.
+      v->expr = parse(text, v->name, item.second);
+      v->equation = text;
+      v->element_equations.clear();
+      if (v->kind == VariableKind::Constant) v->kind = VariableKind::Auxiliary;
+      v->location = reader_.where(item.first);
+    }
+  }
+
+  void add_copy(Variable v) {
+    // Model::add_* parse; a copy keeps its parsed trees, so it goes in by kind.
+    Variable* added = nullptr;
+    switch (v.kind) {
+      case VariableKind::Stock: added = &model_->add_stock(v.name, "0"); break;
+      case VariableKind::Flow: added = &model_->add_flow(v.name, "0"); break;
+      case VariableKind::Constant: added = &model_->add_constant(v.name, 0); break;
+      case VariableKind::Auxiliary:
+        added = v.expr ? &model_->add_auxiliary(v.name, "0") : &model_->add_lookup(v.name, *v.graphical_function);
+        break;
+    }
+    *added = std::move(v);
+  }
+
+  YamlReader reader_;
+  std::vector<std::string>& stack_;
+  Model* model_ = nullptr;
+  struct FlowReference {
+    std::string stock;
+    std::string path;
+    YAML::Node node;
+  };
+  std::vector<FlowReference> flow_references_;
+
+ public:
+  // Inflows and outflows must name flows of this model; checked once all are read.
+  void check_flow_references() {
+    for (const auto& ref : flow_references_) {
+      const Variable* stock = model_->find(ref.stock);
+      for (const char* key : {"inflows", "outflows"}) {
+        const auto& list = std::string(key) == "inflows" ? stock->inflows : stock->outflows;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          const Variable* f = model_->find(list[i]);
+          const std::string here = ref.path + "." + key;
+          const YAML::Node at = ref.node[key].IsSequence() ? ref.node[key][i] : ref.node[key];
+          if (f == nullptr) {
+            std::vector<std::string> flows;
+            for (const auto& v : model_->variables())
+              if (v.kind == VariableKind::Flow) flows.push_back(v.name);
+            reader_.fail(at, here, "unknown flow `" + list[i] + "`" + did_you_mean(list[i], flows));
+          }
+          if (f->kind != VariableKind::Flow)
+            reader_.fail(at, here, "`" + list[i] + "` is not a flow; define it under `flows:`");
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void read_time(const YAML::Node& node, const std::string& path, TimeSettings& time, const YamlReader& reader) {
+  reader.expect_map(node, path, "time settings");
+  reader.check_keys(node, path, {"start", "stop", "dt", "save_every", "method", "units"});
+  if (node["start"]) time.start = reader.number(node["start"], path + ".start");
+  if (node["stop"]) time.stop = reader.number(node["stop"], path + ".stop");
+  if (node["dt"]) {
+    time.dt = reader.number(node["dt"], path + ".dt");
+    if (!(time.dt > 0)) reader.fail(node["dt"], path + ".dt", "dt must be positive");
+  }
+  if (node["save_every"]) {
+    time.save_every = reader.number(node["save_every"], path + ".save_every");
+    if (!(time.save_every > 0)) reader.fail(node["save_every"], path + ".save_every", "save_every must be positive");
+  }
+  if (node["method"]) {
+    try {
+      time.method = parse_method(reader.text(node["method"], path + ".method"));
+    } catch (const ModelError& e) {
+      reader.fail(node["method"], path + ".method", e.message());
+    }
+  }
+  if (node["units"]) time.time_units = reader.text(node["units"], path + ".units");
+  if (!(time.stop > time.start))
+    reader.fail(node, path, "stop (" + std::to_string(time.stop) + ") must be after start (" + std::to_string(time.start) + ")");
+}
+
+LoadedModel load_model_file(const std::string& path, std::vector<std::string>& stack) {
+  YamlReader reader(path);
+  const YAML::Node root = reader.parse(read_file(path));
+  if (stack.empty()) stack.push_back(fs::weakly_canonical(path).string());
+  ModelLoader loader(path, stack);
+  LoadedModel out = loader.load(root);
+  loader.check_flow_references();
+  out.file = path;
+  return out;
+}
+
+LoadedModel load_model_node(const YAML::Node& root, const std::string& path, std::vector<std::string>& stack) {
+  ModelLoader loader(path, stack);
+  LoadedModel out = loader.load(root);
+  loader.check_flow_references();
+  out.file = path;
+  return out;
+}
+
+}  // namespace h2sim::detail

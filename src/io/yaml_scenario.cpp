@@ -1,0 +1,303 @@
+// YAML scenario files: a model, time settings, parameter overrides, lever schedules,
+// outputs, and `extends:` chains in which later files override earlier ones by path.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "expr/ast.hpp"
+#include "h2sim/program.hpp"
+#include "h2sim/scenario.hpp"
+#include "h2sim/units.hpp"
+#include "io/yaml_loader.hpp"
+#include "io/yaml_support.hpp"
+
+namespace h2sim {
+
+namespace fs = std::filesystem;
+using detail::did_you_mean;
+using detail::YamlReader;
+
+namespace {
+
+struct Layer {
+  YamlReader reader;
+  YAML::Node root;
+};
+
+bool is_model_file(const YAML::Node& root) {
+  if (root["model"] || root["extends"]) return false;
+  for (const char* key : {"stocks", "flows", "auxiliaries", "constants", "components", "lookups", "dimensions"})
+    if (root[key]) return true;
+  return false;
+}
+
+class ScenarioLoader {
+ public:
+  explicit ScenarioLoader(const LoadOptions& options) : options_(options) {}
+
+  Scenario load(const std::string& text, const std::string& file) {
+    YamlReader reader(file);
+    const YAML::Node root = reader.parse(text);
+    reader.expect_map(root, "", "a scenario or model file");
+    Scenario s;
+    s.file = file;
+    if (is_model_file(root)) {
+      std::vector<std::string> stack{key_of(file)};
+      detail::LoadedModel loaded = detail::load_model_node(root, file, stack);
+      s.name = loaded.model.name();
+      s.model_file = file;
+      s.model = std::move(loaded.model);
+      s.outputs = loaded.outputs;
+      s.chain = {file};
+      finish(s);
+      return s;
+    }
+    collect(Layer{reader, root}, file);
+    const Layer* with_model = nullptr;
+    for (const Layer& l : chain_)
+      if (l.root["model"]) with_model = &l;
+    if (with_model == nullptr)
+      chain_.back().reader.fail(chain_.back().root, "",
+                                "a scenario needs `model:` (the model file it runs), or `extends:` a scenario that has one");
+    const YAML::Node model_node = with_model->root["model"];
+    const fs::path model_path =
+        fs::path(with_model->reader.file()).parent_path() / with_model->reader.text(model_node, "model");
+    if (!fs::exists(model_path)) with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
+    std::vector<std::string> stack{key_of(model_path.string())};
+    detail::LoadedModel loaded = detail::load_model_file(model_path.string(), stack);
+    s.model = std::move(loaded.model);
+    s.model_file = model_path.string();
+    s.outputs = loaded.outputs;
+    s.name = fs::path(file).stem().string();
+
+    // Later layers override earlier ones; levers by name, lists whole.
+    std::map<std::string, std::pair<const Layer*, YAML::Node>> levers;
+    std::vector<std::string> lever_order;
+    for (const Layer& l : chain_) {
+      s.chain.push_back(l.reader.file());
+      const YAML::Node& r = l.root;
+      if (r["scenario"]) s.name = l.reader.text(r["scenario"], "scenario");
+      if (r["description"]) s.description = l.reader.text(r["description"], "description");
+      if (r["time"]) detail::read_time(r["time"], "time", s.model.time(), l.reader);
+      if (r["parameters"]) apply_parameters(s, l, r["parameters"]);
+      if (r["outputs"]) s.outputs = read_outputs(s.model, l, r["outputs"]);
+      if (r["levers"]) {
+        l.reader.expect_map(r["levers"], "levers", "a mapping of constants to schedules");
+        for (const auto& item : r["levers"]) {
+          const std::string name = l.reader.text(item.first, "levers");
+          const std::string key = canonical_name(name);
+          if (!levers.count(key)) lever_order.push_back(key);
+          levers[key] = {&l, item.second};
+          lever_names_[key] = {name, item.first};
+        }
+      }
+    }
+    for (const auto& key : lever_order) {
+      const auto& [layer, spec] = levers[key];
+      apply_lever(s, *layer, lever_names_[key].first, lever_names_[key].second, spec);
+    }
+    finish(s);
+    return s;
+  }
+
+ private:
+  static std::string key_of(const std::string& file) { return fs::weakly_canonical(file).string(); }
+
+  void collect(Layer layer, const std::string& file) {
+    const YAML::Node& root = layer.root;
+    layer.reader.check_keys(root, "", {"scenario", "description", "model", "extends", "time", "parameters", "levers", "outputs"});
+    const std::string key = key_of(file);
+    if (std::find(visiting_.begin(), visiting_.end(), key) != visiting_.end()) {
+      std::string cycle;
+      for (auto it = std::find(visiting_.begin(), visiting_.end(), key); it != visiting_.end(); ++it)
+        cycle += fs::path(*it).filename().string() + " -> ";
+      layer.reader.fail(root["extends"], "extends", "scenarios extend each other in a cycle: " + cycle + fs::path(key).filename().string());
+    }
+    visiting_.push_back(key);
+    if (root["extends"]) {
+      const fs::path parent = fs::path(file).parent_path() / layer.reader.text(root["extends"], "extends");
+      if (!fs::exists(parent)) layer.reader.fail(root["extends"], "extends", "no such scenario file: " + parent.string());
+      const std::string parent_key = key_of(parent.string());
+      if (std::find(visiting_.begin(), visiting_.end(), parent_key) != visiting_.end()) {
+        std::string cycle;
+        for (auto it = std::find(visiting_.begin(), visiting_.end(), parent_key); it != visiting_.end(); ++it)
+          cycle += fs::path(*it).filename().string() + " -> ";
+        layer.reader.fail(root["extends"], "extends",
+                          "scenarios extend each other in a cycle: " + cycle + fs::path(parent_key).filename().string());
+      }
+      YamlReader parent_reader(parent.string());
+      const YAML::Node parent_root = parent_reader.parse(detail::read_file(parent.string()));
+      parent_reader.expect_map(parent_root, "", "a scenario file");
+      if (is_model_file(parent_root))
+        layer.reader.fail(root["extends"], "extends", "`extends:` names a model file; use `model:` for models");
+      collect(Layer{parent_reader, parent_root}, parent.string());
+    }
+    chain_.push_back(std::move(layer));
+  }
+
+  // A constant by name ("price" or "subsidy[bus]"): the variable and its elements.
+  std::pair<Variable*, std::vector<std::string>> find_constant(Model& model, const Layer& l, const YAML::Node& at,
+                                                               const std::string& path, const std::string& name) {
+    const auto open = name.find('[');
+    const std::string base = name.substr(0, open);
+    Variable* v = model.find(base);
+    if (v == nullptr) {
+      std::vector<std::string> constants;
+      for (const auto& var : model.variables())
+        if (var.kind == VariableKind::Constant) constants.push_back(var.name);
+      l.reader.fail(at, path, "unknown constant `" + base + "`" + did_you_mean(base, constants));
+    }
+    const bool constant = v->kind == VariableKind::Constant ||
+                          (v->kind == VariableKind::Auxiliary && v->expr && v->expr->kind == detail::ExprKind::Number);
+    if (!constant)
+      l.reader.fail(at, path, "`" + v->name + "` is computed by an equation; only constants can be set by a scenario");
+    std::vector<std::string> elements;
+    if (open != std::string::npos) {
+      if (name.back() != ']') l.reader.fail(at, path, "expected `name[element]`");
+      std::stringstream inner(name.substr(open + 1, name.size() - open - 2));
+      std::string part;
+      while (std::getline(inner, part, ',')) elements.push_back(canonical_name(part));
+      if (elements.size() != v->dimensions.size())
+        l.reader.fail(at, path, "`" + v->name + "` has " + std::to_string(v->dimensions.size()) + " dimension(s)");
+      for (std::size_t d = 0; d < elements.size(); ++d) {
+        const Dimension* dim = model.find_dimension(v->dimensions[d]);
+        if (std::none_of(dim->elements.begin(), dim->elements.end(),
+                         [&](const std::string& e) { return canonical_name(e) == elements[d]; }))
+          l.reader.fail(at, path, "`" + elements[d] + "` is not an element of `" + dim->name + "`" + did_you_mean(elements[d], dim->elements));
+      }
+    }
+    return {v, elements};
+  }
+
+  void apply_parameters(Scenario& s, const Layer& l, const YAML::Node& node) {
+    l.reader.expect_map(node, "parameters", "a mapping of constants to values");
+    for (const auto& item : node) {
+      const std::string name = l.reader.text(item.first, "parameters");
+      const std::string path = "parameters." + name;
+      auto [v, elements] = find_constant(s.model, l, item.first, path, name);
+      const double value = l.reader.number(item.second, path);
+      s.model.set_constant(v->name, value, elements);
+      s.parameters.emplace_back(name, value);
+    }
+  }
+
+  std::vector<std::string> read_outputs(const Model& model, const Layer& l, const YAML::Node& node) {
+    auto outputs = l.reader.text_list(node, "outputs");
+    std::vector<std::string> names;
+    for (const auto& v : model.variables()) names.push_back(v.name);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const std::string base = outputs[i].substr(0, outputs[i].find('['));
+      if (model.find(base) == nullptr)
+        l.reader.fail(node.IsSequence() ? node[i] : node, "outputs[" + std::to_string(i) + "]",
+                      "unknown variable `" + outputs[i] + "`" + did_you_mean(base, names));
+    }
+    return outputs;
+  }
+
+  // levers: {name: 10} | {name: {step: {2020: 1, 2025: 0}}} | {linear: ...} | {ramp: {...}}
+  void apply_lever(Scenario& s, const Layer& l, const std::string& name, const YAML::Node& name_node, const YAML::Node& spec) {
+    const std::string path = "levers." + name;
+    auto [v, elements] = find_constant(s.model, l, name_node, path, name);
+    if (!elements.empty())
+      l.reader.fail(name_node, path, "a schedule drives every element of `" + v->name + "`; name the variable without [elements]");
+    LeverSchedule lever;
+    lever.name = v->name;
+    if (spec.IsScalar()) {
+      lever.kind = "constant";
+      lever.values = {l.reader.number(spec, path)};
+      s.model.set_constant(v->name, lever.values[0]);
+      s.levers.push_back(lever);
+      return;
+    }
+    l.reader.expect_map(spec, path, "a number or one of {constant:, step:, linear:, ramp:}");
+    l.reader.check_keys(spec, path, {"constant", "step", "linear", "ramp", "description"});
+    int kinds = 0;
+    for (const char* k : {"constant", "step", "linear", "ramp"}) kinds += spec[k] ? 1 : 0;
+    if (kinds != 1) l.reader.fail(spec, path, "give exactly one of `constant:`, `step:`, `linear:` or `ramp:`");
+    const double base = v->expr && v->expr->kind == detail::ExprKind::Number ? v->expr->number : 0.0;
+    GraphicalFunction gf;
+    if (spec["constant"]) {
+      lever.kind = "constant";
+      lever.values = {l.reader.number(spec["constant"], path + ".constant")};
+      s.model.set_constant(v->name, lever.values[0]);
+      s.levers.push_back(lever);
+      return;
+    }
+    if (spec["ramp"]) {
+      const YAML::Node r = spec["ramp"];
+      const std::string rp = path + ".ramp";
+      l.reader.expect_map(r, rp, "{start:, end:, to:} and optionally from:");
+      l.reader.check_keys(r, rp, {"start", "end", "from", "to"});
+      for (const char* k : {"start", "end", "to"})
+        if (!r[k]) l.reader.fail(r, rp, std::string("a ramp needs `") + k + ":`");
+      const double start = l.reader.number(r["start"], rp + ".start");
+      const double end = l.reader.number(r["end"], rp + ".end");
+      const double from = r["from"] ? l.reader.number(r["from"], rp + ".from") : base;
+      const double to = l.reader.number(r["to"], rp + ".to");
+      if (!(end > start)) l.reader.fail(r["end"], rp + ".end", "the ramp must end after it starts");
+      lever.kind = "ramp";
+      lever.times = {start, end};
+      lever.values = {from, to};
+      gf.interpolation = Interpolation::Continuous;
+    } else {
+      const bool step = static_cast<bool>(spec["step"]);
+      const YAML::Node points = step ? spec["step"] : spec["linear"];
+      const std::string pp = path + (step ? ".step" : ".linear");
+      l.reader.expect_map(points, pp, "a mapping of years to values, e.g. {2020: 1, 2025: 0}");
+      for (const auto& item : points) {
+        const std::string t = l.reader.text(item.first, pp);
+        lever.times.push_back(l.reader.number(item.first, pp + "." + t));
+        lever.values.push_back(l.reader.number(item.second, pp + "." + t));
+        if (lever.times.size() > 1 && !(lever.times.back() > lever.times[lever.times.size() - 2]))
+          l.reader.fail(item.first, pp + "." + t, "the times of a schedule must increase");
+      }
+      if (lever.times.empty()) l.reader.fail(points, pp, "a schedule needs at least one point");
+      lever.kind = step ? "step" : "linear";
+      gf.interpolation = step ? Interpolation::Discrete : Interpolation::Continuous;
+    }
+    gf.x = lever.times;
+    gf.y = lever.values;
+    // A step schedule holds the model's value until its first change.
+    if (lever.kind == "step" && gf.x.front() > s.model.time().start) {
+      gf.x.insert(gf.x.begin(), s.model.time().start);
+      gf.y.insert(gf.y.begin(), base);
+    }
+    s.model.set_time_schedule(v->name, gf);
+    s.levers.push_back(lever);
+  }
+
+  void finish(Scenario& s) {
+    // Resolves every name now, so that a bad equation fails at load, with its line.
+    compile_model(s.model);
+    for (const UnitIssue& issue : check_units(s.model)) {
+      const Variable* v = s.model.find(issue.variable.substr(0, issue.variable.find('[')));
+      Location where = v != nullptr ? v->location : Location{};
+      where.variable = issue.variable;
+      where.equation = issue.equation;
+      where.column = issue.column;
+      if (options_.strict_units) throw ScenarioError("units: " + issue.message, where);
+      s.warnings.push_back(format_error("units: " + issue.message, where));
+    }
+  }
+
+  LoadOptions options_;
+  std::vector<Layer> chain_;
+  std::vector<std::string> visiting_;
+  std::map<std::string, std::pair<std::string, YAML::Node>> lever_names_;
+};
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& file, const LoadOptions& options) {
+  return ScenarioLoader(options).load(text, file);
+}
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options) {
+  return parse_scenario(detail::read_file(path), path, options);
+}
+
+Model load_model(const std::string& path, const LoadOptions& options) {
+  return load_scenario(path, options).model;
+}
+
+}  // namespace h2sim

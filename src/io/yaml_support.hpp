@@ -1,0 +1,53 @@
+// Small helpers for reading YAML with errors that point at the line.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "h2sim/error.hpp"
+
+namespace h2sim::detail {
+
+// Reads one YAML file; every error names the file, line, column and YAML path.
+class YamlReader {
+ public:
+  explicit YamlReader(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+
+  // Parses text; YAML syntax errors become ParseError with the position.
+  YAML::Node parse(const std::string& text) const;
+
+  Location where(const YAML::Node& node) const;
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& path,
+                         const std::string& message) const;
+
+  // Rejects keys outside `allowed`, suggesting the nearest one.
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  std::initializer_list<const char*> allowed) const;
+
+  void expect_map(const YAML::Node& node, const std::string& path, const char* what) const;
+  void expect_sequence(const YAML::Node& node, const std::string& path, const char* what) const;
+
+  double number(const YAML::Node& node, const std::string& path) const;
+  std::string text(const YAML::Node& node, const std::string& path) const;
+  bool boolean(const YAML::Node& node, const std::string& path) const;
+  std::vector<std::string> text_list(const YAML::Node& node, const std::string& path) const;
+  std::vector<double> number_list(const YAML::Node& node, const std::string& path) const;
+  // A number, or a scalar the equation language reads (returned as text).
+  std::string equation_text(const YAML::Node& node, const std::string& path) const;
+
+ private:
+  std::string file_;
+};
+
+// "did you mean `x`?" for the closest of `candidates` to `word`, or "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
+std::string read_file(const std::string& path);
+
+}  // namespace h2sim::detail
