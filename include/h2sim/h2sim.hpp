@@ -4,5 +4,8 @@
 #include "h2sim/error.hpp"
 #include "h2sim/model.hpp"
 #include "h2sim/program.hpp"
+#include "h2sim/scenario.hpp"
 #include "h2sim/simulate.hpp"
+#include "h2sim/units.hpp"
 #include "h2sim/version.hpp"
+#include "h2sim/xmile.hpp"

@@ -1,0 +1,48 @@
+"""Exceptions raised by h2sim. Each carries where the problem is.
+
+``h2sim.Error`` is the base class; ``ParseError`` (equation or file syntax),
+``ScenarioError`` (scenario and model files: keys, types, schedules), ``ModelError``
+(unknown names, dimensions, algebraic loops) and ``SimulationError`` (non-finite values,
+bad time settings) derive from it. ``str(error)`` is the complete message with the file,
+line, variable and equation; the attributes hold the parts.
+"""
+
+from __future__ import annotations
+
+
+class Error(Exception):
+    """Base class of every h2sim error.
+
+    Attributes: ``message`` (the bare description), ``file``, ``line``, ``column``
+    (0 when unknown), ``variable`` and ``equation``.
+    """
+
+    def __init__(self, text: str, message: str | None = None, file: str = "", line: int = 0,
+                 column: int = 0, variable: str = "", equation: str = "") -> None:
+        super().__init__(text)
+        self.message = message if message is not None else text
+        self.file = file
+        self.line = line
+        self.column = column
+        self.variable = variable
+        self.equation = equation
+
+    def __reduce__(self):  # errors cross process boundaries (concurrent.futures)
+        return (type(self), (str(self), self.message, self.file, self.line, self.column,
+                             self.variable, self.equation))
+
+
+class ParseError(Error):
+    """Syntax: an equation, a YAML or an XMILE file that does not parse."""
+
+
+class ScenarioError(Error):
+    """A scenario or model file that parses but says something invalid."""
+
+
+class ModelError(Error):
+    """Model structure: unknown names, dimension mismatches, algebraic loops."""
+
+
+class SimulationError(Error):
+    """A run that cannot go on: non-finite values, impossible time settings."""

@@ -1,0 +1,299 @@
+"""h2sim.Model: a loaded scenario you can run, vary and inspect from Python."""
+
+from __future__ import annotations
+
+import os
+import time as _time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _h2sim
+
+_Schedule = tuple  # ("schedule", times, values, interpolation)
+
+
+def load(path: str | os.PathLike, strict_units: bool = False) -> "Model":
+    """Loads a YAML scenario or model file (or an XMILE model) as a :class:`Model`.
+
+    ``strict_units=True`` turns unit mismatches into errors; otherwise they are
+    warnings, listed in ``Model.warnings``.
+    """
+    path = os.fspath(path)
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    scenario = _h2sim.parse_scenario(text, path, strict_units)
+    return Model(scenario, source=(path, text, strict_units))
+
+
+def _restore(path: str, text: str, strict_units: bool, overrides: dict) -> "Model":
+    model = Model(_h2sim.parse_scenario(text, path, strict_units), source=(path, text, strict_units))
+    return model.with_params(overrides) if overrides else model
+
+
+class Model:
+    """A scenario, ready to run: its model, time settings, parameters and outputs.
+
+    A Model is a value: :meth:`with_params` returns a new one and leaves this one as
+    it is. The compiled program is built once and reused by every run.
+    """
+
+    def __init__(self, scenario: Any, source: tuple | None = None, overrides: dict | None = None) -> None:
+        self._scenario = scenario
+        self._source = source
+        self._overrides = dict(overrides or {})
+        self._program = None
+
+    # --- what it is -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._scenario.name
+
+    @property
+    def description(self) -> str:
+        return self._scenario.description
+
+    @property
+    def file(self) -> str:
+        return self._scenario.file
+
+    @property
+    def time(self) -> dict:
+        """Time settings: start, stop, dt, save_every, method, units."""
+        return dict(self._scenario.time)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Unit mismatches and other notes found while loading."""
+        return list(self._scenario.warnings)
+
+    @property
+    def outputs(self) -> list[str]:
+        """The variables the scenario reports by default (all when empty)."""
+        return list(self._scenario.outputs)
+
+    @property
+    def levers(self) -> list[dict]:
+        """The lever schedules the scenario applied (name, kind, times, values)."""
+        return list(self._scenario.levers)
+
+    @property
+    def variables(self) -> pd.DataFrame:
+        """Every variable: name, kind, units, dimensions, equation, description, source."""
+        rows = self._scenario.variables()
+        frame = pd.DataFrame(rows, columns=["name", "kind", "units", "dimensions", "equation",
+                                            "description", "source", "lever", "uncertainty",
+                                            "inflows", "outflows", "non_negative"])
+        return frame.set_index("name")
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """Constants that a run can set: name, value, units, description, source,
+        range (the uncertainty, if declared) and lever."""
+        info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
+        rows = []
+        for name, value, units in self.program.parameters:
+            base = name.split("[", 1)[0]
+            v = info.get(_h2sim.canonical_name(base), {})
+            rows.append({"name": name, "value": value, "units": units,
+                         "description": v.get("description", ""), "source": v.get("source", ""),
+                         "range": _range_text(v.get("uncertainty")), "lever": bool(v.get("lever", False))})
+        return pd.DataFrame(rows, columns=["name", "value", "units", "description", "source",
+                                           "range", "lever"]).set_index("name")
+
+    @property
+    def dimensions(self) -> dict[str, list[str]]:
+        return dict(self._scenario.dimensions())
+
+    def equations(self) -> str:
+        """Every equation the scenario expands to, with units and sources."""
+        return self._scenario.equations()
+
+    def dependency_graph(self) -> str:
+        """The dependency graph as Graphviz DOT text."""
+        return self._scenario.dependency_graph()
+
+    @property
+    def program(self) -> Any:
+        if self._program is None:
+            self._program = self._scenario.compile()
+        return self._program
+
+    # --- changing it ------------------------------------------------------------
+    def with_params(self, params: Mapping[str, Any] | None = None, **kwargs: Any) -> "Model":
+        """A new Model with constants set: numbers, or pandas Series indexed by time
+        (a lever trajectory, interpolated linearly and held beyond its ends)."""
+        params = {**(params or {}), **kwargs}
+        scenario = self._scenario.copy()
+        for name, value in params.items():
+            _apply(scenario, name, value)
+        return Model(scenario, self._source, {**self._overrides, **params})
+
+    # --- running it -------------------------------------------------------------
+    def run(self, params: Mapping[str, Any] | None = None, return_columns: Sequence[str] | None = None,
+            start: float | None = None, stop: float | None = None, dt: float | None = None,
+            save_every: float | None = None, method: str | None = None,
+            as_xarray: bool = False) -> pd.DataFrame:
+        """Runs the model once.
+
+        ``params`` sets constants for this run: numbers, or pandas Series indexed by
+        time for a lever trajectory. ``return_columns`` names variables (an arrayed
+        variable gives a ``name[element]`` column per element) or single elements.
+        Returns a DataFrame indexed by time (units in ``df.attrs["units"]``), or an
+        xarray Dataset with ``as_xarray=True``.
+        """
+        numbers, schedules = _split_params(params)
+        model = self.with_params(schedules) if schedules else self
+        columns = list(return_columns) if return_columns is not None else self.outputs
+        times, values, names, units = model.program.run(
+            list(numbers.items()), start, stop, dt, save_every, method, columns)
+        frame = pd.DataFrame(values, index=pd.Index(times, name="time"), columns=names)
+        frame.attrs["units"] = dict(zip(names, units))
+        frame.attrs["scenario"] = self.name
+        if as_xarray:
+            return self._to_xarray(frame.to_numpy()[None, ...], times, names, units, runs=None)
+        return frame
+
+    def run_batch(self, params_table: pd.DataFrame | Mapping[str, Sequence[float]],
+                  return_columns: Sequence[str] | None = None, threads: int | None = None,
+                  start: float | None = None, stop: float | None = None, dt: float | None = None,
+                  save_every: float | None = None, method: str | None = None,
+                  progress: bool | None = None):
+        """Runs one simulation per row of ``params_table`` (columns: constants) on the
+        C++ lanes, across ``threads`` threads (default: every core) with the GIL
+        released. Returns an xarray Dataset with dimensions (run, time, ...).
+
+        A progress bar (tqdm) appears when the batch takes more than a moment;
+        ``progress=False`` hides it, ``True`` always shows it.
+        """
+        table = pd.DataFrame(params_table)
+        if len(table) == 0:
+            raise ValueError("params_table has no rows: a batch needs at least one run")
+        names = [str(c) for c in table.columns]
+        values = table.to_numpy(dtype=float)
+        columns = list(return_columns) if return_columns is not None else self.outputs
+        bar = _ProgressBar(len(table), progress)
+        try:
+            times, result, out_names, units = self.program.run_batch(
+                names, values, start, stop, dt, save_every, method, columns, threads or 0, bar.update)
+        finally:
+            bar.close()
+        return self._to_xarray(result, times, out_names, units, runs=table.index)
+
+    # --- helpers ----------------------------------------------------------------------
+    def _to_xarray(self, values: np.ndarray, times: np.ndarray, names: list[str], units: list[str], runs):
+        import xarray as xr
+
+        info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
+        dims = self.dimensions
+        groups: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            groups.setdefault(name.split("[", 1)[0], []).append(i)
+        data = {}
+        for base, indices in groups.items():
+            var = info.get(_h2sim.canonical_name(base), {})
+            var_dims = var.get("dimensions") or []
+            block = values[:, :, indices]
+            coords_dims = ["run", "time"]
+            coords: dict[str, Any] = {}
+            if var_dims and len(indices) > 1:
+                shape = [len(dims[d]) for d in var_dims]
+                if int(np.prod(shape)) == len(indices):
+                    block = block.reshape(block.shape[0], block.shape[1], *shape)
+                    coords_dims += list(var_dims)
+                    coords.update({d: dims[d] for d in var_dims})
+                else:  # a few elements asked for by name
+                    coords_dims.append("element")
+                    coords["element"] = [names[i] for i in indices]
+            else:
+                block = block[:, :, 0]
+            attrs = {"units": units[indices[0]], "description": var.get("description", ""),
+                     "source": var.get("source", "")}
+            data[base] = (coords_dims, block, attrs)
+        ds = xr.Dataset(data, coords={"time": times, **{k: v for k, v in
+                        ((d, dims[d]) for d in dims) if any(k in item[0] for item in data.values())}})
+        if runs is None:
+            ds = ds.isel(run=0, drop=True)
+        else:
+            ds = ds.assign_coords(run=np.asarray(runs))
+        ds.attrs["scenario"] = self.name
+        return ds
+
+    def __repr__(self) -> str:
+        t = self.time
+        return (f"<h2sim.Model {self.name!r}: {t['start']}-{t['stop']} {t['units']}, dt {t['dt']}, "
+                f"{t['method']}, {len(self._scenario.variables())} variables>")
+
+    def __reduce__(self):
+        # Pickled by its scenario text and overrides, so that it crosses process
+        # boundaries (concurrent.futures, distributed executors).
+        if self._source is None:
+            raise TypeError("only Models loaded from a file can be pickled")
+        path, text, strict = self._source
+        return (_restore, (path, text, strict, self._overrides))
+
+
+def _split_params(params: Mapping[str, Any] | None) -> tuple[dict, dict]:
+    numbers, schedules = {}, {}
+    for name, value in (params or {}).items():
+        if isinstance(value, pd.Series):
+            schedules[name] = value
+        else:
+            numbers[name] = float(value)
+    return numbers, schedules
+
+
+def _apply(scenario: Any, name: str, value: Any) -> None:
+    base, _, rest = name.partition("[")
+    elements = [e.strip() for e in rest.rstrip("]").split(",")] if rest else []
+    if isinstance(value, pd.Series):
+        if elements:
+            raise ValueError(f"{name}: a time series drives every element; name the variable without [elements]")
+        series = value.dropna().sort_index()
+        if series.empty:
+            raise ValueError(f"{name}: the time series is empty")
+        scenario.set_time_schedule(base, [float(t) for t in series.index], [float(v) for v in series.values], "linear")
+    else:
+        scenario.set_constant(base, float(value), elements)
+
+
+def _range_text(u: dict | None) -> str:
+    if not u:
+        return ""
+    kind = u["type"]
+    if kind == "uniform":
+        return f"uniform {u['low']:g} to {u['high']:g}"
+    if kind == "triangular":
+        return f"triangular {u['low']:g}, {u['mode']:g}, {u['high']:g}"
+    return f"{kind} mean {u['mean']:g} sd {u['sd']:g}"
+
+
+class _ProgressBar:
+    """A tqdm bar that appears only when a batch takes more than a second."""
+
+    def __init__(self, total: int, show: bool | None) -> None:
+        self.total = total
+        self.show = show
+        self.started = _time.monotonic()
+        self.bar = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.show is False:
+            return
+        if self.bar is None:
+            if self.show is None and _time.monotonic() - self.started < 1.0:
+                return
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                self.show = False
+                return
+            self.bar = tqdm(total=total, unit="run", desc="h2sim")
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

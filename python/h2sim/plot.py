@@ -1,0 +1,85 @@
+"""Charts of h2sim results with matplotlib, labelled with units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+
+def _units(frame: pd.DataFrame, column: str) -> str:
+    return frame.attrs.get("units", {}).get(column, "")
+
+
+def _label(frame: pd.DataFrame, column: str) -> str:
+    unit = _units(frame, column)
+    return f"{column} ({unit})" if unit else column
+
+
+def plot(result: pd.DataFrame, variables: Sequence[str] | None = None, ax=None, title: str | None = None,
+         time_label: str = "year"):
+    """Plots variables of one run (a DataFrame from ``Model.run``) against time.
+
+    Variables sharing a unit share an axis; each unit gets its own panel. Returns the
+    matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    columns = list(variables) if variables is not None else list(result.columns)
+    missing = [c for c in columns if c not in result.columns]
+    if missing:
+        raise KeyError(f"not in the result: {', '.join(missing)}")
+    by_unit: dict[str, list[str]] = {}
+    for c in columns:
+        by_unit.setdefault(_units(result, c), []).append(c)
+    if ax is not None:
+        axes = [ax] * len(by_unit)
+        fig = ax.figure
+    else:
+        fig, axes = plt.subplots(len(by_unit), 1, figsize=(8, 2.8 * len(by_unit)), sharex=True, squeeze=False)
+        axes = list(axes[:, 0])
+    for axis, (unit, cols) in zip(axes, by_unit.items()):
+        for c in cols:
+            axis.plot(result.index, result[c], label=c)
+        axis.set_ylabel(unit or "value")
+        axis.legend(loc="best", fontsize="small")
+        axis.grid(True, alpha=0.3)
+    axes[-1].set_xlabel(time_label)
+    if title or result.attrs.get("scenario"):
+        fig.suptitle(title or result.attrs["scenario"])
+    fig.tight_layout()
+    return fig
+
+
+def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str], title: str | None = None,
+                    targets: Mapping[str, Sequence[tuple[float, float]]] | None = None, time_label: str = "year"):
+    """Plots the same variables from several scenarios: one panel per variable, one
+    line per scenario. ``targets`` marks points such as plan targets:
+    ``{"fcev_fleet_total": [(2025, 5000)]}``. Returns the matplotlib Figure."""
+    import matplotlib.pyplot as plt
+
+    n = len(variables)
+    cols = 2 if n > 1 else 1
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 3.2 * rows), squeeze=False)
+    flat = list(axes.flat)
+    for axis, var in zip(flat, variables):
+        unit = ""
+        for name, frame in results.items():
+            if var not in frame.columns:
+                raise KeyError(f"{var} is not in the result of {name}")
+            axis.plot(frame.index, frame[var], label=name)
+            unit = unit or _units(frame, var)
+        for t, v in (targets or {}).get(var, []):
+            axis.scatter([t], [v], marker="*", s=120, color="black", zorder=5, label=f"target {t:g}")
+        axis.set_title(var, fontsize="medium")
+        axis.set_ylabel(unit or "value")
+        axis.set_xlabel(time_label)
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize="small")
+    for axis in flat[n:]:
+        axis.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

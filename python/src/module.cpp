@@ -1,0 +1,253 @@
+// _h2sim: the compiled core of the h2sim Python package. The pure-Python package
+// (python/h2sim) builds pandas and xarray objects on top of these few calls.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <h2sim/h2sim.hpp>
+
+namespace py = pybind11;
+using namespace h2sim;
+
+namespace {
+
+// Raises the matching h2sim.errors class with the message and where it happened.
+void raise_python_error(const char* class_name, const Error& e) {
+  py::object errors = py::module_::import("h2sim.errors");
+  py::object cls = errors.attr(class_name);
+  const Location& w = e.where();
+  py::object instance = cls(e.what(), py::arg("message") = e.message(), py::arg("file") = w.file,
+                            py::arg("line") = w.line, py::arg("column") = w.column,
+                            py::arg("variable") = w.variable, py::arg("equation") = w.equation);
+  PyErr_SetObject(cls.ptr(), instance.ptr());
+}
+
+SimulationOptions make_options(std::optional<double> start, std::optional<double> stop,
+                               std::optional<double> dt, std::optional<double> save_every,
+                               std::optional<std::string> method, std::vector<std::string> outputs) {
+  SimulationOptions o;
+  o.start = start;
+  o.stop = stop;
+  o.dt = dt;
+  o.save_every = save_every;
+  if (method) o.method = parse_method(*method);
+  o.outputs = std::move(outputs);
+  return o;
+}
+
+py::dict variable_dict(const Model& model, const Variable& v) {
+  py::dict d;
+  const char* kinds[] = {"stock", "flow", "auxiliary", "constant"};
+  d["name"] = v.name;
+  d["kind"] = kinds[static_cast<int>(v.kind)];
+  d["equation"] = v.equation;
+  d["units"] = v.units;
+  d["description"] = v.description;
+  d["source"] = v.source;
+  d["dimensions"] = v.dimensions;
+  d["lever"] = v.lever;
+  d["inflows"] = v.inflows;
+  d["outflows"] = v.outflows;
+  d["non_negative"] = v.non_negative;
+  py::object range = py::none();
+  if (v.uncertainty) {
+    const Uncertainty& u = *v.uncertainty;
+    py::dict r;
+    const char* names[] = {"uniform", "normal", "triangular", "lognormal"};
+    r["type"] = names[static_cast<int>(u.kind)];
+    r["low"] = u.low;
+    r["high"] = u.high;
+    r["mode"] = u.mode;
+    r["mean"] = u.mean;
+    r["sd"] = u.sd;
+    range = r;
+  }
+  d["uncertainty"] = range;
+  (void)model;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_h2sim, m) {
+  m.doc() = "Compiled core of h2sim: YAML/XMILE loading, compilation and simulation.";
+  m.attr("__version__") = h2sim::version;
+  m.attr("lane_block_width") = lane_block_width();
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ParseError& e) {
+      raise_python_error("ParseError", e);
+    } catch (const ScenarioError& e) {
+      raise_python_error("ScenarioError", e);
+    } catch (const ModelError& e) {
+      raise_python_error("ModelError", e);
+    } catch (const SimulationError& e) {
+      raise_python_error("SimulationError", e);
+    } catch (const Error& e) {
+      raise_python_error("Error", e);
+    }
+  });
+
+  py::class_<Program>(m, "Program")
+      .def_property_readonly("outputs", [](const Program& p) {
+        py::list out;
+        for (const auto& o : p.outputs()) out.append(py::make_tuple(o.name, o.variable, o.units));
+        return out;
+      })
+      .def_property_readonly("parameters", [](const Program& p) {
+        py::list out;
+        for (const auto& o : p.parameters()) out.append(py::make_tuple(o.name, o.value, o.units));
+        return out;
+      })
+      .def_property_readonly("stock_count", &Program::stock_count)
+      .def_property_readonly("instruction_count", &Program::instruction_count)
+      .def(
+          "run",
+          [](const Program& p, const std::vector<std::pair<std::string, double>>& overrides,
+             std::optional<double> start, std::optional<double> stop, std::optional<double> dt,
+             std::optional<double> save_every, std::optional<std::string> method,
+             std::vector<std::string> outputs) {
+            const SimulationOptions o = make_options(start, stop, dt, save_every, method, std::move(outputs));
+            Result r;
+            {
+              py::gil_scoped_release release;
+              r = simulate(p, o, overrides);
+            }
+            py::array_t<double> values({r.values.rows(), r.values.cols()});
+            auto v = values.mutable_unchecked<2>();
+            for (Eigen::Index i = 0; i < r.values.rows(); ++i)
+              for (Eigen::Index j = 0; j < r.values.cols(); ++j) v(i, j) = r.values(i, j);
+            py::array_t<double> times(r.times.size(), r.times.data());
+            return py::make_tuple(times, values, r.names, r.units);
+          },
+          py::arg("overrides"), py::arg("start") = py::none(), py::arg("stop") = py::none(),
+          py::arg("dt") = py::none(), py::arg("save_every") = py::none(), py::arg("method") = py::none(),
+          py::arg("outputs") = std::vector<std::string>{},
+          "One run: (times, values[time, output], names, units).")
+      .def(
+          "run_batch",
+          [](const Program& p, const std::vector<std::string>& names,
+             py::array_t<double, py::array::c_style | py::array::forcecast> table,
+             std::optional<double> start, std::optional<double> stop, std::optional<double> dt,
+             std::optional<double> save_every, std::optional<std::string> method,
+             std::vector<std::string> outputs, unsigned threads,
+             std::function<void(std::size_t, std::size_t)> progress) {
+            SimulationOptions o = make_options(start, stop, dt, save_every, method, std::move(outputs));
+            o.threads = threads;
+            if (progress) {
+              // Called on this thread while the GIL is released: take it back for Python.
+              o.progress = [progress](std::size_t done, std::size_t total) {
+                py::gil_scoped_acquire acquire;
+                progress(done, total);
+              };
+            }
+            if (table.ndim() != 2) throw ModelError("the parameter table must be two-dimensional (runs x parameters)");
+            ParameterTable t;
+            t.names = names;
+            t.values.resize(table.shape(0), table.shape(1));
+            auto tv = table.unchecked<2>();
+            for (py::ssize_t i = 0; i < table.shape(0); ++i)
+              for (py::ssize_t j = 0; j < table.shape(1); ++j) t.values(i, j) = tv(i, j);
+            BatchResult r;
+            {
+              py::gil_scoped_release release;
+              r = simulate_batch(p, t, o);
+            }
+            const auto n_times = static_cast<py::ssize_t>(r.times.size());
+            const auto n_out = static_cast<py::ssize_t>(r.names.size());
+            // Hand the result's memory to numpy without a copy.
+            auto* owner = new std::vector<double>(std::move(r.values));
+            py::capsule free_when_done(owner, [](void* v) { delete static_cast<std::vector<double>*>(v); });
+            py::array_t<double> values({static_cast<py::ssize_t>(r.lanes), n_times, n_out}, owner->data(), free_when_done);
+            py::array_t<double> times(r.times.size(), r.times.data());
+            return py::make_tuple(times, values, r.names, r.units);
+          },
+          py::arg("names"), py::arg("table"), py::arg("start") = py::none(), py::arg("stop") = py::none(),
+          py::arg("dt") = py::none(), py::arg("save_every") = py::none(), py::arg("method") = py::none(),
+          py::arg("outputs") = std::vector<std::string>{}, py::arg("threads") = 0u,
+          py::arg("progress") = nullptr,
+          "Many runs on the lanes: (times, values[run, time, output], names, units).");
+
+  py::class_<Scenario>(m, "Scenario")
+      .def_readonly("name", &Scenario::name)
+      .def_readonly("description", &Scenario::description)
+      .def_readonly("file", &Scenario::file)
+      .def_readonly("model_file", &Scenario::model_file)
+      .def_readonly("chain", &Scenario::chain)
+      .def_readonly("outputs", &Scenario::outputs)
+      .def_readonly("warnings", &Scenario::warnings)
+      .def_readonly("parameters", &Scenario::parameters)
+      .def_property_readonly("levers", [](const Scenario& s) {
+        py::list out;
+        for (const auto& l : s.levers) {
+          py::dict d;
+          d["name"] = l.name;
+          d["kind"] = l.kind;
+          d["times"] = l.times;
+          d["values"] = l.values;
+          out.append(d);
+        }
+        return out;
+      })
+      .def("copy", [](const Scenario& s) { return Scenario(s); })
+      .def_property_readonly("time", [](const Scenario& s) {
+        const TimeSettings& t = s.model.time();
+        py::dict d;
+        d["start"] = t.start;
+        d["stop"] = t.stop;
+        d["dt"] = t.dt;
+        d["save_every"] = t.save_every > 0 ? t.save_every : t.dt;
+        d["method"] = to_string(t.method);
+        d["units"] = t.time_units;
+        return d;
+      })
+      .def("variables", [](const Scenario& s) {
+        py::list out;
+        for (const auto& v : s.model.variables()) out.append(variable_dict(s.model, v));
+        return out;
+      })
+      .def("dimensions", [](const Scenario& s) {
+        py::dict out;
+        for (const auto& d : s.model.dimensions()) out[py::str(d.name)] = d.elements;
+        return out;
+      })
+      .def("set_constant",
+           [](Scenario& s, const std::string& name, double value, const std::vector<std::string>& elements) {
+             const Variable* v = s.model.find(name);
+             if (v == nullptr) {
+               Location where;
+               where.variable = name;
+               throw ModelError("no constant with this name", where);
+             }
+             s.model.set_constant(name, value, elements);
+           },
+           py::arg("name"), py::arg("value"), py::arg("elements") = std::vector<std::string>{})
+      .def("set_time_schedule",
+           [](Scenario& s, const std::string& name, std::vector<double> times, std::vector<double> values,
+              const std::string& interpolation) {
+             GraphicalFunction gf;
+             gf.x = std::move(times);
+             gf.y = std::move(values);
+             gf.interpolation = interpolation == "step" ? Interpolation::Discrete : Interpolation::Continuous;
+             s.model.set_time_schedule(name, gf);
+           },
+           py::arg("name"), py::arg("times"), py::arg("values"), py::arg("interpolation") = "linear")
+      .def("equations", [](const Scenario& s) { return list_equations(s.model); })
+      .def("dependency_graph", [](const Scenario& s) { return dependency_graph_dot(s.model); })
+      .def("compile", [](const Scenario& s) { return compile_model(s.model); });
+
+  m.def("load_scenario", [](const std::string& path, bool strict_units) {
+    LoadOptions o;
+    o.strict_units = strict_units;
+    return load_scenario(path, o);
+  }, py::arg("path"), py::arg("strict_units") = false);
+  m.def("parse_scenario", [](const std::string& text, const std::string& file, bool strict_units) {
+    LoadOptions o;
+    o.strict_units = strict_units;
+    return parse_scenario(text, file, o);
+  }, py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
+  m.def("canonical_name", &canonical_name);
+}
