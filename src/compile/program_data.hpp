@@ -22,6 +22,7 @@ enum class Op : std::uint8_t {
   Lt, Le, Gt, Ge, Eq, Ne, And, Or,  // results are 1 or 0
   Select,  // dst = a != 0 ? b : c
   Abs, Min, Max, Exp, Ln, Log10, Sqrt, Sin, Cos, Tan, Asin, Acos, Atan, Floor, Round,
+  Sinh, Cosh, Tanh,
   SafeDiv,  // dst = b != 0 ? a / b : c
   Step,     // dst = step_time >= b ? a : 0                          (STEP(a, b))
   Ramp,     // dst = slope a from time b, held after time c (c < 0: no end slot)

@@ -1,8 +1,9 @@
 // Equation parser: text -> Expr tree. Recursive descent, one token of lookahead.
 //
 // Precedence, loosest first (XMILE 1.0 section 3.3.1): OR; AND; = <>; < <= > >=;
-// + -; * / MOD; ^ (left to right); unary - + NOT; calls, names, numbers, ( ).
-// Unary minus binds tighter than ^, so -2^2 is 4, as Stella and Vensim print.
+// + -; * / MOD; unary - + NOT; ^ (right to left); calls, names, numbers, ( ).
+// ^ binds tighter than unary minus, so -2^2 is -4, and 2^3^2 is 2^9: what the SD
+// conformance cases (tests/exponentiation, tests/arithmetics_exp) expect.
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -246,23 +247,23 @@ class Parser {
     return left;
   }
   ExprPtr parse_multiplicative() {
-    ExprPtr left = parse_power();
+    ExprPtr left = parse_unary();
     while (at_op("*") || at_op("/") || at_word("mod")) {
       const BinaryOp op = at_op("*") ? BinaryOp::Mul : at_op("/") ? BinaryOp::Div : BinaryOp::Mod;
       const int col = token_column_;
       next();
-      left = make_binary(op, left, parse_power(), col);
+      left = make_binary(op, left, parse_unary(), col);
     }
     return left;
   }
+  // ^ binds tighter than unary minus (-2^2 is -4) and groups right to left
+  // (2^3^2 is 2^9); its exponent may carry a sign (2^-1).
   ExprPtr parse_power() {
-    ExprPtr left = parse_unary();
-    while (at_op("^")) {
-      const int col = token_column_;
-      next();
-      left = make_binary(BinaryOp::Pow, left, parse_unary(), col);
-    }
-    return left;
+    ExprPtr base = parse_primary();
+    if (!at_op("^")) return base;
+    const int col = token_column_;
+    next();
+    return make_binary(BinaryOp::Pow, base, parse_unary(), col);
   }
   ExprPtr parse_unary() {
     if (at_op("-") || at_op("+") || at_op("!") || at_word("not")) {
@@ -276,7 +277,7 @@ class Parser {
       e->args = {parse_unary()};
       return e;
     }
-    return parse_primary();
+    return parse_power();
   }
 
   ExprPtr parse_primary() {
@@ -297,7 +298,8 @@ class Parser {
     }
     if (at_word("if")) return parse_if();
     if (token_ == Token::Name || token_ == Token::Quoted) {
-      if (token_ == Token::Name && is_keyword(token_text_))
+      // MOD is both an operator (a MOD b) and a function (MOD(a, b)).
+      if (token_ == Token::Name && is_keyword(token_text_) && !at_word("mod"))
         fail("unexpected keyword '" + token_text_ + "'");
       auto e = std::make_shared<Expr>();
       e->column = col;

@@ -105,6 +105,9 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
       case Op::Atan: per_lane<W>(d, a, [](double v) { return std::atan(v); }); break;
       case Op::Floor: d = a.floor(); break;
       case Op::Round: per_lane<W>(d, a, [](double v) { return std::round(v); }); break;
+      case Op::Sinh: per_lane<W>(d, a, [](double v) { return std::sinh(v); }); break;
+      case Op::Cosh: per_lane<W>(d, a, [](double v) { return std::cosh(v); }); break;
+      case Op::Tanh: per_lane<W>(d, a, [](double v) { return std::tanh(v); }); break;
       case Op::SafeDiv: {
         const B& b = s[in.b];
         d = (b != zero).select(a / b, s[in.c]);

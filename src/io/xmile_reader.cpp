@@ -1,0 +1,854 @@
+// XMILE 1.0 reader: XML (pugixml) -> Model. See include/h2sim/xmile.hpp for what is
+// read and what is refused.
+//
+// Modules are inlined: module instance `m` of model `M` adds M's variables to the one
+// Model as "m.x"; a module input (the `to` of a <connect>) becomes an auxiliary that
+// reads the connected variable of the enclosing model. Equations of a module are
+// parsed as written and their names re-pointed at the prefixed variables.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <pugixml.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "expr/ast.hpp"
+#include "h2sim/error.hpp"
+#include "h2sim/program.hpp"
+#include "h2sim/xmile.hpp"
+
+namespace h2sim {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "size_of_one\ntime_lynx_harvest" -> "size of one time lynx harvest": the name as
+// Stella and Vensim print it. canonical_name() of both is the same.
+std::string display_name(const std::string& xml_name) {
+  std::string out;
+  bool space = false;
+  const std::string s = trim(xml_name);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && i + 1 < s.size() && s[i + 1] == 'n') {
+      ++i;
+      c = ' ';
+    }
+    if (c == '_' || std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// Splits "a, b; c" at top-level commas and semicolons (outside (), [], {} and "").
+std::vector<std::string> split_top_level(const std::string& text, bool* had_separator) {
+  std::vector<std::string> parts;
+  std::string cur;
+  int depth = 0;
+  bool quoted = false;
+  bool comment = false;
+  *had_separator = false;
+  for (const char c : text) {
+    if (comment) {
+      comment = c != '}';
+      cur += c;
+      continue;
+    }
+    if (quoted) {
+      quoted = c != '"';
+      cur += c;
+      continue;
+    }
+    if (c == '{') comment = true;
+    if (c == '"') quoted = true;
+    if (c == '(' || c == '[') ++depth;
+    if (c == ')' || c == ']') --depth;
+    if (depth == 0 && (c == ',' || c == ';')) {
+      *had_separator = true;
+      parts.push_back(trim(cur));
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (!trim(cur).empty() || parts.empty()) parts.push_back(trim(cur));
+  return parts;
+}
+
+// A copy of `e` whose names (variables and graphical functions called as f(x)) that
+// `rename` maps are renamed. Subscripts (elements, dimensions) stay.
+ExprPtr renamed(const ExprPtr& e, const std::map<std::string, std::string>& rename) {
+  if (!e) return e;
+  auto copy = std::make_shared<detail::Expr>(*e);
+  if (e->kind == detail::ExprKind::Name || e->kind == detail::ExprKind::Call) {
+    const auto it = rename.find(e->name);
+    if (it != rename.end()) copy->name = it->second;
+  }
+  for (auto& a : copy->args) a = renamed(a, rename);
+  return copy;
+}
+
+bool is_vendor(const pugi::xml_node& n) {
+  return std::string(n.name()).find(':') != std::string::npos;
+}
+
+class Reader {
+ public:
+  Reader(const std::string& text, std::string file) : text_(text), file_(std::move(file)) {
+    line_starts_.push_back(0);
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      if (text_[i] == '\n' || (text_[i] == '\r' && (i + 1 >= text_.size() || text_[i + 1] != '\n')))
+        line_starts_.push_back(i + 1);
+    }
+  }
+
+  Model read() {
+    const pugi::xml_parse_result parsed =
+        doc_.load_buffer(text_.data(), text_.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!parsed) {
+      Location where;
+      where.file = file_;
+      where.line = line_of(parsed.offset);
+      where.column = column_of(parsed.offset);
+      throw ParseError(std::string("not well-formed XML: ") + parsed.description(), where);
+    }
+    const pugi::xml_node root = doc_.document_element();
+    if (std::string(root.name()) != "xmile")
+      fail(root, std::string("not an XMILE file: the root element is <") + root.name() +
+                     ">, not <xmile>");
+
+    model_ = Model(model_name(root));
+    // Dimensions and behaviour first: variables refer to them wherever they stand.
+    bool have_specs = false;
+    for (const pugi::xml_node& n : root.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string tag = n.name();
+      if (tag == "dimensions") {
+        read_dimensions(n);
+      } else if (tag == "behavior") {
+        read_behavior(n);
+      } else if (tag == "sim_specs") {
+        read_sim_specs(n);
+        have_specs = true;
+      } else if (tag == "model") {
+        const std::string name = canonical_name(n.attribute("name").value());
+        if (models_.count(name) != 0)
+          fail(n, name.empty() ? "more than one unnamed (main) <model>"
+                               : "model '" + std::string(n.attribute("name").value()) +
+                                     "' is defined twice");
+        models_[name] = n;
+      } else if (tag == "header" || tag == "style" || tag == "model_units" ||
+                 tag == "equation_prefs" || tag == "prefs") {
+        // Metadata, display and vendor preferences: no effect on the results.
+      } else if (tag == "macro") {
+        fail(n, "XMILE macros (<macro>) are not supported");
+      } else {
+        fail(n, "unsupported XMILE element <" + tag + ">");
+      }
+    }
+    if (!have_specs) fail(root, "the file has no <sim_specs> (start, stop and dt are required)");
+    if (models_.empty()) fail(root, "the file has no <model>");
+
+    // The main model: the unnamed one, or the only one.
+    pugi::xml_node main;
+    if (models_.count("") != 0) {
+      main = models_[""];
+    } else if (models_.size() == 1) {
+      main = models_.begin()->second;
+    } else {
+      fail(root, "no main model: every <model> is named and none is unnamed");
+    }
+    std::vector<std::string> stack;
+    read_model(main, "", {}, stack);
+    validate();
+    return std::move(model_);
+  }
+
+ private:
+  // --- locations --------------------------------------------------------------------
+  int line_of(std::ptrdiff_t offset) const {
+    if (offset < 0) return 0;
+    const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(),
+                                     static_cast<std::size_t>(offset));
+    return static_cast<int>(it - line_starts_.begin());
+  }
+  int column_of(std::ptrdiff_t offset) const {
+    if (offset < 0) return 0;
+    const int line = line_of(offset);
+    return static_cast<int>(static_cast<std::size_t>(offset) -
+                            line_starts_[static_cast<std::size_t>(line - 1)]) +
+           1;
+  }
+  int line(const pugi::xml_node& n) const { return line_of(n.offset_debug()); }
+
+  [[noreturn]] void fail(const pugi::xml_node& n, const std::string& message,
+                         const std::string& variable = {}) const {
+    Location where;
+    where.file = file_;
+    where.line = line(n);
+    where.variable = variable;
+    throw ModelError(message, where);
+  }
+
+  // Adds the file and line to an error from the equation parser or the model.
+  [[noreturn]] void relocate(const Error& e, int at_line) const {
+    Location where = e.where();
+    where.file = file_;
+    if (where.line == 0) where.line = at_line;
+    switch (e.kind()) {
+      case ErrorKind::Parse:
+        throw ParseError(e.message(), where);
+      case ErrorKind::Scenario:
+        throw ScenarioError(e.message(), where);
+      case ErrorKind::Simulation:
+        throw SimulationError(e.message(), where);
+      case ErrorKind::Model:
+        break;
+    }
+    throw ModelError(e.message(), where);
+  }
+
+  // --- top level ----------------------------------------------------------------------
+  std::string model_name(const pugi::xml_node& root) const {
+    std::string header_name = trim(root.child("header").child_value("name"));
+    if (!header_name.empty()) return header_name;
+    std::string stem = file_;
+    const auto slash = stem.find_last_of("/\\");
+    if (slash != std::string::npos) stem = stem.substr(slash + 1);
+    const auto dot = stem.rfind('.');
+    if (dot != std::string::npos && dot > 0) stem = stem.substr(0, dot);
+    return stem;
+  }
+
+  double number(const pugi::xml_node& n, const std::string& what) const {
+    const std::string s = trim(n.child_value());
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v))
+      fail(n, what + " must be a number, not '" + s + "'");
+    return v;
+  }
+
+  bool flag(const pugi::xml_node& n) const {
+    const std::string s = lower(trim(n.child_value()));
+    if (s.empty() || s == "true") return true;
+    if (s == "false") return false;
+    fail(n, "<" + std::string(n.name()) + "> must be empty, true or false, not '" + s + "'");
+  }
+
+  void read_sim_specs(const pugi::xml_node& specs) {
+    TimeSettings& t = model_.time();
+    t.dt = 1.0;  // XMILE's default
+    bool have_start = false;
+    bool have_stop = false;
+    if (const auto units = specs.attribute("time_units")) t.time_units = units.value();
+    if (const auto method = specs.attribute("method")) {
+      try {
+        t.method = parse_method(method.value());
+      } catch (const Error& e) {
+        relocate(e, line(specs));
+      }
+      if (t.method != Method::Euler && t.method != Method::RK4)
+        fail(specs, "integration method '" + std::string(method.value()) +
+                        "' is not an XMILE method (Euler or RK4)");
+    }
+    for (const pugi::xml_node& n : specs.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string tag = n.name();
+      if (tag == "start") {
+        t.start = number(n, "<start>");
+        have_start = true;
+      } else if (tag == "stop") {
+        t.stop = number(n, "<stop>");
+        have_stop = true;
+      } else if (tag == "dt") {
+        const double v = number(n, "<dt>");
+        const std::string reciprocal = lower(trim(n.attribute("reciprocal").value()));
+        if (reciprocal == "true") {
+          if (!(v > 0)) fail(n, "<dt reciprocal=\"true\"> must be a positive number");
+          t.dt = 1.0 / v;
+        } else {
+          t.dt = v;
+        }
+      } else if (tag == "savestep" || tag == "save_step" || tag == "save_interval" ||
+                 tag == "saveper") {
+        t.save_every = number(n, "<" + tag + ">");
+      } else {
+        fail(n, "unsupported element <" + tag + "> in <sim_specs>");
+      }
+    }
+    if (!have_start) t.start = 0.0;
+    if (!have_stop) fail(specs, "<sim_specs> has no <stop>");
+    if (!(t.dt > 0)) fail(specs, "dt must be positive");
+  }
+
+  void read_behavior(const pugi::xml_node& behavior) {
+    for (const pugi::xml_node& n : behavior.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string tag = n.name();
+      if (tag == "non_negative") {
+        stocks_non_negative_ = flows_non_negative_ = flag(n);
+      } else if (tag == "stock" || tag == "flow") {
+        for (const pugi::xml_node& m : n.children()) {
+          if (m.type() != pugi::node_element || is_vendor(m)) continue;
+          if (std::string(m.name()) != "non_negative")
+            fail(m, "unsupported element <" + std::string(m.name()) + "> in <behavior>");
+          (tag == "stock" ? stocks_non_negative_ : flows_non_negative_) = flag(m);
+        }
+      } else {
+        fail(n, "unsupported element <" + tag + "> in <behavior>");
+      }
+    }
+  }
+
+  void read_dimensions(const pugi::xml_node& dims) {
+    for (const pugi::xml_node& d : dims.children()) {
+      if (d.type() != pugi::node_element || is_vendor(d)) continue;
+      if (std::string(d.name()) != "dim")
+        fail(d, "unsupported element <" + std::string(d.name()) + "> in <dimensions>");
+      const std::string name = trim(d.attribute("name").value());
+      if (name.empty()) fail(d, "a <dim> needs a name");
+      std::vector<std::string> elements;
+      for (const pugi::xml_node& e : d.children()) {
+        if (e.type() != pugi::node_element || is_vendor(e)) continue;
+        if (std::string(e.name()) != "elem")
+          fail(e, "unsupported element <" + std::string(e.name()) + "> in <dim>");
+        const std::string el = trim(e.attribute("name").value());
+        if (el.empty()) fail(e, "an <elem> needs a name");
+        elements.push_back(el);
+      }
+      if (const auto size = d.attribute("size")) {
+        if (!elements.empty())
+          fail(d, "dimension '" + name + "' has both a size and <elem> elements");
+        const std::string s = trim(size.value());
+        char* end = nullptr;
+        const long n = std::strtol(s.c_str(), &end, 10);
+        if (s.empty() || end != s.c_str() + s.size() || n < 1 || n > 1000000)
+          fail(d, std::string("dimension '")
+                      .append(name)
+                      .append("': size must be a whole number from 1, not '")
+                      .append(s)
+                      .append("'"));
+        for (long k = 1; k <= n; ++k) elements.push_back(std::to_string(k));
+      }
+      try {
+        model_.add_dimension(display_name(name), elements);
+      } catch (const Error& e) {
+        relocate(e, line(d));
+      }
+    }
+  }
+
+  // --- models and modules ---------------------------------------------------------------
+  struct Scope {
+    std::string prefix;                         // "" or "hares." (canonical)
+    std::string display_prefix;                 // "" or "hares."
+    std::map<std::string, std::string> rename;  // local canonical -> model canonical
+  };
+
+  // `inputs`: local canonical name -> canonical name of the variable it reads.
+  void read_model(const pugi::xml_node& model, const std::string& instance_display,
+                  const std::map<std::string, std::pair<std::string, pugi::xml_node>>& inputs,
+                  std::vector<std::string>& stack) {
+    Scope scope;
+    if (!instance_display.empty()) {
+      scope.prefix = canonical_name(instance_display) + ".";
+      scope.display_prefix = instance_display + ".";
+    }
+    pugi::xml_node variables;
+    for (const pugi::xml_node& n : model.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string tag = n.name();
+      if (tag == "variables") {
+        if (variables) fail(n, "a <model> has more than one <variables>");
+        variables = n;
+      } else if (tag == "views" || tag == "doc" || tag == "style") {
+        // display only
+      } else if (tag == "behavior") {
+        read_behavior(n);
+      } else if (tag == "sim_specs") {
+        if (!scope.prefix.empty()) continue;  // a module runs on the main model's clock
+        read_sim_specs(n);
+      } else {
+        fail(n, "unsupported element <" + tag + "> in <model>");
+      }
+    }
+    if (!variables) return;
+
+    // Names this model defines: references to them are re-pointed at the prefixed names.
+    for (const pugi::xml_node& v : variables.children()) {
+      if (v.type() != pugi::node_element || is_vendor(v)) continue;
+      const std::string name = v.attribute("name").value();
+      if (!name.empty()) scope.rename[canonical_name(name)] = scope.prefix + canonical_name(name);
+    }
+    for (const auto& [local, source] : inputs)
+      if (scope.rename.count(local) == 0)
+        fail(source.second, "the module connects to '" + local + "', which model '" +
+                                std::string(model.attribute("name").value()) + "' does not define");
+
+    for (const pugi::xml_node& v : variables.children()) {
+      if (v.type() != pugi::node_element || is_vendor(v)) continue;
+      const std::string tag = v.name();
+      if (tag == "group") continue;  // a display grouping (XMILE 3.7.5)
+      if (tag != "stock" && tag != "flow" && tag != "aux" && tag != "gf" && tag != "module")
+        fail(v, "unsupported XMILE element <" + tag + ">");
+      const std::string name = trim(v.attribute("name").value());
+      if (name.empty()) fail(v, "<" + tag + "> needs a name attribute");
+      if (tag == "module") {
+        read_module(v, scope, stack);
+        continue;
+      }
+      const auto input = inputs.find(canonical_name(name));
+      if (input != inputs.end()) {
+        add_input(v, scope, name, input->second.first);
+        continue;
+      }
+      read_variable(v, scope, name);
+    }
+  }
+
+  void read_module(const pugi::xml_node& v, const Scope& scope, std::vector<std::string>& stack) {
+    const std::string name = trim(v.attribute("name").value());
+    if (v.attribute("resource")) fail(v, "modules in other files (resource=...) are not supported");
+    const std::string model_key =
+        canonical_name(v.attribute("model") ? v.attribute("model").value() : name.c_str());
+    const auto m = models_.find(model_key);
+    if (m == models_.end() || model_key.empty())
+      fail(v, "module '" + name + "' refers to model '" + model_key +
+                  "', which the file does not define");
+    if (std::find(stack.begin(), stack.end(), model_key) != stack.end())
+      fail(v, "module '" + name + "' contains itself");
+    std::map<std::string, std::pair<std::string, pugi::xml_node>> inputs;
+    for (const pugi::xml_node& c : v.children()) {
+      if (c.type() != pugi::node_element || is_vendor(c)) continue;
+      const std::string tag = c.name();
+      if (tag == "doc" || tag == "units") continue;
+      if (tag != "connect") fail(c, "unsupported element <" + tag + "> in <module>");
+      std::string to = trim(c.attribute("to").value());
+      std::string from = trim(c.attribute("from").value());
+      if (to.empty() || from.empty()) fail(c, "a <connect> needs both 'to' and 'from'");
+      if (to[0] == '.') to = to.substr(1);
+      if (from[0] == '.') from = from.substr(1);
+      if (to.find('.') != std::string::npos)
+        fail(c, "connections into a module's submodules ('" + to + "') are not supported");
+      // `from` names a variable of the enclosing model, or "instance.variable" of a
+      // module beside this one.
+      std::string source;
+      const auto dot = from.find('.');
+      if (dot == std::string::npos) {
+        source = scope.prefix + canonical_name(from);
+      } else {
+        source = scope.prefix + canonical_name(from.substr(0, dot)) + "." +
+                 canonical_name(from.substr(dot + 1));
+      }
+      inputs[canonical_name(to)] = {source, c};
+    }
+    stack.push_back(model_key);
+    read_model(m->second, scope.display_prefix + display_name(name), inputs, stack);
+    stack.pop_back();
+  }
+
+  // A module input: an auxiliary that reads the connected variable.
+  void add_input(const pugi::xml_node& v, const Scope& scope, const std::string& name,
+                 const std::string& source) {
+    const std::string full = scope.display_prefix + display_name(name);
+    note_line(full, v);
+    try {
+      Variable& var = model_.add_auxiliary(full, "\"" + source + "\"");
+      var.location = location(v, full);
+      var.units = trim(v.child_value("units"));
+      var.description = trim(v.child_value("doc"));
+      if (v.child("dimensions")) var.with_dimensions(dimension_list(v.child("dimensions"), full));
+    } catch (const Error& e) {
+      relocate(e, line(v));
+    }
+  }
+
+  std::vector<std::string> dimension_list(const pugi::xml_node& dims,
+                                          const std::string& variable) const {
+    std::vector<std::string> out;
+    for (const pugi::xml_node& d : dims.children()) {
+      if (d.type() != pugi::node_element || is_vendor(d)) continue;
+      if (std::string(d.name()) != "dim")
+        fail(d, "unsupported element <" + std::string(d.name()) + "> in a variable's <dimensions>");
+      const std::string name = trim(d.attribute("name").value());
+      if (name.empty()) fail(d, "a <dim> needs a name");
+      if (model_.find_dimension(name) == nullptr) {
+        std::string known;
+        for (const auto& k : model_.dimensions()) known += (known.empty() ? "" : ", ") + k.name;
+        fail(d,
+             "unknown dimension '" + name + "'" +
+                 (known.empty() ? std::string(" (the file defines none)")
+                                : " (known: " + known + ")"),
+             variable);
+      }
+      out.push_back(display_name(name));
+    }
+    if (out.empty()) fail(dims, "<dimensions> lists no <dim>", variable);
+    return out;
+  }
+
+  GraphicalFunction read_gf(const pugi::xml_node& g) const {
+    GraphicalFunction gf;
+    const std::string type = lower(trim(g.attribute("type").value()));
+    if (type.empty() || type == "continuous") {
+      gf.interpolation = Interpolation::Continuous;
+    } else if (type == "extrapolate") {
+      gf.interpolation = Interpolation::Extrapolate;
+    } else if (type == "discrete") {
+      gf.interpolation = Interpolation::Discrete;
+    } else {
+      fail(g, "graphical function type '" + type + "' is not continuous, extrapolate or discrete");
+    }
+    if (const auto d = g.attribute("discrete")) {
+      const std::string s = lower(trim(d.value()));
+      if (s == "true")
+        gf.interpolation = Interpolation::Discrete;
+      else if (s != "false")
+        fail(g, "discrete must be true or false, not '" + s + "'");
+    }
+    pugi::xml_node xpts, ypts, xscale;
+    for (const pugi::xml_node& n : g.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string tag = n.name();
+      if (tag == "xpts")
+        xpts = n;
+      else if (tag == "ypts")
+        ypts = n;
+      else if (tag == "xscale")
+        xscale = n;
+      else if (tag == "yscale")
+        continue;  // display range
+      else
+        fail(n, "unsupported element <" + tag + "> in <gf>");
+    }
+    auto points = [&](const pugi::xml_node& n) {
+      std::string sep = n.attribute("sep") ? n.attribute("sep").value() : ",";
+      if (sep.empty()) sep = ",";
+      std::vector<double> out;
+      const std::string s = n.child_value();
+      std::size_t begin = 0;
+      for (;;) {
+        const std::size_t end = s.find(sep, begin);
+        const std::string item =
+            trim(s.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+        char* stop = nullptr;
+        const double v = std::strtod(item.c_str(), &stop);
+        if (item.empty() || stop != item.c_str() + item.size() || !std::isfinite(v))
+          fail(n, "<" + std::string(n.name()) + "> has '" + item + "' where a number should be");
+        out.push_back(v);
+        if (end == std::string::npos) break;
+        begin = end + sep.size();
+      }
+      return out;
+    };
+    if (!ypts) fail(g, "a graphical function needs <ypts>");
+    gf.y = points(ypts);
+    if (xpts) {
+      gf.x = points(xpts);
+      if (gf.x.size() != gf.y.size())
+        fail(g, "a graphical function has " + std::to_string(gf.x.size()) + " x points but " +
+                    std::to_string(gf.y.size()) + " y points");
+    } else {
+      if (!xscale || !xscale.attribute("min") || !xscale.attribute("max"))
+        fail(g, "a graphical function needs <xpts> or <xscale min=... max=...>");
+      const double lo = xscale.attribute("min").as_double();
+      const double hi = xscale.attribute("max").as_double();
+      const std::size_t n = gf.y.size();
+      if (n > 1 && !(hi > lo)) fail(xscale, "<xscale> max must be above min");
+      for (std::size_t i = 0; i < n; ++i)
+        gf.x.push_back(
+            n == 1 ? lo : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1));
+    }
+    for (std::size_t i = 1; i < gf.x.size(); ++i)
+      if (!(gf.x[i] > gf.x[i - 1])) fail(g, "graphical function x points must increase");
+    return gf;
+  }
+
+  Location location(const pugi::xml_node& v, const std::string& variable) const {
+    Location where;
+    where.file = file_;
+    where.line = line(v);
+    where.variable = variable;
+    return where;
+  }
+
+  void note_line(const std::string& full_name, const pugi::xml_node& v) {
+    variable_lines_[canonical_name(full_name)] = line(v);
+  }
+
+  // Parses `text` for variable `full`: errors carry the line of `at`.
+  ExprPtr equation(const std::string& text, const std::string& full, const pugi::xml_node& at,
+                   const Scope& scope) const {
+    try {
+      ExprPtr e = parse_equation(text, full);
+      return scope.prefix.empty() ? e : renamed(e, scope.rename);
+    } catch (const Error& e) {
+      relocate(e, line(at));
+    }
+  }
+
+  void read_variable(const pugi::xml_node& v, const Scope& scope, const std::string& name) {
+    const std::string tag = v.name();
+    const std::string full = scope.display_prefix + display_name(name);
+    note_line(full, v);
+
+    Variable var;
+    var.name = full;
+    var.location = location(v, full);
+    var.kind = tag == "stock"  ? VariableKind::Stock
+               : tag == "flow" ? VariableKind::Flow
+                               : VariableKind::Auxiliary;
+    var.non_negative = tag == "stock"  ? stocks_non_negative_
+                       : tag == "flow" ? flows_non_negative_
+                                       : false;
+    std::vector<pugi::xml_node> eqns;
+    std::vector<pugi::xml_node> elements;
+    pugi::xml_node gf_node;
+    pugi::xml_node dims_node;
+    if (tag == "gf") {
+      gf_node = v;
+    } else {
+      for (const pugi::xml_node& n : v.children()) {
+        if (n.type() != pugi::node_element || is_vendor(n)) continue;
+        const std::string child = n.name();
+        if (child == "eqn") {
+          eqns.push_back(n);
+        } else if (child == "units") {
+          var.units = trim(n.child_value());
+        } else if (child == "doc") {
+          var.description = trim(n.child_value());
+        } else if (child == "dimensions") {
+          dims_node = n;
+        } else if (child == "element") {
+          elements.push_back(n);
+        } else if (child == "gf" && tag != "stock") {
+          if (gf_node) fail(n, "a variable has more than one <gf>", full);
+          gf_node = n;
+        } else if (child == "non_negative" && tag != "aux") {
+          var.non_negative = flag(n);
+        } else if ((child == "inflow" || child == "outflow") && tag == "stock") {
+          const std::string flow = trim(n.child_value());
+          if (flow.empty()) fail(n, "an empty <" + child + ">", full);
+          (child == "inflow" ? var.inflows : var.outflows)
+              .push_back(scope.prefix + canonical_name(flow));
+        } else if (child == "range" || child == "scale" || child == "format") {
+          // display hints
+        } else {
+          fail(n,
+               std::string("unsupported element <")
+                   .append(child)
+                   .append("> in <")
+                   .append(tag)
+                   .append(">"),
+               full);
+        }
+      }
+    }
+    if (gf_node) var.graphical_function = read_gf(gf_node);
+    if (dims_node) var.dimensions = dimension_list(dims_node, full);
+
+    // Equations: one; one per element (several <eqn>, or a list "1, 2, 3"); or per <element>.
+    std::size_t element_count = 1;
+    std::vector<const Dimension*> dims;
+    for (const auto& d : var.dimensions) {
+      dims.push_back(model_.find_dimension(d));
+      element_count *= dims.back()->elements.size();
+    }
+    auto element_tuple = [&](std::size_t linear) {
+      std::vector<std::string> tuple(dims.size());
+      for (std::size_t k = dims.size(); k-- > 0;) {
+        tuple[k] = dims[k]->elements[linear % dims[k]->elements.size()];
+        linear /= dims[k]->elements.size();
+      }
+      return tuple;
+    };
+    auto add_element = [&](std::vector<std::string> tuple, const std::string& text,
+                           const pugi::xml_node& at) {
+      ElementEquation eq;
+      eq.elements = std::move(tuple);
+      eq.text = trim(text);
+      eq.expr = equation(eq.text, full, at, scope);
+      var.element_equations.push_back(std::move(eq));
+    };
+    if (eqns.size() > 1) {
+      if (dims.empty() || eqns.size() != element_count)
+        fail(eqns[1],
+             "a " +
+                 std::string(dims.empty()
+                                 ? "scalar variable"
+                                 : "variable with " + std::to_string(element_count) + " elements") +
+                 " has " + std::to_string(eqns.size()) + " <eqn> elements",
+             full);
+      for (std::size_t k = 0; k < eqns.size(); ++k)
+        add_element(element_tuple(k), eqns[k].child_value(), eqns[k]);
+    } else if (eqns.size() == 1) {
+      const std::string text = trim(eqns[0].child_value());
+      bool listed = false;
+      const std::vector<std::string> parts =
+          dims.empty() ? std::vector<std::string>{} : split_top_level(text, &listed);
+      if (listed) {
+        if (parts.size() != element_count)
+          fail(eqns[0],
+               "the list '" + text + "' has " + std::to_string(parts.size()) +
+                   " values but the variable has " + std::to_string(element_count) + " elements",
+               full);
+        for (std::size_t k = 0; k < parts.size(); ++k)
+          add_element(element_tuple(k), parts[k], eqns[0]);
+      } else {
+        var.equation = text;
+        var.expr = equation(text, full, eqns[0], scope);
+      }
+    }
+    for (const pugi::xml_node& el : elements) {
+      if (dims.empty()) fail(el, "<element> in a variable without <dimensions>", full);
+      std::vector<std::string> tuple;
+      bool listed = false;
+      for (const auto& s : split_top_level(el.attribute("subscript").value(), &listed))
+        tuple.push_back(s);
+      if (tuple.size() != dims.size())
+        fail(el,
+             "subscript=\"" + std::string(el.attribute("subscript").value()) + "\" names " +
+                 std::to_string(tuple.size()) + " elements but the variable has " +
+                 std::to_string(dims.size()) + " dimensions",
+             full);
+      for (std::size_t k = 0; k < dims.size(); ++k) {
+        const auto& els = dims[k]->elements;
+        if (std::none_of(els.begin(), els.end(), [&](const std::string& e) {
+              return canonical_name(e) == canonical_name(tuple[k]);
+            }))
+          fail(el, "'" + tuple[k] + "' is not an element of dimension '" + dims[k]->name + "'",
+               full);
+      }
+      pugi::xml_node eqn;
+      for (const pugi::xml_node& n : el.children()) {
+        if (n.type() != pugi::node_element || is_vendor(n)) continue;
+        const std::string child = n.name();
+        if (child == "eqn" && !eqn)
+          eqn = n;
+        else if (child == "gf")
+          fail(n, "per-element graphical functions are not supported", full);
+        else
+          fail(n, "unsupported element <" + child + "> in <element>", full);
+      }
+      if (!eqn) fail(el, "<element> has no <eqn>", full);
+      add_element(tuple, eqn.child_value(), eqn);
+    }
+
+    const bool has_equation = var.expr != nullptr || !var.element_equations.empty();
+    if (!has_equation) {
+      if (var.graphical_function && tag != "stock" && dims.empty()) {
+        // A lookup table, called as name(x).
+      } else {
+        fail(v,
+             std::string(tag == "stock" ? "stock has no initial value (<eqn>)"
+                                        : "has no equation (<eqn>)"),
+             full);
+      }
+    }
+    if (tag == "gf") var.kind = VariableKind::Auxiliary;
+    try {
+      if (model_.find(full) != nullptr)
+        fail(v, "a variable with this name is already defined", full);
+      add_variable(std::move(var));
+    } catch (const Error& e) {
+      relocate(e, line(v));
+    }
+  }
+
+  // Model has no add(Variable): add through the public API, then fill in the rest.
+  void add_variable(Variable var) {
+    Variable* added = nullptr;
+    if (!var.expr && var.element_equations.empty()) {
+      added = &model_.add_lookup(var.name, *var.graphical_function);
+    } else {
+      // A placeholder equation, replaced by the parsed (and possibly renamed) one.
+      switch (var.kind) {
+        case VariableKind::Stock:
+          added = &model_.add_stock(var.name, "0", var.inflows, var.outflows);
+          break;
+        case VariableKind::Flow:
+          added = &model_.add_flow(var.name, "0");
+          break;
+        default:
+          added = &model_.add_auxiliary(var.name, "0");
+          break;
+      }
+      added->equation = var.equation;
+      added->expr = var.expr;
+      added->element_equations = std::move(var.element_equations);
+      added->graphical_function = std::move(var.graphical_function);
+    }
+    added->dimensions = std::move(var.dimensions);
+    added->non_negative = var.non_negative;
+    added->units = std::move(var.units);
+    added->description = std::move(var.description);
+    added->location = std::move(var.location);
+  }
+
+  // compile_model() sees what the XML cannot show (unknown names and functions,
+  // dimension mismatches, loops): run it once so that its errors carry a file and line.
+  void validate() const {
+    try {
+      (void)compile_model(model_);
+    } catch (const Error& e) {
+      std::string v = e.where().variable;
+      const auto bracket = v.find('[');
+      if (bracket != std::string::npos) v = v.substr(0, bracket);
+      const auto it = variable_lines_.find(canonical_name(v));
+      relocate(e, it == variable_lines_.end() ? 0 : it->second);
+    }
+  }
+
+  const std::string& text_;
+  std::string file_;
+  std::vector<std::size_t> line_starts_;
+  pugi::xml_document doc_;
+  Model model_;
+  std::map<std::string, pugi::xml_node> models_;
+  std::map<std::string, int> variable_lines_;
+  bool stocks_non_negative_ = false;
+  bool flows_non_negative_ = false;
+};
+
+}  // namespace
+
+Model parse_xmile(const std::string& text, const std::string& file_label) {
+  return Reader(text, file_label).read();
+}
+
+Model load_xmile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Location where;
+    where.file = path;
+    throw ParseError("cannot open the XMILE file", where);
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_xmile(buffer.str(), path);
+}
+
+}  // namespace h2sim
