@@ -146,6 +146,12 @@ class Model {
 
   // Replaces a variable's equation (parsed now, errors say which variable).
   void set_equation(const std::string& name, const std::string& equation);
+  // Replaces the elements of a dimension (a scenario's own list of cities, say).
+  // Per-element equations of variables arrayed by it are dropped; returns the names
+  // of the variables that had them, which need new per-element values.
+  std::vector<std::string> set_dimension_elements(const std::string& name,
+                                                  std::vector<std::string> elements);
+
   // Makes a constant follow a schedule over time: the variable becomes
   // `schedule(TIME)`. Nothing is parsed.
   void set_time_schedule(const std::string& name, GraphicalFunction schedule);

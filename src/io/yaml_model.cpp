@@ -130,7 +130,7 @@ class ModelLoader {
         if (model_->find_dimension(v.dimensions[i]) == nullptr) {
           std::vector<std::string> known;
           for (const auto& d : model_->dimensions()) known.push_back(d.name);
-          reader_.fail(node["dimensions"], path + ".dimensions",
+          reader_.fail(node["dimensions"].IsSequence() ? node["dimensions"][i] : node["dimensions"], path + ".dimensions",
                        "unknown dimension `" + v.dimensions[i] + "`" + did_you_mean(v.dimensions[i], known) +
                            (known.empty() ? "; declare it under `dimensions:` at the top of the file" : ""));
         }
@@ -171,12 +171,34 @@ class ModelLoader {
         v.element_equations.push_back(std::move(eq));
       }
       if (set_main) {
-        // Every element must have an equation when there is no apply-to-all one.
+        // Every element must have an equation when there is no apply-to-all one: a key of
+        // its own or a key with `*` that covers it ("bus, *").
+        std::vector<const Dimension*> dims;
         std::size_t count = 1;
-        for (const auto& d : v.dimensions) count *= model_->find_dimension(d)->elements.size();
-        if (v.element_equations.size() < count)
-          reader_.fail(node, path, "gives " + std::to_string(v.element_equations.size()) + " of the " +
-                                       std::to_string(count) + " elements of `" + v.name + "`; give every element");
+        for (const auto& d : v.dimensions) {
+          dims.push_back(model_->find_dimension(d));
+          count *= dims.back()->elements.size();
+        }
+        std::size_t covered = 0;
+        std::string missing;
+        for (std::size_t k = 0; k < count; ++k) {
+          std::vector<std::string> tuple(dims.size());
+          for (std::size_t d = dims.size(), rest = k; d-- > 0; rest /= dims[d]->elements.size())
+            tuple[d] = dims[d]->elements[rest % dims[d]->elements.size()];
+          const bool has = std::any_of(v.element_equations.begin(), v.element_equations.end(), [&](const ElementEquation& eq) {
+            for (std::size_t d = 0; d < tuple.size(); ++d)
+              if (eq.elements[d] != "*" && eq.elements[d] != canonical_name(tuple[d])) return false;
+            return true;
+          });
+          if (has) {
+            ++covered;
+          } else if (missing.empty()) {
+            for (std::size_t d = 0; d < tuple.size(); ++d) missing += (d ? ", " : "") + tuple[d];
+          }
+        }
+        if (covered < count)
+          reader_.fail(node, path, "gives " + std::to_string(covered) + " of the " + std::to_string(count) +
+                                       " elements of `" + v.name + "`; give every element (none for `" + missing + "`)");
         v.equation = v.element_equations.front().text;
         v.expr = v.element_equations.front().expr;
       }
@@ -408,16 +430,11 @@ class ModelLoader {
   void include_component(const std::string& prefix, const LoadedModel& component,
                          const YAML::Node& inputs, const std::string& path) {
     const Model& c = component.model;
-    for (const Dimension& d : c.dimensions()) {
-      const Dimension* mine = model_->find_dimension(d.name);
-      if (mine == nullptr) {
-        model_->add_dimension(d.name, d.elements);
-      } else if (mine->elements.size() != d.elements.size() ||
-                 !std::equal(d.elements.begin(), d.elements.end(), mine->elements.begin(),
-                             [](const std::string& a, const std::string& b) { return canonical_name(a) == canonical_name(b); })) {
-        reader_.fail(inputs, path, "dimension `" + d.name + "` has other elements in the component than here");
-      }
-    }
+    // A dimension the including model declares wins over the component's own list,
+    // so that one component serves any set of cities; the component's list is the
+    // default when it runs alone.
+    for (const Dimension& d : c.dimensions())
+      if (model_->find_dimension(d.name) == nullptr) model_->add_dimension(d.name, d.elements);
     std::set<std::string> own;
     for (const Variable& v : c.variables()) own.insert(canonical_name(v.name));
     const std::string p = canonical_name(prefix) + ".";

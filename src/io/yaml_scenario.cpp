@@ -28,6 +28,14 @@ bool is_model_file(const YAML::Node& root) {
   if (root["model"] || root["extends"]) return false;
   for (const char* key : {"stocks", "flows", "auxiliaries", "constants", "components", "lookups", "dimensions"})
     if (root[key]) return true;
+  // Neither kind's sections: a file with a key only a model has (`name:`, `inputs:`) or a
+  // misspelled section (`constans:`) is a model file, so that the typo is what gets reported.
+  for (const char* key : {"scenario", "parameters", "levers"})
+    if (root[key]) return false;
+  for (const auto& item : root) {
+    const std::string key = item.first.Scalar();
+    if (key != "description" && key != "time" && key != "outputs") return true;
+  }
   return false;
 }
 
@@ -79,6 +87,7 @@ class ScenarioLoader {
       if (r["scenario"]) s.name = l.reader.text(r["scenario"], "scenario");
       if (r["description"]) s.description = l.reader.text(r["description"], "description");
       if (r["time"]) detail::read_time(r["time"], "time", s.model.time(), l.reader);
+      if (r["dimensions"]) replace_dimensions(s, l, r["dimensions"]);
       if (r["parameters"]) apply_parameters(s, l, r["parameters"]);
       if (r["outputs"]) s.outputs = read_outputs(s.model, l, r["outputs"]);
       if (r["levers"]) {
@@ -92,6 +101,7 @@ class ScenarioLoader {
         }
       }
     }
+    check_replaced_elements(s);
     for (const auto& key : lever_order) {
       const auto& [layer, spec] = levers[key];
       apply_lever(s, *layer, lever_names_[key].first, lever_names_[key].second, spec);
@@ -105,7 +115,7 @@ class ScenarioLoader {
 
   void collect(Layer layer, const std::string& file) {
     const YAML::Node& root = layer.root;
-    layer.reader.check_keys(root, "", {"scenario", "description", "model", "extends", "time", "parameters", "levers", "outputs"});
+    layer.reader.check_keys(root, "", {"scenario", "description", "model", "extends", "time", "dimensions", "parameters", "levers", "outputs"});
     const std::string key = key_of(file);
     if (std::find(visiting_.begin(), visiting_.end(), key) != visiting_.end()) {
       std::string cycle;
@@ -167,6 +177,40 @@ class ScenarioLoader {
       }
     }
     return {v, elements};
+  }
+
+  // dimensions: {city: [china]} - the scenario's own elements. Variables that were
+  // given per element lose those values and must get new ones under `parameters:`.
+  void replace_dimensions(Scenario& s, const Layer& l, const YAML::Node& node) {
+    l.reader.expect_map(node, "dimensions", "a mapping of dimension names to element lists");
+    for (const auto& item : node) {
+      const std::string name = l.reader.text(item.first, "dimensions");
+      const std::string path = "dimensions." + name;
+      if (s.model.find_dimension(name) == nullptr) {
+        std::vector<std::string> known;
+        for (const auto& d : s.model.dimensions()) known.push_back(d.name);
+        l.reader.fail(item.first, path, "the model has no dimension `" + name + "`" + did_you_mean(name, known));
+      }
+      try {
+        for (const auto& v : s.model.set_dimension_elements(name, l.reader.text_list(item.second, path)))
+          needs_elements_.push_back({v, &l, item.first});
+      } catch (const ModelError& e) {
+        l.reader.fail(item.second, path, e.message());
+      }
+    }
+  }
+
+  // Every variable whose per-element values a new dimension dropped has new ones.
+  void check_replaced_elements(const Scenario& s) {
+    for (const auto& [name, layer, at] : needs_elements_) {
+      const Variable* v = s.model.find(name);
+      std::size_t count = 1;
+      for (const auto& d : v->dimensions) count *= s.model.find_dimension(d)->elements.size();
+      if (v->element_equations.size() < count)
+        layer->reader.fail(at, "dimensions",
+                           "`" + v->name + "` was given per element; give it a value for each new element under `parameters:` (e.g. " +
+                               v->name + "[" + s.model.find_dimension(v->dimensions.front())->elements.front() + "]: ...)");
+    }
   }
 
   void apply_parameters(Scenario& s, const Layer& l, const YAML::Node& node) {
@@ -275,8 +319,13 @@ class ScenarioLoader {
       where.variable = issue.variable;
       where.equation = issue.equation;
       where.column = issue.column;
-      if (options_.strict_units) throw ScenarioError("units: " + issue.message, where);
-      s.warnings.push_back(format_error("units: " + issue.message, where));
+      // The location names the variable; the issue's message starts with it too.
+      std::string message = issue.message;
+      const std::string named = "variable '" + issue.variable + "': ";
+      if (message.rfind(named, 0) == 0) message.erase(0, named.size());
+      if (message.rfind("units", 0) != 0) message = "units: " + message;
+      if (options_.strict_units) throw ScenarioError(message, where);
+      s.warnings.push_back(format_error(message, where));
     }
   }
 
@@ -284,6 +333,12 @@ class ScenarioLoader {
   std::vector<Layer> chain_;
   std::vector<std::string> visiting_;
   std::map<std::string, std::pair<std::string, YAML::Node>> lever_names_;
+  struct NeedsElements {
+    std::string variable;
+    const Layer* layer;
+    YAML::Node at;
+  };
+  std::vector<NeedsElements> needs_elements_;
 };
 
 }  // namespace

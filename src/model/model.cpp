@@ -200,6 +200,7 @@ void Model::set_constant(const std::string& name, double value,
     v->equation = number_text(value);
     v->expr = number_expr(value);
     v->element_equations.clear();
+    v->graphical_function.reset();  // a value replaces a schedule set earlier
     if (v->kind == VariableKind::Auxiliary) v->kind = VariableKind::Constant;
     return;
   }
@@ -218,6 +219,28 @@ void Model::set_constant(const std::string& name, double value,
   eq.text = number_text(value);
   eq.expr = number_expr(value);
   v->element_equations.push_back(std::move(eq));
+}
+
+std::vector<std::string> Model::set_dimension_elements(const std::string& name,
+                                                     std::vector<std::string> elements) {
+  Dimension* dim = nullptr;
+  for (auto& d : dimensions_)
+    if (canonical_name(d.name) == canonical_name(name)) dim = &d;
+  if (dim == nullptr) throw ModelError("no dimension named '" + name + "'");
+  const std::string dim_name = dim->name;
+  dimensions_.erase(dimensions_.begin() + (dim - dimensions_.data()));
+  add_dimension(dim_name, std::move(elements));  // checks the new list
+  std::vector<std::string> emptied;
+  for (Variable& v : variables_) {
+    const bool arrayed = std::any_of(v.dimensions.begin(), v.dimensions.end(), [&](const std::string& d) {
+      return canonical_name(d) == canonical_name(dim_name);
+    });
+    if (arrayed && !v.element_equations.empty()) {
+      v.element_equations.clear();
+      emptied.push_back(v.name);
+    }
+  }
+  return emptied;
 }
 
 void Model::set_time_schedule(const std::string& name, GraphicalFunction schedule) {
