@@ -32,4 +32,12 @@ Model load_xmile(const std::string& path);
 // The same, from XMILE text; `file_label` names the text in error messages.
 Model parse_xmile(const std::string& text, const std::string& file_label = "<xmile>");
 
+// Writes any Model as XMILE 1.0 that Stella users can open and load_xmile reads back
+// to the same results. Component variables keep their dotted names ("vehicles.fleet"),
+// which a Stella user sees as flat variables. Adaptive and stiff methods are written
+// as Euler (XMILE knows Euler and RK4 only).
+std::string to_xmile(const Model& model);
+// Same, to a file; written through a temporary file, never half-written.
+void save_xmile(const Model& model, const std::string& path);
+
 }  // namespace h2sim

@@ -67,7 +67,10 @@ void print(const Expr& e, std::ostringstream& out) {
       return;
     }
     case ExprKind::Name:
-      out << e.name;
+      // Component variables ("vehicles.fleet") are quoted: XMILE reads a bare dot as a
+      // module reference.
+      if (e.name.find('.') != std::string::npos) out << '"' << e.name << '"';
+      else out << e.name;
       if (!e.subscripts.empty()) {
         out << "[";
         for (std::size_t i = 0; i < e.subscripts.size(); ++i) {

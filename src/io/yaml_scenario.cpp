@@ -8,6 +8,7 @@
 #include "h2sim/program.hpp"
 #include "h2sim/scenario.hpp"
 #include "h2sim/units.hpp"
+#include "h2sim/xmile.hpp"
 #include "io/yaml_loader.hpp"
 #include "io/yaml_support.hpp"
 
@@ -23,6 +24,15 @@ struct Layer {
   YamlReader reader;
   YAML::Node root;
 };
+
+// XMILE by extension (.xmile, .stmx, .itmx, .xml) or by content that starts with '<'.
+bool is_xmile(const std::string& text, const std::string& file) {
+  std::string ext = fs::path(file).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext == ".xmile" || ext == ".stmx" || ext == ".itmx" || ext == ".xml") return true;
+  const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  return first != std::string::npos && text[first] == '<';
+}
 
 bool is_model_file(const YAML::Node& root) {
   if (root["model"] || root["extends"]) return false;
@@ -44,6 +54,15 @@ class ScenarioLoader {
   explicit ScenarioLoader(const LoadOptions& options) : options_(options) {}
 
   Scenario load(const std::string& text, const std::string& file) {
+    if (is_xmile(text, file)) {  // an XMILE model runs as a scenario of itself
+      Scenario s;
+      s.file = s.model_file = file;
+      s.chain = {file};
+      s.model = parse_xmile(text, file);
+      s.name = s.model.name().empty() ? fs::path(file).stem().string() : s.model.name();
+      finish(s);
+      return s;
+    }
     YamlReader reader(file);
     const YAML::Node root = reader.parse(text);
     reader.expect_map(root, "", "a scenario or model file");
@@ -72,7 +91,12 @@ class ScenarioLoader {
         fs::path(with_model->reader.file()).parent_path() / with_model->reader.text(model_node, "model");
     if (!fs::exists(model_path)) with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
     std::vector<std::string> stack{key_of(model_path.string())};
-    detail::LoadedModel loaded = detail::load_model_file(model_path.string(), stack);
+    detail::LoadedModel loaded;
+    if (is_xmile("", model_path.string())) {
+      loaded.model = load_xmile(model_path.string());
+    } else {
+      loaded = detail::load_model_file(model_path.string(), stack);
+    }
     s.model = std::move(loaded.model);
     s.model_file = model_path.string();
     s.outputs = loaded.outputs;
