@@ -9,6 +9,7 @@ BUILD_TYPE ?= Release
 JOBS       ?= 2
 GENERATOR  ?= Ninja
 CMAKE_ARGS ?=
+PYTHON     ?= python3
 
 SOURCE_DIRS := include src tests examples benchmarks python
 
@@ -24,10 +25,10 @@ help:
 	@echo "make format-check  fail when a C++ source is not clang-formatted"
 	@echo "make tidy          clang-tidy the library sources (needs a configured $(BUILD_DIR)/)"
 	@echo "make clean         remove $(BUILD_DIR)/"
-	@echo "settings: BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) GENERATOR=$(GENERATOR) CMAKE_ARGS=$(CMAKE_ARGS)"
+	@echo "settings: BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) JOBS=$(JOBS) GENERATOR=$(GENERATOR) CMAKE_ARGS=$(CMAKE_ARGS) PYTHON=$(PYTHON)"
 
 bootstrap:
-	@bash scripts/bootstrap.sh
+	@PYTHON=$(PYTHON) bash scripts/bootstrap.sh
 
 # A build directory keeps the generator it was made with; only a new one gets -G.
 configure: bootstrap
@@ -40,7 +41,10 @@ configure: bootstrap
 build: configure
 	cmake --build "$(BUILD_DIR)" --parallel $(JOBS)
 
+# The Python tests need the package installed: pip builds it into build/python-*/.
 test: build
+	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore \
+	  $(PYTHON) -m pip install --no-build-isolation --quiet --disable-pip-version-check .
 	ctest --test-dir "$(BUILD_DIR)" --output-on-failure
 
 # The main job builds only the targets it needs.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time as _time
 from collections.abc import Mapping, Sequence
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import _h2sim
+from .errors import Error
 
 _Schedule = tuple  # ("schedule", times, values, interpolation)
 
@@ -147,8 +149,9 @@ class Model:
         numbers, schedules = _split_params(params)
         model = self.with_params(schedules) if schedules else self
         columns = list(return_columns) if return_columns is not None else self.outputs
-        times, values, names, units = model.program.run(
-            list(numbers.items()), start, stop, dt, save_every, method, columns)
+        with self._located_errors():
+            times, values, names, units = model.program.run(
+                list(numbers.items()), start, stop, dt, save_every, method, columns)
         frame = pd.DataFrame(values, index=pd.Index(times, name="time"), columns=names)
         frame.attrs["units"] = dict(zip(names, units))
         frame.attrs["scenario"] = self.name
@@ -176,13 +179,34 @@ class Model:
         columns = list(return_columns) if return_columns is not None else self.outputs
         bar = _ProgressBar(len(table), progress)
         try:
-            times, result, out_names, units = self.program.run_batch(
-                names, values, start, stop, dt, save_every, method, columns, threads or 0, bar.update)
+            with self._located_errors():
+                times, result, out_names, units = self.program.run_batch(
+                    names, values, start, stop, dt, save_every, method, columns, threads or 0, bar.update)
         finally:
             bar.close()
         return self._to_xarray(result, times, out_names, units, runs=table.index)
 
     # --- helpers ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _located_errors(self):
+        """Adds the file and line of the variable at fault to errors raised while running
+        (the simulator knows the variable, the model knows where it was written)."""
+        try:
+            yield
+        except Error as error:
+            if error.file or not error.variable:
+                raise
+            base = error.variable.split("[", 1)[0]
+            info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
+            var = info.get(_h2sim.canonical_name(base))
+            if not var or not var.get("file"):
+                raise
+            where = f"{var['file']}:{var['line']}" + (f":{var['column']}" if var.get("column") else "")
+            located = type(error)(f"{where}: {error}", message=error.message, file=var["file"],
+                                  line=var["line"], column=var.get("column", 0), variable=error.variable,
+                                  equation=error.equation or var.get("equation", ""))
+            raise located from None
+
     def _to_xarray(self, values: np.ndarray, times: np.ndarray, names: list[str], units: list[str], runs):
         import xarray as xr
 

@@ -50,6 +50,10 @@ py::dict variable_dict(const Model& model, const Variable& v) {
   d["inflows"] = v.inflows;
   d["outflows"] = v.outflows;
   d["non_negative"] = v.non_negative;
+  // Where the variable is defined, so that run-time errors can point at it.
+  d["file"] = v.location.file;
+  d["line"] = v.location.line;
+  d["column"] = v.location.column;
   py::object range = py::none();
   if (v.uncertainty) {
     const Uncertainty& u = *v.uncertainty;

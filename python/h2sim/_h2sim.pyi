@@ -1,0 +1,177 @@
+"""Type stubs for the compiled core of h2sim (pybind11 module ``h2sim._h2sim``).
+
+The pure-Python package (``h2sim.Model``) is the supported API; these few calls are what it
+is built on. Times are in the model's time units (years unless the model says otherwise);
+every value is in the units of its variable, listed beside it.
+
+Errors raised here are the classes of :mod:`h2sim.errors` (``ParseError``,
+``ScenarioError``, ``ModelError``, ``SimulationError``), carrying file, line, column,
+variable and equation.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import TypedDict
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+"""The library version, as ``h2sim.__version__``."""
+
+lane_block_width: int
+"""How many runs (lanes) one instruction processes together in a batch."""
+
+class UncertaintyDict(TypedDict):
+    """A declared range of a constant, in the constant's units."""
+
+    type: str  # "uniform", "normal", "triangular" or "lognormal"
+    low: float
+    high: float
+    mode: float
+    mean: float
+    sd: float
+
+class VariableDict(TypedDict):
+    """One variable of a model, as ``Scenario.variables()`` lists it."""
+
+    name: str
+    kind: str  # "stock", "flow", "auxiliary" or "constant"
+    equation: str  # stocks: the initial value; constants: the value as written
+    units: str
+    description: str
+    source: str
+    dimensions: list[str]
+    lever: bool
+    inflows: list[str]
+    outflows: list[str]
+    non_negative: bool
+    file: str  # where it is defined; "" for models built in code
+    line: int  # 1-based, 0 when unknown
+    column: int  # 1-based, 0 when unknown
+    uncertainty: UncertaintyDict | None
+
+class TimeDict(TypedDict):
+    start: float  # in `units`
+    stop: float  # in `units`
+    dt: float  # integration step, in `units`
+    save_every: float  # interval between saved times, in `units`
+    method: str  # "euler", "rk4", "dopri5" or "rosenbrock4"
+    units: str  # the time unit, usually "year"
+
+class LeverDict(TypedDict):
+    name: str
+    kind: str  # "constant", "step", "linear" or "ramp"
+    times: list[float]  # in the model's time units
+    values: list[float]  # in the lever's units
+
+class Program:
+    """A compiled model: immutable, shared freely between threads and runs."""
+
+    @property
+    def outputs(self) -> list[tuple[str, str, str]]:
+        """Every reportable value as (name, variable, units); arrays give name[element]."""
+    @property
+    def parameters(self) -> list[tuple[str, float, str]]:
+        """Every constant a run can set, as (name, value, units); arrays give name[element]."""
+    @property
+    def stock_count(self) -> int:
+        """Number of state values (stocks after array expansion, plus the internal stocks of
+        SMOOTH, DELAY and TREND)."""
+    @property
+    def instruction_count(self) -> int:
+        """Number of instructions in the compiled program."""
+    def run(
+        self,
+        overrides: Sequence[tuple[str, float]],
+        start: float | None = None,
+        stop: float | None = None,
+        dt: float | None = None,
+        save_every: float | None = None,
+        method: str | None = None,
+        outputs: Sequence[str] = ...,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[str], list[str]]:
+        """One run with constants set by ``overrides`` ((name, value) pairs, in each
+        constant's units). Time settings default to the model's (time units).
+
+        Returns (times[time], values[time, output], names, units). Releases the GIL.
+        """
+    def run_batch(
+        self,
+        names: Sequence[str],
+        table: npt.ArrayLike,
+        start: float | None = None,
+        stop: float | None = None,
+        dt: float | None = None,
+        save_every: float | None = None,
+        method: str | None = None,
+        outputs: Sequence[str] = ...,
+        threads: int = 0,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[str], list[str]]:
+        """Many runs on the lanes: ``table[run, j]`` sets constant ``names[j]``.
+
+        ``threads=0`` uses every core. ``progress(done, total)`` is called now and then
+        with the GIL held. Returns (times[time], values[run, time, output], names, units).
+        """
+
+class Scenario:
+    """A loaded scenario: its model, time settings, outputs and applied levers."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def file(self) -> str:
+        """The scenario file it was loaded from."""
+    @property
+    def model_file(self) -> str:
+        """The model file at the end of the scenario's ``extends`` chain."""
+    @property
+    def chain(self) -> list[str]:
+        """The scenario files of the ``extends`` chain, from the first link to this one."""
+    @property
+    def outputs(self) -> list[str]:
+        """Variables reported by default (all when empty)."""
+    @property
+    def warnings(self) -> list[str]:
+        """Unit mismatches and other notes found while loading."""
+    @property
+    def parameters(self) -> list[tuple[str, float]]:
+        """Constants the scenario sets, as (name, value) in each constant's units."""
+    @property
+    def levers(self) -> list[LeverDict]: ...
+    @property
+    def time(self) -> TimeDict: ...
+    def copy(self) -> Scenario:
+        """An independent copy (set_constant and set_time_schedule change only the copy)."""
+    def variables(self) -> list[VariableDict]: ...
+    def dimensions(self) -> dict[str, list[str]]:
+        """Each dimension and its elements."""
+    def set_constant(self, name: str, value: float, elements: Sequence[str] = ...) -> None:
+        """Sets a constant (in its units); ``elements`` picks one element of an array.
+        Raises ModelError for an unknown name."""
+    def set_time_schedule(
+        self, name: str, times: Sequence[float], values: Sequence[float], interpolation: str = "linear"
+    ) -> None:
+        """Drives a constant by a schedule over time (times in the model's time units,
+        values in the constant's units); ``interpolation`` is "linear" or "step". Held
+        constant beyond the ends."""
+    def equations(self) -> str:
+        """Every equation the model expands to, with units, descriptions and sources."""
+    def dependency_graph(self) -> str:
+        """The dependency graph as Graphviz DOT text."""
+    def compile(self) -> Program:
+        """Compiles the model; raises ModelError for unknown names, dimension errors and
+        algebraic loops."""
+
+def load_scenario(path: str, strict_units: bool = False) -> Scenario:
+    """Loads a YAML scenario or model file, or an XMILE model."""
+
+def parse_scenario(text: str, file: str, strict_units: bool = False) -> Scenario:
+    """Parses scenario text; ``file`` names it in errors and resolves relative paths
+    (``model:``, ``extends:``, components)."""
+
+def canonical_name(name: str) -> str:
+    """The name as the model compares names (case folded, spaces as underscores)."""
+
