@@ -47,9 +47,9 @@ test: build
 	  $(PYTHON) -m pip install --no-build-isolation --quiet --disable-pip-version-check .
 	ctest --test-dir "$(BUILD_DIR)" --output-on-failure
 
-# The main job builds only the targets it needs.
-run: configure
-	@BUILD_DIR="$(BUILD_DIR)" JOBS=$(JOBS) bash scripts/run_main.sh
+# The main job: the flagship Zhejiang scenarios through the Python package.
+run: bootstrap
+	@PYTHON="$(PYTHON)" JOBS=$(JOBS) bash scripts/run_main.sh
 
 bench: build
 	@BUILD_DIR="$(BUILD_DIR)" bash scripts/run_benchmarks.sh

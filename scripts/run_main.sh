@@ -1,24 +1,19 @@
 #!/usr/bin/env bash
-# Runs h2sim's main job: what `make run` runs after bootstrapping and configuring.
+# Runs h2sim's main job, what `make run` runs after bootstrapping: the flagship
+# Zhejiang scenarios (baseline and the 2025 plan) through the Python package, with a
+# summary table on the terminal and a chart and CSV files in results/.
 #
-# For now the main job is the C++ example examples/bass_diffusion.cpp: Bass diffusion of
-# fuel-cell vehicles through the public API, checked against its closed-form solution.
-# TODO: the flagship Zhejiang hydrogen scenario replaces this example as the main job in a
-# later issue (it needs the YAML scenario loader and the hydrogen model components).
-#
-# Environment: BUILD_DIR (default build), JOBS (default 2).
+# Environment: PYTHON (default python3), JOBS (default 2), OUT (default results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUILD_DIR="${BUILD_DIR:-build}"
+PYTHON="${PYTHON:-python3}"
 JOBS="${JOBS:-2}"
-TARGET=example_bass_diffusion
+OUT="${OUT:-results}"
 
-if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-  generator=()
-  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-  cmake -S . -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
-fi
+# Builds and installs the package (incremental: the build folder is build/python-*).
+echo "h2sim: building and installing the Python package (a minute or two the first time)..."
+CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore \
+  "$PYTHON" -m pip install --no-build-isolation --quiet --disable-pip-version-check .
 
-cmake --build "$BUILD_DIR" --target "$TARGET" --parallel "$JOBS"
-exec "$BUILD_DIR/examples/$TARGET"
+exec "$PYTHON" scripts/flagship.py --out "$OUT"
