@@ -26,16 +26,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10000)
     parser.add_argument("--scenario", default=str(ROOT / "scenarios/examples/bass_diffusion.yaml"))
+    parser.add_argument("--vary", action="append", metavar="NAME=LOW:HIGH",
+                        help="a constant to sample uniformly (default: p=0.01:0.05 and q=0.2:0.5)")
+    parser.add_argument("--column", default="adopters", help="the output compared between methods")
     args = parser.parse_args()
+    vary = args.vary or ["p=0.01:0.05", "q=0.2:0.5"]
 
     model = h2sim.load(args.scenario)
     rng = np.random.default_rng(20261125)
-    table = pd.DataFrame({"p": rng.uniform(0.01, 0.05, args.runs), "q": rng.uniform(0.2, 0.5, args.runs)})
-    columns = ["adopters"]
+    table = pd.DataFrame({name: rng.uniform(float(low), float(high), args.runs)
+                          for name, _, rest in (v.partition("=") for v in vary)
+                          for low, high in [rest.split(":")]})
+    columns = [args.column]
 
+    model.run_batch(table.head(8), return_columns=columns, progress=False)  # imports xarray, compiles
     start = time.perf_counter()
-    loop = [model.run(params={"p": p, "q": q}, return_columns=columns)["adopters"].to_numpy()
-            for p, q in zip(table["p"], table["q"])]
+    loop = [model.run(params=dict(row), return_columns=columns)[args.column].to_numpy()
+            for _, row in table.iterrows()]
     loop_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -47,8 +54,9 @@ def main() -> None:
     every_seconds = time.perf_counter() - start
 
     loop_values = np.stack(loop)
-    assert np.array_equal(loop_values, one["adopters"].to_numpy()), "run_batch differs from run"
-    assert np.array_equal(loop_values, every["adopters"].to_numpy()), "threads change the results"
+    variable = args.column.split("[", 1)[0]
+    assert np.array_equal(loop_values, one[variable].to_numpy()), "run_batch differs from run"
+    assert np.array_equal(loop_values, every[variable].to_numpy()), "threads change the results"
     steps = (model.time["stop"] - model.time["start"]) / model.time["dt"]
     print(f"{args.runs} runs of {Path(args.scenario).name} ({steps:.0f} steps each, "
           f"{model.time['method']}), {os.cpu_count()} cores")

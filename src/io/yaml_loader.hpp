@@ -11,6 +11,7 @@ namespace h2sim::detail {
 
 struct LoadedModel {
   std::string file;
+  std::string description;
   Model model;
   std::vector<std::string> inputs;   // variables an including model may bind
   std::vector<std::string> outputs;  // the model's default outputs

@@ -34,6 +34,7 @@ class ModelLoader {
     out.model = Model(root["name"] ? reader_.text(root["name"], "name")
                                    : fs::path(reader_.file()).stem().string());
     model_ = &out.model;
+    if (root["description"]) out.description = reader_.text(root["description"], "description");
     if (root["time"]) read_time(root["time"], "time", model_->time(), reader_);
     if (root["dimensions"]) read_dimensions(root["dimensions"]);
     // Components first, so that this model's equations can refer to their variables.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "expr/ast.hpp"
 #include "h2sim/program.hpp"
@@ -72,6 +73,7 @@ class ScenarioLoader {
       std::vector<std::string> stack{key_of(file)};
       detail::LoadedModel loaded = detail::load_model_node(root, file, stack);
       s.name = loaded.model.name();
+      s.description = loaded.description;
       s.model_file = file;
       s.model = std::move(loaded.model);
       s.outputs = loaded.outputs;
@@ -230,7 +232,8 @@ class ScenarioLoader {
       const Variable* v = s.model.find(name);
       std::size_t count = 1;
       for (const auto& d : v->dimensions) count *= s.model.find_dimension(d)->elements.size();
-      if (v->element_equations.size() < count)
+      const bool one_value_for_all = v->element_equations.empty() && set_whole_.count(canonical_name(v->name)) != 0;
+      if (!one_value_for_all && v->element_equations.size() < count)
         layer->reader.fail(at, "dimensions",
                            "`" + v->name + "` was given per element; give it a value for each new element under `parameters:` (e.g. " +
                                v->name + "[" + s.model.find_dimension(v->dimensions.front())->elements.front() + "]: ...)");
@@ -245,6 +248,7 @@ class ScenarioLoader {
       auto [v, elements] = find_constant(s.model, l, item.first, path, name);
       const double value = l.reader.number(item.second, path);
       s.model.set_constant(v->name, value, elements);
+      if (elements.empty()) set_whole_.insert(canonical_name(v->name));
       s.parameters.emplace_back(name, value);
     }
   }
@@ -363,6 +367,7 @@ class ScenarioLoader {
     YAML::Node at;
   };
   std::vector<NeedsElements> needs_elements_;
+  std::set<std::string> set_whole_;  // constants a scenario set to one value for every element
 };
 
 }  // namespace
