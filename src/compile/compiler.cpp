@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "compile/program_data.hpp"
+#include "core/text.hpp"
 #include "expr/ast.hpp"
 #include "h2sim/error.hpp"
 #include "h2sim/program.hpp"
@@ -72,6 +73,7 @@ std::string canonical_output_key(const std::string& name) { return canonical_ele
 namespace {
 
 using detail::BinaryOp;
+using detail::edit_distance;
 using detail::Expr;
 using detail::ExprKind;
 using detail::Instruction;
@@ -138,18 +140,6 @@ struct Site {
 };
 
 using Context = std::map<std::string, int>;  // canonical dimension name -> element index
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 struct BuiltinSpec {
   int min_args;

@@ -5,23 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "h2sim/model.hpp"
 
 namespace h2sim::detail {
 
 namespace {
-
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 const char* type_name(const YAML::Node& node) {
   switch (node.Type()) {
@@ -40,7 +29,7 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(3, key.size() / 3) + 1;
   for (const auto& c : candidates) {
-    const std::size_t d = distance(key, canonical_name(c));
+    const std::size_t d = edit_distance(key, canonical_name(c));
     if (d < best_distance) best_distance = d, best = c;
   }
   return best.empty() ? std::string() : " (did you mean `" + best + "`?)";
