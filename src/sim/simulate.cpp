@@ -286,27 +286,49 @@ class BlockRunner {
     }
   }
 
-  // One pass over the variable slots: x * 0 is NaN exactly when x is not finite.
+  // x * 0 is NaN exactly when x is not finite, so one sum over slots tells.
+  Block<W> probe(std::int32_t begin, std::int32_t end) {
+    Block<W> sum = Block<W>::Zero();
+    for (std::int32_t s = begin; s < end; ++s) sum += slot(s) * 0.0;
+    return sum;
+  }
+
+  // Between saved times only the state and its derivatives are checked: a value that
+  // matters reaches them, and anything reported is checked when it is saved.
+  void check_state_finite(double t) {
+    const Block<W> state = probe(p_.stock_begin, p_.stock_begin + p_.stock_count) +
+                           probe(p_.derivative_begin, p_.derivative_begin + p_.stock_count);
+    if (!state.isFinite().all()) check_finite(t, "");
+  }
+
+  // Every variable; names the first one that is not finite, with its lane and time.
   void check_finite(double t, const char* when) {
-    Block<W> probe = Block<W>::Zero();
-    for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s) probe += slot(s) * 0.0;
-    if (probe.isFinite().all()) return;
+    const Block<W> sum = probe(p_.variable_begin, p_.variable_end) +
+                         probe(p_.derivative_begin, p_.derivative_begin + p_.stock_count);
+    if (sum.isFinite().all()) return;
     for (std::size_t l = 0; l < active_; ++l) {
-      if (std::isfinite(probe[static_cast<int>(l)])) continue;
-      for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s) {
-        const double v = slot(s)[static_cast<int>(l)];
-        if (!std::isfinite(v)) {
-          std::ostringstream m;
-          m << (std::isnan(v) ? "became NaN (not a number)" : v > 0 ? "became +infinity" : "became -infinity")
-            << (*when ? " " : "") << when << " at time " << t
-            << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l) : std::string())
-            << " (look for a division by zero, LN or SQRT of a negative number, or a value "
-               "that grows without bound)";
-          fail_lane(static_cast<int>(l), t, p_.slot_names[static_cast<std::size_t>(s - p_.variable_begin)], m.str());
-        }
-      }
+      const int lane = static_cast<int>(l);
+      if (std::isfinite(sum[lane])) continue;
+      auto report = [&](double v, const std::string& variable, const char* what) {
+        std::ostringstream m;
+        m << (std::isnan(v) ? "became NaN (not a number)" : v > 0 ? "became +infinity" : "became -infinity")
+          << what << (*when ? " " : "") << when << " at time " << t
+          << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l) : std::string())
+          << " (look for a division by zero, LN or SQRT of a negative number, or a value "
+             "that grows without bound)";
+        fail_lane(lane, t, variable, m.str());
+      };
+      for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s)
+        if (!std::isfinite(slot(s)[lane]))
+          report(slot(s)[lane], p_.slot_names[static_cast<std::size_t>(s - p_.variable_begin)], "");
+      for (std::int32_t k = 0; k < p_.stock_count; ++k)
+        if (!std::isfinite(slot(p_.derivative_begin + k)[lane]))
+          report(slot(p_.derivative_begin + k)[lane],
+                 p_.slot_names[static_cast<std::size_t>(p_.stock_begin + k - p_.variable_begin)],
+                 " in its rate of change (inflows minus outflows)");
     }
   }
+
   [[noreturn]] void fail_lane(int, double, const std::string& variable, const std::string& message) {
     Location where;
     where.variable = variable;
@@ -332,8 +354,12 @@ class BlockRunner {
       slot(detail::kStepTimeSlot).setConstant(t);  // STEP/RAMP/PULSE hold it through RK stages
       begin_step(i);
       evaluate(x_.data(), t);
-      check_finite(t, "");
-      if (i % plan_.save_stride == 0) record(i / plan_.save_stride);
+      if (i % plan_.save_stride == 0) {
+        check_finite(t, "");
+        record(i / plan_.save_stride);
+      } else {
+        check_state_finite(t);
+      }
       if (i == plan_.steps) break;
       capture_step(i);
       derivatives(dxdt_.data());
