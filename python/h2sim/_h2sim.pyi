@@ -175,3 +175,6 @@ def parse_scenario(text: str, file: str, strict_units: bool = False) -> Scenario
 def canonical_name(name: str) -> str:
     """The name as the model compares names (case folded, spaces as underscores)."""
 
+def to_xmile(scenario: Scenario) -> str:
+    """The scenario's model (overrides and levers applied) as XMILE 1.0 text."""
+

@@ -3,6 +3,7 @@
     h2sim run SCENARIO [-o out.csv|out.parquet|out.nc] [--set name=value ...] [--plot out.png]
     h2sim check SCENARIO [--strict]
     h2sim equations SCENARIO [--dot]
+    h2sim export SCENARIO [-o model.xmile] [--set name=value ...]
     h2sim compare A B ... [--years 2025,2030,2035] [--columns a,b]
     h2sim sweep SCENARIO --lever name=v1,v2,... [--lever other=...] [-o out.csv]
 
@@ -44,6 +45,7 @@ examples:
 """
 
 OUTPUT_FORMATS = (".csv", ".parquet", ".nc")
+XMILE_FORMATS = (".xmile", ".stmx", ".xml")
 PLOT_FORMATS = (".png", ".pdf", ".svg")
 
 
@@ -399,6 +401,27 @@ def command_equations(args) -> int:
     return EXIT_OK
 
 
+def command_export(args) -> int:
+    if args.output:
+        _suffix(args.output, XMILE_FORMATS, "-o")
+    params: dict[str, Any] = {}
+    for item in args.set or []:
+        name, text = _assignment(item, "--set")
+        params[name] = _set_value(name, text)
+    model = _load(args.scenario)
+    _warn(model)
+    if params:
+        model = model.with_params(params)
+    if not args.output:
+        sys.stdout.write(model.to_xmile())
+        return EXIT_OK
+    with _staged() as staged:
+        staged.write(args.output, model.to_xmile)
+        staged.commit()
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def command_compare(args) -> int:
     import h2sim
 
@@ -596,6 +619,18 @@ def build_parser() -> argparse.ArgumentParser:
     equations.add_argument("scenario", metavar="SCENARIO")
     equations.add_argument("--dot", action="store_true", help="print the dependency graph as Graphviz DOT")
     equations.set_defaults(handler=command_equations)
+
+    export = commands.add_parser(
+        "export", formatter_class=formatter, epilog=EPILOG, help="write the model as XMILE",
+        description="Writes the scenario's model, with its parameters and lever schedules applied, as "
+                    "an XMILE 1.0 file that Stella and h2sim read back to the same results.")
+    export.add_argument("scenario", metavar="SCENARIO")
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="the XMILE file to write: .xmile, .stmx or .xml (default: print it)")
+    export.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="set a constant in the exported model (repeatable); a lever trajectory is "
+                             "NAME=YEAR:VALUE,YEAR:VALUE,...")
+    export.set_defaults(handler=command_export)
 
     compare = commands.add_parser(
         "compare", formatter_class=formatter, epilog=EPILOG, help="key outputs of several scenarios side by side",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import time as _time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -116,6 +117,18 @@ class Model:
     def dependency_graph(self) -> str:
         """The dependency graph as Graphviz DOT text."""
         return self._scenario.dependency_graph()
+
+    def to_xmile(self, path: str | os.PathLike | None = None) -> str:
+        """The model as XMILE 1.0 text (with every parameter set by :meth:`with_params`
+        and every lever schedule), which Stella and :func:`load` read back to the same
+        results. With ``path``, also writes it there: through a temporary file beside
+        it, renamed into place, so that a failed write leaves no file behind.
+        Adaptive and stiff methods are written as Euler (XMILE knows Euler and RK4).
+        """
+        text = _h2sim.to_xmile(self._scenario)
+        if path is not None:
+            _write_atomically(os.fspath(path), text)
+        return text
 
     @property
     def program(self) -> Any:
@@ -257,6 +270,22 @@ class Model:
             raise TypeError("only Models loaded from a file can be pickled")
         path, text, strict = self._source
         return (_restore, (path, text, strict, self._overrides))
+
+
+def _write_atomically(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
 
 
 def _split_params(params: Mapping[str, Any] | None) -> tuple[dict, dict]:

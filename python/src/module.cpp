@@ -254,4 +254,6 @@ PYBIND11_MODULE(_h2sim, m) {
     return parse_scenario(text, file, o);
   }, py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
   m.def("canonical_name", &canonical_name);
+  m.def("to_xmile", [](const Scenario& s) { return to_xmile(s.model); }, py::arg("scenario"),
+        "The scenario's model (overrides and levers applied) as XMILE 1.0 text.");
 }

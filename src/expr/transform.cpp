@@ -1,5 +1,7 @@
 #include "expr/transform.hpp"
 
+#include <cctype>
+#include <cstdlib>
 #include <sstream>
 
 namespace h2sim::detail {
@@ -16,11 +18,12 @@ int precedence(const Expr& e) {
         case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: return 4;
         case BinaryOp::Add: case BinaryOp::Sub: return 5;
         case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: return 6;
-        case BinaryOp::Pow: return 7;
+        case BinaryOp::Pow: return 8;
       }
       return 0;
-    case ExprKind::Unary: return 8;
+    case ExprKind::Unary: return 7;  // below ^: -2^2 is -(2^2)
     case ExprKind::If: return 0;
+    case ExprKind::Number: return e.number < 0 ? 7 : 9;  // a negative number reads as -x
     default: return 9;
   }
 }
@@ -47,11 +50,30 @@ const char* op_text(BinaryOp op) {
 
 void print(const Expr& e, std::ostringstream& out);
 
+// A name reads back bare when it is one identifier of the equation grammar (a letter or
+// '_' first, then letters, digits, '_' or '$') and not a keyword.
+bool needs_quotes(const std::string& name) {
+  auto letter = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalpha(u) || c == '_' || u >= 0x80;
+  };
+  if (name.empty() || !letter(name[0])) return true;
+  for (char c : name)
+    if (!letter(c) && !std::isdigit(static_cast<unsigned char>(c)) && c != '$') return true;
+  for (const char* keyword : {"if", "then", "else", "and", "or", "not", "mod"})
+    if (name == keyword) return true;
+  return false;
+}
+
 // Operands print in parentheses when they bind looser than their parent; the right
-// operand also when it binds equally (all our binary operators are left-associative).
+// operand also when it binds equally (the binary operators are left-associative),
+// except for ^, which the parser groups right to left with a primary as its base and a
+// signed power as its exponent: (a^b)^c and (-a)^b keep their parentheses, a^-b^c
+// needs none.
 void operand(const Expr& child, int parent, bool right, std::ostringstream& out) {
   const int p = precedence(child);
-  const bool wrap = p < parent || (right && p == parent);
+  const bool power = parent == 8;
+  const bool wrap = power ? (right ? p < 7 : p < 9) : p < parent || (right && p == parent);
   if (wrap) out << "(";
   print(child, out);
   if (wrap) out << ")";
@@ -60,16 +82,22 @@ void operand(const Expr& child, int parent, bool right, std::ostringstream& out)
 void print(const Expr& e, std::ostringstream& out) {
   switch (e.kind) {
     case ExprKind::Number: {
-      std::ostringstream n;
-      n.precision(15);
-      n << e.number;
-      out << n.str();
+      // The fewest digits (15 to 17) that read back as the same double.
+      std::string text;
+      for (int digits = 15; digits <= 17; ++digits) {
+        std::ostringstream n;
+        n.precision(digits);
+        n << e.number;
+        text = n.str();
+        if (std::strtod(text.c_str(), nullptr) == e.number) break;
+      }
+      out << text;
       return;
     }
     case ExprKind::Name:
       // Component variables ("vehicles.fleet") are quoted: XMILE reads a bare dot as a
-      // module reference.
-      if (e.name.find('.') != std::string::npos) out << '"' << e.name << '"';
+      // module reference. So is any other name that would not read back as one name.
+      if (needs_quotes(e.name)) out << '"' << e.name << '"';
       else out << e.name;
       if (!e.subscripts.empty()) {
         out << "[";
