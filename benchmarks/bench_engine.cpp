@@ -7,10 +7,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <h2sim/h2sim.hpp>
 #include <string>
 #include <vector>
-
-#include <h2sim/h2sim.hpp>
 
 namespace {
 
@@ -52,9 +51,9 @@ h2sim::Model chain_model() {
                    stock + " / residence * (1 + 0.05 * LN(1 + " + stock + "))");
     model.add_auxiliary(indexed("pressure", i), stock + " / capacity");
     model.add_auxiliary(indexed("effect", i), "saturation(" + indexed("pressure", i) + ")");
-    model.add_auxiliary(indexed("cost", i),
-                        "base_cost * EXP(-learning * " + stock + " / 100) + MAX(0, " +
-                            indexed("pressure", i) + " - 1) ^ 2");
+    model.add_auxiliary(indexed("cost", i), "base_cost * EXP(-learning * " + stock +
+                                                " / 100) + MAX(0, " + indexed("pressure", i) +
+                                                " - 1) ^ 2");
   }
   return model;
 }
@@ -79,9 +78,12 @@ const h2sim::Program& shared_program() {
 
 h2sim::Method method_of(int64_t index) {
   switch (index) {
-    case 0: return h2sim::Method::Euler;
-    case 1: return h2sim::Method::RK4;
-    default: return h2sim::Method::Dopri5;
+    case 0:
+      return h2sim::Method::Euler;
+    case 1:
+      return h2sim::Method::RK4;
+    default:
+      return h2sim::Method::Dopri5;
   }
 }
 
@@ -99,9 +101,7 @@ h2sim::SimulationOptions options_for(h2sim::Method method) {
 }
 
 // Right-hand side evaluations of one run at fixed dt: steps x stages.
-double rhs_calls(h2sim::Method method) {
-  return std::round(kStop / kDt) * stages_of(method);
-}
+double rhs_calls(h2sim::Method method) { return std::round(kStop / kDt) * stages_of(method); }
 
 void set_counters(benchmark::State& state, h2sim::Method method, double lanes) {
   const auto& program = shared_program();
@@ -112,8 +112,8 @@ void set_counters(benchmark::State& state, h2sim::Method method, double lanes) {
   state.counters["lanes"] = lanes;
   // Equation evaluations per second: instructions per right-hand side x right-hand
   // sides per second.
-  state.counters["equations/s"] = Counter(
-      static_cast<double>(program.instruction_count()) * calls, Counter::kIsIterationInvariantRate);
+  state.counters["equations/s"] = Counter(static_cast<double>(program.instruction_count()) * calls,
+                                          Counter::kIsIterationInvariantRate);
   state.counters["model_equations/s"] =
       Counter(static_cast<double>(equation_count(shared_model())) * calls,
               Counter::kIsIterationInvariantRate);

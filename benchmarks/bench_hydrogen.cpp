@@ -7,8 +7,8 @@
 namespace {
 
 const h2sim::Program& program() {
-  static const h2sim::Program p =
-      h2sim::compile_model(h2sim::load_scenario(H2SIM_SOURCE_DIR "/scenarios/zhejiang/baseline.yaml").model);
+  static const h2sim::Program p = h2sim::compile_model(
+      h2sim::load_scenario(H2SIM_SOURCE_DIR "/scenarios/zhejiang/baseline.yaml").model);
   return p;
 }
 
@@ -27,7 +27,8 @@ double evaluations(const h2sim::Program& p, std::size_t lanes) {
 void BM_HydrogenSingleRun(benchmark::State& state) {
   const h2sim::Program& p = program();
   for (auto _ : state) benchmark::DoNotOptimize(h2sim::simulate(p, options()));
-  state.counters["equations/s"] = benchmark::Counter(evaluations(p, 1), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["equations/s"] =
+      benchmark::Counter(evaluations(p, 1), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["instructions"] = static_cast<double>(p.instruction_count());
 }
 
@@ -43,8 +44,10 @@ void BM_HydrogenBatch(benchmark::State& state) {
   }
   for (auto _ : state) benchmark::DoNotOptimize(h2sim::simulate_batch(p, table, options()));
   state.counters["equations/s"] =
-      benchmark::Counter(evaluations(p, static_cast<std::size_t>(lanes)), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["runs/s"] = benchmark::Counter(static_cast<double>(lanes), benchmark::Counter::kIsIterationInvariantRate);
+      benchmark::Counter(evaluations(p, static_cast<std::size_t>(lanes)),
+                         benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["runs/s"] =
+      benchmark::Counter(static_cast<double>(lanes), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace

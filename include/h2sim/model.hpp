@@ -78,7 +78,7 @@ struct Variable {
   std::string equation;
   ExprPtr expr;
 
-  std::vector<std::string> dimensions;  // empty: scalar
+  std::vector<std::string> dimensions;             // empty: scalar
   std::vector<ElementEquation> element_equations;  // per-element equations, override `equation`
 
   std::vector<std::string> inflows;   // stocks only
@@ -103,13 +103,31 @@ struct Variable {
 
   // Fluent setters, so that `model.add_flow(...).units("vehicles/year")` reads well.
   // The reference returned by Model::add_* is valid until the next add_*.
-  Variable& with_units(std::string u) { units = std::move(u); return *this; }
-  Variable& with_description(std::string d) { description = std::move(d); return *this; }
-  Variable& with_source(std::string s) { source = std::move(s); return *this; }
-  Variable& with_dimensions(std::vector<std::string> dims) { dimensions = std::move(dims); return *this; }
-  Variable& with_non_negative(bool on = true) { non_negative = on; return *this; }
+  Variable& with_units(std::string u) {
+    units = std::move(u);
+    return *this;
+  }
+  Variable& with_description(std::string d) {
+    description = std::move(d);
+    return *this;
+  }
+  Variable& with_source(std::string s) {
+    source = std::move(s);
+    return *this;
+  }
+  Variable& with_dimensions(std::vector<std::string> dims) {
+    dimensions = std::move(dims);
+    return *this;
+  }
+  Variable& with_non_negative(bool on = true) {
+    non_negative = on;
+    return *this;
+  }
   Variable& with_element_equation(std::vector<std::string> elements, const std::string& text);
-  Variable& with_graphical_function(GraphicalFunction gf) { graphical_function = std::move(gf); return *this; }
+  Variable& with_graphical_function(GraphicalFunction gf) {
+    graphical_function = std::move(gf);
+    return *this;
+  }
 };
 
 struct Dimension {

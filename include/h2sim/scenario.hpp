@@ -10,8 +10,8 @@ namespace h2sim {
 
 // A policy lever as a scenario schedules it.
 struct LeverSchedule {
-  std::string name;      // the constant it drives
-  std::string kind;      // "constant", "step", "linear" or "ramp"
+  std::string name;  // the constant it drives
+  std::string kind;  // "constant", "step", "linear" or "ramp"
   std::vector<double> times;
   std::vector<double> values;
 };
@@ -26,14 +26,14 @@ struct LoadOptions {
 struct Scenario {
   std::string name;
   std::string description;
-  std::string file;                  // the scenario file
-  std::string model_file;            // the model file it runs
-  std::vector<std::string> chain;    // files of the `extends` chain, base first
+  std::string file;                // the scenario file
+  std::string model_file;          // the model file it runs
+  std::vector<std::string> chain;  // files of the `extends` chain, base first
   Model model;
   std::vector<std::pair<std::string, double>> parameters;  // overrides, as applied
   std::vector<LeverSchedule> levers;
-  std::vector<std::string> outputs;  // empty: every variable
-  std::vector<std::string> warnings; // unit warnings and other notes from loading
+  std::vector<std::string> outputs;   // empty: every variable
+  std::vector<std::string> warnings;  // unit warnings and other notes from loading
 };
 
 // Loads a model file (stocks, flows, ... and components). Throws ParseError for YAML

@@ -25,7 +25,8 @@ void raise_python_error(const char* class_name, const Error& e) {
 
 SimulationOptions make_options(std::optional<double> start, std::optional<double> stop,
                                std::optional<double> dt, std::optional<double> save_every,
-                               std::optional<std::string> method, std::vector<std::string> outputs) {
+                               std::optional<std::string> method,
+                               std::vector<std::string> outputs) {
   SimulationOptions o;
   o.start = start;
   o.stop = stop;
@@ -96,16 +97,20 @@ PYBIND11_MODULE(_h2sim, m) {
   });
 
   py::class_<Program>(m, "Program")
-      .def_property_readonly("outputs", [](const Program& p) {
-        py::list out;
-        for (const auto& o : p.outputs()) out.append(py::make_tuple(o.name, o.variable, o.units));
-        return out;
-      })
-      .def_property_readonly("parameters", [](const Program& p) {
-        py::list out;
-        for (const auto& o : p.parameters()) out.append(py::make_tuple(o.name, o.value, o.units));
-        return out;
-      })
+      .def_property_readonly("outputs",
+                             [](const Program& p) {
+                               py::list out;
+                               for (const auto& o : p.outputs())
+                                 out.append(py::make_tuple(o.name, o.variable, o.units));
+                               return out;
+                             })
+      .def_property_readonly("parameters",
+                             [](const Program& p) {
+                               py::list out;
+                               for (const auto& o : p.parameters())
+                                 out.append(py::make_tuple(o.name, o.value, o.units));
+                               return out;
+                             })
       .def_property_readonly("stock_count", &Program::stock_count)
       .def_property_readonly("instruction_count", &Program::instruction_count)
       .def(
@@ -114,7 +119,8 @@ PYBIND11_MODULE(_h2sim, m) {
              std::optional<double> start, std::optional<double> stop, std::optional<double> dt,
              std::optional<double> save_every, std::optional<std::string> method,
              std::vector<std::string> outputs) {
-            const SimulationOptions o = make_options(start, stop, dt, save_every, method, std::move(outputs));
+            const SimulationOptions o =
+                make_options(start, stop, dt, save_every, method, std::move(outputs));
             Result r;
             {
               py::gil_scoped_release release;
@@ -128,8 +134,8 @@ PYBIND11_MODULE(_h2sim, m) {
             return py::make_tuple(times, values, r.names, r.units);
           },
           py::arg("overrides"), py::arg("start") = py::none(), py::arg("stop") = py::none(),
-          py::arg("dt") = py::none(), py::arg("save_every") = py::none(), py::arg("method") = py::none(),
-          py::arg("outputs") = std::vector<std::string>{},
+          py::arg("dt") = py::none(), py::arg("save_every") = py::none(),
+          py::arg("method") = py::none(), py::arg("outputs") = std::vector<std::string>{},
           "One run: (times, values[time, output], names, units).")
       .def(
           "run_batch",
@@ -139,7 +145,8 @@ PYBIND11_MODULE(_h2sim, m) {
              std::optional<double> save_every, std::optional<std::string> method,
              std::vector<std::string> outputs, unsigned threads,
              std::function<void(std::size_t, std::size_t)> progress) {
-            SimulationOptions o = make_options(start, stop, dt, save_every, method, std::move(outputs));
+            SimulationOptions o =
+                make_options(start, stop, dt, save_every, method, std::move(outputs));
             o.threads = threads;
             if (progress) {
               // Called on this thread while the GIL is released: take it back for Python.
@@ -148,7 +155,8 @@ PYBIND11_MODULE(_h2sim, m) {
                 progress(done, total);
               };
             }
-            if (table.ndim() != 2) throw ModelError("the parameter table must be two-dimensional (runs x parameters)");
+            if (table.ndim() != 2)
+              throw ModelError("the parameter table must be two-dimensional (runs x parameters)");
             ParameterTable t;
             t.names = names;
             t.values.resize(table.shape(0), table.shape(1));
@@ -164,13 +172,16 @@ PYBIND11_MODULE(_h2sim, m) {
             const auto n_out = static_cast<py::ssize_t>(r.names.size());
             // Hand the result's memory to numpy without a copy.
             auto* owner = new std::vector<double>(std::move(r.values));
-            py::capsule free_when_done(owner, [](void* v) { delete static_cast<std::vector<double>*>(v); });
-            py::array_t<double> values({static_cast<py::ssize_t>(r.lanes), n_times, n_out}, owner->data(), free_when_done);
+            py::capsule free_when_done(
+                owner, [](void* v) { delete static_cast<std::vector<double>*>(v); });
+            py::array_t<double> values({static_cast<py::ssize_t>(r.lanes), n_times, n_out},
+                                       owner->data(), free_when_done);
             py::array_t<double> times(r.times.size(), r.times.data());
             return py::make_tuple(times, values, r.names, r.units);
           },
-          py::arg("names"), py::arg("table"), py::arg("start") = py::none(), py::arg("stop") = py::none(),
-          py::arg("dt") = py::none(), py::arg("save_every") = py::none(), py::arg("method") = py::none(),
+          py::arg("names"), py::arg("table"), py::arg("start") = py::none(),
+          py::arg("stop") = py::none(), py::arg("dt") = py::none(),
+          py::arg("save_every") = py::none(), py::arg("method") = py::none(),
           py::arg("outputs") = std::vector<std::string>{}, py::arg("threads") = 0u,
           py::arg("progress") = nullptr,
           "Many runs on the lanes: (times, values[run, time, output], names, units).");
@@ -184,76 +195,91 @@ PYBIND11_MODULE(_h2sim, m) {
       .def_readonly("outputs", &Scenario::outputs)
       .def_readonly("warnings", &Scenario::warnings)
       .def_readonly("parameters", &Scenario::parameters)
-      .def_property_readonly("levers", [](const Scenario& s) {
-        py::list out;
-        for (const auto& l : s.levers) {
-          py::dict d;
-          d["name"] = l.name;
-          d["kind"] = l.kind;
-          d["times"] = l.times;
-          d["values"] = l.values;
-          out.append(d);
-        }
-        return out;
-      })
+      .def_property_readonly("levers",
+                             [](const Scenario& s) {
+                               py::list out;
+                               for (const auto& l : s.levers) {
+                                 py::dict d;
+                                 d["name"] = l.name;
+                                 d["kind"] = l.kind;
+                                 d["times"] = l.times;
+                                 d["values"] = l.values;
+                                 out.append(d);
+                               }
+                               return out;
+                             })
       .def("copy", [](const Scenario& s) { return Scenario(s); })
-      .def_property_readonly("time", [](const Scenario& s) {
-        const TimeSettings& t = s.model.time();
-        py::dict d;
-        d["start"] = t.start;
-        d["stop"] = t.stop;
-        d["dt"] = t.dt;
-        d["save_every"] = t.save_every > 0 ? t.save_every : t.dt;
-        d["method"] = to_string(t.method);
-        d["units"] = t.time_units;
-        return d;
-      })
-      .def("variables", [](const Scenario& s) {
-        py::list out;
-        for (const auto& v : s.model.variables()) out.append(variable_dict(s.model, v));
-        return out;
-      })
-      .def("dimensions", [](const Scenario& s) {
-        py::dict out;
-        for (const auto& d : s.model.dimensions()) out[py::str(d.name)] = d.elements;
-        return out;
-      })
-      .def("set_constant",
-           [](Scenario& s, const std::string& name, double value, const std::vector<std::string>& elements) {
-             const Variable* v = s.model.find(name);
-             if (v == nullptr) {
-               Location where;
-               where.variable = name;
-               throw ModelError("no constant with this name", where);
-             }
-             s.model.set_constant(name, value, elements);
-           },
-           py::arg("name"), py::arg("value"), py::arg("elements") = std::vector<std::string>{})
-      .def("set_time_schedule",
-           [](Scenario& s, const std::string& name, std::vector<double> times, std::vector<double> values,
-              const std::string& interpolation) {
-             GraphicalFunction gf;
-             gf.x = std::move(times);
-             gf.y = std::move(values);
-             gf.interpolation = interpolation == "step" ? Interpolation::Discrete : Interpolation::Continuous;
-             s.model.set_time_schedule(name, gf);
-           },
-           py::arg("name"), py::arg("times"), py::arg("values"), py::arg("interpolation") = "linear")
+      .def_property_readonly("time",
+                             [](const Scenario& s) {
+                               const TimeSettings& t = s.model.time();
+                               py::dict d;
+                               d["start"] = t.start;
+                               d["stop"] = t.stop;
+                               d["dt"] = t.dt;
+                               d["save_every"] = t.save_every > 0 ? t.save_every : t.dt;
+                               d["method"] = to_string(t.method);
+                               d["units"] = t.time_units;
+                               return d;
+                             })
+      .def("variables",
+           [](const Scenario& s) {
+             py::list out;
+             for (const auto& v : s.model.variables()) out.append(variable_dict(s.model, v));
+             return out;
+           })
+      .def("dimensions",
+           [](const Scenario& s) {
+             py::dict out;
+             for (const auto& d : s.model.dimensions()) out[py::str(d.name)] = d.elements;
+             return out;
+           })
+      .def(
+          "set_constant",
+          [](Scenario& s, const std::string& name, double value,
+             const std::vector<std::string>& elements) {
+            const Variable* v = s.model.find(name);
+            if (v == nullptr) {
+              Location where;
+              where.variable = name;
+              throw ModelError("no constant with this name", where);
+            }
+            s.model.set_constant(name, value, elements);
+          },
+          py::arg("name"), py::arg("value"), py::arg("elements") = std::vector<std::string>{})
+      .def(
+          "set_time_schedule",
+          [](Scenario& s, const std::string& name, std::vector<double> times,
+             std::vector<double> values, const std::string& interpolation) {
+            GraphicalFunction gf;
+            gf.x = std::move(times);
+            gf.y = std::move(values);
+            gf.interpolation =
+                interpolation == "step" ? Interpolation::Discrete : Interpolation::Continuous;
+            s.model.set_time_schedule(name, gf);
+          },
+          py::arg("name"), py::arg("times"), py::arg("values"), py::arg("interpolation") = "linear")
       .def("equations", [](const Scenario& s) { return list_equations(s.model); })
       .def("dependency_graph", [](const Scenario& s) { return dependency_graph_dot(s.model); })
       .def("compile", [](const Scenario& s) { return compile_model(s.model); });
 
-  m.def("load_scenario", [](const std::string& path, bool strict_units) {
-    LoadOptions o;
-    o.strict_units = strict_units;
-    return load_scenario(path, o);
-  }, py::arg("path"), py::arg("strict_units") = false);
-  m.def("parse_scenario", [](const std::string& text, const std::string& file, bool strict_units) {
-    LoadOptions o;
-    o.strict_units = strict_units;
-    return parse_scenario(text, file, o);
-  }, py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
+  m.def(
+      "load_scenario",
+      [](const std::string& path, bool strict_units) {
+        LoadOptions o;
+        o.strict_units = strict_units;
+        return load_scenario(path, o);
+      },
+      py::arg("path"), py::arg("strict_units") = false);
+  m.def(
+      "parse_scenario",
+      [](const std::string& text, const std::string& file, bool strict_units) {
+        LoadOptions o;
+        o.strict_units = strict_units;
+        return parse_scenario(text, file, o);
+      },
+      py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
   m.def("canonical_name", &canonical_name);
-  m.def("to_xmile", [](const Scenario& s) { return to_xmile(s.model); }, py::arg("scenario"),
-        "The scenario's model (overrides and levers applied) as XMILE 1.0 text.");
+  m.def(
+      "to_xmile", [](const Scenario& s) { return to_xmile(s.model); }, py::arg("scenario"),
+      "The scenario's model (overrides and levers applied) as XMILE 1.0 text.");
 }

@@ -88,9 +88,9 @@ using LPtr = std::shared_ptr<const Lowered>;
 struct Lowered {
   enum class Kind { Number, Ref, Apply, Lookup } kind = Kind::Number;
   double number = 0;
-  int node = -1;   // Ref
+  int node = -1;     // Ref
   Op op = Op::Copy;  // Apply
-  int table = -1;  // Lookup
+  int table = -1;    // Lookup
   std::vector<LPtr> args;
 };
 
@@ -110,8 +110,8 @@ enum class NodeKind { Builtin, Constant, Auxiliary, Stock, Initial, Previous, De
 
 struct Node {
   NodeKind kind = NodeKind::Auxiliary;
-  std::string name;          // display name, "fleet[bus]"; internal nodes: owner + suffix
-  std::string variable;      // owning model variable (for errors and outputs)
+  std::string name;      // display name, "fleet[bus]"; internal nodes: owner + suffix
+  std::string variable;  // owning model variable (for errors and outputs)
   std::string units;
   bool internal = false;
   bool uniflow = false;
@@ -148,19 +148,18 @@ struct BuiltinSpec {
 
 const std::map<std::string, BuiltinSpec>& builtin_functions() {
   static const std::map<std::string, BuiltinSpec> table = {
-      {"abs", {1, 1}},      {"exp", {1, 1}},      {"ln", {1, 1}},       {"log10", {1, 1}},
-      {"sqrt", {1, 1}},     {"sin", {1, 1}},      {"cos", {1, 1}},      {"tan", {1, 1}},
-      {"arcsin", {1, 1}},   {"arccos", {1, 1}},   {"arctan", {1, 1}},   {"int", {1, 1}},
-      {"round", {1, 1}},    {"sinh", {1, 1}},     {"cosh", {1, 1}},     {"tanh", {1, 1}},
-      {"mod", {2, 2}},      {"pi", {0, 0}},       {"min", {1, 99}},
-      {"max", {1, 99}},     {"sum", {1, 1}},      {"mean", {1, 99}},    {"prod", {1, 1}},
-      {"step", {2, 2}},     {"ramp", {2, 3}},     {"pulse", {2, 3}},    {"safediv", {2, 3}},
-      {"xidz", {3, 3}},     {"zidz", {2, 2}},     {"init", {1, 1}},     {"previous", {1, 2}},
-      {"lookup", {2, 2}},   {"smth1", {2, 3}},    {"smooth", {2, 3}},   {"smth3", {2, 3}},
-      {"smooth3", {2, 3}},  {"smthn", {3, 4}},    {"delay1", {2, 3}},   {"delay3", {2, 3}},
-      {"delayn", {3, 4}},   {"delay", {2, 3}},    {"trend", {2, 3}},    {"forcst", {3, 4}},
-      {"if_then_else", {3, 3}}, {"time", {0, 0}}, {"dt", {0, 0}},       {"starttime", {0, 0}},
-      {"stoptime", {0, 0}},
+      {"abs", {1, 1}},    {"exp", {1, 1}},    {"ln", {1, 1}},        {"log10", {1, 1}},
+      {"sqrt", {1, 1}},   {"sin", {1, 1}},    {"cos", {1, 1}},       {"tan", {1, 1}},
+      {"arcsin", {1, 1}}, {"arccos", {1, 1}}, {"arctan", {1, 1}},    {"int", {1, 1}},
+      {"round", {1, 1}},  {"sinh", {1, 1}},   {"cosh", {1, 1}},      {"tanh", {1, 1}},
+      {"mod", {2, 2}},    {"pi", {0, 0}},     {"min", {1, 99}},      {"max", {1, 99}},
+      {"sum", {1, 1}},    {"mean", {1, 99}},  {"prod", {1, 1}},      {"step", {2, 2}},
+      {"ramp", {2, 3}},   {"pulse", {2, 3}},  {"safediv", {2, 3}},   {"xidz", {3, 3}},
+      {"zidz", {2, 2}},   {"init", {1, 1}},   {"previous", {1, 2}},  {"lookup", {2, 2}},
+      {"smth1", {2, 3}},  {"smooth", {2, 3}}, {"smth3", {2, 3}},     {"smooth3", {2, 3}},
+      {"smthn", {3, 4}},  {"delay1", {2, 3}}, {"delay3", {2, 3}},    {"delayn", {3, 4}},
+      {"delay", {2, 3}},  {"trend", {2, 3}},  {"forcst", {3, 4}},    {"if_then_else", {3, 3}},
+      {"time", {0, 0}},   {"dt", {0, 0}},     {"starttime", {0, 0}}, {"stoptime", {0, 0}},
   };
   return table;
 }
@@ -261,7 +260,8 @@ class Compiler {
         std::string known;
         for (const auto& k : model_.dimensions()) known += (known.empty() ? "" : ", ") + k.name;
         fail("unknown dimension '" + d + "'" +
-                 (known.empty() ? std::string(" (the model defines none)") : " (known: " + known + ")"),
+                 (known.empty() ? std::string(" (the model defines none)")
+                                : " (known: " + known + ")"),
              Site{v.name, ""});
       }
       dims.push_back(dim);
@@ -270,7 +270,7 @@ class Compiler {
   }
 
   static std::string element_label(const std::vector<const Dimension*>& dims,
-                                    const std::vector<int>& idx) {
+                                   const std::vector<int>& idx) {
     if (dims.empty()) return "";
     std::string s = "[";
     for (std::size_t i = 0; i < dims.size(); ++i)
@@ -343,7 +343,8 @@ class Compiler {
                                return canonical_name(e) == canonical_name(eq.elements[i]);
                              });
           if (!found)
-            fail("'" + eq.elements[i] + "' is not an element of dimension '" + vn.dims[i]->name + "'",
+            fail("'" + eq.elements[i] + "' is not an element of dimension '" + vn.dims[i]->name +
+                     "'",
                  site);
         }
       }
@@ -357,8 +358,9 @@ class Compiler {
         std::string text;
         const Expr* e = equation_for(v, vn.dims, idx, &text);
         if (e == nullptr)
-          fail("has no equation" + std::string(v.dimensions.empty() ? "" : " for element " +
-                                                                             element_label(vn.dims, idx)),
+          fail("has no equation" + std::string(v.dimensions.empty()
+                                                   ? ""
+                                                   : " for element " + element_label(vn.dims, idx)),
                Site{v.name, ""});
         switch (v.kind) {
           case VariableKind::Stock:
@@ -423,8 +425,12 @@ class Compiler {
     auto add_term = [&](const std::string& flow_name, bool inflow) {
       const Variable* f = model_.find(flow_name);
       Site flow_site{site.variable, (inflow ? "inflow " : "outflow ") + flow_name};
-      if (f == nullptr) fail("unknown " + std::string(inflow ? "inflow" : "outflow") + " '" + flow_name + "'" + suggestion(flow_name), flow_site);
-      if (f->kind == VariableKind::Stock) fail("'" + flow_name + "' is a stock, not a flow", flow_site);
+      if (f == nullptr)
+        fail("unknown " + std::string(inflow ? "inflow" : "outflow") + " '" + flow_name + "'" +
+                 suggestion(flow_name),
+             flow_site);
+      if (f->kind == VariableKind::Stock)
+        fail("'" + flow_name + "' is a stock, not a flow", flow_site);
       Expr name_expr;
       name_expr.kind = ExprKind::Name;
       name_expr.name = canonical_name(flow_name);
@@ -455,9 +461,8 @@ class Compiler {
   // same kernel as a run, so folded and unfolded values agree to the bit.
   LPtr apply(Op op, std::vector<LPtr> args) {
     const bool time_dependent = op == Op::Step || op == Op::Ramp || op == Op::Pulse;
-    const bool all_numbers = std::all_of(args.begin(), args.end(), [](const LPtr& a) {
-      return a->kind == Lowered::Kind::Number;
-    });
+    const bool all_numbers = std::all_of(
+        args.begin(), args.end(), [](const LPtr& a) { return a->kind == Lowered::Kind::Number; });
     if (all_numbers && !time_dependent) {
       detail::Block<1> slots[4];
       for (auto& s : slots) s[0] = 0;
@@ -480,8 +485,10 @@ class Compiler {
 
   LPtr lower(const Expr& e, const Context& ctx, const Site& site) {
     switch (e.kind) {
-      case ExprKind::Number: return number(e.number);
-      case ExprKind::Name: return lower_name(e, ctx, site);
+      case ExprKind::Number:
+        return number(e.number);
+      case ExprKind::Name:
+        return lower_name(e, ctx, site);
       case ExprKind::Unary: {
         LPtr a = lower(*e.args[0], ctx, site);
         if (e.unary == UnaryOp::Plus) return a;
@@ -505,7 +512,8 @@ class Compiler {
         if (c->kind == Lowered::Kind::Number) return c->number != 0 ? a : b;
         return apply(Op::Select, {c, a, b});
       }
-      case ExprKind::Call: return lower_call(e, ctx, site);
+      case ExprKind::Call:
+        return lower_call(e, ctx, site);
     }
     fail("internal error: unknown expression", site, e.column);
   }
@@ -515,7 +523,8 @@ class Compiler {
     if (it == variables_.end()) {
       const Variable* v = model_.find(e.name);
       if (v != nullptr && is_lookup_only(*v))
-        fail("'" + v->name + "' is a graphical function; call it as " + v->name + "(x)", site, e.column);
+        fail("'" + v->name + "' is a graphical function; call it as " + v->name + "(x)", site,
+             e.column);
       if (e.subscripts.empty()) {
         if (e.name == "time") return ref(kTimeNode);
         if (e.name == "dt" || e.name == "time_step") return ref(kDtNode);
@@ -537,16 +546,17 @@ class Compiler {
       for (std::size_t d = 0; d < rank; ++d) {
         const auto c = ctx.find(canonical_name(vn.dims[d]->name));
         if (c == ctx.end())
-          fail("'" + e.name + "' is arrayed by '" + vn.dims[d]->name +
-                   "': name an element (" + e.name + "[" + vn.dims[d]->elements[0] +
+          fail("'" + e.name + "' is arrayed by '" + vn.dims[d]->name + "': name an element (" +
+                   e.name + "[" + vn.dims[d]->elements[0] +
                    "]) or use an array function such as SUM(" + e.name + "[*])",
                site, e.column);
         idx[d] = c->second;
       }
     } else {
       if (e.subscripts.size() != rank)
-        fail("'" + e.name + "' has " + std::to_string(rank) + " dimension" + (rank == 1 ? "" : "s") +
-                 " but is subscripted with " + std::to_string(e.subscripts.size()),
+        fail("'" + e.name + "' has " + std::to_string(rank) + " dimension" +
+                 (rank == 1 ? "" : "s") + " but is subscripted with " +
+                 std::to_string(e.subscripts.size()),
              site, e.column);
       for (std::size_t d = 0; d < rank; ++d) {
         const Dimension& dim = *vn.dims[d];
@@ -576,15 +586,17 @@ class Compiler {
             if (found < 0 && (s.name == dim_key || model_.find_dimension(s.name) != nullptr)) {
               const auto c = ctx.find(s.name);
               if (c == ctx.end())
-                fail("subscript '" + s.name + "' is a dimension, but this equation is not arrayed by it",
+                fail("subscript '" + s.name +
+                         "' is a dimension, but this equation is not arrayed by it",
                      site, e.column);
               found = c->second;
               if (found >= static_cast<int>(dim.elements.size()))
-                fail("dimension '" + s.name + "' is larger than '" + dim.name + "'", site, e.column);
+                fail("dimension '" + s.name + "' is larger than '" + dim.name + "'", site,
+                     e.column);
             }
             if (found < 0)
-              fail("'" + s.name + "' is not an element of dimension '" + dim.name + "' (elements: " +
-                       join(dim.elements) + ")",
+              fail("'" + s.name + "' is not an element of dimension '" + dim.name +
+                       "' (elements: " + join(dim.elements) + ")",
                    site, e.column);
             idx[d] = found;
             break;
@@ -602,7 +614,8 @@ class Compiler {
   }
 
   // Dimensions that `*`, `dim!` or an unsubscripted arrayed name leave open in `e`.
-  void open_dimensions(const Expr& e, const Context& ctx, std::vector<const Dimension*>& out) const {
+  void open_dimensions(const Expr& e, const Context& ctx,
+                       std::vector<const Dimension*>& out) const {
     auto add = [&](const Dimension* d) {
       if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
     };
@@ -626,9 +639,10 @@ class Compiler {
               // SUM(x[dim]) and MIN(x[dim]) range over it, as x[*] does.
               const auto& els = dims[k]->elements;
               const Dimension* d = model_.find_dimension(e.subscripts[k].name);
-              const bool is_element = std::any_of(els.begin(), els.end(), [&](const std::string& el) {
-                return canonical_name(el) == e.subscripts[k].name;
-              });
+              const bool is_element =
+                  std::any_of(els.begin(), els.end(), [&](const std::string& el) {
+                    return canonical_name(el) == e.subscripts[k].name;
+                  });
               if (d != nullptr && !is_element) add(d);
             }
         }
@@ -692,15 +706,18 @@ class Compiler {
   int order_argument(const LPtr& n, const char* function, const Site& site, int column) const {
     if (n->kind != Lowered::Kind::Number) {
       // A constant's compiled value fixes the structure; lanes cannot change it.
-      if (n->kind == Lowered::Kind::Ref && nodes_[static_cast<std::size_t>(n->node)].kind == NodeKind::Constant)
-        return check_order(nodes_[static_cast<std::size_t>(n->node)].constant, function, site, column);
+      if (n->kind == Lowered::Kind::Ref &&
+          nodes_[static_cast<std::size_t>(n->node)].kind == NodeKind::Constant)
+        return check_order(nodes_[static_cast<std::size_t>(n->node)].constant, function, site,
+                           column);
       fail(std::string(function) + ": the order must be a number or a constant", site, column);
     }
     return check_order(n->number, function, site, column);
   }
   int check_order(double v, const char* function, const Site& site, int column) const {
     if (v < 1 || v != std::floor(v) || v > 1000)
-      fail(std::string(function) + ": the order must be a whole number from 1 to 1000", site, column);
+      fail(std::string(function) + ": the order must be a whole number from 1 to 1000", site,
+           column);
     return static_cast<int>(v);
   }
 
@@ -750,7 +767,8 @@ class Compiler {
     const auto table = tables_.find(f);
     if (table != tables_.end()) {
       if (argc != 1)
-        fail("graphical function '" + f + "' takes one argument, not " + std::to_string(argc), site, e.column);
+        fail("graphical function '" + f + "' takes one argument, not " + std::to_string(argc), site,
+             e.column);
       auto l = std::make_shared<Lowered>();
       l->kind = Lowered::Kind::Lookup;
       l->table = table->second;
@@ -766,24 +784,25 @@ class Compiler {
         const std::size_t d = edit_distance(f, name);
         if (d < best_distance) best_distance = d, best = name;
       }
-      fail("unknown function '" + f + "'" + (best.empty() ? "" : " (did you mean " + best + "?)"), site,
-           e.column);
+      fail("unknown function '" + f + "'" + (best.empty() ? "" : " (did you mean " + best + "?)"),
+           site, e.column);
     }
     if (argc < spec->second.min_args || argc > spec->second.max_args) {
       const auto& s = spec->second;
-      const std::string expected = s.min_args == s.max_args ? std::to_string(s.min_args)
-                                   : s.max_args == 99       ? "at least " + std::to_string(s.min_args)
-                                                            : std::to_string(s.min_args) + " to " + std::to_string(s.max_args);
+      const std::string expected =
+          s.min_args == s.max_args ? std::to_string(s.min_args)
+          : s.max_args == 99       ? "at least " + std::to_string(s.min_args)
+                             : std::to_string(s.min_args) + " to " + std::to_string(s.max_args);
       fail(f + " takes " + expected + " argument" + (s.max_args == 1 ? "" : "s") + ", not " +
                std::to_string(argc),
            site, e.column);
     }
     auto arg = [&](int i) { return lower(*e.args[static_cast<std::size_t>(i)], ctx, site); };
     static const std::map<std::string, Op> unary = {
-        {"abs", Op::Abs},       {"exp", Op::Exp},       {"ln", Op::Ln},         {"log10", Op::Log10},
-        {"sqrt", Op::Sqrt},     {"sin", Op::Sin},       {"cos", Op::Cos},       {"tan", Op::Tan},
-        {"arcsin", Op::Asin},   {"arccos", Op::Acos},   {"arctan", Op::Atan},   {"int", Op::Floor},
-        {"round", Op::Round},   {"sinh", Op::Sinh},     {"cosh", Op::Cosh},     {"tanh", Op::Tanh}};
+        {"abs", Op::Abs},     {"exp", Op::Exp},     {"ln", Op::Ln},       {"log10", Op::Log10},
+        {"sqrt", Op::Sqrt},   {"sin", Op::Sin},     {"cos", Op::Cos},     {"tan", Op::Tan},
+        {"arcsin", Op::Asin}, {"arccos", Op::Acos}, {"arctan", Op::Atan}, {"int", Op::Floor},
+        {"round", Op::Round}, {"sinh", Op::Sinh},   {"cosh", Op::Cosh},   {"tanh", Op::Tanh}};
     if (const auto u = unary.find(f); u != unary.end()) return apply(u->second, {arg(0)});
     if (f == "pi") return number(std::numbers::pi);
     if (f == "time") return ref(kTimeNode);
@@ -811,8 +830,12 @@ class Compiler {
       return apply(Op::Div, {chain(Op::Add, terms), number(static_cast<double>(terms.size()))});
     }
     if (f == "step") return apply(Op::Step, {arg(0), arg(1)});
-    if (f == "ramp") return argc == 3 ? apply(Op::Ramp, {arg(0), arg(1), arg(2)}) : apply(Op::Ramp, {arg(0), arg(1)});
-    if (f == "pulse") return argc == 3 ? apply(Op::Pulse, {arg(0), arg(1), arg(2)}) : apply(Op::Pulse, {arg(0), arg(1)});
+    if (f == "ramp")
+      return argc == 3 ? apply(Op::Ramp, {arg(0), arg(1), arg(2)})
+                       : apply(Op::Ramp, {arg(0), arg(1)});
+    if (f == "pulse")
+      return argc == 3 ? apply(Op::Pulse, {arg(0), arg(1), arg(2)})
+                       : apply(Op::Pulse, {arg(0), arg(1)});
     if (f == "safediv") return apply(Op::SafeDiv, {arg(0), arg(1), argc == 3 ? arg(2) : number(0)});
     if (f == "xidz") return apply(Op::SafeDiv, {arg(0), arg(1), arg(2)});
     if (f == "zidz") return apply(Op::SafeDiv, {arg(0), arg(1), number(0)});
@@ -851,7 +874,8 @@ class Compiler {
     if (f == "smth1" || f == "smooth" || f == "smth3" || f == "smooth3" || f == "smthn") {
       const bool nth = f == "smthn";
       const int order = nth ? order_argument(arg(2), "SMTHN", site, e.column)
-                            : (f == "smth3" || f == "smooth3") ? 3 : 1;
+                        : (f == "smth3" || f == "smooth3") ? 3
+                                                           : 1;
       const int init_index = nth ? 3 : 2;
       const LPtr input = arg(0);
       const LPtr initial = argc > init_index ? arg(init_index) : input;
@@ -859,7 +883,9 @@ class Compiler {
     }
     if (f == "delay1" || f == "delay3" || f == "delayn") {
       const bool nth = f == "delayn";
-      const int order = nth ? order_argument(arg(2), "DELAYN", site, e.column) : f == "delay3" ? 3 : 1;
+      const int order = nth             ? order_argument(arg(2), "DELAYN", site, e.column)
+                        : f == "delay3" ? 3
+                                        : 1;
       const int init_index = nth ? 3 : 2;
       const LPtr input = arg(0);
       const LPtr initial = argc > init_index ? arg(init_index) : input;
@@ -982,9 +1008,9 @@ class Compiler {
       if (n.kind != NodeKind::Auxiliary) continue;  // constants and INIT values never change
       std::vector<int> deps;
       collect_refs(n.value, deps);
-      n.dynamic = has_time_op(n.value) ||
-                  std::any_of(deps.begin(), deps.end(),
-                              [&](int d) { return nodes_[static_cast<std::size_t>(d)].dynamic; });
+      n.dynamic = has_time_op(n.value) || std::any_of(deps.begin(), deps.end(), [&](int d) {
+                    return nodes_[static_cast<std::size_t>(d)].dynamic;
+                  });
     }
   }
 
@@ -1022,8 +1048,12 @@ class Compiler {
   std::int32_t emit(const LPtr& l, std::vector<Instruction>& code, std::int32_t dst = -1) {
     std::int32_t result = -1;
     switch (l->kind) {
-      case Lowered::Kind::Number: result = literal_slot(l->number); break;
-      case Lowered::Kind::Ref: result = nodes_[static_cast<std::size_t>(l->node)].slot; break;
+      case Lowered::Kind::Number:
+        result = literal_slot(l->number);
+        break;
+      case Lowered::Kind::Ref:
+        result = nodes_[static_cast<std::size_t>(l->node)].slot;
+        break;
       case Lowered::Kind::Lookup: {
         const std::int32_t a = emit(l->args[0], code);
         Instruction in;
@@ -1107,7 +1137,8 @@ class Compiler {
     for (const Node& n : nodes_)
       if (n.kind != NodeKind::Builtin)
         data_.slot_names[static_cast<std::size_t>(n.slot - data_.variable_begin)] =
-            n.internal ? n.variable + " (inside " + n.name.substr(n.variable.size() + 1) + ")" : n.name;
+            n.internal ? n.variable + " (inside " + n.name.substr(n.variable.size() + 1) + ")"
+                       : n.name;
     data_.derivative_begin = data_.slot_count;
     data_.slot_count += data_.stock_count;
 
@@ -1158,7 +1189,9 @@ class Compiler {
         o.name = n.name;
         o.variable = v.name;
         o.units = v.units;
-        o.kind = v.kind == VariableKind::Auxiliary && n.kind == NodeKind::Constant ? VariableKind::Constant : v.kind;
+        o.kind = v.kind == VariableKind::Auxiliary && n.kind == NodeKind::Constant
+                     ? VariableKind::Constant
+                     : v.kind;
         group.push_back(static_cast<std::int32_t>(data_.outputs.size()));
         data_.outputs.push_back(o);
         data_.output_slots.push_back(n.slot);

@@ -16,13 +16,42 @@
 namespace h2sim::detail {
 
 enum class Op : std::uint8_t {
-  Copy,    // dst = a
-  Add, Sub, Mul, Div, Pow, Mod,
-  Neg, Not,
-  Lt, Le, Gt, Ge, Eq, Ne, And, Or,  // results are 1 or 0
+  Copy,  // dst = a
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Mod,
+  Neg,
+  Not,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  And,
+  Or,      // results are 1 or 0
   Select,  // dst = a != 0 ? b : c
-  Abs, Min, Max, Exp, Ln, Log10, Sqrt, Sin, Cos, Tan, Asin, Acos, Atan, Floor, Round,
-  Sinh, Cosh, Tanh,
+  Abs,
+  Min,
+  Max,
+  Exp,
+  Ln,
+  Log10,
+  Sqrt,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Floor,
+  Round,
+  Sinh,
+  Cosh,
+  Tanh,
   SafeDiv,  // dst = b != 0 ? a / b : c
   Step,     // dst = step_time >= b ? a : 0                          (STEP(a, b))
   Ramp,     // dst = slope a from time b, held after time c (c < 0: no end slot)
@@ -59,7 +88,7 @@ struct PipelineDelay {
 };
 
 // Fixed slots, set by the simulator.
-inline constexpr std::int32_t kTimeSlot = 0;      // time of the current evaluation
+inline constexpr std::int32_t kTimeSlot = 0;  // time of the current evaluation
 inline constexpr std::int32_t kDtSlot = 1;
 inline constexpr std::int32_t kStartSlot = 2;
 inline constexpr std::int32_t kStopSlot = 3;

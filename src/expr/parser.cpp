@@ -52,8 +52,7 @@ class Parser {
            static_cast<unsigned char>(c) >= 0x80;  // UTF-8 letters in names
   }
   static bool is_name_char(char c) {
-    return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
-           c == '$';
+    return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '$';
   }
 
   void next() {
@@ -103,17 +102,34 @@ class Parser {
     ++pos_;
     token_text_ = std::string(1, c);
     switch (c) {
-      case '(': token_ = Token::LParen; return;
-      case ')': token_ = Token::RParen; return;
-      case '[': token_ = Token::LBracket; return;
-      case ']': token_ = Token::RBracket; return;
-      case ',': token_ = Token::Comma; return;
-      case '+': case '-': case '*': case '/': case '^': case '=': case '!':
+      case '(':
+        token_ = Token::LParen;
+        return;
+      case ')':
+        token_ = Token::RParen;
+        return;
+      case '[':
+        token_ = Token::LBracket;
+        return;
+      case ']':
+        token_ = Token::RBracket;
+        return;
+      case ',':
+        token_ = Token::Comma;
+        return;
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '^':
+      case '=':
+      case '!':
         token_ = Token::Op;
         if (c == '=' && d == '=') ++pos_, token_text_ = "=";
         if (c == '!' && d == '=') ++pos_, token_text_ = "<>";
         return;
-      case '<': case '>':
+      case '<':
+      case '>':
         token_ = Token::Op;
         if (d == '=' || (c == '<' && d == '>')) token_text_ += text_[pos_++];
         return;
@@ -183,7 +199,9 @@ class Parser {
     return token_ == Token::Name && canonical_name(token_text_) == word;
   }
   void expect(Token t, const char* what) {
-    if (token_ != t) fail(std::string("expected ") + what + (token_ == Token::End ? " at the end" : " before '" + token_text_ + "'"));
+    if (token_ != t)
+      fail(std::string("expected ") + what +
+           (token_ == Token::End ? " at the end" : " before '" + token_text_ + "'"));
     next();
   }
 
@@ -228,8 +246,10 @@ class Parser {
   ExprPtr parse_relation() {
     ExprPtr left = parse_additive();
     while (at_op("<") || at_op("<=") || at_op(">") || at_op(">=")) {
-      const BinaryOp op = at_op("<") ? BinaryOp::Lt : at_op("<=") ? BinaryOp::Le
-                          : at_op(">") ? BinaryOp::Gt : BinaryOp::Ge;
+      const BinaryOp op = at_op("<")    ? BinaryOp::Lt
+                          : at_op("<=") ? BinaryOp::Le
+                          : at_op(">")  ? BinaryOp::Gt
+                                        : BinaryOp::Ge;
       const int col = token_column_;
       next();
       left = make_binary(op, left, parse_additive(), col);

@@ -12,38 +12,70 @@ int precedence(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Binary:
       switch (e.binary) {
-        case BinaryOp::Or: return 1;
-        case BinaryOp::And: return 2;
-        case BinaryOp::Eq: case BinaryOp::Ne: return 3;
-        case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: return 4;
-        case BinaryOp::Add: case BinaryOp::Sub: return 5;
-        case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: return 6;
-        case BinaryOp::Pow: return 8;
+        case BinaryOp::Or:
+          return 1;
+        case BinaryOp::And:
+          return 2;
+        case BinaryOp::Eq:
+        case BinaryOp::Ne:
+          return 3;
+        case BinaryOp::Lt:
+        case BinaryOp::Le:
+        case BinaryOp::Gt:
+        case BinaryOp::Ge:
+          return 4;
+        case BinaryOp::Add:
+        case BinaryOp::Sub:
+          return 5;
+        case BinaryOp::Mul:
+        case BinaryOp::Div:
+        case BinaryOp::Mod:
+          return 6;
+        case BinaryOp::Pow:
+          return 8;
       }
       return 0;
-    case ExprKind::Unary: return 7;  // below ^: -2^2 is -(2^2)
-    case ExprKind::If: return 0;
-    case ExprKind::Number: return e.number < 0 ? 7 : 9;  // a negative number reads as -x
-    default: return 9;
+    case ExprKind::Unary:
+      return 7;  // below ^: -2^2 is -(2^2)
+    case ExprKind::If:
+      return 0;
+    case ExprKind::Number:
+      return e.number < 0 ? 7 : 9;  // a negative number reads as -x
+    default:
+      return 9;
   }
 }
 
 const char* op_text(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return " + ";
-    case BinaryOp::Sub: return " - ";
-    case BinaryOp::Mul: return " * ";
-    case BinaryOp::Div: return " / ";
-    case BinaryOp::Pow: return "^";
-    case BinaryOp::Mod: return " MOD ";
-    case BinaryOp::Lt: return " < ";
-    case BinaryOp::Le: return " <= ";
-    case BinaryOp::Gt: return " > ";
-    case BinaryOp::Ge: return " >= ";
-    case BinaryOp::Eq: return " = ";
-    case BinaryOp::Ne: return " <> ";
-    case BinaryOp::And: return " AND ";
-    case BinaryOp::Or: return " OR ";
+    case BinaryOp::Add:
+      return " + ";
+    case BinaryOp::Sub:
+      return " - ";
+    case BinaryOp::Mul:
+      return " * ";
+    case BinaryOp::Div:
+      return " / ";
+    case BinaryOp::Pow:
+      return "^";
+    case BinaryOp::Mod:
+      return " MOD ";
+    case BinaryOp::Lt:
+      return " < ";
+    case BinaryOp::Le:
+      return " <= ";
+    case BinaryOp::Gt:
+      return " > ";
+    case BinaryOp::Ge:
+      return " >= ";
+    case BinaryOp::Eq:
+      return " = ";
+    case BinaryOp::Ne:
+      return " <> ";
+    case BinaryOp::And:
+      return " AND ";
+    case BinaryOp::Or:
+      return " OR ";
   }
   return " ? ";
 }
@@ -97,16 +129,21 @@ void print(const Expr& e, std::ostringstream& out) {
     case ExprKind::Name:
       // Component variables ("vehicles.fleet") are quoted: XMILE reads a bare dot as a
       // module reference. So is any other name that would not read back as one name.
-      if (needs_quotes(e.name)) out << '"' << e.name << '"';
-      else out << e.name;
+      if (needs_quotes(e.name))
+        out << '"' << e.name << '"';
+      else
+        out << e.name;
       if (!e.subscripts.empty()) {
         out << "[";
         for (std::size_t i = 0; i < e.subscripts.size(); ++i) {
           const Subscript& s = e.subscripts[i];
           if (i) out << ", ";
-          if (s.kind == Subscript::Kind::Index) out << s.index;
-          else if (s.kind == Subscript::Kind::Wildcard) out << (s.name.empty() ? "*" : s.name + "!");
-          else out << s.name;
+          if (s.kind == Subscript::Kind::Index)
+            out << s.index;
+          else if (s.kind == Subscript::Kind::Wildcard)
+            out << (s.name.empty() ? "*" : s.name + "!");
+          else
+            out << s.name;
         }
         out << "]";
       }
@@ -150,7 +187,8 @@ std::string to_text(const Expr& e) {
   return out.str();
 }
 
-ExprPtr rename_variables(const ExprPtr& e, const std::function<std::string(const std::string&)>& rename) {
+ExprPtr rename_variables(const ExprPtr& e,
+                         const std::function<std::string(const std::string&)>& rename) {
   auto copy = std::make_shared<Expr>(*e);
   if (copy->kind == ExprKind::Name) copy->name = rename(copy->name);
   // A call of a graphical function names a variable too; builtins are left alone by

@@ -13,7 +13,8 @@ std::string to_text(const Expr& e);
 
 // A copy of `e` with every variable name passed through `rename` (called with the
 // canonical name; returns the new name). Function names and subscripts stay.
-ExprPtr rename_variables(const ExprPtr& e, const std::function<std::string(const std::string&)>& rename);
+ExprPtr rename_variables(const ExprPtr& e,
+                         const std::function<std::string(const std::string&)>& rename);
 
 // Every variable name `e` refers to (canonical), in order of appearance.
 void collect_names(const Expr& e, std::vector<std::string>& out);

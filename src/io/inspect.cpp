@@ -13,10 +13,14 @@ namespace {
 
 const char* kind_name(VariableKind k) {
   switch (k) {
-    case VariableKind::Stock: return "stock";
-    case VariableKind::Flow: return "flow";
-    case VariableKind::Auxiliary: return "auxiliary";
-    case VariableKind::Constant: return "constant";
+    case VariableKind::Stock:
+      return "stock";
+    case VariableKind::Flow:
+      return "flow";
+    case VariableKind::Auxiliary:
+      return "auxiliary";
+    case VariableKind::Constant:
+      return "constant";
   }
   return "variable";
 }
@@ -30,8 +34,9 @@ std::string dims_suffix(const Variable& v) {
 
 std::string graphical_text(const GraphicalFunction& gf) {
   std::ostringstream out;
-  out << (gf.interpolation == Interpolation::Continuous ? "continuous"
-          : gf.interpolation == Interpolation::Extrapolate ? "extrapolate" : "discrete")
+  out << (gf.interpolation == Interpolation::Continuous    ? "continuous"
+          : gf.interpolation == Interpolation::Extrapolate ? "extrapolate"
+                                                           : "discrete")
       << " lookup of " << gf.x.size() << " points: ";
   for (std::size_t i = 0; i < gf.x.size(); ++i) {
     if (i == 6 && gf.x.size() > 8) {
@@ -65,9 +70,10 @@ std::string list_equations(const Model& model) {
       if (v.element_equations.empty()) out << lead << detail::to_text(*v.expr) << "\n";
       for (const ElementEquation& eq : v.element_equations) {
         out << "  [";
-        for (std::size_t i = 0; i < eq.elements.size(); ++i) out << (i ? ", " : "") << eq.elements[i];
-        out << "]" << (v.kind == VariableKind::Stock ? " initial = " : " = ") << detail::to_text(*eq.expr)
-            << "\n";
+        for (std::size_t i = 0; i < eq.elements.size(); ++i)
+          out << (i ? ", " : "") << eq.elements[i];
+        out << "]" << (v.kind == VariableKind::Stock ? " initial = " : " = ")
+            << detail::to_text(*eq.expr) << "\n";
       }
     }
     if (v.graphical_function)
@@ -85,10 +91,18 @@ std::string list_equations(const Model& model) {
       const Uncertainty& u = *v.uncertainty;
       out << "  uncertain: ";
       switch (u.kind) {
-        case Uncertainty::Kind::Uniform: out << "uniform " << u.low << " to " << u.high; break;
-        case Uncertainty::Kind::Normal: out << "normal mean " << u.mean << " sd " << u.sd; break;
-        case Uncertainty::Kind::Triangular: out << "triangular " << u.low << ", " << u.mode << ", " << u.high; break;
-        case Uncertainty::Kind::Lognormal: out << "lognormal log-mean " << u.mean << " log-sd " << u.sd; break;
+        case Uncertainty::Kind::Uniform:
+          out << "uniform " << u.low << " to " << u.high;
+          break;
+        case Uncertainty::Kind::Normal:
+          out << "normal mean " << u.mean << " sd " << u.sd;
+          break;
+        case Uncertainty::Kind::Triangular:
+          out << "triangular " << u.low << ", " << u.mode << ", " << u.high;
+          break;
+        case Uncertainty::Kind::Lognormal:
+          out << "lognormal log-mean " << u.mean << " log-sd " << u.sd;
+          break;
       }
       out << "\n";
     }
@@ -115,7 +129,8 @@ std::string dependency_graph_dot(const Model& model) {
                         : v.kind == VariableKind::Flow     ? "doublecircle"
                         : v.kind == VariableKind::Constant ? "plaintext"
                                                            : "ellipse";
-    out << "  " << quote(canonical_name(v.name)) << " [label=" << quote(v.name) << ", shape=" << shape << "];\n";
+    out << "  " << quote(canonical_name(v.name)) << " [label=" << quote(v.name)
+        << ", shape=" << shape << "];\n";
   }
   for (const Variable& v : model.variables()) {
     std::set<std::string> sources;
@@ -128,9 +143,11 @@ std::string dependency_graph_dot(const Model& model) {
       out << "  " << quote(s) << " -> " << quote(canonical_name(v.name)) << ";\n";
     // Material flows: bold edges from a flow into its stock, and from a stock into its outflows.
     for (const auto& f : v.inflows)
-      out << "  " << quote(canonical_name(f)) << " -> " << quote(canonical_name(v.name)) << " [style=bold, color=blue];\n";
+      out << "  " << quote(canonical_name(f)) << " -> " << quote(canonical_name(v.name))
+          << " [style=bold, color=blue];\n";
     for (const auto& f : v.outflows)
-      out << "  " << quote(canonical_name(v.name)) << " -> " << quote(canonical_name(f)) << " [style=bold, color=blue];\n";
+      out << "  " << quote(canonical_name(v.name)) << " -> " << quote(canonical_name(f))
+          << " [style=bold, color=blue];\n";
   }
   out << "}\n";
   return out.str();

@@ -22,11 +22,20 @@ std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -47,16 +56,20 @@ std::string list(const std::vector<double>& values) {
 
 const char* interpolation_name(Interpolation i) {
   switch (i) {
-    case Interpolation::Continuous: return "continuous";
-    case Interpolation::Extrapolate: return "extrapolate";
-    case Interpolation::Discrete: return "discrete";
+    case Interpolation::Continuous:
+      return "continuous";
+    case Interpolation::Extrapolate:
+      return "extrapolate";
+    case Interpolation::Discrete:
+      return "discrete";
   }
   return "continuous";
 }
 
 void write_gf(std::ostringstream& out, const GraphicalFunction& gf, const std::string& indent,
               const std::string& name_attribute) {
-  out << indent << "<gf" << name_attribute << " type=\"" << interpolation_name(gf.interpolation) << "\">\n";
+  out << indent << "<gf" << name_attribute << " type=\"" << interpolation_name(gf.interpolation)
+      << "\">\n";
   out << indent << "  <xpts>" << list(gf.x) << "</xpts>\n";
   out << indent << "  <ypts>" << list(gf.y) << "</ypts>\n";
   out << indent << "</gf>\n";
@@ -81,13 +94,16 @@ std::string to_xmile(const Model& model) {
   const TimeSettings& t = model.time();
   out << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
   out << "<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n";
-  out << "  <header>\n    <vendor>h2sim</vendor>\n    <product version=\"" << version << "\">h2sim</product>\n";
+  out << "  <header>\n    <vendor>h2sim</vendor>\n    <product version=\"" << version
+      << "\">h2sim</product>\n";
   out << "    <name>" << escape(model.name()) << "</name>\n  </header>\n";
-  out << "  <sim_specs method=\"" << (t.method == Method::RK4 ? "RK4" : "Euler") << "\" time_units=\""
-      << escape(t.time_units) << "\">\n";
-  out << "    <start>" << number(t.start) << "</start>\n    <stop>" << number(t.stop) << "</stop>\n";
+  out << "  <sim_specs method=\"" << (t.method == Method::RK4 ? "RK4" : "Euler")
+      << "\" time_units=\"" << escape(t.time_units) << "\">\n";
+  out << "    <start>" << number(t.start) << "</start>\n    <stop>" << number(t.stop)
+      << "</stop>\n";
   out << "    <dt>" << number(t.dt) << "</dt>\n";
-  if (t.save_every > 0) out << "    <save_interval>" << number(t.save_every) << "</save_interval>\n";
+  if (t.save_every > 0)
+    out << "    <save_interval>" << number(t.save_every) << "</save_interval>\n";
   out << "  </sim_specs>\n";
   if (!model.dimensions().empty()) {
     out << "  <dimensions>\n";
@@ -105,7 +121,9 @@ std::string to_xmile(const Model& model) {
       write_gf(out, *v.graphical_function, "      ", " name=\"" + name + "\"");
       continue;
     }
-    const char* tag = v.kind == VariableKind::Stock ? "stock" : v.kind == VariableKind::Flow ? "flow" : "aux";
+    const char* tag = v.kind == VariableKind::Stock  ? "stock"
+                      : v.kind == VariableKind::Flow ? "flow"
+                                                     : "aux";
     out << "      <" << tag << " name=\"" << name << "\">\n";
     const std::string in = "        ";
     if (!v.dimensions.empty()) {
@@ -118,7 +136,8 @@ std::string to_xmile(const Model& model) {
     } else {
       for (const ElementEquation& eq : v.element_equations) {
         std::string subscript;
-        for (std::size_t i = 0; i < eq.elements.size(); ++i) subscript += (i ? "," : "") + eq.elements[i];
+        for (std::size_t i = 0; i < eq.elements.size(); ++i)
+          subscript += (i ? "," : "") + eq.elements[i];
         out << in << "<element subscript=\"" << escape(subscript) << "\"><eqn>"
             << escape(equation_text(eq.expr, eq.text)) << "</eqn></element>\n";
       }

@@ -19,8 +19,10 @@ struct LoadedModel {
 
 // `stack` holds the files being loaded (for component cycles).
 LoadedModel load_model_file(const std::string& path, std::vector<std::string>& stack);
-LoadedModel load_model_node(const YAML::Node& root, const std::string& path, std::vector<std::string>& stack);
+LoadedModel load_model_node(const YAML::Node& root, const std::string& path,
+                            std::vector<std::string>& stack);
 
-void read_time(const YAML::Node& node, const std::string& path, TimeSettings& time, const YamlReader& reader);
+void read_time(const YAML::Node& node, const std::string& path, TimeSettings& time,
+               const YamlReader& reader);
 
 }  // namespace h2sim::detail

@@ -18,9 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::initializer_list<const char*> kModelKeys = {
-    "name", "description", "source", "time", "dimensions", "inputs", "constants", "stocks",
-    "flows", "auxiliaries", "lookups", "components", "outputs"};
-const std::initializer_list<const char*> kCommonKeys = {"units", "description", "source", "dimensions"};
+    "name",   "description", "source",      "time",    "dimensions", "inputs", "constants",
+    "stocks", "flows",       "auxiliaries", "lookups", "components", "outputs"};
+const std::initializer_list<const char*> kCommonKeys = {"units", "description", "source",
+                                                        "dimensions"};
 
 class ModelLoader {
  public:
@@ -39,15 +40,22 @@ class ModelLoader {
     if (root["dimensions"]) read_dimensions(root["dimensions"]);
     // Components first, so that this model's equations can refer to their variables.
     if (root["components"]) read_components(root["components"]);
-    if (root["constants"]) read_section(root["constants"], "constants", &ModelLoader::read_constant);
+    if (root["constants"])
+      read_section(root["constants"], "constants", &ModelLoader::read_constant);
     if (root["stocks"]) read_section(root["stocks"], "stocks", &ModelLoader::read_stock);
     if (root["flows"]) read_section(root["flows"], "flows", &ModelLoader::read_flow);
-    if (root["auxiliaries"]) read_section(root["auxiliaries"], "auxiliaries", &ModelLoader::read_auxiliary);
+    if (root["auxiliaries"])
+      read_section(root["auxiliaries"], "auxiliaries", &ModelLoader::read_auxiliary);
     if (root["lookups"]) read_section(root["lookups"], "lookups", &ModelLoader::read_lookup);
     if (root["inputs"]) {
       for (const auto& name : reader_.text_list(root["inputs"], "inputs")) {
         const Variable* v = model_->find(name);
-        if (v == nullptr) reader_.fail(root["inputs"], "inputs", "input `" + name + "` is not defined in this model: give it a default value under constants or auxiliaries" + did_you_mean(name, names()));
+        if (v == nullptr)
+          reader_.fail(root["inputs"], "inputs",
+                       "input `" + name +
+                           "` is not defined in this model: give it a default value under "
+                           "constants or auxiliaries" +
+                           did_you_mean(name, names()));
         out.inputs.push_back(v->name);
       }
     }
@@ -64,7 +72,8 @@ class ModelLoader {
   }
 
  private:
-  using SectionReader = void (ModelLoader::*)(const std::string&, const YAML::Node&, const std::string&);
+  using SectionReader = void (ModelLoader::*)(const std::string&, const YAML::Node&,
+                                              const std::string&);
 
   std::vector<std::string> names() const {
     std::vector<std::string> n;
@@ -82,9 +91,11 @@ class ModelLoader {
       if (!seen.insert(canonical_name(name)).second)
         reader_.fail(item.first, path, "`" + name + "` is defined twice in " + section);
       if (const Variable* other = model_->find(name))
-        reader_.fail(item.first, path,
-                     "`" + name + "` is already defined" +
-                         (other->location.line > 0 ? " at line " + std::to_string(other->location.line) : std::string()));
+        reader_.fail(
+            item.first, path,
+            "`" + name + "` is already defined" +
+                (other->location.line > 0 ? " at line " + std::to_string(other->location.line)
+                                          : std::string()));
       (this->*f)(name, item.second, path);
       Variable* v = model_->find(name);
       v->location = reader_.where(item.first);
@@ -123,7 +134,8 @@ class ModelLoader {
   void read_common(Variable& v, const YAML::Node& node, const std::string& path) {
     if (!node.IsMap()) return;
     if (node["units"]) v.units = reader_.text(node["units"], path + ".units");
-    if (node["description"]) v.description = reader_.text(node["description"], path + ".description");
+    if (node["description"])
+      v.description = reader_.text(node["description"], path + ".description");
     if (node["source"]) v.source = reader_.text(node["source"], path + ".source");
     if (node["dimensions"]) {
       v.dimensions = reader_.text_list(node["dimensions"], path + ".dimensions");
@@ -131,9 +143,11 @@ class ModelLoader {
         if (model_->find_dimension(v.dimensions[i]) == nullptr) {
           std::vector<std::string> known;
           for (const auto& d : model_->dimensions()) known.push_back(d.name);
-          reader_.fail(node["dimensions"].IsSequence() ? node["dimensions"][i] : node["dimensions"], path + ".dimensions",
-                       "unknown dimension `" + v.dimensions[i] + "`" + did_you_mean(v.dimensions[i], known) +
-                           (known.empty() ? "; declare it under `dimensions:` at the top of the file" : ""));
+          reader_.fail(
+              node["dimensions"].IsSequence() ? node["dimensions"][i] : node["dimensions"],
+              path + ".dimensions",
+              "unknown dimension `" + v.dimensions[i] + "`" + did_you_mean(v.dimensions[i], known) +
+                  (known.empty() ? "; declare it under `dimensions:` at the top of the file" : ""));
         }
     }
   }
@@ -152,13 +166,15 @@ class ModelLoader {
         for (auto& e : elements) e = canonical_name(e);
         if (elements.size() != v.dimensions.size())
           reader_.fail(item.first, path + "." + key,
-                       "names " + std::to_string(elements.size()) + " element(s) but `" + v.name + "` has " +
-                           std::to_string(v.dimensions.size()) + " dimension(s); write them as `a, b`");
+                       "names " + std::to_string(elements.size()) + " element(s) but `" + v.name +
+                           "` has " + std::to_string(v.dimensions.size()) +
+                           " dimension(s); write them as `a, b`");
         for (std::size_t d = 0; d < elements.size(); ++d) {
           const Dimension* dim = model_->find_dimension(v.dimensions[d]);
-          const bool found = elements[d] == "*" ||
-                             std::any_of(dim->elements.begin(), dim->elements.end(),
-                                         [&](const std::string& el) { return canonical_name(el) == elements[d]; });
+          const bool found =
+              elements[d] == "*" ||
+              std::any_of(dim->elements.begin(), dim->elements.end(),
+                          [&](const std::string& el) { return canonical_name(el) == elements[d]; });
           if (!found)
             reader_.fail(item.first, path + "." + key,
                          "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
@@ -186,11 +202,14 @@ class ModelLoader {
           std::vector<std::string> tuple(dims.size());
           for (std::size_t d = dims.size(), rest = k; d-- > 0; rest /= dims[d]->elements.size())
             tuple[d] = dims[d]->elements[rest % dims[d]->elements.size()];
-          const bool has = std::any_of(v.element_equations.begin(), v.element_equations.end(), [&](const ElementEquation& eq) {
-            for (std::size_t d = 0; d < tuple.size(); ++d)
-              if (eq.elements[d] != "*" && eq.elements[d] != canonical_name(tuple[d])) return false;
-            return true;
-          });
+          const bool has = std::any_of(
+              v.element_equations.begin(), v.element_equations.end(),
+              [&](const ElementEquation& eq) {
+                for (std::size_t d = 0; d < tuple.size(); ++d)
+                  if (eq.elements[d] != "*" && eq.elements[d] != canonical_name(tuple[d]))
+                    return false;
+                return true;
+              });
           if (has) {
             ++covered;
           } else if (missing.empty()) {
@@ -198,8 +217,10 @@ class ModelLoader {
           }
         }
         if (covered < count)
-          reader_.fail(node, path, "gives " + std::to_string(covered) + " of the " + std::to_string(count) +
-                                       " elements of `" + v.name + "`; give every element (none for `" + missing + "`)");
+          reader_.fail(node, path,
+                       "gives " + std::to_string(covered) + " of the " + std::to_string(count) +
+                           " elements of `" + v.name + "`; give every element (none for `" +
+                           missing + "`)");
         v.equation = v.element_equations.front().text;
         v.expr = v.element_equations.front().expr;
       }
@@ -217,12 +238,15 @@ class ModelLoader {
       return;
     }
     reader_.expect_map(node, path, "a number or a mapping with `value:`");
-    reader_.check_keys(node, path, {"value", "units", "description", "source", "dimensions", "range", "distribution", "lever"});
+    reader_.check_keys(node, path,
+                       {"value", "units", "description", "source", "dimensions", "range",
+                        "distribution", "lever"});
     read_common(v, node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
     const YAML::Node value = node["value"];
     if (value.IsMap()) {
-      if (v.dimensions.empty()) reader_.fail(value, path + ".value", "values per element need `dimensions:`");
+      if (v.dimensions.empty())
+        reader_.fail(value, path + ".value", "values per element need `dimensions:`");
       for (const auto& item : value) {
         const std::string key = reader_.text(item.first, path + ".value");
         std::vector<std::string> elements;
@@ -230,13 +254,16 @@ class ModelLoader {
         std::stringstream split(key);
         while (std::getline(split, part, ',')) elements.push_back(canonical_name(part));
         if (elements.size() != v.dimensions.size())
-          reader_.fail(item.first, path + ".value." + key, "expected " + std::to_string(v.dimensions.size()) + " element name(s)");
+          reader_.fail(item.first, path + ".value." + key,
+                       "expected " + std::to_string(v.dimensions.size()) + " element name(s)");
         for (std::size_t d = 0; d < elements.size(); ++d) {
           const Dimension* dim = model_->find_dimension(v.dimensions[d]);
-          if (std::none_of(dim->elements.begin(), dim->elements.end(),
-                           [&](const std::string& el) { return canonical_name(el) == elements[d]; }))
+          if (std::none_of(dim->elements.begin(), dim->elements.end(), [&](const std::string& el) {
+                return canonical_name(el) == elements[d];
+              }))
             reader_.fail(item.first, path + ".value." + key,
-                         "`" + elements[d] + "` is not an element of `" + dim->name + "`" + did_you_mean(elements[d], dim->elements));
+                         "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
+                             did_you_mean(elements[d], dim->elements));
         }
         model_->set_constant(name, reader_.number(item.second, path + ".value." + key), elements);
       }
@@ -244,15 +271,18 @@ class ModelLoader {
       for (const auto& d : v.dimensions) count *= model_->find_dimension(d)->elements.size();
       Variable* c = model_->find(name);
       if (c->element_equations.size() < count)
-        reader_.fail(value, path + ".value", "gives " + std::to_string(c->element_equations.size()) + " of the " +
-                                                 std::to_string(count) + " elements; give every element or one number for all");
+        reader_.fail(value, path + ".value",
+                     "gives " + std::to_string(c->element_equations.size()) + " of the " +
+                         std::to_string(count) +
+                         " elements; give every element or one number for all");
     } else {
       model_->set_constant(name, reader_.number(value, path + ".value"));
     }
     Variable* c = model_->find(name);
     if (node["lever"]) c->lever = reader_.boolean(node["lever"], path + ".lever");
     if (node["range"] && node["distribution"])
-      reader_.fail(node["distribution"], path + ".distribution", "give either `range:` or `distribution:`, not both");
+      reader_.fail(node["distribution"], path + ".distribution",
+                   "give either `range:` or `distribution:`, not both");
     if (node["range"]) {
       const auto r = reader_.number_list(node["range"], path + ".range");
       if (r.size() != 2 || !(r[0] < r[1]))
@@ -263,13 +293,16 @@ class ModelLoader {
       u.high = r[1];
       c->uncertainty = u;
     }
-    if (node["distribution"]) c->uncertainty = read_distribution(node["distribution"], path + ".distribution");
+    if (node["distribution"])
+      c->uncertainty = read_distribution(node["distribution"], path + ".distribution");
   }
 
   Uncertainty read_distribution(const YAML::Node& node, const std::string& path) {
     reader_.expect_map(node, path, "a distribution such as {type: normal, mean: 1, sd: 0.1}");
     reader_.check_keys(node, path, {"type", "low", "high", "mode", "mean", "sd"});
-    if (!node["type"]) reader_.fail(node, path, "a distribution needs `type:` (uniform, normal, triangular or lognormal)");
+    if (!node["type"])
+      reader_.fail(node, path,
+                   "a distribution needs `type:` (uniform, normal, triangular or lognormal)");
     const std::string type = reader_.text(node["type"], path + ".type");
     Uncertainty u;
     auto need = [&](const char* key) {
@@ -285,7 +318,8 @@ class ModelLoader {
       u.kind = type == "normal" ? Uncertainty::Kind::Normal : Uncertainty::Kind::Lognormal;
       u.mean = need("mean");
       u.sd = need("sd");
-      if (!(u.sd > 0)) reader_.fail(node["sd"], path + ".sd", "the standard deviation must be positive");
+      if (!(u.sd > 0))
+        reader_.fail(node["sd"], path + ".sd", "the standard deviation must be positive");
       u.low = node["low"] ? reader_.number(node["low"], path + ".low") : -HUGE_VAL;
       u.high = node["high"] ? reader_.number(node["high"], path + ".high") : HUGE_VAL;
     } else if (type == "triangular") {
@@ -306,53 +340,67 @@ class ModelLoader {
 
   void read_stock(const std::string& name, const YAML::Node& node, const std::string& path) {
     reader_.expect_map(node, path, "a stock definition with `initial:`");
-    reader_.check_keys(node, path, {"initial", "inflows", "outflows", "non_negative", "units", "description", "source", "dimensions"});
-    if (!node["initial"]) reader_.fail(node, path, "a stock needs `initial:` (its value at the start time)");
+    reader_.check_keys(node, path,
+                       {"initial", "inflows", "outflows", "non_negative", "units", "description",
+                        "source", "dimensions"});
+    if (!node["initial"])
+      reader_.fail(node, path, "a stock needs `initial:` (its value at the start time)");
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_stock(name, "0"); });
     read_common(v, node, path);
     read_equation(v, node["initial"], path + ".initial", true);
     if (node["inflows"]) v.inflows = reader_.text_list(node["inflows"], path + ".inflows");
     if (node["outflows"]) v.outflows = reader_.text_list(node["outflows"], path + ".outflows");
-    if (node["non_negative"]) v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
+    if (node["non_negative"])
+      v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
     flow_references_.push_back({name, path, node});
   }
 
   void read_flow(const std::string& name, const YAML::Node& node, const std::string& path) {
     if (node.IsMap()) {
-      reader_.check_keys(node, path, {"equation", "non_negative", "units", "description", "source", "dimensions"});
+      reader_.check_keys(
+          node, path, {"equation", "non_negative", "units", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "a flow needs `equation:`");
     }
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_flow(name, "0"); });
     read_common(v, node, path);
-    read_equation(v, node.IsMap() ? node["equation"] : node, path + (node.IsMap() ? ".equation" : ""), true);
-    if (node.IsMap() && node["non_negative"]) v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
+    read_equation(v, node.IsMap() ? node["equation"] : node,
+                  path + (node.IsMap() ? ".equation" : ""), true);
+    if (node.IsMap() && node["non_negative"])
+      v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
   }
 
   void read_auxiliary(const std::string& name, const YAML::Node& node, const std::string& path) {
     if (node.IsMap()) {
-      reader_.check_keys(node, path, {"equation", "lookup", "units", "description", "source", "dimensions"});
+      reader_.check_keys(node, path,
+                         {"equation", "lookup", "units", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "an auxiliary needs `equation:`");
     }
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_auxiliary(name, "0"); });
     read_common(v, node, path);
-    read_equation(v, node.IsMap() ? node["equation"] : node, path + (node.IsMap() ? ".equation" : ""), true);
-    if (node.IsMap() && node["lookup"]) v.graphical_function = read_graphical_function(node["lookup"], path + ".lookup");
+    read_equation(v, node.IsMap() ? node["equation"] : node,
+                  path + (node.IsMap() ? ".equation" : ""), true);
+    if (node.IsMap() && node["lookup"])
+      v.graphical_function = read_graphical_function(node["lookup"], path + ".lookup");
   }
 
   void read_lookup(const std::string& name, const YAML::Node& node, const std::string& path) {
     GraphicalFunction gf = read_graphical_function(node, path);
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_lookup(name, gf); });
-    v.description = node["description"] ? reader_.text(node["description"], path + ".description") : "";
+    v.description =
+        node["description"] ? reader_.text(node["description"], path + ".description") : "";
     v.source = node["source"] ? reader_.text(node["source"], path + ".source") : "";
     v.units = gf.y_units;
   }
 
   GraphicalFunction read_graphical_function(const YAML::Node& node, const std::string& path) {
     reader_.expect_map(node, path, "a lookup with `points:` or `x:` and `y:`");
-    reader_.check_keys(node, path, {"points", "x", "y", "interpolation", "x_units", "y_units", "description", "source"});
+    reader_.check_keys(
+        node, path,
+        {"points", "x", "y", "interpolation", "x_units", "y_units", "description", "source"});
     GraphicalFunction gf;
     if (node["points"]) {
-      if (node["x"] || node["y"]) reader_.fail(node, path, "give either `points:` or `x:` and `y:`, not both");
+      if (node["x"] || node["y"])
+        reader_.fail(node, path, "give either `points:` or `x:` and `y:`, not both");
       reader_.expect_sequence(node["points"], path + ".points", "a list of [x, y] pairs");
       for (std::size_t i = 0; i < node["points"].size(); ++i) {
         const std::string p = path + ".points[" + std::to_string(i) + "]";
@@ -362,24 +410,34 @@ class ModelLoader {
         gf.y.push_back(xy[1]);
       }
     } else {
-      if (!node["x"] || !node["y"]) reader_.fail(node, path, "a lookup needs `points:`, or both `x:` and `y:`");
+      if (!node["x"] || !node["y"])
+        reader_.fail(node, path, "a lookup needs `points:`, or both `x:` and `y:`");
       gf.x = reader_.number_list(node["x"], path + ".x");
       gf.y = reader_.number_list(node["y"], path + ".y");
       if (gf.x.size() != gf.y.size())
-        reader_.fail(node["y"], path + ".y", "has " + std::to_string(gf.y.size()) + " values but `x` has " + std::to_string(gf.x.size()));
+        reader_.fail(node["y"], path + ".y",
+                     "has " + std::to_string(gf.y.size()) + " values but `x` has " +
+                         std::to_string(gf.x.size()));
     }
     if (gf.x.empty()) reader_.fail(node, path, "a lookup needs at least one point");
     for (std::size_t i = 1; i < gf.x.size(); ++i)
       if (!(gf.x[i] > gf.x[i - 1]))
-        reader_.fail(node, path, "x values must increase: " + std::to_string(gf.x[i]) + " follows " + std::to_string(gf.x[i - 1]));
+        reader_.fail(node, path,
+                     "x values must increase: " + std::to_string(gf.x[i]) + " follows " +
+                         std::to_string(gf.x[i - 1]));
     if (node["interpolation"]) {
       const std::string kind = reader_.text(node["interpolation"], path + ".interpolation");
-      if (kind == "continuous") gf.interpolation = Interpolation::Continuous;
-      else if (kind == "extrapolate") gf.interpolation = Interpolation::Extrapolate;
-      else if (kind == "discrete") gf.interpolation = Interpolation::Discrete;
-      else reader_.fail(node["interpolation"], path + ".interpolation",
-                        "unknown interpolation `" + kind + "`" + did_you_mean(kind, {"continuous", "extrapolate", "discrete"}) +
-                            "; expected continuous, extrapolate or discrete");
+      if (kind == "continuous")
+        gf.interpolation = Interpolation::Continuous;
+      else if (kind == "extrapolate")
+        gf.interpolation = Interpolation::Extrapolate;
+      else if (kind == "discrete")
+        gf.interpolation = Interpolation::Discrete;
+      else
+        reader_.fail(node["interpolation"], path + ".interpolation",
+                     "unknown interpolation `" + kind + "`" +
+                         did_you_mean(kind, {"continuous", "extrapolate", "discrete"}) +
+                         "; expected continuous, extrapolate or discrete");
     }
     if (node["x_units"]) gf.x_units = reader_.text(node["x_units"], path + ".x_units");
     if (node["y_units"]) gf.y_units = reader_.text(node["y_units"], path + ".y_units");
@@ -409,11 +467,14 @@ class ModelLoader {
       reader_.expect_map(item.second, path, "a component with `file:`");
       reader_.check_keys(item.second, path, {"file", "inputs", "description"});
       if (!item.second["file"]) reader_.fail(item.second, path, "a component needs `file:`");
-      const fs::path file = fs::path(reader_.file()).parent_path() / reader_.text(item.second["file"], path + ".file");
-      if (!fs::exists(file)) reader_.fail(item.second["file"], path + ".file", "no such file: " + file.string());
+      const fs::path file = fs::path(reader_.file()).parent_path() /
+                            reader_.text(item.second["file"], path + ".file");
+      if (!fs::exists(file))
+        reader_.fail(item.second["file"], path + ".file", "no such file: " + file.string());
       const std::string key = fs::weakly_canonical(file).string();
       if (std::find(stack_.begin(), stack_.end(), key) != stack_.end())
-        reader_.fail(item.second["file"], path + ".file", "components include each other in a cycle: " + cycle_text(key));
+        reader_.fail(item.second["file"], path + ".file",
+                     "components include each other in a cycle: " + cycle_text(key));
       stack_.push_back(key);
       LoadedModel component = load_model_file(file.string(), stack_);
       stack_.pop_back();
@@ -453,19 +514,23 @@ class ModelLoader {
       }
       for (auto& f : copy.inflows) f = prefix + "." + f;
       for (auto& f : copy.outflows) f = prefix + "." + f;
-      if (model_->find(copy.name) != nullptr) reader_.fail(inputs, path, "`" + copy.name + "` is defined twice");
+      if (model_->find(copy.name) != nullptr)
+        reader_.fail(inputs, path, "`" + copy.name + "` is defined twice");
       add_copy(std::move(copy));
     }
     if (!inputs) return;
-    reader_.expect_map(inputs, path + ".inputs", "a mapping of the component's inputs to equations");
+    reader_.expect_map(inputs, path + ".inputs",
+                       "a mapping of the component's inputs to equations");
     for (const auto& item : inputs) {
       const std::string input = reader_.text(item.first, path + ".inputs");
       const std::string here = path + ".inputs." + input;
-      const bool declared = std::any_of(component.inputs.begin(), component.inputs.end(),
-                                        [&](const std::string& n) { return canonical_name(n) == canonical_name(input); });
+      const bool declared = std::any_of(
+          component.inputs.begin(), component.inputs.end(),
+          [&](const std::string& n) { return canonical_name(n) == canonical_name(input); });
       if (!declared)
         reader_.fail(item.first, here,
-                     "`" + input + "` is not an input of the component" + did_you_mean(input, component.inputs) +
+                     "`" + input + "` is not an input of the component" +
+                         did_you_mean(input, component.inputs) +
                          (component.inputs.empty() ? "; it declares no `inputs:`" : ""));
       Variable* v = model_->find(prefix + "." + input);
       const std::string text = reader_.equation_text(item.second, here);
@@ -482,11 +547,18 @@ class ModelLoader {
     // Model::add_* parse; a copy keeps its parsed trees, so it goes in by kind.
     Variable* added = nullptr;
     switch (v.kind) {
-      case VariableKind::Stock: added = &model_->add_stock(v.name, "0"); break;
-      case VariableKind::Flow: added = &model_->add_flow(v.name, "0"); break;
-      case VariableKind::Constant: added = &model_->add_constant(v.name, 0); break;
+      case VariableKind::Stock:
+        added = &model_->add_stock(v.name, "0");
+        break;
+      case VariableKind::Flow:
+        added = &model_->add_flow(v.name, "0");
+        break;
+      case VariableKind::Constant:
+        added = &model_->add_constant(v.name, 0);
+        break;
       case VariableKind::Auxiliary:
-        added = v.expr ? &model_->add_auxiliary(v.name, "0") : &model_->add_lookup(v.name, *v.graphical_function);
+        added = v.expr ? &model_->add_auxiliary(v.name, "0")
+                       : &model_->add_lookup(v.name, *v.graphical_function);
         break;
     }
     *added = std::move(v);
@@ -529,7 +601,8 @@ class ModelLoader {
 
 }  // namespace
 
-void read_time(const YAML::Node& node, const std::string& path, TimeSettings& time, const YamlReader& reader) {
+void read_time(const YAML::Node& node, const std::string& path, TimeSettings& time,
+               const YamlReader& reader) {
   reader.expect_map(node, path, "time settings");
   reader.check_keys(node, path, {"start", "stop", "dt", "save_every", "method", "units"});
   if (node["start"]) time.start = reader.number(node["start"], path + ".start");
@@ -540,7 +613,8 @@ void read_time(const YAML::Node& node, const std::string& path, TimeSettings& ti
   }
   if (node["save_every"]) {
     time.save_every = reader.number(node["save_every"], path + ".save_every");
-    if (!(time.save_every > 0)) reader.fail(node["save_every"], path + ".save_every", "save_every must be positive");
+    if (!(time.save_every > 0))
+      reader.fail(node["save_every"], path + ".save_every", "save_every must be positive");
   }
   if (node["method"]) {
     try {
@@ -551,7 +625,9 @@ void read_time(const YAML::Node& node, const std::string& path, TimeSettings& ti
   }
   if (node["units"]) time.time_units = reader.text(node["units"], path + ".units");
   if (!(time.stop > time.start))
-    reader.fail(node, path, "stop (" + std::to_string(time.stop) + ") must be after start (" + std::to_string(time.start) + ")");
+    reader.fail(node, path,
+                "stop (" + std::to_string(time.stop) + ") must be after start (" +
+                    std::to_string(time.start) + ")");
 }
 
 LoadedModel load_model_file(const std::string& path, std::vector<std::string>& stack) {
@@ -565,7 +641,8 @@ LoadedModel load_model_file(const std::string& path, std::vector<std::string>& s
   return out;
 }
 
-LoadedModel load_model_node(const YAML::Node& root, const std::string& path, std::vector<std::string>& stack) {
+LoadedModel load_model_node(const YAML::Node& root, const std::string& path,
+                            std::vector<std::string>& stack) {
   ModelLoader loader(path, stack);
   LoadedModel out = loader.load(root);
   loader.check_flow_references();

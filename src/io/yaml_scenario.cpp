@@ -29,7 +29,8 @@ struct Layer {
 // XMILE by extension (.xmile, .stmx, .itmx, .xml) or by content that starts with '<'.
 bool is_xmile(const std::string& text, const std::string& file) {
   std::string ext = fs::path(file).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == ".xmile" || ext == ".stmx" || ext == ".itmx" || ext == ".xml") return true;
   const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   return first != std::string::npos && text[first] == '<';
@@ -37,7 +38,8 @@ bool is_xmile(const std::string& text, const std::string& file) {
 
 bool is_model_file(const YAML::Node& root) {
   if (root["model"] || root["extends"]) return false;
-  for (const char* key : {"stocks", "flows", "auxiliaries", "constants", "components", "lookups", "dimensions"})
+  for (const char* key :
+       {"stocks", "flows", "auxiliaries", "constants", "components", "lookups", "dimensions"})
     if (root[key]) return true;
   // Neither kind's sections: a file with a key only a model has (`name:`, `inputs:`) or a
   // misspelled section (`constans:`) is a model file, so that the typo is what gets reported.
@@ -87,11 +89,13 @@ class ScenarioLoader {
       if (l.root["model"]) with_model = &l;
     if (with_model == nullptr)
       chain_.back().reader.fail(chain_.back().root, "",
-                                "a scenario needs `model:` (the model file it runs), or `extends:` a scenario that has one");
+                                "a scenario needs `model:` (the model file it runs), or `extends:` "
+                                "a scenario that has one");
     const YAML::Node model_node = with_model->root["model"];
-    const fs::path model_path =
-        fs::path(with_model->reader.file()).parent_path() / with_model->reader.text(model_node, "model");
-    if (!fs::exists(model_path)) with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
+    const fs::path model_path = fs::path(with_model->reader.file()).parent_path() /
+                                with_model->reader.text(model_node, "model");
+    if (!fs::exists(model_path))
+      with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
     std::vector<std::string> stack{key_of(model_path.string())};
     detail::LoadedModel loaded;
     if (is_xmile("", model_path.string())) {
@@ -141,39 +145,51 @@ class ScenarioLoader {
 
   void collect(Layer layer, const std::string& file) {
     const YAML::Node& root = layer.root;
-    layer.reader.check_keys(root, "", {"scenario", "description", "model", "extends", "time", "dimensions", "parameters", "levers", "outputs"});
+    layer.reader.check_keys(root, "",
+                            {"scenario", "description", "model", "extends", "time", "dimensions",
+                             "parameters", "levers", "outputs"});
     const std::string key = key_of(file);
     if (std::find(visiting_.begin(), visiting_.end(), key) != visiting_.end()) {
       std::string cycle;
-      for (auto it = std::find(visiting_.begin(), visiting_.end(), key); it != visiting_.end(); ++it)
+      for (auto it = std::find(visiting_.begin(), visiting_.end(), key); it != visiting_.end();
+           ++it)
         cycle += fs::path(*it).filename().string() + " -> ";
-      layer.reader.fail(root["extends"], "extends", "scenarios extend each other in a cycle: " + cycle + fs::path(key).filename().string());
+      layer.reader.fail(
+          root["extends"], "extends",
+          "scenarios extend each other in a cycle: " + cycle + fs::path(key).filename().string());
     }
     visiting_.push_back(key);
     if (root["extends"]) {
-      const fs::path parent = fs::path(file).parent_path() / layer.reader.text(root["extends"], "extends");
-      if (!fs::exists(parent)) layer.reader.fail(root["extends"], "extends", "no such scenario file: " + parent.string());
+      const fs::path parent =
+          fs::path(file).parent_path() / layer.reader.text(root["extends"], "extends");
+      if (!fs::exists(parent))
+        layer.reader.fail(root["extends"], "extends", "no such scenario file: " + parent.string());
       const std::string parent_key = key_of(parent.string());
       if (std::find(visiting_.begin(), visiting_.end(), parent_key) != visiting_.end()) {
         std::string cycle;
-        for (auto it = std::find(visiting_.begin(), visiting_.end(), parent_key); it != visiting_.end(); ++it)
+        for (auto it = std::find(visiting_.begin(), visiting_.end(), parent_key);
+             it != visiting_.end(); ++it)
           cycle += fs::path(*it).filename().string() + " -> ";
         layer.reader.fail(root["extends"], "extends",
-                          "scenarios extend each other in a cycle: " + cycle + fs::path(parent_key).filename().string());
+                          "scenarios extend each other in a cycle: " + cycle +
+                              fs::path(parent_key).filename().string());
       }
       YamlReader parent_reader(parent.string());
       const YAML::Node parent_root = parent_reader.parse(detail::read_file(parent.string()));
       parent_reader.expect_map(parent_root, "", "a scenario file");
       if (is_model_file(parent_root))
-        layer.reader.fail(root["extends"], "extends", "`extends:` names a model file; use `model:` for models");
+        layer.reader.fail(root["extends"], "extends",
+                          "`extends:` names a model file; use `model:` for models");
       collect(Layer{parent_reader, parent_root}, parent.string());
     }
     chain_.push_back(std::move(layer));
   }
 
   // A constant by name ("price" or "subsidy[bus]"): the variable and its elements.
-  std::pair<Variable*, std::vector<std::string>> find_constant(Model& model, const Layer& l, const YAML::Node& at,
-                                                               const std::string& path, const std::string& name) {
+  std::pair<Variable*, std::vector<std::string>> find_constant(Model& model, const Layer& l,
+                                                               const YAML::Node& at,
+                                                               const std::string& path,
+                                                               const std::string& name) {
     const auto open = name.find('[');
     const std::string base = name.substr(0, open);
     Variable* v = model.find(base);
@@ -183,10 +199,13 @@ class ScenarioLoader {
         if (var.kind == VariableKind::Constant) constants.push_back(var.name);
       l.reader.fail(at, path, "unknown constant `" + base + "`" + did_you_mean(base, constants));
     }
-    const bool constant = v->kind == VariableKind::Constant ||
-                          (v->kind == VariableKind::Auxiliary && v->expr && v->expr->kind == detail::ExprKind::Number);
+    const bool constant =
+        v->kind == VariableKind::Constant || (v->kind == VariableKind::Auxiliary && v->expr &&
+                                              v->expr->kind == detail::ExprKind::Number);
     if (!constant)
-      l.reader.fail(at, path, "`" + v->name + "` is computed by an equation; only constants can be set by a scenario");
+      l.reader.fail(
+          at, path,
+          "`" + v->name + "` is computed by an equation; only constants can be set by a scenario");
     std::vector<std::string> elements;
     if (open != std::string::npos) {
       if (name.back() != ']') l.reader.fail(at, path, "expected `name[element]`");
@@ -194,12 +213,16 @@ class ScenarioLoader {
       std::string part;
       while (std::getline(inner, part, ',')) elements.push_back(canonical_name(part));
       if (elements.size() != v->dimensions.size())
-        l.reader.fail(at, path, "`" + v->name + "` has " + std::to_string(v->dimensions.size()) + " dimension(s)");
+        l.reader.fail(
+            at, path,
+            "`" + v->name + "` has " + std::to_string(v->dimensions.size()) + " dimension(s)");
       for (std::size_t d = 0; d < elements.size(); ++d) {
         const Dimension* dim = model.find_dimension(v->dimensions[d]);
         if (std::none_of(dim->elements.begin(), dim->elements.end(),
                          [&](const std::string& e) { return canonical_name(e) == elements[d]; }))
-          l.reader.fail(at, path, "`" + elements[d] + "` is not an element of `" + dim->name + "`" + did_you_mean(elements[d], dim->elements));
+          l.reader.fail(at, path,
+                        "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
+                            did_you_mean(elements[d], dim->elements));
       }
     }
     return {v, elements};
@@ -215,10 +238,12 @@ class ScenarioLoader {
       if (s.model.find_dimension(name) == nullptr) {
         std::vector<std::string> known;
         for (const auto& d : s.model.dimensions()) known.push_back(d.name);
-        l.reader.fail(item.first, path, "the model has no dimension `" + name + "`" + did_you_mean(name, known));
+        l.reader.fail(item.first, path,
+                      "the model has no dimension `" + name + "`" + did_you_mean(name, known));
       }
       try {
-        for (const auto& v : s.model.set_dimension_elements(name, l.reader.text_list(item.second, path)))
+        for (const auto& v :
+             s.model.set_dimension_elements(name, l.reader.text_list(item.second, path)))
           needs_elements_.push_back({v, &l, item.first});
       } catch (const ModelError& e) {
         l.reader.fail(item.second, path, e.message());
@@ -232,11 +257,16 @@ class ScenarioLoader {
       const Variable* v = s.model.find(name);
       std::size_t count = 1;
       for (const auto& d : v->dimensions) count *= s.model.find_dimension(d)->elements.size();
-      const bool one_value_for_all = v->element_equations.empty() && set_whole_.count(canonical_name(v->name)) != 0;
+      const bool one_value_for_all =
+          v->element_equations.empty() && set_whole_.count(canonical_name(v->name)) != 0;
       if (!one_value_for_all && v->element_equations.size() < count)
         layer->reader.fail(at, "dimensions",
-                           "`" + v->name + "` was given per element; give it a value for each new element under `parameters:` (e.g. " +
-                               v->name + "[" + s.model.find_dimension(v->dimensions.front())->elements.front() + "]: ...)");
+                           "`" + v->name +
+                               "` was given per element; give it a value for each new element "
+                               "under `parameters:` (e.g. " +
+                               v->name + "[" +
+                               s.model.find_dimension(v->dimensions.front())->elements.front() +
+                               "]: ...)");
     }
   }
 
@@ -253,7 +283,8 @@ class ScenarioLoader {
     }
   }
 
-  std::vector<std::string> read_outputs(const Model& model, const Layer& l, const YAML::Node& node) {
+  std::vector<std::string> read_outputs(const Model& model, const Layer& l,
+                                        const YAML::Node& node) {
     auto outputs = l.reader.text_list(node, "outputs");
     std::vector<std::string> names;
     for (const auto& v : model.variables()) names.push_back(v.name);
@@ -267,11 +298,14 @@ class ScenarioLoader {
   }
 
   // levers: {name: 10} | {name: {step: {2020: 1, 2025: 0}}} | {linear: ...} | {ramp: {...}}
-  void apply_lever(Scenario& s, const Layer& l, const std::string& name, const YAML::Node& name_node, const YAML::Node& spec) {
+  void apply_lever(Scenario& s, const Layer& l, const std::string& name,
+                   const YAML::Node& name_node, const YAML::Node& spec) {
     const std::string path = "levers." + name;
     auto [v, elements] = find_constant(s.model, l, name_node, path, name);
     if (!elements.empty())
-      l.reader.fail(name_node, path, "a schedule drives every element of `" + v->name + "`; name the variable without [elements]");
+      l.reader.fail(name_node, path,
+                    "a schedule drives every element of `" + v->name +
+                        "`; name the variable without [elements]");
     LeverSchedule lever;
     lever.name = v->name;
     if (spec.IsScalar()) {
@@ -285,8 +319,10 @@ class ScenarioLoader {
     l.reader.check_keys(spec, path, {"constant", "step", "linear", "ramp", "description"});
     int kinds = 0;
     for (const char* k : {"constant", "step", "linear", "ramp"}) kinds += spec[k] ? 1 : 0;
-    if (kinds != 1) l.reader.fail(spec, path, "give exactly one of `constant:`, `step:`, `linear:` or `ramp:`");
-    const double base = v->expr && v->expr->kind == detail::ExprKind::Number ? v->expr->number : 0.0;
+    if (kinds != 1)
+      l.reader.fail(spec, path, "give exactly one of `constant:`, `step:`, `linear:` or `ramp:`");
+    const double base =
+        v->expr && v->expr->kind == detail::ExprKind::Number ? v->expr->number : 0.0;
     GraphicalFunction gf;
     if (spec["constant"]) {
       lever.kind = "constant";
@@ -372,7 +408,8 @@ class ScenarioLoader {
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& text, const std::string& file, const LoadOptions& options) {
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        const LoadOptions& options) {
   return ScenarioLoader(options).load(text, file);
 }
 

@@ -14,11 +14,16 @@ namespace {
 
 const char* type_name(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a single value";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a single value";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -83,7 +88,8 @@ void YamlReader::check_keys(const YAML::Node& map, const std::string& path,
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       std::string list;
       for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-      fail(item.first, here, "unknown key `" + key + "`" + did_you_mean(key, keys) + "; expected one of: " + list);
+      fail(item.first, here,
+           "unknown key `" + key + "`" + did_you_mean(key, keys) + "; expected one of: " + list);
     }
     if (std::find(seen.begin(), seen.end(), key) != seen.end())
       fail(item.first, here, "`" + key + "` is given twice");
@@ -91,16 +97,23 @@ void YamlReader::check_keys(const YAML::Node& map, const std::string& path,
   }
 }
 
-void YamlReader::expect_map(const YAML::Node& node, const std::string& path, const char* what) const {
-  if (!node.IsMap()) fail(node, path, std::string("expected ") + what + " (a mapping of keys to values), found " + type_name(node));
+void YamlReader::expect_map(const YAML::Node& node, const std::string& path,
+                            const char* what) const {
+  if (!node.IsMap())
+    fail(node, path,
+         std::string("expected ") + what + " (a mapping of keys to values), found " +
+             type_name(node));
 }
 
-void YamlReader::expect_sequence(const YAML::Node& node, const std::string& path, const char* what) const {
-  if (!node.IsSequence()) fail(node, path, std::string("expected ") + what + " (a list), found " + type_name(node));
+void YamlReader::expect_sequence(const YAML::Node& node, const std::string& path,
+                                 const char* what) const {
+  if (!node.IsSequence())
+    fail(node, path, std::string("expected ") + what + " (a list), found " + type_name(node));
 }
 
 double YamlReader::number(const YAML::Node& node, const std::string& path) const {
-  if (!node.IsScalar()) fail(node, path, std::string("expected a number, found ") + type_name(node));
+  if (!node.IsScalar())
+    fail(node, path, std::string("expected a number, found ") + type_name(node));
   const std::string s = node.Scalar();
   // "1/8" is accepted for dt, as XMILE's reciprocal dt.
   const auto slash = s.find('/');
@@ -136,26 +149,31 @@ bool YamlReader::boolean(const YAML::Node& node, const std::string& path) const 
   fail(node, path, "expected true or false");
 }
 
-std::vector<std::string> YamlReader::text_list(const YAML::Node& node, const std::string& path) const {
+std::vector<std::string> YamlReader::text_list(const YAML::Node& node,
+                                               const std::string& path) const {
   std::vector<std::string> out;
   if (node.IsScalar()) return {node.Scalar()};
   expect_sequence(node, path, "a list of names");
-  for (std::size_t i = 0; i < node.size(); ++i) out.push_back(text(node[i], path + "[" + std::to_string(i) + "]"));
+  for (std::size_t i = 0; i < node.size(); ++i)
+    out.push_back(text(node[i], path + "[" + std::to_string(i) + "]"));
   return out;
 }
 
 std::vector<double> YamlReader::number_list(const YAML::Node& node, const std::string& path) const {
   expect_sequence(node, path, "a list of numbers");
   std::vector<double> out;
-  for (std::size_t i = 0; i < node.size(); ++i) out.push_back(number(node[i], path + "[" + std::to_string(i) + "]"));
+  for (std::size_t i = 0; i < node.size(); ++i)
+    out.push_back(number(node[i], path + "[" + std::to_string(i) + "]"));
   return out;
 }
 
 std::string YamlReader::equation_text(const YAML::Node& node, const std::string& path) const {
   if (!node.IsScalar())
-    fail(node, path, std::string("expected an equation (text or a number), found ") + type_name(node));
+    fail(node, path,
+         std::string("expected an equation (text or a number), found ") + type_name(node));
   const std::string s = node.Scalar();
-  if (s.find_first_not_of(" \t\r\n") == std::string::npos) fail(node, path, "the equation is empty");
+  if (s.find_first_not_of(" \t\r\n") == std::string::npos)
+    fail(node, path, "the equation is empty");
   return s;
 }
 

@@ -73,10 +73,14 @@ Method parse_method(const std::string& name) {
 
 std::string to_string(Method method) {
   switch (method) {
-    case Method::Euler: return "euler";
-    case Method::RK4: return "rk4";
-    case Method::Dopri5: return "dopri5";
-    case Method::Rosenbrock4: return "rosenbrock4";
+    case Method::Euler:
+      return "euler";
+    case Method::RK4:
+      return "rk4";
+    case Method::Dopri5:
+      return "dopri5";
+    case Method::Rosenbrock4:
+      return "rosenbrock4";
   }
   return "euler";
 }
@@ -222,7 +226,7 @@ void Model::set_constant(const std::string& name, double value,
 }
 
 std::vector<std::string> Model::set_dimension_elements(const std::string& name,
-                                                     std::vector<std::string> elements) {
+                                                       std::vector<std::string> elements) {
   Dimension* dim = nullptr;
   for (auto& d : dimensions_)
     if (canonical_name(d.name) == canonical_name(name)) dim = &d;
@@ -232,9 +236,9 @@ std::vector<std::string> Model::set_dimension_elements(const std::string& name,
   add_dimension(dim_name, std::move(elements));  // checks the new list
   std::vector<std::string> emptied;
   for (Variable& v : variables_) {
-    const bool arrayed = std::any_of(v.dimensions.begin(), v.dimensions.end(), [&](const std::string& d) {
-      return canonical_name(d) == canonical_name(dim_name);
-    });
+    const bool arrayed = std::any_of(
+        v.dimensions.begin(), v.dimensions.end(),
+        [&](const std::string& d) { return canonical_name(d) == canonical_name(dim_name); });
     if (arrayed && !v.element_equations.empty()) {
       v.element_equations.clear();
       emptied.push_back(v.name);

@@ -64,11 +64,21 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
     B& d = s[in.dst];
     const B& a = s[in.a];
     switch (in.op) {
-      case Op::Copy: d = a; break;
-      case Op::Add: d = a + s[in.b]; break;
-      case Op::Sub: d = a - s[in.b]; break;
-      case Op::Mul: d = a * s[in.b]; break;
-      case Op::Div: d = a / s[in.b]; break;
+      case Op::Copy:
+        d = a;
+        break;
+      case Op::Add:
+        d = a + s[in.b];
+        break;
+      case Op::Sub:
+        d = a - s[in.b];
+        break;
+      case Op::Mul:
+        d = a * s[in.b];
+        break;
+      case Op::Div:
+        d = a / s[in.b];
+        break;
       case Op::Pow: {
         const B& b = s[in.b];
         for (int l = 0; l < W; ++l) d[l] = std::pow(a[l], b[l]);
@@ -79,41 +89,101 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
         for (int l = 0; l < W; ++l) d[l] = floored_mod(a[l], b[l]);
         break;
       }
-      case Op::Neg: d = -a; break;
-      case Op::Not: d = (a == zero).select(one, zero); break;
-      case Op::Lt: d = (a < s[in.b]).select(one, zero); break;
-      case Op::Le: d = (a <= s[in.b]).select(one, zero); break;
-      case Op::Gt: d = (a > s[in.b]).select(one, zero); break;
-      case Op::Ge: d = (a >= s[in.b]).select(one, zero); break;
-      case Op::Eq: d = (a == s[in.b]).select(one, zero); break;
-      case Op::Ne: d = (a != s[in.b]).select(one, zero); break;
-      case Op::And: d = ((a != zero) && (s[in.b] != zero)).select(one, zero); break;
-      case Op::Or: d = ((a != zero) || (s[in.b] != zero)).select(one, zero); break;
-      case Op::Select: d = (a != zero).select(s[in.b], s[in.c]); break;
-      case Op::Abs: d = a.abs(); break;
-      case Op::Min: d = a.min(s[in.b]); break;
-      case Op::Max: d = a.max(s[in.b]); break;
-      case Op::Sqrt: d = a.sqrt(); break;
-      case Op::Exp: per_lane<W>(d, a, [](double v) { return std::exp(v); }); break;
-      case Op::Ln: per_lane<W>(d, a, [](double v) { return std::log(v); }); break;
-      case Op::Log10: per_lane<W>(d, a, [](double v) { return std::log10(v); }); break;
-      case Op::Sin: per_lane<W>(d, a, [](double v) { return std::sin(v); }); break;
-      case Op::Cos: per_lane<W>(d, a, [](double v) { return std::cos(v); }); break;
-      case Op::Tan: per_lane<W>(d, a, [](double v) { return std::tan(v); }); break;
-      case Op::Asin: per_lane<W>(d, a, [](double v) { return std::asin(v); }); break;
-      case Op::Acos: per_lane<W>(d, a, [](double v) { return std::acos(v); }); break;
-      case Op::Atan: per_lane<W>(d, a, [](double v) { return std::atan(v); }); break;
-      case Op::Floor: d = a.floor(); break;
-      case Op::Round: per_lane<W>(d, a, [](double v) { return std::round(v); }); break;
-      case Op::Sinh: per_lane<W>(d, a, [](double v) { return std::sinh(v); }); break;
-      case Op::Cosh: per_lane<W>(d, a, [](double v) { return std::cosh(v); }); break;
-      case Op::Tanh: per_lane<W>(d, a, [](double v) { return std::tanh(v); }); break;
+      case Op::Neg:
+        d = -a;
+        break;
+      case Op::Not:
+        d = (a == zero).select(one, zero);
+        break;
+      case Op::Lt:
+        d = (a < s[in.b]).select(one, zero);
+        break;
+      case Op::Le:
+        d = (a <= s[in.b]).select(one, zero);
+        break;
+      case Op::Gt:
+        d = (a > s[in.b]).select(one, zero);
+        break;
+      case Op::Ge:
+        d = (a >= s[in.b]).select(one, zero);
+        break;
+      case Op::Eq:
+        d = (a == s[in.b]).select(one, zero);
+        break;
+      case Op::Ne:
+        d = (a != s[in.b]).select(one, zero);
+        break;
+      case Op::And:
+        d = ((a != zero) && (s[in.b] != zero)).select(one, zero);
+        break;
+      case Op::Or:
+        d = ((a != zero) || (s[in.b] != zero)).select(one, zero);
+        break;
+      case Op::Select:
+        d = (a != zero).select(s[in.b], s[in.c]);
+        break;
+      case Op::Abs:
+        d = a.abs();
+        break;
+      case Op::Min:
+        d = a.min(s[in.b]);
+        break;
+      case Op::Max:
+        d = a.max(s[in.b]);
+        break;
+      case Op::Sqrt:
+        d = a.sqrt();
+        break;
+      case Op::Exp:
+        per_lane<W>(d, a, [](double v) { return std::exp(v); });
+        break;
+      case Op::Ln:
+        per_lane<W>(d, a, [](double v) { return std::log(v); });
+        break;
+      case Op::Log10:
+        per_lane<W>(d, a, [](double v) { return std::log10(v); });
+        break;
+      case Op::Sin:
+        per_lane<W>(d, a, [](double v) { return std::sin(v); });
+        break;
+      case Op::Cos:
+        per_lane<W>(d, a, [](double v) { return std::cos(v); });
+        break;
+      case Op::Tan:
+        per_lane<W>(d, a, [](double v) { return std::tan(v); });
+        break;
+      case Op::Asin:
+        per_lane<W>(d, a, [](double v) { return std::asin(v); });
+        break;
+      case Op::Acos:
+        per_lane<W>(d, a, [](double v) { return std::acos(v); });
+        break;
+      case Op::Atan:
+        per_lane<W>(d, a, [](double v) { return std::atan(v); });
+        break;
+      case Op::Floor:
+        d = a.floor();
+        break;
+      case Op::Round:
+        per_lane<W>(d, a, [](double v) { return std::round(v); });
+        break;
+      case Op::Sinh:
+        per_lane<W>(d, a, [](double v) { return std::sinh(v); });
+        break;
+      case Op::Cosh:
+        per_lane<W>(d, a, [](double v) { return std::cosh(v); });
+        break;
+      case Op::Tanh:
+        per_lane<W>(d, a, [](double v) { return std::tanh(v); });
+        break;
       case Op::SafeDiv: {
         const B& b = s[in.b];
         d = (b != zero).select(a / b, s[in.c]);
         break;
       }
-      case Op::Step: d = (s[kStepTimeSlot] >= s[in.b]).select(a, zero); break;
+      case Op::Step:
+        d = (s[kStepTimeSlot] >= s[in.b]).select(a, zero);
+        break;
       case Op::Ramp: {
         const B& t = s[kStepTimeSlot];
         const B& begin = s[in.b];
@@ -132,8 +202,8 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
           bool on = false;
           if (since >= -eps) {
             const double interval = in.c >= 0 ? s[in.c][l] : 0.0;
-            const double phase = interval > 0 ? since - interval * std::floor((since + eps) / interval)
-                                              : since;
+            const double phase =
+                interval > 0 ? since - interval * std::floor((since + eps) / interval) : since;
             on = phase < dt[l] - eps;
           }
           d[l] = on ? a[l] / dt[l] : 0.0;

@@ -4,6 +4,8 @@
 // instruction advances W runs at once. Fixed-step methods (Euler, RK4) run batches in
 // blocks of kBlockWidth; adaptive methods control their step size on one lane at a time
 // (W = 1), because a shared step size would couple the lanes of a block.
+#include "h2sim/simulate.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <boost/numeric/odeint/integrate/integrate_const.hpp>
@@ -19,7 +21,6 @@
 
 #include "compile/program_data.hpp"
 #include "h2sim/error.hpp"
-#include "h2sim/simulate.hpp"
 #include "sim/kernel.hpp"
 #include "sim/stiff.hpp"
 
@@ -68,17 +69,19 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   plan.rtol = o.relative_tolerance;
   plan.atol = o.absolute_tolerance;
   auto bad = [](const std::string& m) { throw SimulationError(m); };
-  if (!std::isfinite(plan.start) || !std::isfinite(plan.stop)) bad("start and stop times must be finite numbers");
+  if (!std::isfinite(plan.start) || !std::isfinite(plan.stop))
+    bad("start and stop times must be finite numbers");
   if (!(plan.stop > plan.start))
     bad("the stop time (" + std::to_string(plan.stop) + ") must be after the start time (" +
         std::to_string(plan.start) + ")");
-  if (!(plan.dt > 0) || !std::isfinite(plan.dt)) bad("dt must be a positive number, not " + std::to_string(plan.dt));
+  if (!(plan.dt > 0) || !std::isfinite(plan.dt))
+    bad("dt must be a positive number, not " + std::to_string(plan.dt));
   if (!(plan.save_every > 0)) bad("save_every must be positive");
   if (!(plan.rtol > 0) || !(plan.atol > 0)) bad("tolerances must be positive");
   const double span = plan.stop - plan.start;
   if (!is_multiple(span, plan.dt))
-    bad("the run length " + std::to_string(span) + " is not a whole number of dt steps (dt = " +
-        std::to_string(plan.dt) + ")");
+    bad("the run length " + std::to_string(span) +
+        " is not a whole number of dt steps (dt = " + std::to_string(plan.dt) + ")");
   plan.steps = std::lround(span / plan.dt);
   if (plan.steps > 500'000'000L) bad("too many steps: lower (stop - start) / dt");
   const bool fixed = plan.method == Method::Euler || plan.method == Method::RK4;
@@ -94,7 +97,8 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   } else {
     plan.saves = static_cast<long>(std::floor(span / plan.save_every + 1e-9)) + 1;
     plan.times.resize(plan.saves);
-    for (long k = 0; k < plan.saves; ++k) plan.times[k] = plan.start + static_cast<double>(k) * plan.save_every;
+    for (long k = 0; k < plan.saves; ++k)
+      plan.times[k] = plan.start + static_cast<double>(k) * plan.save_every;
   }
 
   // Outputs: names resolved once, here, never in the step loop.
@@ -137,7 +141,8 @@ struct LaneParameters {
     std::copy(defaults.begin(), defaults.end(), out);
     if (table == nullptr) return;
     for (std::size_t c = 0; c < columns.size(); ++c)
-      for (const int p : columns[c]) out[p] = (*table)(static_cast<Eigen::Index>(lane), static_cast<Eigen::Index>(c));
+      for (const int p : columns[c])
+        out[p] = (*table)(static_cast<Eigen::Index>(lane), static_cast<Eigen::Index>(c));
   }
 };
 
@@ -157,9 +162,10 @@ std::vector<int> resolve_parameter(const Program& program, const std::string& na
     Location where;
     where.variable = name;
     const int out = program.find_output(name);
-    throw ModelError(out >= 0 ? "is computed by an equation, not a constant: only constants can be set per run"
-                              : "no constant with this name",
-                     where);
+    throw ModelError(
+        out >= 0 ? "is computed by an equation, not a constant: only constants can be set per run"
+                 : "no constant with this name",
+        where);
   }
   return all;
 }
@@ -171,11 +177,16 @@ class BlockRunner {
   using State = std::vector<double>;
 
   BlockRunner(const ProgramData& p, const RunPlan& plan)
-      : p_(p), plan_(plan), slots_(static_cast<std::size_t>(p.slot_count)),
-        x_(static_cast<std::size_t>(p.stock_count) * W), dxdt_(x_.size()),
-        previous_pending_(p.previous.size()), params_(p.parameters.size()) {
+      : p_(p),
+        plan_(plan),
+        slots_(static_cast<std::size_t>(p.slot_count)),
+        x_(static_cast<std::size_t>(p.stock_count) * W),
+        dxdt_(x_.size()),
+        previous_pending_(p.previous.size()),
+        params_(p.parameters.size()) {
     for (auto& s : slots_) s.setZero();
-    for (const auto& [slot, value] : p.literals) slots_[static_cast<std::size_t>(slot)].setConstant(value);
+    for (const auto& [slot, value] : p.literals)
+      slots_[static_cast<std::size_t>(slot)].setConstant(value);
     for (std::int32_t k = 0; k < p.stock_count; ++k)
       if (p.non_negative[static_cast<std::size_t>(k)]) non_negative_.push_back(k);
   }
@@ -199,7 +210,8 @@ class BlockRunner {
   void set_parameters(const LaneParameters& lanes) {
     for (int l = 0; l < W; ++l) {
       // Lanes past the end of the batch repeat the first lane, so they stay finite.
-      const std::size_t lane = first_lane_ + (static_cast<std::size_t>(l) < active_ ? static_cast<std::size_t>(l) : 0);
+      const std::size_t lane =
+          first_lane_ + (static_cast<std::size_t>(l) < active_ ? static_cast<std::size_t>(l) : 0);
       lanes.fill(lane, params_.data());
       for (std::size_t k = 0; k < params_.size(); ++k) slot(p_.parameter_slots[k])[l] = params_[k];
     }
@@ -213,7 +225,8 @@ class BlockRunner {
     slot(detail::kStopSlot).setConstant(plan_.stop);
     detail::execute<W>(p_, p_.init_code.data(), p_.init_code.size(), slots_.data());
     check_finite(plan_.start, "while computing initial values");
-    std::memcpy(x_.data(), slots_[static_cast<std::size_t>(p_.stock_begin)].data(), x_.size() * sizeof(double));
+    std::memcpy(x_.data(), slots_[static_cast<std::size_t>(p_.stock_begin)].data(),
+                x_.size() * sizeof(double));
     // Pipeline delays: the number of dt steps each lane delays by, fixed from here on.
     delay_steps_.assign(p_.delays.size() * W, 1);
     delay_initial_.assign(p_.delays.size() * W, 0.0);
@@ -222,10 +235,16 @@ class BlockRunner {
       for (int l = 0; l < W; ++l) {
         const double t = slot(p_.delays[d].delay_time)[l];
         const std::size_t k = d * W + static_cast<std::size_t>(l);
-        if (!(t >= 0) || !std::isfinite(t)) fail_lane(l, plan_.start, "DELAY in " + p_.slot_names[static_cast<std::size_t>(p_.delays[d].slot - p_.variable_begin)], "the delay time must be a finite number >= 0, not " + std::to_string(t));
+        if (!(t >= 0) || !std::isfinite(t))
+          fail_lane(
+              l, plan_.start,
+              "DELAY in " +
+                  p_.slot_names[static_cast<std::size_t>(p_.delays[d].slot - p_.variable_begin)],
+              "the delay time must be a finite number >= 0, not " + std::to_string(t));
         delay_steps_[k] = std::max(1L, std::lround(t / plan_.dt));
         delay_initial_[k] = slot(p_.delays[d].initial)[l];
-        delay_buffers_[k].assign(static_cast<std::size_t>(std::min(delay_steps_[k], plan_.steps + 1)), 0.0);
+        delay_buffers_[k].assign(
+            static_cast<std::size_t>(std::min(delay_steps_[k], plan_.steps + 1)), 0.0);
       }
     }
   }
@@ -237,12 +256,15 @@ class BlockRunner {
       for (int l = 0; l < W; ++l) {
         const std::size_t k = d * W + static_cast<std::size_t>(l);
         const long n = delay_steps_[k];
-        out[l] = i >= n ? delay_buffers_[k][static_cast<std::size_t>((i - n) % static_cast<long>(delay_buffers_[k].size()))] : delay_initial_[k];
+        out[l] = i >= n ? delay_buffers_[k][static_cast<std::size_t>(
+                              (i - n) % static_cast<long>(delay_buffers_[k].size()))]
+                        : delay_initial_[k];
       }
     }
   }
   void capture_step(long i) {
-    for (std::size_t k = 0; k < p_.previous.size(); ++k) previous_pending_[k] = slot(p_.previous[k].source);
+    for (std::size_t k = 0; k < p_.previous.size(); ++k)
+      previous_pending_[k] = slot(p_.previous[k].source);
     for (std::size_t d = 0; d < p_.delays.size(); ++d) {
       const Block<W>& in = slot(p_.delays[d].input);
       for (int l = 0; l < W; ++l) {
@@ -252,19 +274,23 @@ class BlockRunner {
     }
   }
   void commit_step() {
-    for (std::size_t k = 0; k < p_.previous.size(); ++k) slot(p_.previous[k].slot) = previous_pending_[k];
+    for (std::size_t k = 0; k < p_.previous.size(); ++k)
+      slot(p_.previous[k].slot) = previous_pending_[k];
   }
 
   // --- the right-hand side ------------------------------------------------------------
   void evaluate(const double* x, double t) {
-    std::memcpy(slots_[static_cast<std::size_t>(p_.stock_begin)].data(), x, x_.size() * sizeof(double));
+    std::memcpy(slots_[static_cast<std::size_t>(p_.stock_begin)].data(), x,
+                x_.size() * sizeof(double));
     if (clamp_in_rhs_)
-      for (const std::int32_t k : non_negative_) slot(p_.stock_begin + k) = slot(p_.stock_begin + k).max(0.0);
+      for (const std::int32_t k : non_negative_)
+        slot(p_.stock_begin + k) = slot(p_.stock_begin + k).max(0.0);
     slot(detail::kTimeSlot).setConstant(t);
     detail::execute<W>(p_, p_.step_code.data(), p_.step_code.size(), slots_.data());
   }
   void derivatives(double* dxdt) {
-    std::memcpy(dxdt, slots_[static_cast<std::size_t>(p_.derivative_begin)].data(), x_.size() * sizeof(double));
+    std::memcpy(dxdt, slots_[static_cast<std::size_t>(p_.derivative_begin)].data(),
+                x_.size() * sizeof(double));
     if (clamp_in_rhs_)
       for (const std::int32_t k : non_negative_)
         for (int l = 0; l < W; ++l) {
@@ -282,7 +308,8 @@ class BlockRunner {
     const std::size_t n_times = static_cast<std::size_t>(plan_.saves);
     for (std::size_t l = 0; l < active_; ++l) {
       double* row = out_ + (l * n_times + static_cast<std::size_t>(k)) * n_out;
-      for (std::size_t o = 0; o < n_out; ++o) row[o] = slot(plan_.output_slots[o])[static_cast<int>(l)];
+      for (std::size_t o = 0; o < n_out; ++o)
+        row[o] = slot(plan_.output_slots[o])[static_cast<int>(l)];
     }
   }
 
@@ -311,9 +338,12 @@ class BlockRunner {
       if (std::isfinite(sum[lane])) continue;
       auto report = [&](double v, const std::string& variable, const char* what) {
         std::ostringstream m;
-        m << (std::isnan(v) ? "became NaN (not a number)" : v > 0 ? "became +infinity" : "became -infinity")
+        m << (std::isnan(v) ? "became NaN (not a number)"
+              : v > 0       ? "became +infinity"
+                            : "became -infinity")
           << what << (*when ? " " : "") << when << " at time " << t
-          << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l) : std::string())
+          << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l)
+                                       : std::string())
           << " (look for a division by zero, LN or SQRT of a negative number, or a value "
              "that grows without bound)";
         fail_lane(lane, t, variable, m.str());
@@ -329,7 +359,8 @@ class BlockRunner {
     }
   }
 
-  [[noreturn]] void fail_lane(int, double, const std::string& variable, const std::string& message) {
+  [[noreturn]] void fail_lane(int, double, const std::string& variable,
+                              const std::string& message) {
     Location where;
     where.variable = variable;
     throw SimulationError(message, where);
@@ -397,7 +428,8 @@ class BlockRunner {
       for (long i = 1; i < plan_.steps; ++i) add(plan_.start + static_cast<double>(i) * plan_.dt);
     b.push_back(plan_.stop);
     std::sort(b.begin(), b.end());
-    b.erase(std::unique(b.begin(), b.end(), [&](double u, double v) { return v - u <= eps; }), b.end());
+    b.erase(std::unique(b.begin(), b.end(), [&](double u, double v) { return v - u <= eps; }),
+            b.end());
     return b;
   }
 
@@ -405,7 +437,8 @@ class BlockRunner {
     clamp_in_rhs_ = true;
     initialise();
     if (plan_.method == Method::Dopri5) {
-      auto stepper = odeint::make_dense_output(plan_.atol, plan_.rtol, odeint::runge_kutta_dopri5<State>());
+      auto stepper =
+          odeint::make_dense_output(plan_.atol, plan_.rtol, odeint::runge_kutta_dopri5<State>());
       auto system = [this](const State& x, State& dxdt, double t) { rhs(x, dxdt, t); };
       integrate_dense(stepper, system, x_);
     } else {
@@ -423,7 +456,9 @@ class BlockRunner {
 
   // Odeint's dense steppers take the system in do_step; ours already holds it.
   template <class Stepper, class System>
-  static void step(Stepper& stepper, System& system) { stepper.do_step(system); }
+  static void step(Stepper& stepper, System& system) {
+    stepper.do_step(system);
+  }
   static void step(detail::StiffDenseStepper& stepper, int) { stepper.do_step(); }
 
   template <class Stepper, class System, class StateType>
@@ -497,7 +532,8 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
   const std::size_t n_lanes = lanes.lanes;
   const std::size_t blocks = (n_lanes + W - 1) / W;
   const std::size_t row = static_cast<std::size_t>(plan.saves) * plan.output_slots.size();
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
   std::atomic<std::size_t> next_block{0};
   std::atomic<std::size_t> lanes_done{0};
@@ -538,7 +574,8 @@ BatchResult run_lanes(const Program& program, const RunPlan& plan, const LanePar
   result.units = plan.output_units;
   result.times = plan.times;
   result.lanes = lanes.lanes;
-  result.values.assign(lanes.lanes * static_cast<std::size_t>(plan.saves) * plan.output_slots.size(), 0.0);
+  result.values.assign(
+      lanes.lanes * static_cast<std::size_t>(plan.saves) * plan.output_slots.size(), 0.0);
   const bool fixed = plan.method == Method::Euler || plan.method == Method::RK4;
   if (fixed && lanes.lanes > 1) {
     run_blocks<kBlockWidth>(program, plan, lanes, options, result.values);
@@ -563,7 +600,8 @@ Result simulate(const Program& program, const SimulationOptions& options,
   const RunPlan plan = make_plan(program, options);
   LaneParameters lanes = default_parameters(program);
   for (const auto& [name, value] : overrides)
-    for (const int k : resolve_parameter(program, name)) lanes.defaults[static_cast<std::size_t>(k)] = value;
+    for (const int k : resolve_parameter(program, name))
+      lanes.defaults[static_cast<std::size_t>(k)] = value;
   lanes.lanes = 1;
   SimulationOptions single = options;
   single.threads = 1;
@@ -581,12 +619,15 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
   const RunPlan plan = make_plan(program, options);
   LaneParameters lanes = default_parameters(program);
   if (static_cast<std::size_t>(table.values.cols()) != table.names.size())
-    throw ModelError("the parameter table has " + std::to_string(table.names.size()) + " names but " +
-                     std::to_string(table.values.cols()) + " columns");
+    throw ModelError("the parameter table has " + std::to_string(table.names.size()) +
+                     " names but " + std::to_string(table.values.cols()) + " columns");
   for (const auto& name : table.names) lanes.columns.push_back(resolve_parameter(program, name));
   lanes.table = &table.values;
-  lanes.lanes = table.names.empty() && table.values.rows() == 0 ? 1 : static_cast<std::size_t>(table.values.rows());
-  if (lanes.lanes == 0) throw ModelError("the parameter table has no rows: a batch needs at least one lane");
+  lanes.lanes = table.names.empty() && table.values.rows() == 0
+                    ? 1
+                    : static_cast<std::size_t>(table.values.rows());
+  if (lanes.lanes == 0)
+    throw ModelError("the parameter table has no rows: a batch needs at least one lane");
   return run_lanes(program, plan, lanes, options);
 }
 
@@ -614,7 +655,8 @@ Eigen::VectorXd Result::column(const std::string& name) const {
   if (i < 0) {
     Location where;
     where.variable = name;
-    throw ModelError("was not reported by this run (ask for it in SimulationOptions::outputs)", where);
+    throw ModelError("was not reported by this run (ask for it in SimulationOptions::outputs)",
+                     where);
   }
   return values.col(i);
 }

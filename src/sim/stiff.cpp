@@ -16,7 +16,9 @@ namespace {
 
 struct Rhs {
   StiffSystem s;
-  void operator()(const Vector& x, Vector& dxdt, double t) const { s.rhs(s.context, &x[0], &dxdt[0], t); }
+  void operator()(const Vector& x, Vector& dxdt, double t) const {
+    s.rhs(s.context, &x[0], &dxdt[0], t);
+  }
 };
 
 // Forward differences: the Program has no symbolic derivatives.
@@ -42,9 +44,11 @@ struct Jacobian {
 }  // namespace
 
 struct StiffDenseStepper::Impl {
-  using Stepper = odeint::rosenbrock4_dense_output<odeint::rosenbrock4_controller<odeint::rosenbrock4<double>>>;
+  using Stepper =
+      odeint::rosenbrock4_dense_output<odeint::rosenbrock4_controller<odeint::rosenbrock4<double>>>;
   Impl(double atol, double rtol, StiffSystem sys)
-      : stepper(odeint::make_dense_output(atol, rtol, odeint::rosenbrock4<double>())), system(sys) {}
+      : stepper(odeint::make_dense_output(atol, rtol, odeint::rosenbrock4<double>())),
+        system(sys) {}
   Stepper stepper;
   StiffSystem system;
   std::vector<double> state;

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-
 #include <h2sim/h2sim.hpp>
 
 int main() try {

@@ -1,8 +1,8 @@
 // Arrays: dimensions, apply-to-all and per-element equations, element references,
 // aggregates, arrayed stocks and flows, arrayed parameters.
-#include "test_support.hpp"
-
 #include <algorithm>
+
+#include "test_support.hpp"
 
 using h2sim::Method;
 using h2sim::RowMatrix;
@@ -140,7 +140,8 @@ TEST_CASE("arrayed constants are set per element", "[arrays][overrides]") {
                    fleet_exact(100, table.values(row, 1), 40), 1e-12);
       // Bit for bit the single run with the same element overrides.
       const auto single = h2sim::simulate(
-          program, {}, {{"growth[bus]", table.values(row, 0)}, {"growth[car]", table.values(row, 1)}});
+          program, {},
+          {{"growth[bus]", table.values(row, 0)}, {"growth[car]", table.values(row, 1)}});
       REQUIRE(single.names == batch.names);
       CHECK(single.values == RowMatrix(batch.lane(lane)).cast<double>());
     }

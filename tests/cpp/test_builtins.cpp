@@ -1,9 +1,9 @@
 // Builtin functions against hand-derived values at every saved time (Euler, dt 0.25,
 // where auxiliaries are reported from the state at the start of each step).
-#include "test_support.hpp"
-
 #include <functional>
 #include <limits>
+
+#include "test_support.hpp"
 
 using h2sim::Method;
 using namespace h2test;
@@ -57,18 +57,18 @@ h2sim::Model clock_model(double start = 0.0, double stop = 10.0) {
 }  // namespace
 
 TEST_CASE("STEP, RAMP and PULSE", "[builtins]") {
-  check_probes(clock_model(),
-               {
-                   {"STEP(3, 2)", [](double t) { return t >= 2 ? 3.0 : 0.0; }},
-                   {"STEP(-1.5, 4.5)", [](double t) { return t >= 4.5 ? -1.5 : 0.0; }},
-                   {"RAMP(2, 2, 5)",
-                    [](double t) { return t <= 2 ? 0.0 : (t < 5 ? 2 * (t - 2) : 6.0); }},
-                   {"RAMP(2, 2)", [](double t) { return std::max(0.0, 2 * (t - 2)); }},
-                   // XMILE PULSE: magnitude / DT during the one DT that starts at each pulse.
-                   {"PULSE(10, 2, 3)",
-                    [](double t) { return at(t, 2) || at(t, 5) || at(t, 8) ? 40.0 : 0.0; }},
-                   {"PULSE(10, 2)", [](double t) { return at(t, 2) ? 40.0 : 0.0; }},
-               });
+  check_probes(
+      clock_model(),
+      {
+          {"STEP(3, 2)", [](double t) { return t >= 2 ? 3.0 : 0.0; }},
+          {"STEP(-1.5, 4.5)", [](double t) { return t >= 4.5 ? -1.5 : 0.0; }},
+          {"RAMP(2, 2, 5)", [](double t) { return t <= 2 ? 0.0 : (t < 5 ? 2 * (t - 2) : 6.0); }},
+          {"RAMP(2, 2)", [](double t) { return std::max(0.0, 2 * (t - 2)); }},
+          // XMILE PULSE: magnitude / DT during the one DT that starts at each pulse.
+          {"PULSE(10, 2, 3)",
+           [](double t) { return at(t, 2) || at(t, 5) || at(t, 8) ? 40.0 : 0.0; }},
+          {"PULSE(10, 2)", [](double t) { return at(t, 2) ? 40.0 : 0.0; }},
+      });
 }
 
 TEST_CASE("PULSE moves exactly its magnitude into a stock", "[builtins]") {
@@ -97,27 +97,27 @@ TEST_CASE("TIME, DT, STARTTIME, STOPTIME", "[builtins]") {
 }
 
 TEST_CASE("INIT and PREVIOUS", "[builtins]") {
-  check_probes(clock_model(),
-               {
-                   {"level", [](double t) { return 5 + t; }},
-                   {"INIT(level)", constant(5)},
-                   {"INIT(TIME)", constant(0)},
-                   {"PREVIOUS(level, -1)", [](double t) { return at(t, 0) ? -1.0 : 5 + t - 0.25; }},
-                   {"PREVIOUS(TIME)", [](double t) { return at(t, 0) ? not_checked : t - 0.25; }},
-                   {"PREVIOUS(level * 2, 0)", [](double t) { return at(t, 0) ? 0.0 : 2 * (5 + t - 0.25); }},
-               });
+  check_probes(
+      clock_model(),
+      {
+          {"level", [](double t) { return 5 + t; }},
+          {"INIT(level)", constant(5)},
+          {"INIT(TIME)", constant(0)},
+          {"PREVIOUS(level, -1)", [](double t) { return at(t, 0) ? -1.0 : 5 + t - 0.25; }},
+          {"PREVIOUS(TIME)", [](double t) { return at(t, 0) ? not_checked : t - 0.25; }},
+          {"PREVIOUS(level * 2, 0)", [](double t) { return at(t, 0) ? 0.0 : 2 * (5 + t - 0.25); }},
+      });
 }
 
 TEST_CASE("MOD as a function", "[builtins]") {
   // The function form MOD(a, b) (Stella, and the builtin list of h2sim) next to the
   // XMILE infix operator `a MOD b` (tested in test_parser.cpp).
-  check_probes(clock_model(),
-               {
-                   {"MOD(TIME, 1)", [](double t) { return std::fmod(t, 1.0); }},
-                   {"MOD(7, 3)", constant(1)},
-                   {"MOD(7.5, 2)", constant(1.5)},
-                   {"TIME MOD 1", [](double t) { return std::fmod(t, 1.0); }},
-               });
+  check_probes(clock_model(), {
+                                  {"MOD(TIME, 1)", [](double t) { return std::fmod(t, 1.0); }},
+                                  {"MOD(7, 3)", constant(1)},
+                                  {"MOD(7.5, 2)", constant(1.5)},
+                                  {"TIME MOD 1", [](double t) { return std::fmod(t, 1.0); }},
+                              });
 }
 
 TEST_CASE("INT, ROUND, ABS, MIN, MAX", "[builtins]") {
@@ -137,65 +137,64 @@ TEST_CASE("INT, ROUND, ABS, MIN, MAX", "[builtins]") {
 }
 
 TEST_CASE("elementary functions and PI", "[builtins]") {
-  check_probes(clock_model(),
-               {
-                   {"PI", constant(pi)},
-                   {"EXP(TIME / 10)", [](double t) { return std::exp(t / 10); }},
-                   {"LN(TIME + 1)", [](double t) { return std::log(t + 1); }},
-                   {"LN(EXP(2))", constant(2)},
-                   {"LOG10(1000)", constant(3)},
-                   {"LOG10(TIME + 1)", [](double t) { return std::log10(t + 1); }},
-                   {"SQRT(TIME)", [](double t) { return std::sqrt(t); }},
-                   {"SQRT(16)", constant(4)},
-                   {"SIN(TIME)", [](double t) { return std::sin(t); }},
-                   {"COS(TIME)", [](double t) { return std::cos(t); }},
-                   {"TAN(TIME / 10)", [](double t) { return std::tan(t / 10); }},
-                   {"SIN(PI / 2)", constant(1)},
-                   {"ARCSIN(TIME / 10)", [](double t) { return std::asin(t / 10); }},
-                   {"ARCCOS(TIME / 10)", [](double t) { return std::acos(t / 10); }},
-                   {"ARCTAN(TIME)", [](double t) { return std::atan(t); }},
-                   {"ARCTAN(1) * 4", constant(pi)},
-                   {"2 ^ (TIME / 2)", [](double t) { return std::pow(2.0, t / 2); }},
-               });
+  check_probes(clock_model(), {
+                                  {"PI", constant(pi)},
+                                  {"EXP(TIME / 10)", [](double t) { return std::exp(t / 10); }},
+                                  {"LN(TIME + 1)", [](double t) { return std::log(t + 1); }},
+                                  {"LN(EXP(2))", constant(2)},
+                                  {"LOG10(1000)", constant(3)},
+                                  {"LOG10(TIME + 1)", [](double t) { return std::log10(t + 1); }},
+                                  {"SQRT(TIME)", [](double t) { return std::sqrt(t); }},
+                                  {"SQRT(16)", constant(4)},
+                                  {"SIN(TIME)", [](double t) { return std::sin(t); }},
+                                  {"COS(TIME)", [](double t) { return std::cos(t); }},
+                                  {"TAN(TIME / 10)", [](double t) { return std::tan(t / 10); }},
+                                  {"SIN(PI / 2)", constant(1)},
+                                  {"ARCSIN(TIME / 10)", [](double t) { return std::asin(t / 10); }},
+                                  {"ARCCOS(TIME / 10)", [](double t) { return std::acos(t / 10); }},
+                                  {"ARCTAN(TIME)", [](double t) { return std::atan(t); }},
+                                  {"ARCTAN(1) * 4", constant(pi)},
+                                  {"2 ^ (TIME / 2)", [](double t) { return std::pow(2.0, t / 2); }},
+                              });
 }
 
 TEST_CASE("IF THEN ELSE, comparisons, and, or, not", "[builtins]") {
-  check_probes(clock_model(),
-               {
-                   {"IF TIME > 2 THEN 1 ELSE 0", [](double t) { return t > 2 ? 1.0 : 0.0; }},
-                   {"IF TIME >= 2 THEN 1 ELSE 0", [](double t) { return t >= 2 ? 1.0 : 0.0; }},
-                   {"IF TIME < 3 THEN 1 ELSE 0", [](double t) { return t < 3 ? 1.0 : 0.0; }},
-                   {"IF TIME <= 3 THEN 1 ELSE 0", [](double t) { return t <= 3 ? 1.0 : 0.0; }},
-                   {"IF TIME = 3 THEN 1 ELSE 0", [](double t) { return at(t, 3) ? 1.0 : 0.0; }},
-                   {"IF TIME <> 3 THEN 1 ELSE 0", [](double t) { return at(t, 3) ? 0.0 : 1.0; }},
-                   {"IF TIME >= 2 and TIME < 4 THEN 10 ELSE 20",
-                    [](double t) { return t >= 2 && t < 4 ? 10.0 : 20.0; }},
-                   {"IF TIME < 1 or TIME > 9 THEN 10 ELSE 20",
-                    [](double t) { return t < 1 || t > 9 ? 10.0 : 20.0; }},
-                   {"IF not (TIME > 5) THEN 10 ELSE 20", [](double t) { return t > 5 ? 20.0 : 10.0; }},
-                   {"IF TIME > 5 THEN TIME * 2 ELSE -TIME",
-                    [](double t) { return t > 5 ? 2 * t : -t; }},
-                   {"IF TIME < 2 THEN 1 ELSE IF TIME < 4 THEN 2 ELSE 3",
-                    [](double t) { return t < 2 ? 1.0 : (t < 4 ? 2.0 : 3.0); }},
-                   {"if time > 2 then 1 else 0", [](double t) { return t > 2 ? 1.0 : 0.0; }},
-               });
+  check_probes(
+      clock_model(),
+      {
+          {"IF TIME > 2 THEN 1 ELSE 0", [](double t) { return t > 2 ? 1.0 : 0.0; }},
+          {"IF TIME >= 2 THEN 1 ELSE 0", [](double t) { return t >= 2 ? 1.0 : 0.0; }},
+          {"IF TIME < 3 THEN 1 ELSE 0", [](double t) { return t < 3 ? 1.0 : 0.0; }},
+          {"IF TIME <= 3 THEN 1 ELSE 0", [](double t) { return t <= 3 ? 1.0 : 0.0; }},
+          {"IF TIME = 3 THEN 1 ELSE 0", [](double t) { return at(t, 3) ? 1.0 : 0.0; }},
+          {"IF TIME <> 3 THEN 1 ELSE 0", [](double t) { return at(t, 3) ? 0.0 : 1.0; }},
+          {"IF TIME >= 2 and TIME < 4 THEN 10 ELSE 20",
+           [](double t) { return t >= 2 && t < 4 ? 10.0 : 20.0; }},
+          {"IF TIME < 1 or TIME > 9 THEN 10 ELSE 20",
+           [](double t) { return t < 1 || t > 9 ? 10.0 : 20.0; }},
+          {"IF not (TIME > 5) THEN 10 ELSE 20", [](double t) { return t > 5 ? 20.0 : 10.0; }},
+          {"IF TIME > 5 THEN TIME * 2 ELSE -TIME", [](double t) { return t > 5 ? 2 * t : -t; }},
+          {"IF TIME < 2 THEN 1 ELSE IF TIME < 4 THEN 2 ELSE 3",
+           [](double t) { return t < 2 ? 1.0 : (t < 4 ? 2.0 : 3.0); }},
+          {"if time > 2 then 1 else 0", [](double t) { return t > 2 ? 1.0 : 0.0; }},
+      });
 }
 
 TEST_CASE("SAFEDIV, XIDZ and ZIDZ divide by zero safely", "[builtins]") {
-  check_probes(clock_model(),
-               {
-                   {"SAFEDIV(1, 0)", constant(0)},
-                   {"SAFEDIV(1, 0, 7)", constant(7)},
-                   {"SAFEDIV(6, 3)", constant(2)},
-                   {"SAFEDIV(6, 3, 7)", constant(2)},
-                   {"SAFEDIV(TIME, TIME - 2, -1)",
-                    [](double t) { return at(t, 2) ? -1.0 : t / (t - 2); }},
-                   {"XIDZ(1, 0, 5)", constant(5)},
-                   {"XIDZ(6, 3, 5)", constant(2)},
-                   {"ZIDZ(1, 0)", constant(0)},
-                   {"ZIDZ(6, 3)", constant(2)},
-                   {"ZIDZ(TIME, TIME - 4)", [](double t) { return at(t, 4) ? 0.0 : t / (t - 4); }},
-               });
+  check_probes(
+      clock_model(),
+      {
+          {"SAFEDIV(1, 0)", constant(0)},
+          {"SAFEDIV(1, 0, 7)", constant(7)},
+          {"SAFEDIV(6, 3)", constant(2)},
+          {"SAFEDIV(6, 3, 7)", constant(2)},
+          {"SAFEDIV(TIME, TIME - 2, -1)", [](double t) { return at(t, 2) ? -1.0 : t / (t - 2); }},
+          {"XIDZ(1, 0, 5)", constant(5)},
+          {"XIDZ(6, 3, 5)", constant(2)},
+          {"ZIDZ(1, 0)", constant(0)},
+          {"ZIDZ(6, 3)", constant(2)},
+          {"ZIDZ(TIME, TIME - 4)", [](double t) { return at(t, 4) ? 0.0 : t / (t - 4); }},
+      });
 }
 
 TEST_CASE("a model without stocks runs", "[builtins]") {
@@ -274,16 +273,15 @@ TEST_CASE("lookups called from equations", "[builtins][lookups]") {
   model.add_lookup("extrapolating table", extrapolate);
   model.add_lookup("discrete table", discrete);
   model.add_auxiliary("shaped", "TIME - 1").with_graphical_function(continuous);
-  check_probes(model,
-               {
-                   {"continuous_table(TIME - 1)", expected_continuous},
-                   {"Continuous_Table(TIME - 1) * 2",
-                    [&](double t) { return 2 * expected_continuous(t); }},
-                   {"LOOKUP(continuous_table, TIME - 1)", expected_continuous},
-                   {"extrapolating_table(TIME - 1)", expected_extrapolate},
-                   {"discrete_table(TIME - 1)", expected_discrete},
-                   {"shaped", expected_continuous},
-               });
+  check_probes(model, {
+                          {"continuous_table(TIME - 1)", expected_continuous},
+                          {"Continuous_Table(TIME - 1) * 2",
+                           [&](double t) { return 2 * expected_continuous(t); }},
+                          {"LOOKUP(continuous_table, TIME - 1)", expected_continuous},
+                          {"extrapolating_table(TIME - 1)", expected_extrapolate},
+                          {"discrete_table(TIME - 1)", expected_discrete},
+                          {"shaped", expected_continuous},
+                      });
 }
 
 TEST_CASE("TREND and FORCST of exponential growth", "[builtins]") {

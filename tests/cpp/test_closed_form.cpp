@@ -71,8 +71,7 @@ TEST_CASE("exponential decay under RK4 follows the RK4 amplification factor and 
   const int x = column_of(result, "x");
   for (Eigen::Index n = 0; n < result.times.size(); n += 16) {
     INFO("t = " << result.times(n));
-    H2_CHECK_REL(result.values(n, x), 100 * std::pow(amplification, static_cast<double>(n)),
-                 1e-12);
+    H2_CHECK_REL(result.values(n, x), 100 * std::pow(amplification, static_cast<double>(n)), 1e-12);
     H2_CHECK_REL(result.values(n, x), 100 * std::exp(-0.5 * result.times(n)), 1e-9);
   }
   H2_CHECK_NEAR(final_time(result), 10.0, 1e-12);
@@ -279,9 +278,9 @@ TEST_CASE("smooths and delays settle at their input", "[closed_form][builtins]")
   auto model = make_model(0.0, 60.0, 0.125, Method::RK4);
   model.add_auxiliary("input", "1 + STEP(4, 1)");
   const std::vector<std::pair<std::string, std::string>> probes = {
-      {"s1", "SMTH1(input, 3, 0)"},   {"s3", "SMTH3(input, 3, 0)"},
-      {"sn", "SMTHN(input, 3, 4, 0)"}, {"d1", "DELAY1(input, 3, 0)"},
-      {"d3", "DELAY3(input, 3, 0)"},  {"dn", "DELAYN(input, 3, 4, 0)"},
+      {"s1", "SMTH1(input, 3, 0)"},      {"s3", "SMTH3(input, 3, 0)"},
+      {"sn", "SMTHN(input, 3, 4, 0)"},   {"d1", "DELAY1(input, 3, 0)"},
+      {"d3", "DELAY3(input, 3, 0)"},     {"dn", "DELAYN(input, 3, 4, 0)"},
       {"pipeline", "DELAY(input, 3, 0)"}};
   for (const auto& [name, equation] : probes) model.add_auxiliary(name, equation);
   const auto result = run(model);
@@ -297,8 +296,8 @@ TEST_CASE("smooths and delays without an initial value start in equilibrium with
   auto model = make_model(0.0, 10.0, 0.25, Method::Euler);
   model.add_constant("input", 5);
   const std::vector<std::pair<std::string, std::string>> probes = {
-      {"s1", "SMTH1(input, 3)"}, {"s3", "SMTH3(input, 3)"}, {"sn", "SMTHN(input, 3, 4)"},
-      {"d1", "DELAY1(input, 3)"}, {"d3", "DELAY3(input, 3)"}, {"dn", "DELAYN(input, 3, 4)"},
+      {"s1", "SMTH1(input, 3)"},      {"s3", "SMTH3(input, 3)"},  {"sn", "SMTHN(input, 3, 4)"},
+      {"d1", "DELAY1(input, 3)"},     {"d3", "DELAY3(input, 3)"}, {"dn", "DELAYN(input, 3, 4)"},
       {"pipeline", "DELAY(input, 3)"}};
   for (const auto& [name, equation] : probes) model.add_auxiliary(name, equation);
   const auto result = run(model);

@@ -43,8 +43,8 @@ TEST_CASE("Euler: each step changes a stock by its net flow times dt", "[conserv
 
   double carried = 0;
   for (Eigen::Index n = 0; n + 1 < result.times.size(); ++n) {
-    const double net = result.values(n, births) + result.values(n, immigration) -
-                       result.values(n, deaths);
+    const double net =
+        result.values(n, births) + result.values(n, immigration) - result.values(n, deaths);
     INFO("step " << n << " at t = " << result.times(n));
     H2_CHECK_NEAR(result.values(n + 1, stock) - result.values(n, stock), net * dt,
                   1e-9 * std::abs(result.values(n, stock)));
@@ -56,8 +56,7 @@ TEST_CASE("Euler: each step changes a stock by its net flow times dt", "[conserv
   CHECK(std::abs(change) > 100);
   // The reported flows are the equations at the saved time.
   H2_CHECK_NEAR(value_at(result, "immigration", 2.5), 20 * std::sin(2.5) + 5, 1e-12);
-  H2_CHECK_REL(value_at(result, "births", 2.5), 0.03 * value_at(result, "population", 2.5),
-               1e-14);
+  H2_CHECK_REL(value_at(result, "births", 2.5), 0.03 * value_at(result, "population", 2.5), 1e-14);
 }
 
 TEST_CASE("saving less often than dt reports the same states", "[conservation]") {

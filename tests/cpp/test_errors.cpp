@@ -3,8 +3,8 @@
 
 using h2sim::Method;
 using namespace h2test;
-using Catch::Contains;
 using Catch::CaseSensitive;
+using Catch::Contains;
 
 namespace {
 
@@ -27,10 +27,8 @@ TEST_CASE("syntax errors are ParseErrors with the column", "[errors][parser]") {
     std::string equation;
     int column;  // 1-based column of the offending character
   };
-  for (const Case& c : std::vector<Case>{{"1 + * 2", 5},
-                                         {"2 * (3 + )", 10},
-                                         {"price $ 2", 7},
-                                         {"MAX(1, 2))", 10}}) {
+  for (const Case& c : std::vector<Case>{
+           {"1 + * 2", 5}, {"2 * (3 + )", 10}, {"price $ 2", 7}, {"MAX(1, 2))", 10}}) {
     INFO("equation '" << c.equation << "'");
     try {
       h2sim::parse_equation(c.equation, "broken");
@@ -99,8 +97,8 @@ TEST_CASE("unknown names are ModelErrors naming the variable and the name", "[er
 }
 
 TEST_CASE("wrong argument counts are ModelErrors naming the function", "[errors]") {
-  for (const char* equation : {"SMTH1(sales)", "STEP(1)", "DELAY3(sales, 1, 2, 3, 4)",
-                               "MOD(sales)", "SQRT(sales, 2)", "SAFEDIV(sales)"}) {
+  for (const char* equation : {"SMTH1(sales)", "STEP(1)", "DELAY3(sales, 1, 2, 3, 4)", "MOD(sales)",
+                               "SQRT(sales, 2)", "SAFEDIV(sales)"}) {
     INFO("equation '" << equation << "'");
     const auto message = message_of<h2sim::ModelError>([&] {
       auto model = small_model();
@@ -213,10 +211,10 @@ TEST_CASE("non-finite values are SimulationErrors naming the variable and the ti
     const auto message = message_of<h2sim::SimulationError>([&] { h2sim::simulate(program); });
     // The flow is infinite at t = 3.5; the stock it drains becomes non-finite one step
     // later. Naming either, with its time, tells the user where to look.
-    const bool names_flow = message.find("spoilage") != std::string::npos &&
-                            message.find("3.5") != std::string::npos;
-    const bool names_stock = message.find("inventory") != std::string::npos &&
-                             message.find("3.75") != std::string::npos;
+    const bool names_flow =
+        message.find("spoilage") != std::string::npos && message.find("3.5") != std::string::npos;
+    const bool names_stock =
+        message.find("inventory") != std::string::npos && message.find("3.75") != std::string::npos;
     INFO(message);
     CHECK((names_flow || names_stock));
   }

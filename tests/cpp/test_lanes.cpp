@@ -1,7 +1,7 @@
 // Lanes: a batch of N parameter sets equals N single runs, bit for bit.
-#include "test_support.hpp"
-
 #include <thread>
+
+#include "test_support.hpp"
 
 using h2sim::Method;
 using namespace h2test;
@@ -55,7 +55,7 @@ h2sim::ParameterTable varied_parameters(int lanes) {
 }
 
 std::vector<std::pair<std::string, double>> overrides_of(const h2sim::ParameterTable& table,
-                                                          int lane) {
+                                                         int lane) {
   std::vector<std::pair<std::string, double>> overrides;
   for (std::size_t j = 0; j < table.names.size(); ++j) {
     overrides.emplace_back(table.names[j], table.values(lane, static_cast<Eigen::Index>(j)));
@@ -91,9 +91,10 @@ void require_batch_equals_single_runs(const h2sim::Program& program,
                                     static_cast<std::size_t>(column));
         if (!(got == expected) || !(lane_view(row, column) == expected)) {
           if (++mismatches <= 5) {
-            INFO("t = " << single.times(row) << ", " << single.names[static_cast<std::size_t>(column)]
-                        << ": single " << describe(expected) << ", batch " << describe(got)
-                        << ", lane view " << describe(lane_view(row, column)));
+            INFO("t = " << single.times(row) << ", "
+                        << single.names[static_cast<std::size_t>(column)] << ": single "
+                        << describe(expected) << ", batch " << describe(got) << ", lane view "
+                        << describe(lane_view(row, column)));
             CHECK(got == expected);
             CHECK(lane_view(row, column) == expected);
           }
@@ -247,16 +248,16 @@ TEST_CASE("a batch with an unknown parameter name is refused", "[lanes][errors]"
   const auto message = message_of<h2sim::Error>([&] { h2sim::simulate_batch(program, table); });
   CHECK_THAT(message, Catch::Contains("bogusknob", Catch::CaseSensitive::No));
 
-  const auto single =
-      message_of<h2sim::Error>([&] { h2sim::simulate(program, {}, {{"bogusknob", 1}}); });
+  const auto single = message_of<h2sim::Error>([&] {
+    h2sim::simulate(program, {}, {{"bogusknob", 1}});
+  });
   CHECK_THAT(single, Catch::Contains("bogusknob", Catch::CaseSensitive::No));
 
   // Only constants are parameters: a stock or an auxiliary cannot be set per lane.
   table.names = {"adopters"};
   const auto stock = message_of<h2sim::Error>([&] { h2sim::simulate_batch(program, table); });
   CHECK_THAT(stock, Catch::Contains("adopters", Catch::CaseSensitive::No));
-  const auto aux =
-      message_of<h2sim::Error>([&] { h2sim::simulate(program, {}, {{"gap", 1}}); });
+  const auto aux = message_of<h2sim::Error>([&] { h2sim::simulate(program, {}, {{"gap", 1}}); });
   CHECK_THAT(aux, Catch::Contains("gap", Catch::CaseSensitive::No));
 }
 

@@ -74,7 +74,8 @@ parameters:
   fs::remove_all(dir);
 }
 
-TEST_CASE("scenario dimensions: a per-element value left out is a located error", "[yaml][scenario]") {
+TEST_CASE("scenario dimensions: a per-element value left out is a located error",
+          "[yaml][scenario]") {
   const fs::path dir = fs::temp_directory_path() / "h2sim_scenario_dimensions_3";
   const std::string path = write_pair(dir, R"(model: model.yaml
 dimensions:

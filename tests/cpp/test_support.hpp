@@ -3,15 +3,13 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
+#include <h2sim/h2sim.hpp>
 #include <iomanip>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <h2sim/h2sim.hpp>
 
 namespace h2test {
 
@@ -46,8 +44,8 @@ inline Eigen::Index row_at(const h2sim::Result& result, double t) {
     if (std::abs(result.times(i) - t) < 1e-9) return i;
   }
   FAIL("no saved time " << t << " (first " << result.times(0) << ", last "
-                        << result.times(result.times.size() - 1) << ", "
-                        << result.times.size() << " rows)");
+                        << result.times(result.times.size() - 1) << ", " << result.times.size()
+                        << " rows)");
   return -1;
 }
 
@@ -96,20 +94,20 @@ std::string message_of(F&& action) {
 
 // |actual - expected| <= tolerance, printing both with 17 digits when it fails
 // (a NaN never passes).
-#define H2_CHECK_NEAR(actual, expected, tolerance)                                        \
-  do {                                                                                    \
-    const double h2_actual_ = (actual);                                                   \
-    const double h2_expected_ = (expected);                                               \
-    const double h2_tolerance_ = (tolerance);                                             \
-    INFO(#actual << " = " << h2test::describe(h2_actual_) << ", expected "                \
-                 << h2test::describe(h2_expected_) << " +- " << h2_tolerance_             \
-                 << " (off by " << h2test::describe(h2_actual_ - h2_expected_) << ")");   \
-    CHECK(std::abs(h2_actual_ - h2_expected_) <= h2_tolerance_);                          \
+#define H2_CHECK_NEAR(actual, expected, tolerance)                                           \
+  do {                                                                                       \
+    const double h2_actual_ = (actual);                                                      \
+    const double h2_expected_ = (expected);                                                  \
+    const double h2_tolerance_ = (tolerance);                                                \
+    INFO(#actual << " = " << h2test::describe(h2_actual_) << ", expected "                   \
+                 << h2test::describe(h2_expected_) << " +- " << h2_tolerance_ << " (off by " \
+                 << h2test::describe(h2_actual_ - h2_expected_) << ")");                     \
+    CHECK(std::abs(h2_actual_ - h2_expected_) <= h2_tolerance_);                             \
   } while (false)
 
 // Relative comparison: |actual - expected| <= tolerance * |expected|.
-#define H2_CHECK_REL(actual, expected, tolerance)                                         \
-  do {                                                                                    \
-    const double h2_expected_r_ = (expected);                                             \
-    H2_CHECK_NEAR(actual, h2_expected_r_, (tolerance) * std::abs(h2_expected_r_));        \
+#define H2_CHECK_REL(actual, expected, tolerance)                                \
+  do {                                                                           \
+    const double h2_expected_r_ = (expected);                                    \
+    H2_CHECK_NEAR(actual, h2_expected_r_, (tolerance)*std::abs(h2_expected_r_)); \
   } while (false)
