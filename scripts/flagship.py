@@ -21,10 +21,10 @@ import h2sim
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {
     "baseline": ROOT / "scenarios/zhejiang/baseline.yaml",
-    "plan 2025": ROOT / "scenarios/zhejiang/plan_2025.yaml",
+    "plan": ROOT / "scenarios/zhejiang/plan_2025.yaml",
 }
 # Zhejiang's targets for the end of 2025 (shared/data/zhejiang_hydrogen_facts.csv).
-TARGETS_2025 = {"fcev_fleet_total": 5000, "stations_operating_total": 50, "refuelling capacity t/day": 35.5}
+TARGETS_2025 = {"fcev_fleet_total": 5000, "stations_operating_total": 50, "refuelling_capacity_t_per_day": 35.5}
 YEARS = (2025, 2030, 2035)  # ends of these years: t = year + 1
 
 ROWS = [  # (label, column, scale, format)
@@ -34,6 +34,7 @@ ROWS = [  # (label, column, scale, format)
     ("  heavy trucks", "fcev_fleet[heavy_truck]", 1, "{:,.0f}"),
     ("  cars", "fcev_fleet[car]", 1, "{:,.0f}"),
     ("stations operating", "stations_operating_total", 1, "{:,.1f}"),
+    ("refuelling capacity (t/day)", "refuelling_capacity_t_per_day", 1, "{:,.1f}"),
     ("H2 demand (t/day)", "h2_demand_t_per_day", 1, "{:,.1f}"),
     ("H2 pump price (CNY/kg)", "h2_price_cny_per_kg", 1, "{:,.1f}"),
     ("storage (days of cover)", "storage_days_of_cover", 1, "{:,.1f}"),
@@ -80,8 +81,8 @@ def chart(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     variables = ["fcev_fleet_total", "stations_operating_total", "h2_demand_t_per_day",
                  "h2_price_cny_per_kg", "co2_avoided_t_per_year", "public_spending_cny_per_year"]
-    targets = {"fcev_fleet_total": [(2026.0, 5000)], "stations_operating_total": [(2026.0, 50)],
-               "h2_demand_t_per_day": []}
+    targets = {"fcev_fleet_total": [(2026.0, 5000, "2025 target")],
+               "stations_operating_total": [(2026.0, 50, "2025 target")]}
     fig = h2sim.plot_comparison(results, variables, targets=targets,
                                 title="Zhejiang hydrogen pilots: baseline and the 2025 plan "
                                       "(time: t = 2026 is the end of 2025; stars: 2025 targets)")
@@ -99,12 +100,17 @@ def main(argv: list[str] | None = None) -> int:
         model = h2sim.load(path)
         for warning in model.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        results[name] = model.run()
+        frame = model.run()
+        # The 2023 station plan counts capacity: stations times the average station size.
+        station_size = model.parameters.loc["stations.station_capacity", "value"]
+        frame["refuelling_capacity_t_per_day"] = frame["stations_operating_total"] * station_size
+        frame.attrs["units"]["refuelling_capacity_t_per_day"] = "t/day"
+        results[name] = frame
 
     print("Zhejiang hydrogen pilots - key outputs at the end of each year")
     print("(baseline: the policies in force; plan 2025: the levers that reach the 2025 targets)\n")
     print(summary_table(results))
-    base, plan = results["baseline"], results["plan 2025"]
+    base, plan = results["baseline"], results["plan"]
     print(f"\nAt the end of 2022 the baseline has {base.loc[2023.0, 'stations_operating_total']:.0f} stations "
           f"and {base.loc[2023.0, 'fcev_fleet_total']:.0f} vehicles (reported: 22 stations, more than 200 "
           "vehicles): stations ahead of vehicles.")
@@ -115,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{extra:.1f} bn CNY of extra public spending over 2023-2025.")
 
     for name, frame in results.items():
-        csv = out / f"zhejiang_{name.replace(' ', '_')}.csv"
+        csv = out / f"zhejiang_{'baseline' if name == 'baseline' else 'plan_2025'}.csv"
         write_atomically(csv, lambda tmp, f=frame: f.to_csv(tmp))
     png = out / "zhejiang_flagship.png"
     chart(results, png)

@@ -52,10 +52,11 @@ def plot(result: pd.DataFrame, variables: Sequence[str] | None = None, ax=None, 
 
 
 def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str], title: str | None = None,
-                    targets: Mapping[str, Sequence[tuple[float, float]]] | None = None, time_label: str = "year"):
+                    targets: Mapping[str, Sequence[tuple]] | None = None, time_label: str = "year"):
     """Plots the same variables from several scenarios: one panel per variable, one
-    line per scenario. ``targets`` marks points such as plan targets:
-    ``{"fcev_fleet_total": [(2025, 5000)]}``. Returns the matplotlib Figure."""
+    line per scenario. ``targets`` marks points such as plan targets, as (time, value) or
+    (time, value, label): ``{"fcev_fleet_total": [(2026.0, 5000, "2025 target")]}``.
+    Returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
 
     n = len(variables)
@@ -70,8 +71,10 @@ def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str
                 raise KeyError(f"{var} is not in the result of {name}")
             axis.plot(frame.index, frame[var], label=name)
             unit = unit or _units(frame, var)
-        for t, v in (targets or {}).get(var, []):
-            axis.scatter([t], [v], marker="*", s=120, color="black", zorder=5, label=f"target {t:g}")
+        for point in (targets or {}).get(var, []):
+            t, v = point[0], point[1]
+            label = point[2] if len(point) > 2 else f"target at {t:g}"
+            axis.scatter([t], [v], marker="*", s=120, color="black", zorder=5, label=label)
         axis.set_title(var, fontsize="medium")
         axis.set_ylabel(unit or "value")
         axis.set_xlabel(time_label)
