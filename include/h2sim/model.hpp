@@ -165,8 +165,8 @@ class Model {
   // Replaces a variable's equation (parsed now, errors say which variable).
   void set_equation(const std::string& name, const std::string& equation);
   // Replaces the elements of a dimension (a scenario's own list of cities, say).
-  // Per-element equations of variables arrayed by it are dropped; returns the names
-  // of the variables that had them, which need new per-element values.
+  // Per-element equations that name an element no longer there are dropped; returns
+  // the names of the variables that lost some, which need new per-element values.
   std::vector<std::string> set_dimension_elements(const std::string& name,
                                                   std::vector<std::string> elements);
 

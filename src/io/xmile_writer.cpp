@@ -134,12 +134,34 @@ std::string to_xmile(const Model& model) {
     if (v.element_equations.empty()) {
       out << in << "<eqn>" << escape(equation_text(v.expr, v.equation)) << "</eqn>\n";
     } else {
-      for (const ElementEquation& eq : v.element_equations) {
+      // XMILE names every element: a "*" in an h2sim element equation is written out
+      // for each element it stands for (the first matching equation wins, as it does
+      // in the compiler); elements no equation names take the apply-to-all one.
+      std::vector<const Dimension*> dims;
+      for (const auto& d : v.dimensions) dims.push_back(model.find_dimension(d));
+      std::vector<std::size_t> index(dims.size(), 0);
+      for (bool more = !dims.empty(); more;) {
+        const ElementEquation* match = nullptr;
+        for (const ElementEquation& eq : v.element_equations) {
+          bool same = eq.elements.size() == dims.size();
+          for (std::size_t d = 0; same && d < dims.size(); ++d)
+            same = eq.elements[d] == "*" ||
+                   canonical_name(eq.elements[d]) == canonical_name(dims[d]->elements[index[d]]);
+          if (same) {
+            match = &eq;
+            break;
+          }
+        }
         std::string subscript;
-        for (std::size_t i = 0; i < eq.elements.size(); ++i)
-          subscript += (i ? "," : "") + eq.elements[i];
-        out << in << "<element subscript=\"" << escape(subscript) << "\"><eqn>"
-            << escape(equation_text(eq.expr, eq.text)) << "</eqn></element>\n";
+        for (std::size_t d = 0; d < dims.size(); ++d)
+          subscript += (d ? "," : "") + dims[d]->elements[index[d]];
+        const std::string text =
+            match ? equation_text(match->expr, match->text) : equation_text(v.expr, v.equation);
+        out << in << "<element subscript=\"" << escape(subscript) << "\"><eqn>" << escape(text)
+            << "</eqn></element>\n";
+        std::size_t d = dims.size();
+        while (d > 0 && ++index[d - 1] == dims[d - 1]->elements.size()) index[--d] = 0;
+        more = d > 0;
       }
     }
     for (const auto& f : v.inflows) out << in << "<inflow>" << escape(f) << "</inflow>\n";

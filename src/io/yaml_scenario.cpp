@@ -251,22 +251,36 @@ class ScenarioLoader {
     }
   }
 
-  // Every variable whose per-element values a new dimension dropped has new ones.
+  // Every variable whose per-element values a new dimension dropped has new ones: each
+  // element (tuple) is matched by an equation, or the scenario set one value for all.
   void check_replaced_elements(const Scenario& s) {
     for (const auto& [name, layer, at] : needs_elements_) {
       const Variable* v = s.model.find(name);
-      std::size_t count = 1;
-      for (const auto& d : v->dimensions) count *= s.model.find_dimension(d)->elements.size();
-      const bool one_value_for_all =
-          v->element_equations.empty() && set_whole_.count(canonical_name(v->name)) != 0;
-      if (!one_value_for_all && v->element_equations.size() < count)
-        layer->reader.fail(at, "dimensions",
-                           "`" + v->name +
-                               "` was given per element; give it a value for each new element "
-                               "under `parameters:` (e.g. " +
-                               v->name + "[" +
-                               s.model.find_dimension(v->dimensions.front())->elements.front() +
-                               "]: ...)");
+      if (v->element_equations.empty() && set_whole_.count(canonical_name(v->name)) != 0) continue;
+      std::vector<const Dimension*> dims;
+      for (const auto& d : v->dimensions) dims.push_back(s.model.find_dimension(d));
+      std::vector<std::size_t> index(dims.size(), 0);
+      for (;;) {
+        const bool covered = std::any_of(
+            v->element_equations.begin(), v->element_equations.end(), [&](const ElementEquation& eq) {
+              for (std::size_t d = 0; d < dims.size(); ++d)
+                if (eq.elements[d] != "*" &&
+                    canonical_name(eq.elements[d]) != canonical_name(dims[d]->elements[index[d]]))
+                  return false;
+              return true;
+            });
+        if (!covered) {
+          std::string element;
+          for (std::size_t d = 0; d < dims.size(); ++d)
+            element += (d ? "," : "") + dims[d]->elements[index[d]];
+          layer->reader.fail(at, "dimensions",
+                             "`" + v->name + "` was given per element; give it a value for `" + v->name + "[" +
+                                 element + "]` (and each other new element) under `parameters:`, or one value for all");
+        }
+        std::size_t d = dims.size();
+        while (d > 0 && ++index[d - 1] == dims[d - 1]->elements.size()) index[--d] = 0;
+        if (d == 0) break;
+      }
     }
   }
 

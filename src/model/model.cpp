@@ -234,14 +234,23 @@ std::vector<std::string> Model::set_dimension_elements(const std::string& name,
   const std::string dim_name = dim->name;
   dimensions_.erase(dimensions_.begin() + (dim - dimensions_.data()));
   add_dimension(dim_name, std::move(elements));  // checks the new list
+  const Dimension& replaced = *find_dimension(dim_name);
+  auto kept = [&](const std::string& element) {
+    return element == "*" || std::any_of(replaced.elements.begin(), replaced.elements.end(),
+                                         [&](const std::string& e) {
+                                           return canonical_name(e) == canonical_name(element);
+                                         });
+  };
   std::vector<std::string> emptied;
   for (Variable& v : variables_) {
-    const bool arrayed = std::any_of(
-        v.dimensions.begin(), v.dimensions.end(),
-        [&](const std::string& d) { return canonical_name(d) == canonical_name(dim_name); });
-    if (arrayed && !v.element_equations.empty()) {
-      v.element_equations.clear();
-      emptied.push_back(v.name);
+    for (std::size_t p = 0; p < v.dimensions.size(); ++p) {
+      if (canonical_name(v.dimensions[p]) != canonical_name(dim_name)) continue;
+      // Equations for every element ("*") or for elements still there stay.
+      const auto before = v.element_equations.size();
+      std::erase_if(v.element_equations, [&](const ElementEquation& eq) {
+        return p < eq.elements.size() && !kept(eq.elements[p]);
+      });
+      if (v.element_equations.size() != before) emptied.push_back(v.name);
     }
   }
   return emptied;

@@ -139,11 +139,12 @@ def _step(before: float, after: float, at: float = 2023.0) -> pd.Series:
 
 
 def _after_pilots(model, marketing: float, stations: float) -> tuple[float, float]:
-    """From 2023 on: no mandate, no subsidy, a constant marketing effort and a station
+    """From 2023 on: no mandates, no subsidy, a constant marketing effort and a station
     plan of `stations` by 2030. Returns the fleet at the ends of 2025 and 2035."""
     params = {
         "marketing": _step(0.02, marketing),
         "bus_mandate_share": _step(0.08, 0.0),
+        "truck_mandate_share": pd.Series([0.0, 0.0035, 0.0035, 0.0], index=[2021.49, 2021.5, 2022.999, 2023.0]),
         "province_station_target": pd.Series([0, 30, 30, stations], index=[2019.29, 2019.3, 2022.999, 2023.0]),
         "station_target_year": pd.Series([2022, 2022, 2030], index=[2019.3, 2022.999, 2023.0]),
     }
@@ -201,3 +202,12 @@ def test_fuel_cell_cost_follows_the_learning_curve(baseline_run):
     assert cost.loc[2015.0] == pytest.approx(30000)
     assert cost.loc[end_of(2024)] < 4000  # "< 4,000 CNY/kW (2024)", shared/data/parameters.md
     assert (np.diff(cost.to_numpy()) <= 1e-9).all()
+
+
+def test_zhejiang_baseline_reproduces_the_reported_city_fleets(baseline):
+    run = baseline.run(return_columns=["fcev_fleet_by_city", "vehicles.fleet"])
+    november_2022, july_2022 = 2022.75, 2022.5   # saved quarterly; the reports are Nov and Jul
+    jiaxing = run.loc[november_2022]
+    assert jiaxing["fcev_fleet_by_city[jiaxing]"] == pytest.approx(167, rel=0.15)      # 146 buses + 21 trucks
+    assert jiaxing["vehicles.fleet[heavy_truck,jiaxing]"] == pytest.approx(21, rel=0.25)
+    assert run.loc[july_2022, "fcev_fleet_by_city[jinhua]"] == pytest.approx(31, rel=0.25)
