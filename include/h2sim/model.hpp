@@ -138,6 +138,8 @@ struct Dimension {
 // Canonical form of a variable, dimension or element name: lower case, spaces and
 // underscores the same, surrounding quotes and whitespace removed (XMILE rules).
 std::string canonical_name(const std::string& name);
+// The same for a name with elements: "Fleet [ Heavy Truck ]" -> "fleet[heavy_truck]".
+std::string canonical_element_name(const std::string& name);
 
 class Model {
  public:

@@ -33,25 +33,6 @@ const TimeSettings& Program::time() const { return data_->time; }
 std::size_t Program::stock_count() const { return static_cast<std::size_t>(data_->stock_count); }
 std::size_t Program::instruction_count() const { return data_->step_code.size(); }
 
-namespace {
-
-// "Fleet [ Bus ]" -> "fleet[bus]": the key outputs and parameters are found by.
-std::string canonical_element_name(const std::string& name) {
-  const auto open = name.find('[');
-  if (open == std::string::npos || name.back() != ']') return canonical_name(name);
-  std::string key = canonical_name(name.substr(0, open)) + "[";
-  std::stringstream inner(name.substr(open + 1, name.size() - open - 2));
-  std::string part;
-  bool first = true;
-  while (std::getline(inner, part, ',')) {
-    key += (first ? "" : ",") + canonical_name(part);
-    first = false;
-  }
-  return key + "]";
-}
-
-}  // namespace
-
 int Program::find_output(const std::string& name) const {
   const std::string key = canonical_element_name(name);
   for (std::size_t i = 0; i < data_->outputs.size(); ++i)
@@ -65,10 +46,6 @@ int Program::find_parameter(const std::string& name) const {
     if (canonical_element_name(data_->parameters[i].name) == key) return static_cast<int>(i);
   return -1;
 }
-
-namespace detail {
-std::string canonical_output_key(const std::string& name) { return canonical_element_name(name); }
-}  // namespace detail
 
 namespace {
 

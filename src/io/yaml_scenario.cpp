@@ -262,7 +262,8 @@ class ScenarioLoader {
       std::vector<std::size_t> index(dims.size(), 0);
       for (;;) {
         const bool covered = std::any_of(
-            v->element_equations.begin(), v->element_equations.end(), [&](const ElementEquation& eq) {
+            v->element_equations.begin(), v->element_equations.end(),
+            [&](const ElementEquation& eq) {
               for (std::size_t d = 0; d < dims.size(); ++d)
                 if (eq.elements[d] != "*" &&
                     canonical_name(eq.elements[d]) != canonical_name(dims[d]->elements[index[d]]))
@@ -273,9 +274,11 @@ class ScenarioLoader {
           std::string element;
           for (std::size_t d = 0; d < dims.size(); ++d)
             element += (d ? "," : "") + dims[d]->elements[index[d]];
-          layer->reader.fail(at, "dimensions",
-                             "`" + v->name + "` was given per element; give it a value for `" + v->name + "[" +
-                                 element + "]` (and each other new element) under `parameters:`, or one value for all");
+          layer->reader.fail(
+              at, "dimensions",
+              "`" + v->name + "` was given per element; give it a value for `" + v->name + "[" +
+                  element +
+                  "]` (and each other new element) under `parameters:`, or one value for all");
         }
         std::size_t d = dims.size();
         while (d > 0 && ++index[d - 1] == dims[d - 1]->elements.size()) index[--d] = 0;

@@ -37,6 +37,20 @@ std::string canonical_name(const std::string& name) {
   return out;
 }
 
+std::string canonical_element_name(const std::string& name) {
+  const auto open = name.find('[');
+  if (open == std::string::npos || name.back() != ']') return canonical_name(name);
+  std::string key = canonical_name(name.substr(0, open)) + "[";
+  std::stringstream inner(name.substr(open + 1, name.size() - open - 2));
+  std::string part;
+  bool first = true;
+  while (std::getline(inner, part, ',')) {
+    key += (first ? "" : ",") + canonical_name(part);
+    first = false;
+  }
+  return key + "]";
+}
+
 double GraphicalFunction::operator()(double input) const {
   const std::size_t n = x.size();
   if (n == 0) return 0.0;

@@ -26,10 +26,6 @@
 
 namespace h2sim {
 
-namespace detail {
-std::string canonical_output_key(const std::string& name);  // compiler.cpp
-}
-
 namespace {
 
 namespace odeint = boost::numeric::odeint;
@@ -154,7 +150,7 @@ std::vector<int> resolve_parameter(const Program& program, const std::string& na
   const std::string key = canonical_name(name);
   const auto& params = program.parameters();
   for (std::size_t k = 0; k < params.size(); ++k) {
-    const std::string pk = detail::canonical_output_key(params[k].name);
+    const std::string pk = canonical_element_name(params[k].name);
     if (pk.size() > key.size() && pk.compare(0, key.size(), key) == 0 && pk[key.size()] == '[')
       all.push_back(static_cast<int>(k));
   }
@@ -640,9 +636,9 @@ Eigen::Map<const RowMatrix> BatchResult::lane(std::size_t i) const {
 
 namespace {
 int find_name(const std::vector<std::string>& names, const std::string& name) {
-  const std::string key = detail::canonical_output_key(name);
+  const std::string key = canonical_element_name(name);
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (detail::canonical_output_key(names[i]) == key) return static_cast<int>(i);
+    if (canonical_element_name(names[i]) == key) return static_cast<int>(i);
   return -1;
 }
 }  // namespace

@@ -78,21 +78,6 @@ const ExpectedFailure* expected_failure(const std::string& case_path) {
   return nullptr;
 }
 
-// "Stock A[Entry 1]" -> "stock_a[entry_1]"; "hares.hares" -> "hares.hares".
-std::string column_key(const std::string& name) {
-  const auto open = name.find('[');
-  if (open == std::string::npos || name.back() != ']') return h2sim::canonical_name(name);
-  std::string key = h2sim::canonical_name(name.substr(0, open)) + "[";
-  std::stringstream inner(name.substr(open + 1, name.size() - open - 2));
-  std::string part;
-  bool first = true;
-  while (std::getline(inner, part, ',')) {
-    key += (first ? "" : ",") + h2sim::canonical_name(part);
-    first = false;
-  }
-  return key + "]";
-}
-
 // An expected-output file: a header row (the first column is time) and rows of
 // numbers; an empty cell is a value the tool did not write (Vensim writes constants
 // once).
@@ -223,7 +208,7 @@ Outcome run_case(const fs::path& model_file, const fs::path& output_file,
       if (row[c] && std::isfinite(*row[c])) scale[c] = std::max(scale[c], std::abs(*row[c]));
   std::map<std::string, int> columns;
   for (std::size_t k = 0; k < result.names.size(); ++k)
-    columns[column_key(result.names[k])] = static_cast<int>(k);
+    columns[h2sim::canonical_element_name(result.names[k])] = static_cast<int>(k);
   for (const auto& row : table.rows) {
     const double t = *row[0];
     Eigen::Index at = -1;
@@ -239,7 +224,7 @@ Outcome run_case(const fs::path& model_file, const fs::path& output_file,
     }
     for (std::size_t c = 1; c < table.headers.size() && c < row.size(); ++c) {
       if (!row[c]) continue;
-      const auto col = columns.find(column_key(table.headers[c]));
+      const auto col = columns.find(h2sim::canonical_element_name(table.headers[c]));
       if (col == columns.end()) continue;
       const double actual = result.values(at, col->second);
       ++out.compared;

@@ -21,21 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// "Stock A[Entry 1]" -> "stock_a[entry_1]"; "supply.capacity" -> "supply.capacity".
-std::string output_key(const std::string& name) {
-  const auto open = name.find('[');
-  if (open == std::string::npos || name.back() != ']') return h2sim::canonical_name(name);
-  std::string key = h2sim::canonical_name(name.substr(0, open)) + "[";
-  std::stringstream inner(name.substr(open + 1, name.size() - open - 2));
-  std::string part;
-  bool first = true;
-  while (std::getline(inner, part, ',')) {
-    key += (first ? "" : ",") + h2sim::canonical_name(part);
-    first = false;
-  }
-  return key + "]";
-}
-
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // Runs `model` with the time settings and method of `reference` (adaptive and stiff
@@ -62,11 +47,11 @@ void check_identical(const h2sim::Result& original, const h2sim::Result& reimpor
   REQUIRE(original.names.size() == reimported.names.size());
   std::map<std::string, int> columns;
   for (std::size_t k = 0; k < reimported.names.size(); ++k)
-    columns[output_key(reimported.names[k])] = static_cast<int>(k);
+    columns[h2sim::canonical_element_name(reimported.names[k])] = static_cast<int>(k);
   int differing = 0;
   std::string first_difference;
   for (std::size_t k = 0; k < original.names.size(); ++k) {
-    const auto found = columns.find(output_key(original.names[k]));
+    const auto found = columns.find(h2sim::canonical_element_name(original.names[k]));
     INFO("output '" << original.names[k] << "' of the original is missing after the round trip");
     REQUIRE(found != columns.end());
     for (Eigen::Index i = 0; i < original.times.size(); ++i) {
