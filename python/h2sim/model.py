@@ -248,9 +248,8 @@ class Model:
                 block = block[:, :, 0]
             attrs = {"units": units[indices[0]], "description": var.get("description", ""),
                      "source": var.get("source", "")}
-            data[base] = (coords_dims, block, attrs)
-        ds = xr.Dataset(data, coords={"time": times, **{k: v for k, v in
-                        ((d, dims[d]) for d in dims) if any(k in item[0] for item in data.values())}})
+            data[base] = xr.DataArray(block, dims=coords_dims, coords={"time": times, **coords}, attrs=attrs)
+        ds = xr.Dataset(data)
         if runs is None:
             ds = ds.isel(run=0, drop=True)
         else:

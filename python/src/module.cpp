@@ -37,7 +37,7 @@ SimulationOptions make_options(std::optional<double> start, std::optional<double
   return o;
 }
 
-py::dict variable_dict(const Model& model, const Variable& v) {
+py::dict variable_dict(const Variable& v) {
   py::dict d;
   const char* kinds[] = {"stock", "flow", "auxiliary", "constant"};
   d["name"] = v.name;
@@ -69,7 +69,6 @@ py::dict variable_dict(const Model& model, const Variable& v) {
     range = r;
   }
   d["uncertainty"] = range;
-  (void)model;
   return d;
 }
 
@@ -224,7 +223,7 @@ PYBIND11_MODULE(_h2sim, m) {
       .def("variables",
            [](const Scenario& s) {
              py::list out;
-             for (const auto& v : s.model.variables()) out.append(variable_dict(s.model, v));
+             for (const auto& v : s.model.variables()) out.append(variable_dict(v));
              return out;
            })
       .def("dimensions",

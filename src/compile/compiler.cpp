@@ -674,9 +674,6 @@ class Compiler {
     n.name = current_owner_ + "." + label;
     n.variable = current_owner_;
     n.value = l;
-    if (l->kind == Lowered::Kind::Number) {
-      n.value = l;
-    }
     return add_node(std::move(n));
   }
 
