@@ -16,6 +16,23 @@ struct LeverSchedule {
   std::vector<double> values;
 };
 
+// A section of a model or scenario file that h2sim's analysis tools read and the loader only
+// carries: `outcomes:`, `targets:`, `uncertainties:`, `calibration:`, `reality_checks:`
+// (analysis_section_names()). Each node keeps where it was written, so that the tool that
+// reads it can point at the line. Scalars stay text: the reader decides their type.
+struct DataNode {
+  enum class Kind { Null, Scalar, List, Map };
+  Kind kind = Kind::Null;
+  std::string scalar;              // Scalar: the text as written
+  bool quoted = false;             // Scalar: written in quotes, so always a string
+  std::vector<std::string> keys;   // Map: the keys, in file order
+  std::vector<DataNode> children;  // Map: the values, in the order of `keys`; List: the items
+  Location where;                  // file, line and column of the node
+};
+
+// The sections DataNode carries, in the order documented in docs/scenario-format.md.
+const std::vector<std::string>& analysis_section_names();
+
 struct LoadOptions {
   // Unit mismatches are errors (ScenarioError) instead of warnings.
   bool strict_units = false;
@@ -34,6 +51,9 @@ struct Scenario {
   std::vector<LeverSchedule> levers;
   std::vector<std::string> outputs;   // empty: every variable
   std::vector<std::string> warnings;  // unit warnings and other notes from loading
+  // Analysis sections by name. The model file's come first; each scenario of the `extends`
+  // chain then replaces a mapping section's entries by key and any other section whole.
+  std::vector<std::pair<std::string, DataNode>> sections;
 };
 
 // Loads a model file (stocks, flows, ... and components). Throws ParseError for YAML

@@ -10,7 +10,7 @@ variable and equation.
 """
 
 from collections.abc import Callable, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -127,6 +127,8 @@ class Scenario:
     @property
     def model_file(self) -> str:
         """The model file at the end of the scenario's ``extends`` chain."""
+    def sections(self) -> tuple[dict[str, Any], dict[tuple, tuple[str, int, int]]]:
+        """Analysis sections: (values by name, (file, line, column) by path tuple)."""
     @property
     def chain(self) -> list[str]:
         """The scenario files of the ``extends`` chain, from the first link to this one."""

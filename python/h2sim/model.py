@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import _h2sim
 from .errors import Error
+from .sections import SECTION_NAMES, Section
 
 _Schedule = tuple  # ("schedule", times, values, interpolation)
 
@@ -81,6 +82,20 @@ class Model:
     def levers(self) -> list[dict]:
         """The lever schedules the scenario applied (name, kind, times, values)."""
         return list(self._scenario.levers)
+
+    @property
+    def sections(self) -> dict[str, "Section"]:
+        """The analysis sections the model and scenario files declare (``outcomes:``,
+        ``targets:``, ``uncertainties:``, ``calibration:``, ``reality_checks:``), by name;
+        see :mod:`h2sim.sections`."""
+        values, locations = self._scenario.sections()
+        return {name: Section(name, value, locations) for name, value in values.items()}
+
+    def section(self, name: str) -> "Section | None":
+        """One analysis section by name, or None when no file declares it."""
+        if name not in SECTION_NAMES:
+            raise ValueError(f"unknown section {name!r}: h2sim carries {', '.join(SECTION_NAMES)}")
+        return self.sections.get(name)
 
     @property
     def variables(self) -> pd.DataFrame:

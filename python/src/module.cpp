@@ -5,7 +5,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <h2sim/h2sim.hpp>
+#include <regex>
 
 namespace py = pybind11;
 using namespace h2sim;
@@ -70,6 +72,54 @@ py::dict variable_dict(const Variable& v) {
   }
   d["uncertainty"] = range;
   return d;
+}
+
+// A YAML scalar as the YAML 1.2 core schema types it (quoted scalars stay strings).
+py::object scalar_value(const DataNode& node) {
+  if (node.quoted) return py::str(node.scalar);
+  const std::string& t = node.scalar;
+  if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return py::none();
+  if (t == "true" || t == "True" || t == "TRUE") return py::bool_(true);
+  if (t == "false" || t == "False" || t == "FALSE") return py::bool_(false);
+  static const std::regex integer(R"([-+]?[0-9]+)");
+  static const std::regex real(
+      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
+  if (std::regex_match(t, integer)) return py::int_(py::str(t));
+  if (std::regex_match(t, real)) {
+    std::string v = t;
+    if (v.find("inf") != std::string::npos || v.find("Inf") != std::string::npos ||
+        v.find("INF") != std::string::npos)
+      return py::float_(v[0] == '-' ? -INFINITY : INFINITY);
+    if (v.find(".nan") != std::string::npos || v.find(".NaN") != std::string::npos ||
+        v.find(".NAN") != std::string::npos)
+      return py::float_(NAN);
+    return py::float_(std::stod(v));
+  }
+  return py::str(t);
+}
+
+// The section as plain Python data, and every node's (file, line, column) by its path.
+py::object section_value(const DataNode& node, py::tuple path, py::dict& locations) {
+  locations[path] = py::make_tuple(node.where.file, node.where.line, node.where.column);
+  switch (node.kind) {
+    case DataNode::Kind::Scalar:
+      return scalar_value(node);
+    case DataNode::Kind::List: {
+      py::list out;
+      for (std::size_t i = 0; i < node.children.size(); ++i)
+        out.append(section_value(node.children[i], path + py::make_tuple(i), locations));
+      return out;
+    }
+    case DataNode::Kind::Map: {
+      py::dict out;
+      for (std::size_t i = 0; i < node.keys.size(); ++i)
+        out[py::str(node.keys[i])] =
+            section_value(node.children[i], path + py::make_tuple(node.keys[i]), locations);
+      return out;
+    }
+    default:
+      return py::none();
+  }
 }
 
 }  // namespace
@@ -208,6 +258,16 @@ PYBIND11_MODULE(_h2sim, m) {
                                return out;
                              })
       .def("copy", [](const Scenario& s) { return Scenario(s); })
+      .def(
+          "sections",
+          [](const Scenario& s) {
+            py::dict values;
+            py::dict locations;
+            for (const auto& [name, node] : s.sections)
+              values[py::str(name)] = section_value(node, py::make_tuple(name), locations);
+            return py::make_tuple(values, locations);
+          },
+          "Analysis sections as (values by name, (file, line, column) by path tuple).")
       .def_property_readonly("time",
                              [](const Scenario& s) {
                                const TimeSettings& t = s.model.time();

@@ -18,8 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::initializer_list<const char*> kModelKeys = {
-    "name",   "description", "source",      "time",    "dimensions", "inputs", "constants",
-    "stocks", "flows",       "auxiliaries", "lookups", "components", "outputs"};
+    "name", "description", "source", "time", "dimensions", "inputs", "constants", "stocks", "flows",
+    "auxiliaries", "lookups", "components", "outputs",
+    // analysis sections, carried as data (yaml_sections.cpp)
+    "outcomes", "targets", "uncertainties", "calibration", "reality_checks"};
 const std::initializer_list<const char*> kCommonKeys = {"units", "description", "source",
                                                         "dimensions"};
 
@@ -68,6 +70,7 @@ class ModelLoader {
                        "unknown variable `" + out.outputs[i] + "`" + did_you_mean(base, names()));
       }
     }
+    read_analysis_sections(root, reader_, out.sections);
     return out;
   }
 

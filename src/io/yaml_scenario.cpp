@@ -47,7 +47,10 @@ bool is_model_file(const YAML::Node& root) {
     if (root[key]) return false;
   for (const auto& item : root) {
     const std::string key = item.first.Scalar();
-    if (key != "description" && key != "time" && key != "outputs") return true;
+    const auto& analysis = analysis_section_names();
+    if (key != "description" && key != "time" && key != "outputs" &&
+        std::find(analysis.begin(), analysis.end(), key) == analysis.end())
+      return true;
   }
   return false;
 }
@@ -79,6 +82,7 @@ class ScenarioLoader {
       s.model_file = file;
       s.model = std::move(loaded.model);
       s.outputs = loaded.outputs;
+      s.sections = std::move(loaded.sections);
       s.chain = {file};
       finish(s);
       return s;
@@ -106,6 +110,7 @@ class ScenarioLoader {
     s.model = std::move(loaded.model);
     s.model_file = model_path.string();
     s.outputs = loaded.outputs;
+    s.sections = std::move(loaded.sections);
     s.name = fs::path(file).stem().string();
 
     // Later layers override earlier ones; levers by name, lists whole.
@@ -120,6 +125,7 @@ class ScenarioLoader {
       if (r["dimensions"]) replace_dimensions(s, l, r["dimensions"]);
       if (r["parameters"]) apply_parameters(s, l, r["parameters"]);
       if (r["outputs"]) s.outputs = read_outputs(s.model, l, r["outputs"]);
+      detail::read_analysis_sections(r, l.reader, s.sections);
       if (r["levers"]) {
         l.reader.expect_map(r["levers"], "levers", "a mapping of constants to schedules");
         for (const auto& item : r["levers"]) {
@@ -147,7 +153,8 @@ class ScenarioLoader {
     const YAML::Node& root = layer.root;
     layer.reader.check_keys(root, "",
                             {"scenario", "description", "model", "extends", "time", "dimensions",
-                             "parameters", "levers", "outputs"});
+                             "parameters", "levers", "outputs", "outcomes", "targets",
+                             "uncertainties", "calibration", "reality_checks"});
     const std::string key = key_of(file);
     if (std::find(visiting_.begin(), visiting_.end(), key) != visiting_.end()) {
       std::string cycle;

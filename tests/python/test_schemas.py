@@ -148,12 +148,13 @@ def test_broken_file_is_rejected_by_the_schema(name):
 
 def test_the_schema_suggests_valid_keys():
     # Editors complete from `properties`; the loader's keys are all there.
+    analysis = {"outcomes", "targets", "uncertainties", "calibration", "reality_checks"}
     assert set(MODEL_SCHEMA["properties"]) == {
         "name", "description", "source", "time", "dimensions", "inputs", "constants", "stocks",
-        "flows", "auxiliaries", "lookups", "components", "outputs"}
+        "flows", "auxiliaries", "lookups", "components", "outputs"} | analysis
     assert set(SCENARIO_SCHEMA["properties"]) == {
         "scenario", "description", "model", "extends", "time", "dimensions", "parameters", "levers",
-        "outputs"}
+        "outputs"} | analysis
     assert set(MODEL_SCHEMA["definitions"]["time"]["properties"]) == {
         "start", "stop", "dt", "save_every", "method", "units"}
 
