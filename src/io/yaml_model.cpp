@@ -134,6 +134,17 @@ class ModelLoader {
     }
   }
 
+  // `basis:` says how a default was obtained (docs/scenario-format.md): checked here so
+  // that a typo is an error with file:line; the loader keeps no copy (the documentation
+  // and validation scripts read it from the YAML).
+  void check_basis(const YAML::Node& node, const std::string& path) {
+    if (!node["basis"]) return;
+    const std::string basis = reader_.text(node["basis"], path + ".basis");
+    if (basis != "published" && basis != "calibrated" && basis != "assumption")
+      reader_.fail(node["basis"], path + ".basis",
+                   "`" + basis + "` is not a basis: give published, calibrated or assumption");
+  }
+
   void read_common(Variable& v, const YAML::Node& node, const std::string& path) {
     if (!node.IsMap()) return;
     if (node["units"]) v.units = reader_.text(node["units"], path + ".units");
@@ -242,9 +253,10 @@ class ModelLoader {
     }
     reader_.expect_map(node, path, "a number or a mapping with `value:`");
     reader_.check_keys(node, path,
-                       {"value", "units", "description", "source", "dimensions", "range",
+                       {"value", "units", "description", "source", "basis", "dimensions", "range",
                         "distribution", "lever"});
     read_common(v, node, path);
+    check_basis(node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
     const YAML::Node value = node["value"];
     if (value.IsMap()) {
@@ -397,9 +409,10 @@ class ModelLoader {
 
   GraphicalFunction read_graphical_function(const YAML::Node& node, const std::string& path) {
     reader_.expect_map(node, path, "a lookup with `points:` or `x:` and `y:`");
-    reader_.check_keys(
-        node, path,
-        {"points", "x", "y", "interpolation", "x_units", "y_units", "description", "source"});
+    reader_.check_keys(node, path,
+                       {"points", "x", "y", "interpolation", "x_units", "y_units", "description",
+                        "source", "basis"});
+    check_basis(node, path);
     GraphicalFunction gf;
     if (node["points"]) {
       if (node["x"] || node["y"])
