@@ -1,9 +1,11 @@
 """The JSON Schemas in schemas/ against the YAML files the project ships.
 
 Every YAML file under scenarios/ must validate against its schema (scenario files have
-`model:` or `extends:`, the others are model files) and name that schema on its first
-line for editors; broken files from tests/data/yaml_bad that the schema can catch must be
-rejected by it, as the loader rejects them.
+`model:` or `extends:`, the hydrogen model's files under scenarios/hydrogen/ have the
+stricter hydrogen_model schema - a basis and a source on every constant and lookup - and
+the others are model files) and name that schema on its first line for editors; broken
+files from tests/data/yaml_bad that the schema can catch must be rejected by it, as the
+loader rejects them.
 """
 
 import json
@@ -12,6 +14,7 @@ import pathlib
 import jsonschema
 import pytest
 import yaml
+from referencing import Registry, Resource
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -27,6 +30,10 @@ def load_schema(name):
 
 MODEL_SCHEMA = load_schema("model")
 SCENARIO_SCHEMA = load_schema("scenario")
+HYDROGEN_SCHEMA = load_schema("hydrogen_model")
+# hydrogen_model.schema.json refers to model.schema.json beside it, as an editor resolves it.
+REGISTRY = Registry().with_resource("model.schema.json", Resource.from_contents(MODEL_SCHEMA))
+HYDROGEN = SCENARIOS / "hydrogen"
 
 
 def as_json(value):
@@ -46,13 +53,21 @@ def is_scenario(document):
     return isinstance(document, dict) and ("model" in document or "extends" in document)
 
 
-def schema_for(document):
-    return SCENARIO_SCHEMA if is_scenario(document) else MODEL_SCHEMA
+def schema_name(path, document):
+    if is_scenario(document):
+        return "scenario"
+    return "hydrogen_model" if HYDROGEN in path.resolve().parents else "model"
+
+
+def schema_for(document, path=None):
+    if is_scenario(document):
+        return SCENARIO_SCHEMA
+    return HYDROGEN_SCHEMA if path is not None and schema_name(path, document) == "hydrogen_model" else MODEL_SCHEMA
 
 
 def errors(document, schema=None):
     schema = schema or schema_for(document)
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.Draft7Validator(schema, registry=REGISTRY)
     return sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
 
 
@@ -76,7 +91,7 @@ def describe(error):
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(SCENARIOS)))
 def test_shipped_file_validates(path):
     document = read(path)
-    problems = [line for e in errors(document) for line in describe(e)]
+    problems = [line for e in errors(document, schema_for(document, path)) for line in describe(e)]
     assert problems == []
 
 
@@ -88,7 +103,7 @@ def test_shipped_file_names_its_schema(path):
     prefix = "# yaml-language-server: $schema="
     assert first.startswith(prefix), f"{path.name} must start with a yaml-language-server line"
     schema_path = (path.parent / first[len(prefix):].strip()).resolve()
-    kind = "scenario" if is_scenario(read(path)) else "model"
+    kind = schema_name(path, read(path))
     assert schema_path == (SCHEMAS / f"{kind}.schema.json").resolve()
 
 
@@ -203,3 +218,38 @@ def test_model_mistakes_are_rejected(document):
 def test_lever_forms(levers, valid):
     document = as_json({"model": "m.yaml", "levers": levers})
     assert (errors(document, SCENARIO_SCHEMA) == []) == valid
+
+
+# --- the hydrogen model's stricter schema (issue 9: basis and source on every default) ---------
+HYDROGEN_MODEL_BASE = {"constants": {"price": {"value": 35, "units": "CNY/kg", "basis": "published",
+                                               "source": "data/china_hydrogen_market.csv"}}}
+
+
+def test_hydrogen_schema_accepts_a_sourced_constant():
+    assert errors(HYDROGEN_MODEL_BASE, HYDROGEN_SCHEMA) == []
+
+
+@pytest.mark.parametrize("change", [
+    {"basis": None}, {"source": None}, {"basis": "measured"}, {"source": "../shared/data/parameters.md"},
+    {"units": None},
+], ids=["no-basis", "no-source", "unknown-basis", "source-outside-the-repository", "no-units"])
+def test_hydrogen_schema_rejects_an_unsourced_constant(change):
+    constant = dict(HYDROGEN_MODEL_BASE["constants"]["price"])
+    for key, value in change.items():
+        if value is None:
+            constant.pop(key)
+        else:
+            constant[key] = value
+    assert errors({"constants": {"price": constant}}, HYDROGEN_SCHEMA) != []
+
+
+def test_hydrogen_schema_rejects_a_number_shorthand_and_an_unsourced_lookup():
+    assert errors({"constants": {"price": 35}}, HYDROGEN_SCHEMA) != []
+    assert errors({"lookups": {"curve": {"points": [[0, 1]]}}}, HYDROGEN_SCHEMA) != []
+    assert errors({"lookups": {"curve": {"points": [[0, 1]], "basis": "assumption", "source": "a guess"}}},
+                  HYDROGEN_SCHEMA) == []
+
+
+def test_hydrogen_schema_still_checks_everything_the_model_schema_checks():
+    assert errors({"constants": {"price": {**HYDROGEN_MODEL_BASE["constants"]["price"], "unit": "CNY/kg"}}},
+                  HYDROGEN_SCHEMA) != []
