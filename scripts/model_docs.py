@@ -230,7 +230,15 @@ def dims_text(dims: list[str]) -> str:
 
 
 def basis(name: str, spec: dict) -> str:
-    """published / calibrated / assumption / partly assumption / no source / conversion / switch."""
+    """The `basis:` the YAML gives (published / calibrated / assumption); files without it
+    (models other than the hydrogen model) fall back on reading the source text."""
+    given = str(spec.get("basis", "") or "").strip().lower()
+    if given:
+        if given == "assumption" and str(spec.get("source", "")).startswith("default for running the component"):
+            return "input default"
+        if given == "published" and str(spec.get("source", "")).strip().lower() == "definition":
+            return "conversion"
+        return given if given != "assumption" else "**assumption**"
     source = str(spec.get("source", "") or "").strip()
     low = source.lower()
     if not source:
@@ -384,7 +392,7 @@ def parameter_table(constants: dict[str, dict], dimensions: dict[str, list], ski
             cell(spec.get("source", "")),
         ]) + " |")
     order = ["published", "calibrated", "partly assumption", "assumption (calibrated)", "assumption",
-             "no source", "no source (lever setting)", "switch", "conversion"]
+             "no source", "no source (lever setting)", "switch", "conversion", "input default"]
     summary = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
     rest = ", ".join(f"{v} {k}" for k, v in counts.items() if k not in order)
     if rest:
@@ -393,13 +401,14 @@ def parameter_table(constants: dict[str, dict], dimensions: dict[str, list], ski
 
 
 BASIS_LEGEND = (
-    "*Basis*: **published** — the source cites a published figure (shared/data/, a statute or "
-    "a study); **calibrated** — set so that a run reproduces observed data; **assumption** — "
-    "the modellers' estimate, to be replaced by provincial statistics where they exist; "
-    "**partly assumption** — some elements published, others assumed (the source says which); "
-    "**no source** — the file gives none (for a lever: the default setting, which scenarios "
-    "replace); **switch** — a 0/1 structural indicator; **conversion** — a unit conversion. Values are the "
-    "model defaults; scenarios may change them (see [the scenarios](hydrogen_economy.md#scenarios))."
+    "*Basis* (the `basis:` key of each constant in the YAML): **published** — the source cites a "
+    "published figure (kept with its source in [`data/`](../../data/README.md)), a statute or a study; "
+    "**calibrated** — fitted so that a run reproduces observed data "
+    "([validation](validation.md) lists the data and the fit); **assumption** — the modellers' estimate, "
+    "to be replaced by better data where it exists (the source gives the reasoning); "
+    "**conversion** — a unit conversion; **input default** — the value a component uses when run on "
+    "its own, replaced by the including model's binding. Values are the model defaults; scenarios may "
+    "change them (see [the scenarios](hydrogen_economy.md#scenarios))."
 )
 
 
