@@ -1,5 +1,5 @@
-// The Zhejiang baseline (scenarios/zhejiang/baseline.yaml, about 4,000 instructions per
-// evaluation, 336 Euler steps): single runs against batches on one core.
+// The Zhejiang baseline (scenarios/zhejiang/baseline.yaml, about 6,200 instructions per
+// evaluation, 2,688 Euler steps): single runs against batches on one core.
 #include <benchmark/benchmark.h>
 
 #include <h2sim/h2sim.hpp>

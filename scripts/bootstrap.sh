@@ -38,12 +38,13 @@ PYTHON_PACKAGES=(
   pytest
   pyyaml       # tests/python/test_schemas.py: reads the YAML files
   jsonschema   # tests/python/test_schemas.py: checks them against schemas/
+  referencing  # tests/python/test_schemas.py: the hydrogen schema refers to the model schema
   # The Python package (pip install --no-build-isolation . in `make test`) and its tests.
   scikit-build-core  # build backend of pyproject.toml
   pybind11           # the _h2sim module (pyproject's build requirement)
   xarray             # run_batch results, netCDF output
   tqdm               # run_batch progress bar
-  scipy              # xarray's netCDF writer for `h2sim run -o out.nc`
+  scipy              # xarray's netCDF writer; scripts/validation.py's fit; flagship's ensemble (qmc)
   pyarrow            # Parquet output (`h2sim run -o out.parquet`)
   nbclient           # tests/python/test_notebooks.py runs notebooks/
   nbformat

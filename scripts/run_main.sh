@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs h2sim's main job, what `make run` runs after bootstrapping: the flagship
-# Zhejiang scenarios (baseline and the 2025 plan) through the Python package, with a
-# summary table on the terminal and a chart and CSV files in results/.
+# Zhejiang scenarios (baseline and the 2025 plan as written) through the Python package:
+# the model's validation summary, a table of the two scenarios, and how robustly the plan
+# reaches its 2025 targets (tornado and ensemble), with charts and CSV files in results/.
 #
 # Environment: PYTHON (default python3), JOBS (default 2), OUT (default results).
 set -euo pipefail
