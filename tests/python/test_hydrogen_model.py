@@ -475,3 +475,59 @@ def test_fuel_cell_cost_follows_the_learning_curve(baseline_run):
     assert cost.loc[2015.0] == pytest.approx(30000)
     assert cost.loc[end_of(2024)] < 4000  # "< 4,000 CNY/kW (2024)", data/parameters.md
     assert (np.diff(cost.to_numpy()) <= 1e-9).all()
+
+
+# --- family member: the same components for a region not in the repository ------------------------
+OTHER_PROVINCE = """\
+scenario: another_province
+model: {model}
+time: {{start: 2015, stop: 2041, dt: 0.0078125, save_every: 0.25, method: euler}}
+dimensions:
+  city: [port_city, capital, inland]
+parameters:
+  city_market_share[port_city]: 0.3
+  city_market_share[capital]: 0.5
+  city_market_share[inland]: 0.2
+  city_station_share[port_city]: 0.6
+  city_station_share[capital]: 0.4
+  city_station_share[inland]: 0
+  city_fleet_share[port_city]: 0.7
+  city_fleet_share[capital]: 0.3
+  city_fleet_share[inland]: 0
+  city_market_areas[port_city]: 1
+  city_market_areas[capital]: 1
+  city_market_areas[inland]: 3
+  cluster_member[port_city]: 1
+  cluster_member[capital]: 0
+  cluster_member[inland]: 0
+  initial_stations[port_city]: 0
+  initial_stations[capital]: 0
+  initial_stations[inland]: 0
+  fleet_plan_commitment: 0.5
+  plan_commitment: 1
+levers:
+  province_station_target: {{step: {{2020: 20, 2024: 60}}}}
+  station_target_year: {{step: {{2020: 2024, 2024: 2030}}}}
+  province_fleet_target: {{step: {{2021: 2000}}}}
+  fleet_target_year: {{step: {{2021: 2027}}}}
+  truck_mandate_share: {{step: {{2026: 0.05}}}}
+"""
+
+
+def test_another_province_runs_clean_with_the_same_components(tmp_path):
+    path = tmp_path / "another_province.yaml"
+    path.write_text(OTHER_PROVINCE.format(model=MODEL.as_posix()), encoding="utf-8")
+    model = h2sim.load(path, strict_units=True)
+    run = model.run(return_columns=REPORTING + ["fcev_fleet_by_city", "stations_operating_by_city",
+                                                "vehicles.fcev_share_of_sales"])
+    assert np.isfinite(run.to_numpy()).all()
+    shares = run.filter(like="vehicles.fcev_share_of_sales[").to_numpy()
+    assert shares.min() >= 0 and shares.max() <= 1 + 1e-12
+    # The inland city has no station in the plan, so no vehicles; the port city leads.
+    assert run["fcev_fleet_by_city[inland]"].abs().max() < 1e-9
+    assert run.loc[2030.0, "fcev_fleet_by_city[port_city]"] > run.loc[2030.0, "fcev_fleet_by_city[capital]"] > 0
+    assert 45 < run.loc[2031.0, "stations_operating_total"] <= 60      # the plan counts projects under way
+    # Its own dt check: within 1 % at dt/4.
+    reference = model.run(dt=model.time["dt"] / 4, save_every=0.25, return_columns=REPORTING)
+    worst = max(convergence_errors(run[reference.columns], reference).items(), key=lambda kv: kv[1])
+    assert worst[1] <= 0.01, worst
