@@ -91,6 +91,7 @@ struct Variable {
   std::optional<GraphicalFunction> graphical_function;
 
   std::string units;
+  std::string label;  // human name for charts and tables; empty: the name
   std::string description;
   std::string source;
 

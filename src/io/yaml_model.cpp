@@ -22,7 +22,7 @@ const std::initializer_list<const char*> kModelKeys = {
     "auxiliaries", "lookups", "components", "outputs",
     // analysis sections, carried as data (yaml_sections.cpp)
     "outcomes", "targets", "uncertainties", "calibration", "reality_checks"};
-const std::initializer_list<const char*> kCommonKeys = {"units", "description", "source",
+const std::initializer_list<const char*> kCommonKeys = {"units", "label", "description", "source",
                                                         "dimensions"};
 
 class ModelLoader {
@@ -137,6 +137,7 @@ class ModelLoader {
   void read_common(Variable& v, const YAML::Node& node, const std::string& path) {
     if (!node.IsMap()) return;
     if (node["units"]) v.units = reader_.text(node["units"], path + ".units");
+    if (node["label"]) v.label = reader_.text(node["label"], path + ".label");
     if (node["description"])
       v.description = reader_.text(node["description"], path + ".description");
     if (node["source"]) v.source = reader_.text(node["source"], path + ".source");
@@ -242,7 +243,7 @@ class ModelLoader {
     }
     reader_.expect_map(node, path, "a number or a mapping with `value:`");
     reader_.check_keys(node, path,
-                       {"value", "units", "description", "source", "dimensions", "range",
+                       {"value", "units", "label", "description", "source", "dimensions", "range",
                         "distribution", "lever"});
     read_common(v, node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
@@ -344,8 +345,8 @@ class ModelLoader {
   void read_stock(const std::string& name, const YAML::Node& node, const std::string& path) {
     reader_.expect_map(node, path, "a stock definition with `initial:`");
     reader_.check_keys(node, path,
-                       {"initial", "inflows", "outflows", "non_negative", "units", "description",
-                        "source", "dimensions"});
+                       {"initial", "inflows", "outflows", "non_negative", "units", "label",
+                        "description", "source", "dimensions"});
     if (!node["initial"])
       reader_.fail(node, path, "a stock needs `initial:` (its value at the start time)");
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_stock(name, "0"); });
@@ -361,7 +362,8 @@ class ModelLoader {
   void read_flow(const std::string& name, const YAML::Node& node, const std::string& path) {
     if (node.IsMap()) {
       reader_.check_keys(
-          node, path, {"equation", "non_negative", "units", "description", "source", "dimensions"});
+          node, path,
+          {"equation", "non_negative", "units", "label", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "a flow needs `equation:`");
     }
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_flow(name, "0"); });
@@ -374,8 +376,9 @@ class ModelLoader {
 
   void read_auxiliary(const std::string& name, const YAML::Node& node, const std::string& path) {
     if (node.IsMap()) {
-      reader_.check_keys(node, path,
-                         {"equation", "lookup", "units", "description", "source", "dimensions"});
+      reader_.check_keys(
+          node, path,
+          {"equation", "lookup", "units", "label", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "an auxiliary needs `equation:`");
     }
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_auxiliary(name, "0"); });
