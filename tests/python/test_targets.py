@@ -135,3 +135,33 @@ def test_model_files_lists_every_input_file(repo_root):
                          "scenarios/hydrogen/hydrogen_economy.yaml"]
     assert "scenarios/hydrogen/components/vehicles.yaml" in names
     assert [os.path.basename(f) for f in model.chain] == ["baseline.yaml", "plan_2025.yaml"]
+
+
+@pytest.mark.parametrize("targets,valid", [
+    ({"fleet": {"variable": "fcev_fleet_total", "time": 2026, "value": 5000, "label": "x", "source": "plan"}}, True),
+    ([{"variable": "fcev_fleet[bus]", "time": "2026", "value": "5e3", "kind": "at_most"}], True),
+    ({"fleet": {"variable": "x", "time": 2026}}, False),
+    ([{"variable": "x", "time": 2026, "value": 1, "kind": "exactly"}], False),
+    ([{"variable": "x", "time": 2026, "value": 1, "valeu": 2}], False),
+    ("fleet", False),
+], ids=["mapping", "list", "no-value", "bad-kind", "typo", "text"])
+def test_the_schemas_describe_targets(repo_root, targets, valid):
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    for name in ("model", "scenario"):
+        schema = json.loads((repo_root / "schemas" / f"{name}.schema.json").read_text())
+        document = {"targets": targets} if name == "model" else {"model": "m.yaml", "targets": targets}
+        errors = list(jsonschema.Draft7Validator(schema).iter_errors(document))
+        assert (errors == []) == valid, errors
+
+
+def test_the_test_scenarios_with_targets_validate(repo_root):
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    yaml = pytest.importorskip("yaml")
+    schema = json.loads((repo_root / "schemas" / "scenario.schema.json").read_text())
+    for path in (repo_root / "tests" / "data" / "report").glob("*.yaml"):
+        assert list(jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(path.read_text()))) == [], path
+        assert h2sim.read_targets(h2sim.load(path))
