@@ -38,6 +38,7 @@ class VariableDict(TypedDict):
     kind: str  # "stock", "flow", "auxiliary" or "constant"
     equation: str  # stocks: the initial value; constants: the value as written
     units: str
+    label: str  # the human name for charts and tables; "" when the file gives none
     description: str
     source: str
     dimensions: list[str]
