@@ -414,19 +414,27 @@ class _Report:
         for number, variable in enumerate(variables):
             fig = go.Figure()
             units = ""
+            any_arrayed = False
             for s, (frame, name) in enumerate(zip(self.results, self.names)):
                 columns = [c for c in frame.columns if c.split("[", 1)[0] == variable]
-                arrayed = len(columns) > 1 or (columns and "[" in columns[0])
+                arrayed = len(columns) > 1 or bool(columns and "[" in columns[0])
+                any_arrayed = any_arrayed or arrayed
                 for j, column in enumerate(columns):
                     units = units or frame.attrs.get("units", {}).get(column, "")
                     element = column[len(variable):].strip("[]")
                     colour = palette[(j if arrayed else s) % len(palette)]
-                    trace_name = f"{name}: {element}" if arrayed and len(self.models) > 1 else (element or name)
+                    # Arrayed: colour by element (one legend entry each), line style by scenario.
                     fig.add_trace(go.Scatter(
-                        x=frame.index.to_numpy(), y=frame[column].to_numpy(), mode="lines", name=trace_name,
+                        x=frame.index.to_numpy(), y=frame[column].to_numpy(), mode="lines",
+                        name=element if arrayed else name, legendgroup=element if arrayed else name,
+                        showlegend=not arrayed or s == 0,
                         line={"color": colour, "dash": dashes[s % len(dashes)] if arrayed else "solid", "width": 2},
                         hovertemplate=f"{_e(name)}{': ' + _e(element) if element else ''}: %{{y:.4g}} at %{{x}}"
                                       "<extra></extra>"))
+            if any_arrayed and len(self.models) > 1:
+                for s, name in enumerate(self.names):  # a legend entry per scenario's line style
+                    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=f"scenario {s}",
+                                             line={"color": "#555", "dash": dashes[s % len(dashes)], "width": 2}))
             self._bands(fig, variable, palette)
             marks = {}
             for targets in self.targets:
@@ -444,12 +452,14 @@ class _Report:
                 title={"text": _e(label) + (f" <span style='font-size:11px;color:#888'>{_e(variable)}</span>"
                                             if label != variable else ""), "font": {"size": 14}},
                 template="plotly_white", margin={"l": 64, "r": 16, "t": 44, "b": 20},
-                legend={"font": {"size": 11}, "orientation": "h", "y": -0.22, "x": 0}, hovermode="closest",
+                legend=({"font": {"size": 10}, "orientation": "v", "x": 1.02, "y": 1, "tracegroupgap": 1} if any_arrayed else
+                        {"font": {"size": 11}, "orientation": "h", "y": -0.22, "x": 0}), hovermode="closest",
                 xaxis={"title": {"text": self.models[0].time.get("units", "")}},
                 yaxis={"title": {"text": units or "value"}, "rangemode": "tozero"})
             chart_id = f"chart-{number}"
             self.charts.append({"id": chart_id, "variable": variable, "figure": fig.to_plotly_json()})
-            divs.append(f"<div class='chart' id='{chart_id}' data-variable='{_e(variable)}'></div>")
+            tall = " style='height: 540px'" if any_arrayed else ""  # room for a legend entry per element
+            divs.append(f"<div class='chart' id='{chart_id}' data-variable='{_e(variable)}'{tall}></div>")
         note = ("One chart per reporting variable, titled with its label, its axis with its units; stars mark "
                 "targets" + ("; shaded bands are the ensemble's 5-95 % and 25-75 % ranges, the dotted line its "
                              "median" if self.ensemble is not None else "")
@@ -530,6 +540,7 @@ class _Report:
     # --- parameters ----------------------------------------------------------------------------
     def _parameters(self) -> str:
         frames = [m.parameters for m in self.models]
+        scheduled = [{lv["name"] for lv in m.levers} for m in self.models]
         names = _union([list(f.index) for f in frames])
         multi = len(self.models) > 1
         head = ("<tr><th>parameter</th>" + "".join(f"<th class='num'>{_e(n)}</th>" for n in self.names)
@@ -544,11 +555,13 @@ class _Report:
             missing += basis == "none given"
             label = self._label(name)
             is_time = any(_is_time(m, name.split("[", 1)[0]) for m in self.models[:1])
-            number = (lambda v: "-" if v is None else f"{v:g}") if is_time else format_number
+            number = (lambda v: f"{v:g}") if is_time else format_number
             row = (f"<tr class='{'differs' if differs else ''}'><td class='name'>{_e(label)}"
                    f"{'<br><small>' + _e(name) + '</small>' if label != name else ''}"
                    f"{'<br><small>' + _e(info['description']) + '</small>' if info.get('description') else ''}</td>"
-                   + "".join(f"<td class='num' data-value='{_data(v)}'>{number(v)}</td>" for v in values)
+                   + "".join(f"<td class='num' data-value='{_data(v)}'>{number(v)}</td>" if v is not None else
+                             "<td class='num'><small>scheduled</small></td>" if name.split("[", 1)[0] in levers
+                             else "<td class='num'>-</td>" for v, levers in zip(values, scheduled))
                    + f"<td>{_e(info.get('units', ''))}</td><td>{'lever' if info.get('lever') else ''}</td>"
                    f"<td>{_e(info.get('range', ''))}</td><td>{_e(basis)}</td>"
                    f"<td><small>{_e(info.get('source', ''))}</small></td></tr>")
