@@ -225,3 +225,22 @@ def test_extra_tables_are_added(examples):
     bench = pd.DataFrame({"policy": ["push", "none"], "adopters in 2035": [4942.0, 4858.0]})
     text = h2sim.report(examples / "scenario_base.yaml", tables={"Lever benchmark": bench})
     assert "<h3>Lever benchmark</h3>" in text and "<td>push</td><td class='num'>4,942</td>" in text
+
+
+def test_command_line_years_columns_and_tables(tmp_path, examples):
+    bench = tmp_path / "bench.csv"
+    pd.DataFrame({"policy": ["push", "none"], "share met": [0.8, 0.1]}).to_csv(bench, index=False)
+    out = tmp_path / "r.html"
+    done = h2sim_cli("report", examples / "scenario_base.yaml", examples / "scenario_variant.yaml", "--years", "2025,2030",
+                     "--columns", "adopters", "--table", f"Lever benchmark={bench}", "--title", "Bass", "-o", out)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    keys = text.split("id='key-outputs'")[1].split("</table>")[0]
+    assert re.findall(r"data-column='([^']+)'", keys) == ["adopters"]
+    assert sorted(set(re.findall(r"data-time='([^']+)'", keys))) == ["2025.0", "2030.0"]
+    model = h2sim.load(examples / "scenario_variant.yaml")
+    value = float(model.run().loc[2030.0, "adopters"])
+    assert f"data-scenario='bass_marketing_push' data-time='2030.0' data-value='{value!r}'" in keys
+    assert "<title>Bass</title>" in text and "<td>push</td><td class='num'>0.8</td>" in text
+    assert h2sim_cli("report", examples / "scenario_base.yaml", "--years", "soon", "-o", out).returncode == 2
+    assert h2sim_cli("report", examples / "scenario_base.yaml", "--table", "nofile", "-o", out).returncode == 2
