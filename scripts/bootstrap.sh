@@ -28,6 +28,7 @@ DEBIAN_PACKAGES=(
   pybind11-dev      # Python bindings
   python3-dev
   python3-pip       # pip itself, for PYTHON_PACKAGES below
+  chromium          # tests/python/test_report.py opens the HTML report headless
 )
 
 # Python packages (names as `pip install` takes them; "name==version" pins are fine).
@@ -49,6 +50,10 @@ PYTHON_PACKAGES=(
   nbclient           # tests/python/test_notebooks.py runs notebooks/
   nbformat
   ipykernel          # the python3 kernel the notebooks run in
+  plotly             # h2sim report (charts, plotly.js inlined) and the explorer's charts
+  ipywidgets         # h2sim.explore_widget
+  anywidget          # plotly's FigureWidget in the explorer
+  websocket-client   # tests/python/browser.py drives headless Chromium (DevTools protocol)
 )
 
 # ---------------------------------------------------------------------------------------------

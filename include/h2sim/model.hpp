@@ -91,8 +91,10 @@ struct Variable {
   std::optional<GraphicalFunction> graphical_function;
 
   std::string units;
+  std::string label;  // human name for charts and tables; empty: the name
   std::string description;
   std::string source;
+  std::string basis;  // how a default was obtained: published, calibrated, assumption or ""
 
   // Constants: the uncertainty a study may sample, and whether it is a policy lever.
   std::optional<Uncertainty> uncertainty;

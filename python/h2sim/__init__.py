@@ -5,7 +5,9 @@
     >>> df = model.run(params={"p": 0.05})            # pandas DataFrame, indexed by time
     >>> ds = model.run_batch(table)                   # xarray Dataset (run, time)
 
-See ``h2sim.Model`` for the API and ``h2sim.plot`` / ``h2sim.plot_comparison`` for charts.
+See ``h2sim.Model`` for the API, ``h2sim.plot`` / ``h2sim.plot_comparison`` for charts,
+``h2sim.explore_widget`` for an interactive explorer in notebooks and ``h2sim.report`` for a
+self-contained HTML report.
 """
 
 from __future__ import annotations
@@ -14,10 +16,31 @@ from . import _h2sim
 from .errors import Error, ModelError, ParseError, ScenarioError, SimulationError
 from .model import Model, load
 from .plot import plot, plot_comparison
+from .targets import Target, read_targets
 
 __version__ = _h2sim.__version__
 
+
+def explore_widget(model_or_scenario, levers=None, outputs=None, targets=None, continuous_update=True):
+    """An interactive explorer (ipywidgets): a slider or schedule editor per lever, charts
+    of the chosen outputs that follow them, with the scenario as loaded as a ghost line and
+    the plan targets as stars, and a button that saves the settings as a scenario.
+    See :func:`h2sim.widget.explore_widget`."""
+    from .widget import explore_widget as explorer
+
+    return explorer(model_or_scenario, levers=levers, outputs=outputs, targets=targets,
+                    continuous_update=continuous_update)
+
+
+def report(scenarios, path=None, **options):
+    """A self-contained HTML report of one or more scenarios; see :func:`h2sim.reports.report`."""
+    from .reports import report as make_report
+
+    return make_report(scenarios, path, **options)
+
+
 __all__ = [
     "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError",
-    "Model", "load", "plot", "plot_comparison", "__version__",
+    "Model", "load", "plot", "plot_comparison", "Target", "read_targets", "explore_widget", "report",
+    "__version__",
 ]

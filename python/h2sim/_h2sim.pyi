@@ -38,8 +38,10 @@ class VariableDict(TypedDict):
     kind: str  # "stock", "flow", "auxiliary" or "constant"
     equation: str  # stocks: the initial value; constants: the value as written
     units: str
+    label: str  # the human name for charts and tables; "" when the file gives none
     description: str
     source: str
+    basis: str  # "published", "calibrated", "assumption", or "" when the file gives none
     dimensions: list[str]
     lever: bool
     inflows: list[str]

@@ -6,6 +6,7 @@
     h2sim export SCENARIO [-o model.xmile] [--set name=value ...]
     h2sim compare A B ... [--years 2025,2030,2035] [--columns a,b]
     h2sim sweep SCENARIO --lever name=v1,v2,... [--lever other=...] [-o out.csv]
+    h2sim report SCENARIO [SCENARIO ...] [-o report.html] [--ensemble runs.nc]
 
 Exit codes: 0 ok, 1 a model, scenario or simulation error (h2sim.Error, or a scenario file
 that cannot be read), 2 a usage error, 3 an I/O error while writing an output file.
@@ -653,6 +654,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--threads", type=int, help="threads (default: every core)")
     _add_time_options(sweep)
     sweep.set_defaults(handler=command_sweep)
+
+    from .reports import command as report_command  # h2sim report: its own module
+
+    report_command.add_parser(commands)
     return parser
 
 

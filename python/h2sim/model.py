@@ -49,6 +49,7 @@ class Model:
         self._source = source
         self._overrides = dict(overrides or {})
         self._program = None
+        self._label_cache: dict[str, str] | None = None
 
     # --- what it is -------------------------------------------------------------
     @property
@@ -72,6 +73,28 @@ class Model:
     def warnings(self) -> list[str]:
         """Unit mismatches and other notes found while loading."""
         return list(self._scenario.warnings)
+
+    @property
+    def chain(self) -> list[str]:
+        """The scenario files of the ``extends:`` chain, base first, ending with this
+        scenario's file (a model file loaded alone: just that file)."""
+        return list(self._scenario.chain) or ([self.file] if self.file else [])
+
+    @property
+    def model_file(self) -> str:
+        """The model file the chain runs (the file itself for a model file)."""
+        return self._scenario.model_file or self.file
+
+    @property
+    def files(self) -> list[str]:
+        """Every file the scenario was read from: the chain, the model file and the files
+        of its components, each once, as absolute paths."""
+        out: dict[str, None] = {}
+        named = [*self.chain, self.model_file, *(v.get("file", "") for v in self._scenario.variables())]
+        for f in named:
+            if f:
+                out.setdefault(os.path.normpath(os.path.abspath(f)), None)
+        return list(out)
 
     @property
     def outputs(self) -> list[str]:
@@ -101,15 +124,31 @@ class Model:
     def variables(self) -> pd.DataFrame:
         """Every variable: name, kind, units, dimensions, equation, description, source."""
         rows = self._scenario.variables()
-        frame = pd.DataFrame(rows, columns=["name", "kind", "units", "dimensions", "equation",
-                                            "description", "source", "lever", "uncertainty",
+        frame = pd.DataFrame(rows, columns=["name", "kind", "units", "label", "dimensions", "equation",
+                                            "description", "source", "basis", "lever", "uncertainty",
                                             "inflows", "outflows", "non_negative"])
         return frame.set_index("name")
 
+    def label(self, column: str) -> str:
+        """The human label of a variable or result column: the variable's ``label:`` (or its
+        name when it has none), with the elements of ``name[element]`` appended."""
+        base, bracket, rest = column.partition("[")
+        label = self._labels().get(_h2sim.canonical_name(base.strip()))
+        if not label:
+            return column
+        return f"{label} [{rest}" if bracket else label
+
+    def _labels(self) -> dict[str, str]:
+        if self._label_cache is None:
+            self._label_cache = {_h2sim.canonical_name(v["name"]): v.get("label", "")
+                                 for v in self._scenario.variables()}
+        return self._label_cache
+
     @property
     def parameters(self) -> pd.DataFrame:
-        """Constants that a run can set: name, value, units, description, source,
-        range (the uncertainty, if declared) and lever."""
+        """Constants that a run can set: name, value, units, description, source, basis
+        (published, calibrated, assumption, or "" when not declared), range (the
+        uncertainty, if declared) and lever."""
         info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
         rows = []
         for name, value, units in self.program.parameters:
@@ -117,9 +156,10 @@ class Model:
             v = info.get(_h2sim.canonical_name(base), {})
             rows.append({"name": name, "value": value, "units": units,
                          "description": v.get("description", ""), "source": v.get("source", ""),
+                         "basis": v.get("basis", ""),
                          "range": _range_text(v.get("uncertainty")), "lever": bool(v.get("lever", False))})
         return pd.DataFrame(rows, columns=["name", "value", "units", "description", "source",
-                                           "range", "lever"]).set_index("name")
+                                           "basis", "range", "lever"]).set_index("name")
 
     @property
     def dimensions(self) -> dict[str, list[str]]:
@@ -159,7 +199,9 @@ class Model:
         scenario = self._scenario.copy()
         for name, value in params.items():
             _apply(scenario, name, value)
-        return Model(scenario, self._source, {**self._overrides, **params})
+        model = Model(scenario, self._source, {**self._overrides, **params})
+        model._label_cache = self._label_cache  # labels do not depend on values
+        return model
 
     # --- running it -------------------------------------------------------------
     def run(self, params: Mapping[str, Any] | None = None, return_columns: Sequence[str] | None = None,
@@ -182,6 +224,7 @@ class Model:
                 list(numbers.items()), start, stop, dt, save_every, method, columns)
         frame = pd.DataFrame(values, index=pd.Index(times, name="time"), columns=names)
         frame.attrs["units"] = dict(zip(names, units))
+        frame.attrs["labels"] = {n: self.label(n) for n in names}
         frame.attrs["scenario"] = self.name
         if as_xarray:
             return self._to_xarray(frame.to_numpy()[None, ...], times, names, units, runs=None)
@@ -263,6 +306,8 @@ class Model:
                 block = block[:, :, 0]
             attrs = {"units": units[indices[0]], "description": var.get("description", ""),
                      "source": var.get("source", "")}
+            if var.get("label"):
+                attrs["long_name"] = var["label"]  # xarray's plots label axes with it
             data[base] = xr.DataArray(block, dims=coords_dims, coords={"time": times, **coords}, attrs=attrs)
         ds = xr.Dataset(data)
         if runs is None:

@@ -1,4 +1,8 @@
-"""Charts of h2sim results with matplotlib, labelled with units."""
+"""Charts of h2sim results with matplotlib, labelled with the variables' labels and units.
+
+A DataFrame from ``Model.run`` carries ``attrs["labels"]`` (column -> the variable's
+``label:``, or its name) and ``attrs["units"]``; every chart here uses them.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,15 @@ def _units(frame: pd.DataFrame, column: str) -> str:
     return frame.attrs.get("units", {}).get(column, "")
 
 
-def _label(frame: pd.DataFrame, column: str) -> str:
+def label(frame: pd.DataFrame, column: str) -> str:
+    """The human label of a result column (the variable's ``label:``), or the column name."""
+    return frame.attrs.get("labels", {}).get(column) or column
+
+
+def label_with_units(frame: pd.DataFrame, column: str) -> str:
+    """``label (units)``, or the label alone when the column has no units."""
     unit = _units(frame, column)
-    return f"{column} ({unit})" if unit else column
+    return f"{label(frame, column)} ({unit})" if unit else label(frame, column)
 
 
 def plot(result: pd.DataFrame, variables: Sequence[str] | None = None, ax=None, title: str | None = None,
@@ -40,7 +50,7 @@ def plot(result: pd.DataFrame, variables: Sequence[str] | None = None, ax=None, 
         axes = list(axes[:, 0])
     for axis, (unit, cols) in zip(axes, by_unit.items()):
         for c in cols:
-            axis.plot(result.index, result[c], label=c)
+            axis.plot(result.index, result[c], label=label(result, c))
         axis.set_ylabel(unit or "value")
         axis.legend(loc="best", fontsize="small")
         axis.grid(True, alpha=0.3)
@@ -55,9 +65,15 @@ def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str
                     targets: Mapping[str, Sequence[tuple]] | None = None, time_label: str = "year"):
     """Plots the same variables from several scenarios: one panel per variable, one
     line per scenario. ``targets`` marks points such as plan targets, as (time, value) or
-    (time, value, label): ``{"fcev_fleet_total": [(2026.0, 5000, "2025 target")]}``.
-    Returns the matplotlib Figure."""
+    (time, value, label): ``{"fcev_fleet_total": [(2026.0, 5000, "2025 target")]}``, or a
+    list of :class:`h2sim.Target` (``h2sim.read_targets(model)``). Panels are titled with the
+    variables' labels and their axes with units. Returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
+
+    if targets is not None and not isinstance(targets, Mapping):
+        from .targets import markers
+
+        targets = markers(list(targets))
 
     n = len(variables)
     cols = 2 if n > 1 else 1
@@ -65,17 +81,18 @@ def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str
     fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 3.2 * rows), squeeze=False)
     flat = list(axes.flat)
     for axis, var in zip(flat, variables):
-        unit = ""
+        unit, heading = "", ""
         for name, frame in results.items():
             if var not in frame.columns:
                 raise KeyError(f"{var} is not in the result of {name}")
             axis.plot(frame.index, frame[var], label=name)
             unit = unit or _units(frame, var)
+            heading = heading or label(frame, var)
         for point in (targets or {}).get(var, []):
             t, v = point[0], point[1]
-            label = point[2] if len(point) > 2 else f"target at {t:g}"
-            axis.scatter([t], [v], marker="*", s=120, color="black", zorder=5, label=label)
-        axis.set_title(var, fontsize="medium")
+            text = point[2] if len(point) > 2 else f"target at {t:g}"
+            axis.scatter([t], [v], marker="*", s=120, color="black", zorder=5, label=text)
+        axis.set_title(heading, fontsize="medium")
         axis.set_ylabel(unit or "value")
         axis.set_xlabel(time_label)
         axis.grid(True, alpha=0.3)

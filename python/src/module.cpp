@@ -46,8 +46,10 @@ py::dict variable_dict(const Variable& v) {
   d["kind"] = kinds[static_cast<int>(v.kind)];
   d["equation"] = v.equation;
   d["units"] = v.units;
+  d["label"] = v.label;
   d["description"] = v.description;
   d["source"] = v.source;
+  d["basis"] = v.basis;
   d["dimensions"] = v.dimensions;
   d["lever"] = v.lever;
   d["inflows"] = v.inflows;

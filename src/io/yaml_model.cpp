@@ -22,7 +22,7 @@ const std::initializer_list<const char*> kModelKeys = {
     "auxiliaries", "lookups", "components", "outputs",
     // analysis sections, carried as data (yaml_sections.cpp)
     "outcomes", "targets", "uncertainties", "calibration", "reality_checks"};
-const std::initializer_list<const char*> kCommonKeys = {"units", "description", "source",
+const std::initializer_list<const char*> kCommonKeys = {"units", "label", "description", "source",
                                                         "dimensions"};
 
 class ModelLoader {
@@ -134,20 +134,21 @@ class ModelLoader {
     }
   }
 
-  // `basis:` says how a default was obtained (docs/scenario-format.md): checked here so
-  // that a typo is an error with file:line; the loader keeps no copy (the documentation
-  // and validation scripts read it from the YAML).
-  void check_basis(const YAML::Node& node, const std::string& path) {
-    if (!node["basis"]) return;
+  // `basis:` says how a default was obtained (docs/scenario-format.md), checked so that a
+  // typo is an error with file:line; "" when not given.
+  std::string check_basis(const YAML::Node& node, const std::string& path) {
+    if (!node["basis"]) return "";
     const std::string basis = reader_.text(node["basis"], path + ".basis");
     if (basis != "published" && basis != "calibrated" && basis != "assumption")
       reader_.fail(node["basis"], path + ".basis",
                    "`" + basis + "` is not a basis: give published, calibrated or assumption");
+    return basis;
   }
 
   void read_common(Variable& v, const YAML::Node& node, const std::string& path) {
     if (!node.IsMap()) return;
     if (node["units"]) v.units = reader_.text(node["units"], path + ".units");
+    if (node["label"]) v.label = reader_.text(node["label"], path + ".label");
     if (node["description"])
       v.description = reader_.text(node["description"], path + ".description");
     if (node["source"]) v.source = reader_.text(node["source"], path + ".source");
@@ -253,10 +254,11 @@ class ModelLoader {
     }
     reader_.expect_map(node, path, "a number or a mapping with `value:`");
     reader_.check_keys(node, path,
-                       {"value", "units", "description", "source", "basis", "dimensions", "range",
+                       {"value", "units", "label", "description", "source", "basis",
+                        "dimensions", "range",
                         "distribution", "lever"});
     read_common(v, node, path);
-    check_basis(node, path);
+    v.basis = check_basis(node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
     const YAML::Node value = node["value"];
     if (value.IsMap()) {
@@ -356,8 +358,8 @@ class ModelLoader {
   void read_stock(const std::string& name, const YAML::Node& node, const std::string& path) {
     reader_.expect_map(node, path, "a stock definition with `initial:`");
     reader_.check_keys(node, path,
-                       {"initial", "inflows", "outflows", "non_negative", "units", "description",
-                        "source", "dimensions"});
+                       {"initial", "inflows", "outflows", "non_negative", "units", "label",
+                        "description", "source", "dimensions"});
     if (!node["initial"])
       reader_.fail(node, path, "a stock needs `initial:` (its value at the start time)");
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_stock(name, "0"); });
@@ -373,7 +375,8 @@ class ModelLoader {
   void read_flow(const std::string& name, const YAML::Node& node, const std::string& path) {
     if (node.IsMap()) {
       reader_.check_keys(
-          node, path, {"equation", "non_negative", "units", "description", "source", "dimensions"});
+          node, path,
+          {"equation", "non_negative", "units", "label", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "a flow needs `equation:`");
     }
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_flow(name, "0"); });
@@ -386,8 +389,9 @@ class ModelLoader {
 
   void read_auxiliary(const std::string& name, const YAML::Node& node, const std::string& path) {
     if (node.IsMap()) {
-      reader_.check_keys(node, path,
-                         {"equation", "lookup", "units", "description", "source", "dimensions"});
+      reader_.check_keys(
+          node, path,
+          {"equation", "lookup", "units", "label", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "an auxiliary needs `equation:`");
     }
     Variable& v = add(node, path, [&]() -> Variable& { return model_->add_auxiliary(name, "0"); });
@@ -404,6 +408,7 @@ class ModelLoader {
     v.description =
         node["description"] ? reader_.text(node["description"], path + ".description") : "";
     v.source = node["source"] ? reader_.text(node["source"], path + ".source") : "";
+    v.basis = check_basis(node, path);
     v.units = gf.y_units;
   }
 

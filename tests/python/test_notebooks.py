@@ -6,7 +6,9 @@ import nbclient
 import nbformat
 import pytest
 
-NOTEBOOKS = ["quickstart.ipynb", "policy_levers.ipynb", "uncertainty_batch.ipynb"]
+NOTEBOOKS = ["quickstart.ipynb", "policy_levers.ipynb", "uncertainty_batch.ipynb",
+             # the hydrogen model: the baseline explained, levers with costs, robustness of the targets
+             "zhejiang_baseline.ipynb", "zhejiang_policy_levers.ipynb", "zhejiang_uncertainty.ipynb"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
