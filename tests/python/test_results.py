@@ -103,7 +103,7 @@ def test_with_params_returns_a_new_model(bass):
 
 def test_parameters_table(bass):
     table = bass.parameters
-    assert list(table.columns) == ["value", "units", "description", "source", "range", "lever"]
+    assert list(table.columns) == ["value", "units", "description", "source", "basis", "range", "lever"]
     assert table.loc["q", "units"] == "1/year"
     assert table.loc["p", "range"] == "uniform 0.01 to 0.05"
     assert "Bass (1969)" in table.loc["p", "source"]

@@ -37,9 +37,10 @@ def test_one_control_per_lever_with_units_and_ranges(explorer):
     declared = set(model.variables.index[model.variables["lever"] & (model.variables["kind"] == "constant")])
     scheduled = {lv["name"] for lv in model.levers}
     assert set(levers) == declared | scheduled
-    marketing = levers["marketing"]
-    assert (marketing.low, marketing.high, marketing.range_basis) == (0.005, 0.05, "declared range")
-    assert marketing.units == "1/year" and explorer.controls["marketing"].value == 0.02
+    commitment = levers["fleet_plan_commitment"]
+    assert (commitment.low, commitment.high, commitment.range_basis) == (0.0, 1.0, "declared range")
+    assert commitment.units == "dimensionless"
+    assert explorer.controls["fleet_plan_commitment"].value == model.parameters.loc["fleet_plan_commitment", "value"]
     assert levers["station_target_year"].range_basis == "assumed: the run's time span"
     subsidy = levers["purchase_subsidy_level"]
     assert (subsidy.kind, subsidy.times, subsidy.values, subsidy.before) == ("step", [2016.0, 2020.0], [1.0, 0.0], 0.0)
@@ -56,9 +57,9 @@ def test_moving_a_slider_redraws_what_run_gives(explorer):
     for column in columns:
         np.testing.assert_array_equal(before[column], baseline[column].to_numpy())
 
-    explorer.controls["marketing"].value = 0.045
+    explorer.controls["fleet_plan_commitment"].value = 0.9
     explorer.controls["station_capital_subsidy_share"].value = 0.5
-    expected = model.run(params={"marketing": 0.045, "station_capital_subsidy_share": 0.5}, return_columns=columns)
+    expected = model.run(params={"fleet_plan_commitment": 0.9, "station_capital_subsidy_share": 0.5}, return_columns=columns)
     after = drawn(explorer)
     for column in columns:
         np.testing.assert_array_equal(after[column], expected[column].to_numpy())
@@ -66,7 +67,7 @@ def test_moving_a_slider_redraws_what_run_gives(explorer):
     # The ghost lines stay the scenario as loaded.
     ghosts = [np.asarray(trace.y) for trace in explorer.figure.data if trace.name == "as loaded"]
     np.testing.assert_array_equal(ghosts[0], baseline["fcev_fleet_total"].to_numpy())
-    assert explorer.changed() == {"marketing": 0.045, "station_capital_subsidy_share": 0.5}
+    assert explorer.changed() == {"fleet_plan_commitment": 0.9, "station_capital_subsidy_share": 0.5}
     assert len(explorer.redraw_seconds) == 2
 
 
@@ -91,12 +92,12 @@ def test_a_schedule_editor_equals_the_same_schedule_in_a_scenario_file(explorer,
 
 def test_saved_scenario_extends_the_original_and_reproduces_the_charts(explorer, tmp_path):
     explorer.set("carbon_price", 250)  # beyond the assumed range: the slider widens
-    explorer.set("bus_mandate_share", [0.2])
+    explorer.set("purchase_subsidy_level", [1, 0.5])
     explorer.path.value = str(tmp_path / "mine.yaml")
     explorer.save_button.click()
     text = (tmp_path / "mine.yaml").read_text()
     assert f"extends: \"{os.path.relpath(ZHEJIANG, tmp_path)}\"" in text
-    assert "parameters:\n  carbon_price: 250\n" in text and "bus_mandate_share:\n    step: {2020: 0.2}" in text
+    assert "parameters:\n  carbon_price: 250\n" in text and "purchase_subsidy_level:\n    step: {2016: 1, 2020: 0.5}" in text
     saved = h2sim.load(tmp_path / "mine.yaml")
     assert os.path.normpath(saved.chain[-2]) == ZHEJIANG
     again = saved.run(return_columns=explorer.columns)
@@ -110,7 +111,7 @@ def test_targets_are_markers_and_status(explorer):
     points = sorted((x, y) for trace in stars for x, y in zip(trace.x, trace.y))
     assert points == [(2026.0, 50.0), (2026.0, 5000.0)]
     assert "2025 plan, 5,000 FCEVs" in explorer.status.value
-    explorer.set("marketing", 0.05)
+    explorer.set("fleet_plan_commitment", 1.0)
     explorer.set("purchase_subsidy_level", {2016: 1, 2023: 2})
     fleet = h2sim.Target("t", "fcev_fleet_total", 2026, 5000)
     assert ("&#10003; 2025 plan, 5,000 FCEVs" in explorer.status.value) == fleet.met(explorer.result)
