@@ -97,6 +97,7 @@ struct Node {
   std::vector<int> elements;  // element index per dimension of var
   double constant = 0;        // Constant nodes
   LPtr value;                 // aux: equation; stock: initial; INIT/PREVIOUS/DELAY: initial
+  LPtr initial_value;         // ACTIVE INITIAL: the value at initialisation, when not `value`
   LPtr derivative;            // stocks
   int source = -1;            // PREVIOUS: the node it remembers; DELAY: input node
   int delay_time = -1;        // DELAY: node of the delay time
@@ -125,18 +126,23 @@ struct BuiltinSpec {
 
 const std::map<std::string, BuiltinSpec>& builtin_functions() {
   static const std::map<std::string, BuiltinSpec> table = {
-      {"abs", {1, 1}},    {"exp", {1, 1}},    {"ln", {1, 1}},        {"log10", {1, 1}},
-      {"sqrt", {1, 1}},   {"sin", {1, 1}},    {"cos", {1, 1}},       {"tan", {1, 1}},
-      {"arcsin", {1, 1}}, {"arccos", {1, 1}}, {"arctan", {1, 1}},    {"int", {1, 1}},
-      {"round", {1, 1}},  {"sinh", {1, 1}},   {"cosh", {1, 1}},      {"tanh", {1, 1}},
-      {"mod", {2, 2}},    {"pi", {0, 0}},     {"min", {1, 99}},      {"max", {1, 99}},
-      {"sum", {1, 1}},    {"mean", {1, 99}},  {"prod", {1, 1}},      {"step", {2, 2}},
-      {"ramp", {2, 3}},   {"pulse", {2, 3}},  {"safediv", {2, 3}},   {"xidz", {3, 3}},
-      {"zidz", {2, 2}},   {"init", {1, 1}},   {"previous", {1, 2}},  {"lookup", {2, 2}},
-      {"smth1", {2, 3}},  {"smooth", {2, 3}}, {"smth3", {2, 3}},     {"smooth3", {2, 3}},
-      {"smthn", {3, 4}},  {"delay1", {2, 3}}, {"delay3", {2, 3}},    {"delayn", {3, 4}},
-      {"delay", {2, 3}},  {"trend", {2, 3}},  {"forcst", {3, 4}},    {"if_then_else", {3, 3}},
-      {"time", {0, 0}},   {"dt", {0, 0}},     {"starttime", {0, 0}}, {"stoptime", {0, 0}},
+      {"abs", {1, 1}},      {"exp", {1, 1}},          {"ln", {1, 1}},
+      {"log10", {1, 1}},    {"sqrt", {1, 1}},         {"sin", {1, 1}},
+      {"cos", {1, 1}},      {"tan", {1, 1}},          {"arcsin", {1, 1}},
+      {"arccos", {1, 1}},   {"arctan", {1, 1}},       {"int", {1, 1}},
+      {"round", {1, 1}},    {"sinh", {1, 1}},         {"cosh", {1, 1}},
+      {"tanh", {1, 1}},     {"mod", {2, 2}},          {"pi", {0, 0}},
+      {"min", {1, 99}},     {"max", {1, 99}},         {"sum", {1, 1}},
+      {"mean", {1, 99}},    {"prod", {1, 1}},         {"step", {2, 2}},
+      {"ramp", {2, 3}},     {"pulse", {2, 3}},        {"safediv", {2, 3}},
+      {"xidz", {3, 3}},     {"zidz", {2, 2}},         {"init", {1, 1}},
+      {"previous", {1, 2}}, {"lookup", {2, 2}},       {"smth1", {2, 3}},
+      {"smooth", {2, 3}},   {"smth3", {2, 3}},        {"smooth3", {2, 3}},
+      {"smthn", {3, 4}},    {"delay1", {2, 3}},       {"delay3", {2, 3}},
+      {"delayn", {3, 4}},   {"delay", {2, 3}},        {"trend", {2, 3}},
+      {"forcst", {3, 4}},   {"if_then_else", {3, 3}}, {"time", {0, 0}},
+      {"dt", {0, 0}},       {"starttime", {0, 0}},    {"stoptime", {0, 0}},
+      {"integer", {1, 1}},  {"remainder", {2, 2}},    {"active_initial", {2, 2}},
   };
   return table;
 }
@@ -773,10 +779,11 @@ class Compiler {
     }
     auto arg = [&](int i) { return lower(*e.args[static_cast<std::size_t>(i)], ctx, site); };
     static const std::map<std::string, Op> unary = {
-        {"abs", Op::Abs},     {"exp", Op::Exp},     {"ln", Op::Ln},       {"log10", Op::Log10},
-        {"sqrt", Op::Sqrt},   {"sin", Op::Sin},     {"cos", Op::Cos},     {"tan", Op::Tan},
-        {"arcsin", Op::Asin}, {"arccos", Op::Acos}, {"arctan", Op::Atan}, {"int", Op::Floor},
-        {"round", Op::Round}, {"sinh", Op::Sinh},   {"cosh", Op::Cosh},   {"tanh", Op::Tanh}};
+        {"abs", Op::Abs},      {"exp", Op::Exp},     {"ln", Op::Ln},       {"log10", Op::Log10},
+        {"sqrt", Op::Sqrt},    {"sin", Op::Sin},     {"cos", Op::Cos},     {"tan", Op::Tan},
+        {"arcsin", Op::Asin},  {"arccos", Op::Acos}, {"arctan", Op::Atan}, {"int", Op::Floor},
+        {"round", Op::Round},  {"sinh", Op::Sinh},   {"cosh", Op::Cosh},   {"tanh", Op::Tanh},
+        {"integer", Op::Trunc}};
     if (const auto u = unary.find(f); u != unary.end()) return apply(u->second, {arg(0)});
     if (f == "pi") return number(std::numbers::pi);
     if (f == "time") return ref(kTimeNode);
@@ -784,6 +791,18 @@ class Compiler {
     if (f == "starttime") return ref(kStartNode);
     if (f == "stoptime") return ref(kStopNode);
     if (f == "mod") return apply(Op::Mod, {arg(0), arg(1)});
+    if (f == "remainder") return apply(Op::Rem, {arg(0), arg(1)});
+    if (f == "active_initial") {
+      // The first argument while running, the second when initial values are computed.
+      Node n;
+      n.kind = NodeKind::Auxiliary;
+      n.internal = true;
+      n.name = current_owner_ + ".active_initial";
+      n.variable = current_owner_;
+      n.value = arg(0);
+      n.initial_value = arg(1);
+      return ref(add_node(std::move(n)));
+    }
     if (f == "if_then_else") return apply(Op::Select, {arg(0), arg(1), arg(2)});
     if (f == "min" || f == "max") {
       const Op op = f == "min" ? Op::Min : Op::Max;
@@ -906,7 +925,7 @@ class Compiler {
   std::vector<int> initial_dependencies(int id) const {
     const Node& n = nodes_[static_cast<std::size_t>(id)];
     std::vector<int> deps;
-    collect_refs(n.value, deps);
+    collect_refs(n.initial_value ? n.initial_value : n.value, deps);
     if (n.kind == NodeKind::Delay) deps.push_back(n.delay_time);
     return deps;
   }
@@ -982,9 +1001,9 @@ class Compiler {
       if (n.kind != NodeKind::Auxiliary) continue;  // constants and INIT values never change
       std::vector<int> deps;
       collect_refs(n.value, deps);
-      n.dynamic = has_time_op(n.value) || std::any_of(deps.begin(), deps.end(), [&](int d) {
-                    return nodes_[static_cast<std::size_t>(d)].dynamic;
-                  });
+      n.dynamic = n.initial_value != nullptr || has_time_op(n.value) ||
+                  std::any_of(deps.begin(), deps.end(),
+                              [&](int d) { return nodes_[static_cast<std::size_t>(d)].dynamic; });
     }
   }
 
@@ -1081,8 +1100,8 @@ class Compiler {
     }
   }
 
-  void emit_value(const Node& n, std::vector<Instruction>& code) {
-    emit(n.value, code, n.slot);
+  void emit_value(const Node& n, std::vector<Instruction>& code, bool initial = false) {
+    emit(initial && n.initial_value ? n.initial_value : n.value, code, n.slot);
     if (n.uniflow) {
       Instruction in;
       in.op = Op::Max;
@@ -1129,7 +1148,7 @@ class Compiler {
     for (int id : init_order_) {
       const Node& n = nodes_[static_cast<std::size_t>(id)];
       if (n.kind == NodeKind::Builtin || n.kind == NodeKind::Constant) continue;
-      emit_value(n, data_.init_code);
+      emit_value(n, data_.init_code, true);
     }
     for (int id : run_order_) emit_value(nodes_[static_cast<std::size_t>(id)], data_.step_code);
     for (const Node& n : nodes_)
