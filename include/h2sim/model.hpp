@@ -130,9 +130,19 @@ struct Variable {
   }
 };
 
+// A mapping between two dimensions (Vensim's "DimA: a1, a2 -> DimB"): an equation
+// arrayed by `target` may read a variable arrayed by the mapped dimension, and element
+// k of the mapped dimension corresponds to element k of the target, or to
+// `elements[k]` when the correspondence is listed.
+struct DimensionMapping {
+  std::string target;
+  std::vector<std::string> elements;  // empty: by position
+};
+
 struct Dimension {
   std::string name;
   std::vector<std::string> elements;
+  std::vector<DimensionMapping> mappings;  // dimensions this one maps to
 };
 
 // Canonical form of a variable, dimension or element name: lower case, spaces and

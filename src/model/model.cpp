@@ -138,7 +138,10 @@ Dimension& Model::add_dimension(const std::string& name, std::vector<std::string
     for (std::size_t j = 0; j < i; ++j)
       if (canonical_name(elements[i]) == canonical_name(elements[j]))
         throw ModelError("dimension '" + name + "' lists element '" + elements[i] + "' twice");
-  dimensions_.push_back(Dimension{name, std::move(elements)});
+  Dimension d;
+  d.name = name;
+  d.elements = std::move(elements);
+  dimensions_.push_back(std::move(d));
   return dimensions_.back();
 }
 

@@ -1,8 +1,9 @@
-// The SD conformance cases: every .xmile under ../shared/sd-test-models/ that has an
-// output.csv or output.tab beside it is loaded, run with its own sim_specs, and every
-// variable that is both in the model and in the expected output is compared at every
-// saved time (relative 1e-3, absolute 1e-6 near zero; the tolerance the reference
-// tools agree to among themselves). One section per case, so failures name the case.
+// The SD conformance cases: every .xmile and every .mdl under ../shared/sd-test-models/
+// that has an output.csv or output.tab beside it is loaded, run with its own time
+// settings, and every variable that is both in the model and in the expected output is
+// compared at every saved time (relative 1e-3, absolute 1e-6 near zero; the tolerance
+// the reference tools agree to among themselves). One section per case, so failures
+// name the case.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <h2sim/h2sim.hpp>
+#include <h2sim/vensim.hpp>
 #include <h2sim/xmile.hpp>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -72,10 +75,28 @@ const ExpectedFailure kExpectedFailures[] = {
      nullptr, true},
 };
 
-const ExpectedFailure* expected_failure(const std::string& case_path) {
-  for (const auto& f : kExpectedFailures)
+// The Vensim cases that cannot pass, with the reason: a construct h2sim does not run
+// (the reader refuses it with the file, line and construct) or a reference file that
+// does not match the model.
+const ExpectedFailure kExpectedVensimFailures[] = {
+    {"placeholder", "", nullptr},
+};
+
+template <std::size_t N>
+const ExpectedFailure* expected_failure(const ExpectedFailure (&list)[N],
+                                        const std::string& case_path) {
+  for (const auto& f : list)
     if (case_path == f.case_path) return &f;
   return nullptr;
+}
+
+const ExpectedFailure* expected_failure(const std::string& case_path) {
+  return expected_failure(kExpectedFailures, case_path);
+}
+
+h2sim::Model load_case(const fs::path& model_file) {
+  if (model_file.extension() == ".mdl") return h2sim::load_vensim(model_file.string());
+  return h2sim::load_xmile(model_file.string());
 }
 
 // An expected-output file: a header row (the first column is time) and rows of
@@ -194,7 +215,7 @@ Outcome run_case(const fs::path& model_file, const fs::path& output_file,
   }
   h2sim::Result result;
   try {
-    const h2sim::Model model = h2sim::load_xmile(model_file.string());
+    const h2sim::Model model = load_case(model_file);
     h2sim::SimulationOptions options;
     options.method = method;
     result = h2sim::simulate(h2sim::compile_model(model), options);
@@ -249,10 +270,10 @@ struct Case {
   fs::path output;
 };
 
-std::vector<Case> find_cases(const fs::path& root) {
+std::vector<Case> find_cases(const fs::path& root, const char* extension = ".xmile") {
   std::vector<Case> cases;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".xmile") continue;
+    if (!entry.is_regular_file() || entry.path().extension() != extension) continue;
     const fs::path folder = entry.path().parent_path();
     fs::path output;
     for (const char* name : {"output.csv", "output.tab"})
@@ -337,6 +358,56 @@ TEST_CASE("SD conformance: unloadable cases give located errors", "[conformance]
         INFO(e.what());
         CHECK(e.where().file == path.string());
         CHECK(e.where().line > 0);
+      }
+    }
+  }
+}
+
+// The Vensim cases: the same comparison, through load_vensim. The test prints how many
+// pass; each case that cannot is listed in kExpectedVensimFailures with its reason and
+// must still fail, so that a fix is noticed.
+TEST_CASE("SD conformance: every Vensim case matches its expected output",
+          "[conformance][vensim]") {
+  const fs::path root = fs::path(H2SIM_SHARED_DIR) / "sd-test-models";
+  if (!fs::is_directory(root)) {
+    WARN(
+        "SKIPPED: the Vensim conformance cases were skipped because ../shared/sd-test-models "
+        "is absent ("
+        << root.string() << " does not exist)");
+    return;
+  }
+  const std::vector<Case> cases = find_cases(root, ".mdl");
+  REQUIRE(!cases.empty());
+  // Catch runs the test case once per section: run every case once and keep the outcomes.
+  static std::map<std::string, Outcome> outcomes;
+  if (outcomes.empty()) {
+    int passed = 0;
+    std::string failures;
+    for (const Case& c : cases) {
+      const Outcome& outcome = outcomes[c.name] = run_case(c.model, c.output);
+      if (outcome.passed()) {
+        ++passed;
+      } else {
+        std::string first = describe(outcome);
+        first = first.substr(0, first.find('\n'));
+        failures += "\n  " + c.name + ": " + first;
+      }
+    }
+    std::cout << "Vensim conformance: " << passed << "/" << cases.size() << " cases pass"
+              << (failures.empty() ? "" : "; failing:") << failures << "\n";
+  }
+  for (const Case& c : cases) {
+    const Outcome& outcome = outcomes.at(c.name);
+    DYNAMIC_SECTION(c.name) {
+      const ExpectedFailure* known = expected_failure(kExpectedVensimFailures, c.name);
+      if (known == nullptr) {
+        INFO(c.name << " against " << c.output.filename().string() << "\n" << describe(outcome));
+        CHECK(outcome.passed());
+      } else {
+        INFO(c.name << " is listed as an expected failure (" << known->reason
+                    << "); it now passes against " << c.output.filename().string()
+                    << ": remove it from kExpectedVensimFailures");
+        CHECK_FALSE(outcome.passed());
       }
     }
   }
