@@ -286,23 +286,89 @@ class Compiler {
     return vn.first + linear;
   }
 
+  // Whether `name` (as written in a per-element equation) stands for element `element`
+  // of a variable's dimension: `*`, the element itself, or a dimension (the variable's
+  // own or a subrange of it) that contains the element.
+  bool covers(const std::string& name, const std::string& element) const {
+    if (name == "*") return true;
+    const std::string key = canonical_name(name);
+    if (key == canonical_name(element)) return true;
+    const Dimension* d = model_.find_dimension(key);
+    if (d == nullptr) return false;
+    return std::any_of(d->elements.begin(), d->elements.end(), [&](const std::string& e) {
+      return canonical_name(e) == canonical_name(element);
+    });
+  }
+
   // The equation that defines one element: its own, or the apply-to-all one.
   const Expr* equation_for(const Variable& v, const std::vector<const Dimension*>& dims,
-                           const std::vector<int>& idx, std::string* text) const {
+                           const std::vector<int>& idx, std::string* text,
+                           const ElementEquation** matched = nullptr) const {
     for (const ElementEquation& eq : v.element_equations) {
       if (eq.elements.size() != dims.size()) continue;
       bool same = true;
       for (std::size_t i = 0; same && i < dims.size(); ++i)
-        same = eq.elements[i] == "*" ||
-               canonical_name(eq.elements[i]) ==
-                   canonical_name(dims[i]->elements[static_cast<std::size_t>(idx[i])]);
+        same = covers(eq.elements[i], dims[i]->elements[static_cast<std::size_t>(idx[i])]);
       if (same) {
         *text = eq.text;
+        if (matched != nullptr) *matched = &eq;
         return eq.expr.get();
       }
     }
     *text = v.equation;
     return v.expr.get();
+  }
+
+  // Position of `element` in `dim`, or -1.
+  static int position(const Dimension& dim, const std::string& element) {
+    const std::string key = canonical_name(element);
+    for (std::size_t k = 0; k < dim.elements.size(); ++k)
+      if (canonical_name(dim.elements[k]) == key) return static_cast<int>(k);
+    return -1;
+  }
+
+  // The element that dimension `name` stands for in `ctx`: its own entry; else, through
+  // a mapping, the element that corresponds to the current element of a dimension in
+  // `ctx`; else the current element of a dimension in `ctx` that `name` contains (a
+  // subrange or a superrange). Empty when none.
+  std::string context_element(const std::string& name, const Context& ctx) const {
+    const Dimension* s = model_.find_dimension(name);
+    if (s == nullptr) return {};
+    const auto own = ctx.find(canonical_name(name));
+    if (own != ctx.end()) return s->elements[static_cast<std::size_t>(own->second)];
+    // s maps to a dimension in ctx: element k of s corresponds to its element k (or the
+    // listed one).
+    for (const DimensionMapping& m : s->mappings) {
+      const auto t = ctx.find(canonical_name(m.target));
+      const Dimension* target = model_.find_dimension(m.target);
+      if (t == ctx.end() || target == nullptr) continue;
+      if (m.elements.empty()) {
+        if (t->second < static_cast<int>(s->elements.size()))
+          return s->elements[static_cast<std::size_t>(t->second)];
+        continue;
+      }
+      const std::string current = target->elements[static_cast<std::size_t>(t->second)];
+      for (std::size_t k = 0; k < m.elements.size(); ++k)
+        if (canonical_name(m.elements[k]) == canonical_name(current)) return s->elements[k];
+    }
+    // A dimension in ctx maps to s.
+    for (const auto& [key, index] : ctx) {
+      const Dimension* t = model_.find_dimension(key);
+      if (t == nullptr) continue;
+      for (const DimensionMapping& m : t->mappings) {
+        if (canonical_name(m.target) != canonical_name(name)) continue;
+        if (m.elements.empty() && index < static_cast<int>(s->elements.size()))
+          return s->elements[static_cast<std::size_t>(index)];
+        if (!m.elements.empty()) return m.elements[static_cast<std::size_t>(index)];
+      }
+    }
+    for (const auto& [key, index] : ctx) {
+      const Dimension* t = model_.find_dimension(key);
+      if (t == nullptr) continue;
+      const std::string& current = t->elements[static_cast<std::size_t>(index)];
+      if (position(*s, current) >= 0) return current;
+    }
+    return {};
   }
 
   void expand_variables() {
@@ -321,10 +387,9 @@ class Compiler {
                site);
         for (std::size_t i = 0; i < vn.dims.size(); ++i) {
           const auto& els = vn.dims[i]->elements;
-          const bool found = eq.elements[i] == "*" ||
-                             std::any_of(els.begin(), els.end(), [&](const std::string& e) {
-                               return canonical_name(e) == canonical_name(eq.elements[i]);
-                             });
+          const bool found = std::any_of(els.begin(), els.end(), [&](const std::string& e) {
+            return covers(eq.elements[i], e);
+          });
           if (!found)
             fail("'" + eq.elements[i] + "' is not an element of dimension '" + vn.dims[i]->name +
                      "'",
@@ -386,7 +451,18 @@ class Compiler {
       for (std::size_t d = 0; d < vn.dims.size(); ++d)
         ctx[canonical_name(vn.dims[d]->name)] = nodes_[static_cast<std::size_t>(i)].elements[d];
       std::string text;
-      const Expr* e = equation_for(v, vn.dims, nodes_[static_cast<std::size_t>(i)].elements, &text);
+      const ElementEquation* matched = nullptr;
+      const Expr* e =
+          equation_for(v, vn.dims, nodes_[static_cast<std::size_t>(i)].elements, &text, &matched);
+      // A per-element equation written for a subrange also reads that subrange's element.
+      if (matched != nullptr)
+        for (std::size_t d = 0; d < vn.dims.size(); ++d) {
+          const Dimension* sub = model_.find_dimension(matched->elements[d]);
+          if (sub == nullptr || sub == vn.dims[d]) continue;
+          const int k = position(*sub, vn.dims[d]->elements[static_cast<std::size_t>(
+                                           nodes_[static_cast<std::size_t>(i)].elements[d])]);
+          if (k >= 0) ctx[canonical_name(sub->name)] = k;
+        }
       Site site{nodes_[static_cast<std::size_t>(i)].name, text};
       current_owner_ = nodes_[static_cast<std::size_t>(i)].name;
       LPtr value = lower(*e, ctx, site);
@@ -568,14 +644,19 @@ class Compiler {
               if (canonical_name(dim.elements[k]) == s.name) found = static_cast<int>(k);
             if (found < 0 && (s.name == dim_key || model_.find_dimension(s.name) != nullptr)) {
               const auto c = ctx.find(s.name);
-              if (c == ctx.end())
+              const std::string element = context_element(s.name, ctx);
+              if (element.empty())
                 fail("subscript '" + s.name +
-                         "' is a dimension, but this equation is not arrayed by it",
+                         "' is a dimension, but this equation is not arrayed by it (nor by a "
+                         "dimension that maps to it or shares its elements)",
                      site, e.column);
-              found = c->second;
-              if (found >= static_cast<int>(dim.elements.size()))
-                fail("dimension '" + s.name + "' is larger than '" + dim.name + "'", site,
-                     e.column);
+              // The same element by name (subranges, mappings); else by position.
+              found = position(dim, element);
+              if (found < 0 && c != ctx.end()) found = c->second;
+              if (found < 0 || found >= static_cast<int>(dim.elements.size()))
+                fail("element '" + element + "' of '" + s.name + "' is not an element of '" +
+                         dim.name + "'",
+                     site, e.column);
             }
             if (found < 0)
               fail("'" + s.name + "' is not an element of dimension '" + dim.name +
