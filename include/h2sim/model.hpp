@@ -143,6 +143,9 @@ struct Dimension {
   std::string name;
   std::vector<std::string> elements;
   std::vector<DimensionMapping> mappings;  // dimensions this one maps to
+  // A subrange (Vensim): the dimension that holds its elements. The dimension's name used
+  // as a number is then the element's position in the parent, not in the subrange.
+  std::string parent;
 };
 
 // Canonical form of a variable, dimension or element name: lower case, spaces and

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -591,10 +592,18 @@ class Compiler {
         if (e.name == "stoptime" || e.name == "final_time") return ref(kStopNode);
         if (e.name == "pi") return number(std::numbers::pi);
       }
-      if (model_.find_dimension(e.name) != nullptr && !ctx.empty()) {
-        // A dimension name used as a value: the (1-based) position of the current element.
+      if (const Dimension* dim = model_.find_dimension(e.name); dim != nullptr && !ctx.empty()) {
+        // A dimension name used as a value: the (1-based) position of the current element
+        // (in the parent, for a subrange that has one).
         const auto c = ctx.find(e.name);
-        if (c != ctx.end()) return number(c->second + 1);
+        const Dimension* parent =
+            dim->parent.empty() ? nullptr : model_.find_dimension(dim->parent);
+        if (c != ctx.end() && parent == nullptr) return number(c->second + 1);
+        const std::string element = context_element(e.name, ctx);
+        if (!element.empty()) {
+          const int k = position(parent != nullptr ? *parent : *dim, element);
+          if (k >= 0) return number(k + 1);
+        }
       }
       fail("unknown variable '" + e.name + "'" + suggestion(e.name), site, e.column);
     }
@@ -764,16 +773,62 @@ class Compiler {
     return add_node(std::move(n));
   }
 
-  int order_argument(const LPtr& n, const char* function, const Site& site, int column) const {
-    if (n->kind != Lowered::Kind::Number) {
-      // A constant's compiled value fixes the structure; lanes cannot change it.
-      if (n->kind == Lowered::Kind::Ref &&
-          nodes_[static_cast<std::size_t>(n->node)].kind == NodeKind::Constant)
-        return check_order(nodes_[static_cast<std::size_t>(n->node)].constant, function, site,
-                           column);
-      fail(std::string(function) + ": the order must be a number or a constant", site, column);
+  // The value `l` has at the start time, when it follows from numbers, constants and the
+  // clock alone (STEP and RAMP included); nothing otherwise.
+  std::optional<double> value_at_start(const LPtr& l, int depth = 0) const {
+    if (depth > 100) return std::nullopt;
+    switch (l->kind) {
+      case Lowered::Kind::Number:
+        return l->number;
+      case Lowered::Kind::Ref: {
+        const Node& n = nodes_[static_cast<std::size_t>(l->node)];
+        if (l->node == kTimeNode || l->node == kStartNode) return model_.time().start;
+        if (l->node == kDtNode) return model_.time().dt;
+        if (l->node == kStopNode) return model_.time().stop;
+        if (n.kind == NodeKind::Constant) return n.constant;
+        if (n.kind == NodeKind::Auxiliary && n.value && !n.initial_value)
+          return value_at_start(n.value, depth + 1);
+        return std::nullopt;
+      }
+      case Lowered::Kind::Lookup: {
+        const auto x = value_at_start(l->args[0], depth + 1);
+        if (!x) return std::nullopt;
+        return detail::lookup_value(data_, l->table, *x);
+      }
+      case Lowered::Kind::Apply: {
+        detail::Block<1> slots[detail::kFixedSlots + 4];
+        for (auto& s : slots) s[0] = 0;
+        slots[detail::kTimeSlot][0] = slots[detail::kStepTimeSlot][0] = model_.time().start;
+        slots[detail::kDtSlot][0] = model_.time().dt;
+        slots[detail::kStartSlot][0] = model_.time().start;
+        slots[detail::kStopSlot][0] = model_.time().stop;
+        Instruction in;
+        in.op = l->op;
+        in.dst = detail::kFixedSlots + 3;
+        in.a = detail::kFixedSlots;
+        in.b = detail::kFixedSlots + (l->args.size() > 1 ? 1 : 0);
+        in.c = l->args.size() > 2 ? detail::kFixedSlots + 2 : -1;
+        for (std::size_t i = 0; i < l->args.size(); ++i) {
+          const auto v = value_at_start(l->args[i], depth + 1);
+          if (!v) return std::nullopt;
+          slots[detail::kFixedSlots + i][0] = *v;
+        }
+        detail::execute<1>(data_, &in, 1, slots);
+        return slots[detail::kFixedSlots + 3][0];
+      }
     }
-    return check_order(n->number, function, site, column);
+    return std::nullopt;
+  }
+
+  // The order fixes the structure (how many stages), so it is taken at the start time,
+  // as Vensim does; lanes cannot change it.
+  int order_argument(const LPtr& n, const char* function, const Site& site, int column) const {
+    const auto v = value_at_start(n);
+    if (!v)
+      fail(std::string(function) +
+               ": the order must follow from numbers and constants (it is fixed at the start)",
+           site, column);
+    return check_order(*v, function, site, column);
   }
   int check_order(double v, const char* function, const Site& site, int column) const {
     if (v < 1 || v != std::floor(v) || v > 1000)

@@ -704,6 +704,25 @@ class Reader {
         relocate(e, r.line);
       }
     }
+    // A range whose elements all belong to a larger (or an earlier, equal) range is its
+    // subrange: its name used as a number counts positions in that parent.
+    auto& dims = dims_mut();
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      std::set<std::string> mine;
+      for (const auto& e : dims[i].elements) mine.insert(canonical_name(e));
+      std::size_t best = i;
+      for (std::size_t j = 0; j < dims.size(); ++j) {
+        if (j == i || dims[j].elements.size() < mine.size()) continue;
+        std::set<std::string> theirs;
+        for (const auto& e : dims[j].elements) theirs.insert(canonical_name(e));
+        if (!std::includes(theirs.begin(), theirs.end(), mine.begin(), mine.end())) continue;
+        const std::size_t size_best = dims[best].elements.size();
+        if (dims[j].elements.size() > size_best ||
+            (dims[j].elements.size() == size_best && j < best))
+          best = j;
+      }
+      if (best != i) dims[i].parent = dims[best].name;
+    }
     // Equivalent ranges map both ways.
     for (const RangeDefinition& r : ranges_) {
       if (r.left.kind != DefinitionKind::Equivalence) continue;
