@@ -532,6 +532,10 @@ class Reader {
     try {
       switch (d.left.kind) {
         case DefinitionKind::Lookup:
+          if (lower(rhs).find("get ") != std::string::npos ||
+              lower(rhs).find("get_") != std::string::npos)
+            fail(d.line, "lookups read from a spreadsheet (GET XLS LOOKUPS) are not supported yet",
+                 variable);
           d.lookup = detail::parse_vensim_lookup(rhs, variable);
           return;
         case DefinitionKind::DataOnly:
