@@ -210,6 +210,10 @@ class Model {
   std::map<std::string, std::size_t> index_;  // canonical name -> position in variables_
 };
 
+// Whether `subscript`, as a per-element equation names it, stands for `element` of a
+// variable's dimension: "*", the element itself, or a dimension (a subrange) that holds it.
+bool subscript_covers(const Model& model, const std::string& subscript, const std::string& element);
+
 // Parses one equation; throws ParseError with the column on failure. `variable` only
 // labels the error.
 ExprPtr parse_equation(const std::string& text, const std::string& variable = {});

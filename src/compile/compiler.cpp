@@ -291,14 +291,7 @@ class Compiler {
   // of a variable's dimension: `*`, the element itself, or a dimension (the variable's
   // own or a subrange of it) that contains the element.
   bool covers(const std::string& name, const std::string& element) const {
-    if (name == "*") return true;
-    const std::string key = canonical_name(name);
-    if (key == canonical_name(element)) return true;
-    const Dimension* d = model_.find_dimension(key);
-    if (d == nullptr) return false;
-    return std::any_of(d->elements.begin(), d->elements.end(), [&](const std::string& e) {
-      return canonical_name(e) == canonical_name(element);
-    });
+    return subscript_covers(model_, name, element);
   }
 
   // The equation that defines one element: its own, or the apply-to-all one.
@@ -351,6 +344,26 @@ class Compiler {
       const std::string current = target->elements[static_cast<std::size_t>(t->second)];
       for (std::size_t k = 0; k < m.elements.size(); ++k)
         if (canonical_name(m.elements[k]) == canonical_name(current)) return s->elements[k];
+    }
+    // s maps to a dimension that holds the current element of a dimension in ctx (the
+    // equation was written for that subrange).
+    for (const DimensionMapping& m : s->mappings) {
+      const Dimension* target = model_.find_dimension(m.target);
+      if (target == nullptr) continue;
+      for (const auto& [key, index] : ctx) {
+        const Dimension* t = model_.find_dimension(key);
+        if (t == nullptr) continue;
+        const std::string& current = t->elements[static_cast<std::size_t>(index)];
+        const int k = position(*target, current);
+        if (k < 0) continue;
+        if (m.elements.empty()) {
+          if (k < static_cast<int>(s->elements.size()))
+            return s->elements[static_cast<std::size_t>(k)];
+          continue;
+        }
+        for (std::size_t j = 0; j < m.elements.size(); ++j)
+          if (canonical_name(m.elements[j]) == canonical_name(current)) return s->elements[j];
+      }
     }
     // A dimension in ctx maps to s.
     for (const auto& [key, index] : ctx) {

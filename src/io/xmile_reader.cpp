@@ -331,7 +331,22 @@ class Reader {
       const std::string name = trim(d.attribute("name").value());
       if (name.empty()) fail(d, "a <dim> needs a name");
       std::vector<std::string> elements;
+      std::string parent;
+      std::vector<DimensionMapping> mappings;
       for (const pugi::xml_node& e : d.children()) {
+        // h2sim's own extension (the writer's): subrange parents and mappings.
+        if (std::string(e.name()) == "h2sim:parent") {
+          parent = trim(e.attribute("name").value());
+          continue;
+        }
+        if (std::string(e.name()) == "h2sim:map") {
+          DimensionMapping m;
+          m.target = trim(e.attribute("to").value());
+          for (const pugi::xml_node& el : e.children("elem"))
+            m.elements.push_back(trim(el.attribute("name").value()));
+          mappings.push_back(std::move(m));
+          continue;
+        }
         if (e.type() != pugi::node_element || is_vendor(e)) continue;
         if (std::string(e.name()) != "elem")
           fail(e, "unsupported element <" + std::string(e.name()) + "> in <dim>");
@@ -354,7 +369,9 @@ class Reader {
         for (long k = 1; k <= n; ++k) elements.push_back(std::to_string(k));
       }
       try {
-        model_.add_dimension(display_name(name), elements);
+        Dimension& added = model_.add_dimension(display_name(name), elements);
+        added.parent = parent;
+        added.mappings = std::move(mappings);
       } catch (const Error& e) {
         relocate(e, line(d));
       }
@@ -737,7 +754,7 @@ class Reader {
       for (std::size_t k = 0; k < dims.size(); ++k) {
         const auto& els = dims[k]->elements;
         if (std::none_of(els.begin(), els.end(), [&](const std::string& e) {
-              return canonical_name(e) == canonical_name(tuple[k]);
+              return subscript_covers(model_, tuple[k], e);
             }))
           fail(el, "'" + tuple[k] + "' is not an element of dimension '" + dims[k]->name + "'",
                full);

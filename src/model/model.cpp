@@ -311,4 +311,16 @@ const Dimension* Model::find_dimension(const std::string& name) const {
   return nullptr;
 }
 
+bool subscript_covers(const Model& model, const std::string& subscript,
+                      const std::string& element) {
+  if (subscript == "*") return true;
+  const std::string key = canonical_name(subscript);
+  if (key == canonical_name(element)) return true;
+  const Dimension* d = model.find_dimension(key);
+  if (d == nullptr) return false;
+  return std::any_of(d->elements.begin(), d->elements.end(), [&](const std::string& e) {
+    return canonical_name(e) == canonical_name(element);
+  });
+}
+
 }  // namespace h2sim
