@@ -74,7 +74,7 @@ class ScenarioLoader {
       Scenario s;
       s.file = s.model_file = file;
       s.chain = {file};
-      s.model = is_vensim(file) ? parse_vensim(text, file) : parse_xmile(text, file);
+      s.model = is_vensim(file) ? parse_vensim(text, file) : parse_xmile(text, file, &s.warnings);
       s.name = s.model.name().empty() ? fs::path(file).stem().string() : s.model.name();
       finish(s);
       return s;
@@ -115,7 +115,7 @@ class ScenarioLoader {
     if (is_vensim(model_path.string())) {
       loaded.model = load_vensim(model_path.string());
     } else if (is_xmile("", model_path.string())) {
-      loaded.model = load_xmile(model_path.string());
+      loaded.model = load_xmile(model_path.string(), &s.warnings);
     } else {
       loaded = detail::load_model_file(model_path.string(), stack);
     }
