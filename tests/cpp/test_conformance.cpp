@@ -107,21 +107,18 @@ const ExpectedFailure kExpectedVensimFailures[] = {
      "another run's .vdf file, which h2sim cannot read",
      nullptr},
     {"tests/get_constants_incomplete_subscript/test_get_constants_incomplete_subscript.mdl",
-     "GET DIRECT CONSTANTS (data read from .xls files) is not supported yet", nullptr},
+     "GET DIRECT CONSTANTS from an old-style .xls workbook (h2sim reads .xlsx)", nullptr},
     {"tests/get_data_args_3d_xls/test_get_data_args_3d_xls.mdl",
-     "GET XLS DATA (data read from .xls files) is not supported yet", nullptr},
+     "GET XLS DATA from an old-style .xls workbook (h2sim reads .xlsx), and :LOOK FORWARD: data",
+     nullptr},
     {"tests/get_lookups_subscripted_args/test_get_lookups_subscripted_args.mdl",
      "GET XLS LOOKUPS and per-element lookups are not supported yet", nullptr},
     {"tests/get_lookups_subset/test_get_lookups_subset.mdl",
      "GET XLS LOOKUPS and per-element lookups are not supported yet", nullptr},
-    {"tests/get_mixed_definitions/test_get_mixed_definitions.mdl",
-     "GET DIRECT DATA and GET DIRECT CONSTANTS (.xlsx) are not supported yet", nullptr},
+
     {"tests/get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl",
      "GET DIRECT SUBSCRIPT (subscript ranges read from .xls) is not supported", nullptr},
-    {"tests/get_values_order/test_get_values_order.mdl",
-     "GET DIRECT CONSTANTS (.xlsx named ranges) is not supported yet", nullptr},
-    {"tests/get_xls_cellrange/test_get_xls_cellrange.mdl",
-     "GET DIRECT DATA, LOOKUPS and CONSTANTS (.xlsx named ranges) are not supported yet", nullptr},
+
     // Reference files that do not match the model as written.
     {"tests/data_from_other_model/model_to_generate_data.mdl",
      "output.tab beside it is the output of test_data_from_other_model.mdl (saved every 0.5); "
