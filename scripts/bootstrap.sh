@@ -24,6 +24,7 @@ DEBIAN_PACKAGES=(
   libyaml-cpp-dev   # scenario files
   catch2            # C++ tests
   libpugixml-dev    # XMILE models
+  libminizip-dev    # .xlsx workbooks read by Vensim data functions (GET DIRECT ...)
   libbenchmark-dev  # Google Benchmark
   pybind11-dev      # Python bindings
   python3-dev

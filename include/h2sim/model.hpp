@@ -132,9 +132,22 @@ struct Variable {
   }
 };
 
+// A mapping between two dimensions (Vensim's "DimA: a1, a2 -> DimB"): an equation
+// arrayed by `target` may read a variable arrayed by the mapped dimension, and element
+// k of the mapped dimension corresponds to element k of the target, or to
+// `elements[k]` when the correspondence is listed.
+struct DimensionMapping {
+  std::string target;
+  std::vector<std::string> elements;  // empty: by position
+};
+
 struct Dimension {
   std::string name;
   std::vector<std::string> elements;
+  std::vector<DimensionMapping> mappings;  // dimensions this one maps to
+  // A subrange (Vensim): the dimension that holds its elements. The dimension's name used
+  // as a number is then the element's position in the parent, not in the subrange.
+  std::string parent;
 };
 
 // Canonical form of a variable, dimension or element name: lower case, spaces and
@@ -198,6 +211,10 @@ class Model {
   std::vector<Dimension> dimensions_;
   std::map<std::string, std::size_t> index_;  // canonical name -> position in variables_
 };
+
+// Whether `subscript`, as a per-element equation names it, stands for `element` of a
+// variable's dimension: "*", the element itself, or a dimension (a subrange) that holds it.
+bool subscript_covers(const Model& model, const std::string& subscript, const std::string& element);
 
 // Parses one equation; throws ParseError with the column on failure. `variable` only
 // labels the error.

@@ -11,15 +11,17 @@
 // "\n" in a name is a space.
 //
 // Anything else that could change the results (macros, conveyors, queues, data
-// imports, ...) is refused with an error naming the element and its line; nothing is
-// silently ignored except vendor extensions (isee:..., equation_prefs) and display
-// elements (views, styles, ranges). A returned Model compiles: errors that only
-// compile_model() can see (unknown names or functions, dimension mismatches,
+// imports, unknown variable kinds, unknown elements inside a variable, ...) is refused
+// with an error naming the element and its line. Vendor extensions (isee:...) and
+// display elements (views, styles, ranges) are skipped; other unknown elements at the
+// top level or in a <model> are skipped with a warning, as XMILE asks. A returned Model compiles:
+// errors that only compile_model() can see (unknown names or functions, dimension mismatches,
 // algebraic loops) are reported at load time, with the file and the line of the
 // variable's definition.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "h2sim/model.hpp"
 
@@ -27,10 +29,14 @@ namespace h2sim {
 
 // Reads an .xmile file. Errors (h2sim::ParseError for XML and equation syntax,
 // h2sim::ModelError for structure) carry the file and line.
-Model load_xmile(const std::string& path);
+// Elements the reader does not know at the top level or in a <model> (vendor and
+// display blocks such as Stella's <default_format/>) are skipped; when `warnings` is
+// given, each skipped element adds a line there ("file:line: ignored <tag>").
+Model load_xmile(const std::string& path, std::vector<std::string>* warnings = nullptr);
 
 // The same, from XMILE text; `file_label` names the text in error messages.
-Model parse_xmile(const std::string& text, const std::string& file_label = "<xmile>");
+Model parse_xmile(const std::string& text, const std::string& file_label = "<xmile>",
+                  std::vector<std::string>* warnings = nullptr);
 
 // Writes any Model as XMILE 1.0 that Stella users can open and load_xmile reads back
 // to the same results. Component variables keep their dotted names ("vehicles.fleet"),

@@ -592,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", formatter_class=formatter, epilog=EPILOG, help="run a scenario, print key years, write results",
         description="Runs a scenario once, prints its outputs at the start, a middle year and the stop, "
                     "and writes the results (CSV, Parquet or netCDF) and a chart.")
-    run.add_argument("scenario", metavar="SCENARIO", help="scenario or model file (YAML or XMILE)")
+    run.add_argument("scenario", metavar="SCENARIO", help="scenario or model file (YAML, XMILE or Vensim .mdl)")
     run.add_argument("-o", "--output", metavar="FILE", help="write every saved time: .csv, .parquet or .nc")
     run.add_argument("--set", action="append", metavar="NAME=VALUE",
                      help="set a constant for this run (repeatable); a lever trajectory is "

@@ -20,14 +20,24 @@ _Schedule = tuple  # ("schedule", times, values, interpolation)
 
 
 def load(path: str | os.PathLike, strict_units: bool = False) -> "Model":
-    """Loads a YAML scenario or model file (or an XMILE model) as a :class:`Model`.
+    """Loads a YAML scenario or model file (or an XMILE or Vensim .mdl model) as a
+    :class:`Model`.
 
     ``strict_units=True`` turns unit mismatches into errors; otherwise they are
     warnings, listed in ``Model.warnings``.
     """
     path = os.fspath(path)
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    if path.lower().endswith(".mdl"):
+        # Vensim files from before {UTF-8} are in the Windows code page.
+        with open(path, "rb") as binary:
+            raw = binary.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+    else:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     scenario = _h2sim.parse_scenario(text, path, strict_units)
     return Model(scenario, source=(path, text, strict_units))
 

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -97,6 +98,7 @@ struct Node {
   std::vector<int> elements;  // element index per dimension of var
   double constant = 0;        // Constant nodes
   LPtr value;                 // aux: equation; stock: initial; INIT/PREVIOUS/DELAY: initial
+  LPtr initial_value;         // ACTIVE INITIAL: the value at initialisation, when not `value`
   LPtr derivative;            // stocks
   int source = -1;            // PREVIOUS: the node it remembers; DELAY: input node
   int delay_time = -1;        // DELAY: node of the delay time
@@ -125,18 +127,23 @@ struct BuiltinSpec {
 
 const std::map<std::string, BuiltinSpec>& builtin_functions() {
   static const std::map<std::string, BuiltinSpec> table = {
-      {"abs", {1, 1}},    {"exp", {1, 1}},    {"ln", {1, 1}},        {"log10", {1, 1}},
-      {"sqrt", {1, 1}},   {"sin", {1, 1}},    {"cos", {1, 1}},       {"tan", {1, 1}},
-      {"arcsin", {1, 1}}, {"arccos", {1, 1}}, {"arctan", {1, 1}},    {"int", {1, 1}},
-      {"round", {1, 1}},  {"sinh", {1, 1}},   {"cosh", {1, 1}},      {"tanh", {1, 1}},
-      {"mod", {2, 2}},    {"pi", {0, 0}},     {"min", {1, 99}},      {"max", {1, 99}},
-      {"sum", {1, 1}},    {"mean", {1, 99}},  {"prod", {1, 1}},      {"step", {2, 2}},
-      {"ramp", {2, 3}},   {"pulse", {2, 3}},  {"safediv", {2, 3}},   {"xidz", {3, 3}},
-      {"zidz", {2, 2}},   {"init", {1, 1}},   {"previous", {1, 2}},  {"lookup", {2, 2}},
-      {"smth1", {2, 3}},  {"smooth", {2, 3}}, {"smth3", {2, 3}},     {"smooth3", {2, 3}},
-      {"smthn", {3, 4}},  {"delay1", {2, 3}}, {"delay3", {2, 3}},    {"delayn", {3, 4}},
-      {"delay", {2, 3}},  {"trend", {2, 3}},  {"forcst", {3, 4}},    {"if_then_else", {3, 3}},
-      {"time", {0, 0}},   {"dt", {0, 0}},     {"starttime", {0, 0}}, {"stoptime", {0, 0}},
+      {"abs", {1, 1}},      {"exp", {1, 1}},          {"ln", {1, 1}},
+      {"log10", {1, 1}},    {"sqrt", {1, 1}},         {"sin", {1, 1}},
+      {"cos", {1, 1}},      {"tan", {1, 1}},          {"arcsin", {1, 1}},
+      {"arccos", {1, 1}},   {"arctan", {1, 1}},       {"int", {1, 1}},
+      {"round", {1, 1}},    {"sinh", {1, 1}},         {"cosh", {1, 1}},
+      {"tanh", {1, 1}},     {"mod", {2, 2}},          {"pi", {0, 0}},
+      {"min", {1, 99}},     {"max", {1, 99}},         {"sum", {1, 1}},
+      {"mean", {1, 99}},    {"prod", {1, 1}},         {"step", {2, 2}},
+      {"ramp", {2, 3}},     {"pulse", {2, 3}},        {"safediv", {2, 3}},
+      {"xidz", {3, 3}},     {"zidz", {2, 2}},         {"init", {1, 1}},
+      {"previous", {1, 2}}, {"lookup", {2, 2}},       {"smth1", {2, 3}},
+      {"smooth", {2, 3}},   {"smth3", {2, 3}},        {"smooth3", {2, 3}},
+      {"smthn", {3, 4}},    {"delay1", {2, 3}},       {"delay3", {2, 3}},
+      {"delayn", {3, 4}},   {"delay", {2, 3}},        {"trend", {2, 3}},
+      {"forcst", {3, 4}},   {"if_then_else", {3, 3}}, {"time", {0, 0}},
+      {"dt", {0, 0}},       {"starttime", {0, 0}},    {"stoptime", {0, 0}},
+      {"integer", {1, 1}},  {"remainder", {2, 2}},    {"active_initial", {2, 2}},
   };
   return table;
 }
@@ -280,23 +287,102 @@ class Compiler {
     return vn.first + linear;
   }
 
+  // Whether `name` (as written in a per-element equation) stands for element `element`
+  // of a variable's dimension: `*`, the element itself, or a dimension (the variable's
+  // own or a subrange of it) that contains the element.
+  bool covers(const std::string& name, const std::string& element) const {
+    return subscript_covers(model_, name, element);
+  }
+
   // The equation that defines one element: its own, or the apply-to-all one.
   const Expr* equation_for(const Variable& v, const std::vector<const Dimension*>& dims,
-                           const std::vector<int>& idx, std::string* text) const {
+                           const std::vector<int>& idx, std::string* text,
+                           const ElementEquation** matched = nullptr) const {
     for (const ElementEquation& eq : v.element_equations) {
       if (eq.elements.size() != dims.size()) continue;
       bool same = true;
       for (std::size_t i = 0; same && i < dims.size(); ++i)
-        same = eq.elements[i] == "*" ||
-               canonical_name(eq.elements[i]) ==
-                   canonical_name(dims[i]->elements[static_cast<std::size_t>(idx[i])]);
+        same = covers(eq.elements[i], dims[i]->elements[static_cast<std::size_t>(idx[i])]);
       if (same) {
         *text = eq.text;
+        if (matched != nullptr) *matched = &eq;
         return eq.expr.get();
       }
     }
     *text = v.equation;
     return v.expr.get();
+  }
+
+  // Position of `element` in `dim`, or -1.
+  static int position(const Dimension& dim, const std::string& element) {
+    const std::string key = canonical_name(element);
+    for (std::size_t k = 0; k < dim.elements.size(); ++k)
+      if (canonical_name(dim.elements[k]) == key) return static_cast<int>(k);
+    return -1;
+  }
+
+  // The element that dimension `name` stands for in `ctx`: its own entry; else, through
+  // a mapping, the element that corresponds to the current element of a dimension in
+  // `ctx`; else the current element of a dimension in `ctx` that `name` contains (a
+  // subrange or a superrange). Empty when none.
+  std::string context_element(const std::string& name, const Context& ctx) const {
+    const Dimension* s = model_.find_dimension(name);
+    if (s == nullptr) return {};
+    const auto own = ctx.find(canonical_name(name));
+    if (own != ctx.end()) return s->elements[static_cast<std::size_t>(own->second)];
+    // s maps to a dimension in ctx: element k of s corresponds to its element k (or the
+    // listed one).
+    for (const DimensionMapping& m : s->mappings) {
+      const auto t = ctx.find(canonical_name(m.target));
+      const Dimension* target = model_.find_dimension(m.target);
+      if (t == ctx.end() || target == nullptr) continue;
+      if (m.elements.empty()) {
+        if (t->second < static_cast<int>(s->elements.size()))
+          return s->elements[static_cast<std::size_t>(t->second)];
+        continue;
+      }
+      const std::string current = target->elements[static_cast<std::size_t>(t->second)];
+      for (std::size_t k = 0; k < m.elements.size(); ++k)
+        if (canonical_name(m.elements[k]) == canonical_name(current)) return s->elements[k];
+    }
+    // s maps to a dimension that holds the current element of a dimension in ctx (the
+    // equation was written for that subrange).
+    for (const DimensionMapping& m : s->mappings) {
+      const Dimension* target = model_.find_dimension(m.target);
+      if (target == nullptr) continue;
+      for (const auto& [key, index] : ctx) {
+        const Dimension* t = model_.find_dimension(key);
+        if (t == nullptr) continue;
+        const std::string& current = t->elements[static_cast<std::size_t>(index)];
+        const int k = position(*target, current);
+        if (k < 0) continue;
+        if (m.elements.empty()) {
+          if (k < static_cast<int>(s->elements.size()))
+            return s->elements[static_cast<std::size_t>(k)];
+          continue;
+        }
+        for (std::size_t j = 0; j < m.elements.size(); ++j)
+          if (canonical_name(m.elements[j]) == canonical_name(current)) return s->elements[j];
+      }
+    }
+    // A dimension in ctx maps to s.
+    for (const auto& [key, index] : ctx) {
+      const Dimension* t = model_.find_dimension(key);
+      if (t == nullptr) continue;
+      for (const DimensionMapping& m : t->mappings) {
+        if (canonical_name(m.target) != canonical_name(name)) continue;
+        if (m.elements.empty() && index < static_cast<int>(s->elements.size()))
+          return s->elements[static_cast<std::size_t>(index)];
+        if (!m.elements.empty()) return m.elements[static_cast<std::size_t>(index)];
+      }
+    }
+    for (const auto& [key, index] : ctx) {
+      const Dimension* t = model_.find_dimension(key);
+      if (t == nullptr) continue;
+      const std::string& current = t->elements[static_cast<std::size_t>(index)];
+      if (position(*s, current) >= 0) return current;
+    }
+    return {};
   }
 
   void expand_variables() {
@@ -315,10 +401,9 @@ class Compiler {
                site);
         for (std::size_t i = 0; i < vn.dims.size(); ++i) {
           const auto& els = vn.dims[i]->elements;
-          const bool found = eq.elements[i] == "*" ||
-                             std::any_of(els.begin(), els.end(), [&](const std::string& e) {
-                               return canonical_name(e) == canonical_name(eq.elements[i]);
-                             });
+          const bool found = std::any_of(els.begin(), els.end(), [&](const std::string& e) {
+            return covers(eq.elements[i], e);
+          });
           if (!found)
             fail("'" + eq.elements[i] + "' is not an element of dimension '" + vn.dims[i]->name +
                      "'",
@@ -380,7 +465,18 @@ class Compiler {
       for (std::size_t d = 0; d < vn.dims.size(); ++d)
         ctx[canonical_name(vn.dims[d]->name)] = nodes_[static_cast<std::size_t>(i)].elements[d];
       std::string text;
-      const Expr* e = equation_for(v, vn.dims, nodes_[static_cast<std::size_t>(i)].elements, &text);
+      const ElementEquation* matched = nullptr;
+      const Expr* e =
+          equation_for(v, vn.dims, nodes_[static_cast<std::size_t>(i)].elements, &text, &matched);
+      // A per-element equation written for a subrange also reads that subrange's element.
+      if (matched != nullptr)
+        for (std::size_t d = 0; d < vn.dims.size(); ++d) {
+          const Dimension* sub = model_.find_dimension(matched->elements[d]);
+          if (sub == nullptr || sub == vn.dims[d]) continue;
+          const int k = position(*sub, vn.dims[d]->elements[static_cast<std::size_t>(
+                                           nodes_[static_cast<std::size_t>(i)].elements[d])]);
+          if (k >= 0) ctx[canonical_name(sub->name)] = k;
+        }
       Site site{nodes_[static_cast<std::size_t>(i)].name, text};
       current_owner_ = nodes_[static_cast<std::size_t>(i)].name;
       LPtr value = lower(*e, ctx, site);
@@ -509,10 +605,18 @@ class Compiler {
         if (e.name == "stoptime" || e.name == "final_time") return ref(kStopNode);
         if (e.name == "pi") return number(std::numbers::pi);
       }
-      if (model_.find_dimension(e.name) != nullptr && !ctx.empty()) {
-        // A dimension name used as a value: the (1-based) position of the current element.
+      if (const Dimension* dim = model_.find_dimension(e.name); dim != nullptr && !ctx.empty()) {
+        // A dimension name used as a value: the (1-based) position of the current element
+        // (in the parent, for a subrange that has one).
         const auto c = ctx.find(e.name);
-        if (c != ctx.end()) return number(c->second + 1);
+        const Dimension* parent =
+            dim->parent.empty() ? nullptr : model_.find_dimension(dim->parent);
+        if (c != ctx.end() && parent == nullptr) return number(c->second + 1);
+        const std::string element = context_element(e.name, ctx);
+        if (!element.empty()) {
+          const int k = position(parent != nullptr ? *parent : *dim, element);
+          if (k >= 0) return number(k + 1);
+        }
       }
       fail("unknown variable '" + e.name + "'" + suggestion(e.name), site, e.column);
     }
@@ -562,14 +666,19 @@ class Compiler {
               if (canonical_name(dim.elements[k]) == s.name) found = static_cast<int>(k);
             if (found < 0 && (s.name == dim_key || model_.find_dimension(s.name) != nullptr)) {
               const auto c = ctx.find(s.name);
-              if (c == ctx.end())
+              const std::string element = context_element(s.name, ctx);
+              if (element.empty())
                 fail("subscript '" + s.name +
-                         "' is a dimension, but this equation is not arrayed by it",
+                         "' is a dimension, but this equation is not arrayed by it (nor by a "
+                         "dimension that maps to it or shares its elements)",
                      site, e.column);
-              found = c->second;
-              if (found >= static_cast<int>(dim.elements.size()))
-                fail("dimension '" + s.name + "' is larger than '" + dim.name + "'", site,
-                     e.column);
+              // The same element by name (subranges, mappings); else by position.
+              found = position(dim, element);
+              if (found < 0 && c != ctx.end()) found = c->second;
+              if (found < 0 || found >= static_cast<int>(dim.elements.size()))
+                fail("element '" + element + "' of '" + s.name + "' is not an element of '" +
+                         dim.name + "'",
+                     site, e.column);
             }
             if (found < 0)
               fail("'" + s.name + "' is not an element of dimension '" + dim.name +
@@ -677,16 +786,62 @@ class Compiler {
     return add_node(std::move(n));
   }
 
-  int order_argument(const LPtr& n, const char* function, const Site& site, int column) const {
-    if (n->kind != Lowered::Kind::Number) {
-      // A constant's compiled value fixes the structure; lanes cannot change it.
-      if (n->kind == Lowered::Kind::Ref &&
-          nodes_[static_cast<std::size_t>(n->node)].kind == NodeKind::Constant)
-        return check_order(nodes_[static_cast<std::size_t>(n->node)].constant, function, site,
-                           column);
-      fail(std::string(function) + ": the order must be a number or a constant", site, column);
+  // The value `l` has at the start time, when it follows from numbers, constants and the
+  // clock alone (STEP and RAMP included); nothing otherwise.
+  std::optional<double> value_at_start(const LPtr& l, int depth = 0) const {
+    if (depth > 100) return std::nullopt;
+    switch (l->kind) {
+      case Lowered::Kind::Number:
+        return l->number;
+      case Lowered::Kind::Ref: {
+        const Node& n = nodes_[static_cast<std::size_t>(l->node)];
+        if (l->node == kTimeNode || l->node == kStartNode) return model_.time().start;
+        if (l->node == kDtNode) return model_.time().dt;
+        if (l->node == kStopNode) return model_.time().stop;
+        if (n.kind == NodeKind::Constant) return n.constant;
+        if (n.kind == NodeKind::Auxiliary && n.value && !n.initial_value)
+          return value_at_start(n.value, depth + 1);
+        return std::nullopt;
+      }
+      case Lowered::Kind::Lookup: {
+        const auto x = value_at_start(l->args[0], depth + 1);
+        if (!x) return std::nullopt;
+        return detail::lookup_value(data_, l->table, *x);
+      }
+      case Lowered::Kind::Apply: {
+        detail::Block<1> slots[detail::kFixedSlots + 4];
+        for (auto& s : slots) s[0] = 0;
+        slots[detail::kTimeSlot][0] = slots[detail::kStepTimeSlot][0] = model_.time().start;
+        slots[detail::kDtSlot][0] = model_.time().dt;
+        slots[detail::kStartSlot][0] = model_.time().start;
+        slots[detail::kStopSlot][0] = model_.time().stop;
+        Instruction in;
+        in.op = l->op;
+        in.dst = detail::kFixedSlots + 3;
+        in.a = detail::kFixedSlots;
+        in.b = detail::kFixedSlots + (l->args.size() > 1 ? 1 : 0);
+        in.c = l->args.size() > 2 ? detail::kFixedSlots + 2 : -1;
+        for (std::size_t i = 0; i < l->args.size(); ++i) {
+          const auto v = value_at_start(l->args[i], depth + 1);
+          if (!v) return std::nullopt;
+          slots[detail::kFixedSlots + i][0] = *v;
+        }
+        detail::execute<1>(data_, &in, 1, slots);
+        return slots[detail::kFixedSlots + 3][0];
+      }
     }
-    return check_order(n->number, function, site, column);
+    return std::nullopt;
+  }
+
+  // The order fixes the structure (how many stages), so it is taken at the start time,
+  // as Vensim does; lanes cannot change it.
+  int order_argument(const LPtr& n, const char* function, const Site& site, int column) const {
+    const auto v = value_at_start(n);
+    if (!v)
+      fail(std::string(function) +
+               ": the order must follow from numbers and constants (it is fixed at the start)",
+           site, column);
+    return check_order(*v, function, site, column);
   }
   int check_order(double v, const char* function, const Site& site, int column) const {
     if (v < 1 || v != std::floor(v) || v > 1000)
@@ -773,10 +928,11 @@ class Compiler {
     }
     auto arg = [&](int i) { return lower(*e.args[static_cast<std::size_t>(i)], ctx, site); };
     static const std::map<std::string, Op> unary = {
-        {"abs", Op::Abs},     {"exp", Op::Exp},     {"ln", Op::Ln},       {"log10", Op::Log10},
-        {"sqrt", Op::Sqrt},   {"sin", Op::Sin},     {"cos", Op::Cos},     {"tan", Op::Tan},
-        {"arcsin", Op::Asin}, {"arccos", Op::Acos}, {"arctan", Op::Atan}, {"int", Op::Floor},
-        {"round", Op::Round}, {"sinh", Op::Sinh},   {"cosh", Op::Cosh},   {"tanh", Op::Tanh}};
+        {"abs", Op::Abs},      {"exp", Op::Exp},     {"ln", Op::Ln},       {"log10", Op::Log10},
+        {"sqrt", Op::Sqrt},    {"sin", Op::Sin},     {"cos", Op::Cos},     {"tan", Op::Tan},
+        {"arcsin", Op::Asin},  {"arccos", Op::Acos}, {"arctan", Op::Atan}, {"int", Op::Floor},
+        {"round", Op::Round},  {"sinh", Op::Sinh},   {"cosh", Op::Cosh},   {"tanh", Op::Tanh},
+        {"integer", Op::Trunc}};
     if (const auto u = unary.find(f); u != unary.end()) return apply(u->second, {arg(0)});
     if (f == "pi") return number(std::numbers::pi);
     if (f == "time") return ref(kTimeNode);
@@ -784,6 +940,18 @@ class Compiler {
     if (f == "starttime") return ref(kStartNode);
     if (f == "stoptime") return ref(kStopNode);
     if (f == "mod") return apply(Op::Mod, {arg(0), arg(1)});
+    if (f == "remainder") return apply(Op::Rem, {arg(0), arg(1)});
+    if (f == "active_initial") {
+      // The first argument while running, the second when initial values are computed.
+      Node n;
+      n.kind = NodeKind::Auxiliary;
+      n.internal = true;
+      n.name = current_owner_ + ".active_initial";
+      n.variable = current_owner_;
+      n.value = arg(0);
+      n.initial_value = arg(1);
+      return ref(add_node(std::move(n)));
+    }
     if (f == "if_then_else") return apply(Op::Select, {arg(0), arg(1), arg(2)});
     if (f == "min" || f == "max") {
       const Op op = f == "min" ? Op::Min : Op::Max;
@@ -906,7 +1074,7 @@ class Compiler {
   std::vector<int> initial_dependencies(int id) const {
     const Node& n = nodes_[static_cast<std::size_t>(id)];
     std::vector<int> deps;
-    collect_refs(n.value, deps);
+    collect_refs(n.initial_value ? n.initial_value : n.value, deps);
     if (n.kind == NodeKind::Delay) deps.push_back(n.delay_time);
     return deps;
   }
@@ -982,9 +1150,9 @@ class Compiler {
       if (n.kind != NodeKind::Auxiliary) continue;  // constants and INIT values never change
       std::vector<int> deps;
       collect_refs(n.value, deps);
-      n.dynamic = has_time_op(n.value) || std::any_of(deps.begin(), deps.end(), [&](int d) {
-                    return nodes_[static_cast<std::size_t>(d)].dynamic;
-                  });
+      n.dynamic = n.initial_value != nullptr || has_time_op(n.value) ||
+                  std::any_of(deps.begin(), deps.end(),
+                              [&](int d) { return nodes_[static_cast<std::size_t>(d)].dynamic; });
     }
   }
 
@@ -1081,8 +1249,8 @@ class Compiler {
     }
   }
 
-  void emit_value(const Node& n, std::vector<Instruction>& code) {
-    emit(n.value, code, n.slot);
+  void emit_value(const Node& n, std::vector<Instruction>& code, bool initial = false) {
+    emit(initial && n.initial_value ? n.initial_value : n.value, code, n.slot);
     if (n.uniflow) {
       Instruction in;
       in.op = Op::Max;
@@ -1129,7 +1297,7 @@ class Compiler {
     for (int id : init_order_) {
       const Node& n = nodes_[static_cast<std::size_t>(id)];
       if (n.kind == NodeKind::Builtin || n.kind == NodeKind::Constant) continue;
-      emit_value(n, data_.init_code);
+      emit_value(n, data_.init_code, true);
     }
     for (int id : run_order_) emit_value(nodes_[static_cast<std::size_t>(id)], data_.step_code);
     for (const Node& n : nodes_)

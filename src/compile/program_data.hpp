@@ -48,10 +48,12 @@ enum class Op : std::uint8_t {
   Acos,
   Atan,
   Floor,
+  Trunc,  // toward zero (Vensim's INTEGER)
   Round,
   Sinh,
   Cosh,
   Tanh,
+  Rem,      // dst = fmod(a, b): the sign of a (Vensim's MODULO)
   SafeDiv,  // dst = b != 0 ? a / b : c
   Step,     // dst = step_time >= b ? a : 0                          (STEP(a, b))
   Ramp,     // dst = slope a from time b, held after time c (c < 0: no end slot)

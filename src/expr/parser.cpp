@@ -92,10 +92,14 @@ class Parser {
       return;
     }
     if (c == '"') {
-      const auto close = text_.find('"', pos_ + 1);
-      if (close == std::string::npos) fail("unclosed quoted name");
-      token_text_ = text_.substr(pos_ + 1, close - pos_ - 1);
-      pos_ = close + 1;
+      // \" is a quote inside the name.
+      std::size_t p = pos_ + 1;
+      while (p < text_.size() && text_[p] != '"') {
+        if (text_[p] == '\\' && p + 1 < text_.size() && text_[p + 1] == '"') ++p;
+        token_text_ += text_[p++];
+      }
+      if (p >= text_.size()) fail("unclosed quoted name");
+      pos_ = p + 1;
       token_ = Token::Quoted;
       return;
     }

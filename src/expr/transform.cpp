@@ -129,9 +129,11 @@ void print(const Expr& e, std::ostringstream& out) {
     case ExprKind::Name:
       // Component variables ("vehicles.fleet") are quoted: XMILE reads a bare dot as a
       // module reference. So is any other name that would not read back as one name.
-      if (needs_quotes(e.name))
-        out << '"' << e.name << '"';
-      else
+      if (needs_quotes(e.name)) {
+        out << '"';
+        for (const char c : e.name) out << (c == '"' ? "\\\"" : std::string(1, c));
+        out << '"';
+      } else
         out << e.name;
       if (!e.subscripts.empty()) {
         out << "[";

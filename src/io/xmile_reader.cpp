@@ -116,7 +116,8 @@ bool is_vendor(const pugi::xml_node& n) {
 
 class Reader {
  public:
-  Reader(const std::string& text, std::string file) : text_(text), file_(std::move(file)) {
+  Reader(const std::string& text, std::string file, std::vector<std::string>* warnings)
+      : text_(text), file_(std::move(file)), warnings_(warnings) {
     line_starts_.push_back(0);
     for (std::size_t i = 0; i < text_.size(); ++i) {
       if (text_[i] == '\n' || (text_[i] == '\r' && (i + 1 >= text_.size() || text_[i + 1] != '\n')))
@@ -165,7 +166,7 @@ class Reader {
       } else if (tag == "macro") {
         fail(n, "XMILE macros (<macro>) are not supported");
       } else {
-        fail(n, "unsupported XMILE element <" + tag + ">");
+        ignore(n, "at the top level");
       }
     }
     if (!have_specs) fail(root, "the file has no <sim_specs> (start, stop and dt are required)");
@@ -202,6 +203,15 @@ class Reader {
            1;
   }
   int line(const pugi::xml_node& n) const { return line_of(n.offset_debug()); }
+
+  // XMILE asks readers to skip what they do not know (vendor and display blocks such as
+  // Stella's <default_format/>): say so, and go on.
+  void ignore(const pugi::xml_node& n, const std::string& where) const {
+    if (warnings_ != nullptr)
+      warnings_->push_back(file_ + ":" + std::to_string(line(n)) +
+                           ": ignored the unknown XMILE element <" + std::string(n.name()) + "> " +
+                           where);
+  }
 
   [[noreturn]] void fail(const pugi::xml_node& n, const std::string& message,
                          const std::string& variable = {}) const {
@@ -331,7 +341,22 @@ class Reader {
       const std::string name = trim(d.attribute("name").value());
       if (name.empty()) fail(d, "a <dim> needs a name");
       std::vector<std::string> elements;
+      std::string parent;
+      std::vector<DimensionMapping> mappings;
       for (const pugi::xml_node& e : d.children()) {
+        // h2sim's own extension (the writer's): subrange parents and mappings.
+        if (std::string(e.name()) == "h2sim:parent") {
+          parent = trim(e.attribute("name").value());
+          continue;
+        }
+        if (std::string(e.name()) == "h2sim:map") {
+          DimensionMapping m;
+          m.target = trim(e.attribute("to").value());
+          for (const pugi::xml_node& el : e.children("elem"))
+            m.elements.push_back(trim(el.attribute("name").value()));
+          mappings.push_back(std::move(m));
+          continue;
+        }
         if (e.type() != pugi::node_element || is_vendor(e)) continue;
         if (std::string(e.name()) != "elem")
           fail(e, "unsupported element <" + std::string(e.name()) + "> in <dim>");
@@ -354,7 +379,9 @@ class Reader {
         for (long k = 1; k <= n; ++k) elements.push_back(std::to_string(k));
       }
       try {
-        model_.add_dimension(display_name(name), elements);
+        Dimension& added = model_.add_dimension(display_name(name), elements);
+        added.parent = parent;
+        added.mappings = std::move(mappings);
       } catch (const Error& e) {
         relocate(e, line(d));
       }
@@ -392,7 +419,7 @@ class Reader {
         if (!scope.prefix.empty()) continue;  // a module runs on the main model's clock
         read_sim_specs(n);
       } else {
-        fail(n, "unsupported element <" + tag + "> in <model>");
+        ignore(n, "in <model>");
       }
     }
     if (!variables) return;
@@ -737,7 +764,7 @@ class Reader {
       for (std::size_t k = 0; k < dims.size(); ++k) {
         const auto& els = dims[k]->elements;
         if (std::none_of(els.begin(), els.end(), [&](const std::string& e) {
-              return canonical_name(e) == canonical_name(tuple[k]);
+              return subscript_covers(model_, tuple[k], e);
             }))
           fail(el, "'" + tuple[k] + "' is not an element of dimension '" + dims[k]->name + "'",
                full);
@@ -824,6 +851,7 @@ class Reader {
 
   const std::string& text_;
   std::string file_;
+  std::vector<std::string>* warnings_ = nullptr;
   std::vector<std::size_t> line_starts_;
   pugi::xml_document doc_;
   Model model_;
@@ -835,11 +863,12 @@ class Reader {
 
 }  // namespace
 
-Model parse_xmile(const std::string& text, const std::string& file_label) {
-  return Reader(text, file_label).read();
+Model parse_xmile(const std::string& text, const std::string& file_label,
+                  std::vector<std::string>* warnings) {
+  return Reader(text, file_label, warnings).read();
 }
 
-Model load_xmile(const std::string& path) {
+Model load_xmile(const std::string& path, std::vector<std::string>* warnings) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Location where;
@@ -848,7 +877,7 @@ Model load_xmile(const std::string& path) {
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return parse_xmile(buffer.str(), path);
+  return parse_xmile(buffer.str(), path, warnings);
 }
 
 }  // namespace h2sim

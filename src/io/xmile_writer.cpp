@@ -93,7 +93,8 @@ std::string to_xmile(const Model& model) {
   std::ostringstream out;
   const TimeSettings& t = model.time();
   out << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-  out << "<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n";
+  out << "<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\""
+         " xmlns:h2sim=\"https://h2sim.invalid/xmile-extensions\">\n";
   out << "  <header>\n    <vendor>h2sim</vendor>\n    <product version=\"" << version
       << "\">h2sim</product>\n";
   out << "    <name>" << escape(model.name()) << "</name>\n  </header>\n";
@@ -110,6 +111,14 @@ std::string to_xmile(const Model& model) {
     for (const Dimension& d : model.dimensions()) {
       out << "    <dim name=\"" << escape(d.name) << "\">\n";
       for (const auto& e : d.elements) out << "      <elem name=\"" << escape(e) << "\"/>\n";
+      // What XMILE 1.0 cannot say, as h2sim's own extension (other tools skip it):
+      // Vensim's subrange parents and dimension mappings.
+      if (!d.parent.empty()) out << "      <h2sim:parent name=\"" << escape(d.parent) << "\"/>\n";
+      for (const auto& m : d.mappings) {
+        out << "      <h2sim:map to=\"" << escape(m.target) << "\">";
+        for (const auto& e : m.elements) out << "<elem name=\"" << escape(e) << "\"/>";
+        out << "</h2sim:map>\n";
+      }
       out << "    </dim>\n";
     }
     out << "  </dimensions>\n";
@@ -145,8 +154,7 @@ std::string to_xmile(const Model& model) {
         for (const ElementEquation& eq : v.element_equations) {
           bool same = eq.elements.size() == dims.size();
           for (std::size_t d = 0; same && d < dims.size(); ++d)
-            same = eq.elements[d] == "*" ||
-                   canonical_name(eq.elements[d]) == canonical_name(dims[d]->elements[index[d]]);
+            same = subscript_covers(model, eq.elements[d], dims[d]->elements[index[d]]);
           if (same) {
             match = &eq;
             break;

@@ -9,6 +9,7 @@
 #include "h2sim/program.hpp"
 #include "h2sim/scenario.hpp"
 #include "h2sim/units.hpp"
+#include "h2sim/vensim.hpp"
 #include "h2sim/xmile.hpp"
 #include "io/yaml_loader.hpp"
 #include "io/yaml_support.hpp"
@@ -36,6 +37,14 @@ bool is_xmile(const std::string& text, const std::string& file) {
   return first != std::string::npos && text[first] == '<';
 }
 
+// Vensim by extension (.mdl).
+bool is_vensim(const std::string& file) {
+  std::string ext = fs::path(file).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return ext == ".mdl";
+}
+
 bool is_model_file(const YAML::Node& root) {
   if (root["model"] || root["extends"]) return false;
   for (const char* key :
@@ -60,11 +69,12 @@ class ScenarioLoader {
   explicit ScenarioLoader(const LoadOptions& options) : options_(options) {}
 
   Scenario load(const std::string& text, const std::string& file) {
-    if (is_xmile(text, file)) {  // an XMILE model runs as a scenario of itself
+    // An XMILE or Vensim model runs as a scenario of itself.
+    if (is_vensim(file) || is_xmile(text, file)) {
       Scenario s;
       s.file = s.model_file = file;
       s.chain = {file};
-      s.model = parse_xmile(text, file);
+      s.model = is_vensim(file) ? parse_vensim(text, file) : parse_xmile(text, file, &s.warnings);
       s.name = s.model.name().empty() ? fs::path(file).stem().string() : s.model.name();
       finish(s);
       return s;
@@ -102,8 +112,10 @@ class ScenarioLoader {
       with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
     std::vector<std::string> stack{key_of(model_path.string())};
     detail::LoadedModel loaded;
-    if (is_xmile("", model_path.string())) {
-      loaded.model = load_xmile(model_path.string());
+    if (is_vensim(model_path.string())) {
+      loaded.model = load_vensim(model_path.string());
+    } else if (is_xmile("", model_path.string())) {
+      loaded.model = load_xmile(model_path.string(), &s.warnings);
     } else {
       loaded = detail::load_model_file(model_path.string(), stack);
     }

@@ -138,7 +138,10 @@ Dimension& Model::add_dimension(const std::string& name, std::vector<std::string
     for (std::size_t j = 0; j < i; ++j)
       if (canonical_name(elements[i]) == canonical_name(elements[j]))
         throw ModelError("dimension '" + name + "' lists element '" + elements[i] + "' twice");
-  dimensions_.push_back(Dimension{name, std::move(elements)});
+  Dimension d;
+  d.name = name;
+  d.elements = std::move(elements);
+  dimensions_.push_back(std::move(d));
   return dimensions_.back();
 }
 
@@ -306,6 +309,18 @@ const Dimension* Model::find_dimension(const std::string& name) const {
   for (const auto& d : dimensions_)
     if (canonical_name(d.name) == key) return &d;
   return nullptr;
+}
+
+bool subscript_covers(const Model& model, const std::string& subscript,
+                      const std::string& element) {
+  if (subscript == "*") return true;
+  const std::string key = canonical_name(subscript);
+  if (key == canonical_name(element)) return true;
+  const Dimension* d = model.find_dimension(key);
+  if (d == nullptr) return false;
+  return std::any_of(d->elements.begin(), d->elements.end(), [&](const std::string& e) {
+    return canonical_name(e) == canonical_name(element);
+  });
 }
 
 }  // namespace h2sim

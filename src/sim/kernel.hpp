@@ -164,6 +164,14 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
       case Op::Floor:
         d = a.floor();
         break;
+      case Op::Trunc:
+        per_lane<W>(d, a, [](double v) { return std::trunc(v); });
+        break;
+      case Op::Rem: {
+        const B& b = s[in.b];
+        for (int l = 0; l < W; ++l) d[l] = std::fmod(a[l], b[l]);
+        break;
+      }
       case Op::Round:
         per_lane<W>(d, a, [](double v) { return std::round(v); });
         break;

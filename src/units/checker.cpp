@@ -476,7 +476,12 @@ class UnitChecker {
       expect_dimensionless(arg(0), "the argument of " + F, column(0));
       return arg(0).is_literal() ? Value::literal() : Value::known(Unit{});
     }
-    if ((f == "abs" || f == "int" || f == "round" || f == "init") && argc == 1) return arg(0);
+    if ((f == "abs" || f == "int" || f == "integer" || f == "round" || f == "init") && argc == 1)
+      return arg(0);
+    if (f == "remainder" && argc == 2)
+      return same(arg(0), arg(1), "the arguments of MODULO", e.column);
+    if (f == "active_initial" && argc == 2)
+      return same(arg(0), arg(1), "the two arguments of ACTIVE INITIAL", e.column);
     if (f == "sqrt" && argc == 1) return power(arg(0), 0.5, "SQRT", e.column);
     if (f == "pi") return Value::literal();
     if (f == "time" || f == "dt" || f == "starttime" || f == "stoptime") return time_;

@@ -1,8 +1,9 @@
-// The SD conformance cases: every .xmile under ../shared/sd-test-models/ that has an
-// output.csv or output.tab beside it is loaded, run with its own sim_specs, and every
-// variable that is both in the model and in the expected output is compared at every
-// saved time (relative 1e-3, absolute 1e-6 near zero; the tolerance the reference
-// tools agree to among themselves). One section per case, so failures name the case.
+// The SD conformance cases: every .xmile and every .mdl under ../shared/sd-test-models/
+// that has an output.csv or output.tab beside it is loaded, run with its own time
+// settings, and every variable that is both in the model and in the expected output is
+// compared at every saved time (relative 1e-3, absolute 1e-6 near zero; the tolerance
+// the reference tools agree to among themselves). One section per case, so failures
+// name the case.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <h2sim/h2sim.hpp>
+#include <h2sim/vensim.hpp>
 #include <h2sim/xmile.hpp>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -72,10 +75,84 @@ const ExpectedFailure kExpectedFailures[] = {
      nullptr, true},
 };
 
-const ExpectedFailure* expected_failure(const std::string& case_path) {
-  for (const auto& f : kExpectedFailures)
+// The Vensim cases that cannot pass, with the reason: a construct h2sim does not run
+// (the reader refuses it with the file, line and construct) or a reference file that
+// does not match the model.
+const ExpectedFailure kExpectedVensimFailures[] = {
+    // Constructs h2sim refuses (with the file, line and construct).
+    {"samples/Query_file/Query_file.mdl",
+     "RANDOM UNIFORM: random numbers are refused (runs are deterministic)", nullptr},
+    {"tests/allocate_available/test_allocate_available.mdl", "ALLOCATE AVAILABLE is not supported",
+     nullptr},
+    {"tests/allocate_by_priority/test_allocate_by_priority.mdl",
+     "ALLOCATE BY PRIORITY is not supported", nullptr},
+    {"tests/invert_matrix/test_invert_matrix.mdl", "INVERT MATRIX is not supported", nullptr},
+    {"tests/vector_select/test_vector_select.mdl", "VECTOR SELECT is not supported", nullptr},
+    {"tests/vector_order/test_vector_order.mdl",
+     "VECTOR SORT ORDER, VECTOR RANK and VECTOR REORDER are not supported (and the data come "
+     "from GET DIRECT DATA)",
+     nullptr},
+    {"tests/subscripted_lookups/test_subscripted_lookups.mdl",
+     "per-element lookups (lookup1dim[A](...), lookup1dim[dim1](x)) are not supported", nullptr},
+    {"tests/control_vars/test_control_vars.mdl",
+     "INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER are equations of Time: h2sim's clock is "
+     "fixed before a run",
+     nullptr},
+    {"tests/dynamic_final_time/test_dynamic_final_time.mdl",
+     "FINAL TIME is an equation of the model's variables (the run stops when it is reached): "
+     "h2sim's clock is fixed before a run",
+     nullptr},
+    {"tests/data_from_other_model/test_data_from_other_model.mdl",
+     "its data variables (var 0dim:INTERPOLATE: ...) have no equation: Vensim reads them from "
+     "another run's .vdf file, which h2sim cannot read",
+     nullptr},
+    {"tests/get_constants_incomplete_subscript/test_get_constants_incomplete_subscript.mdl",
+     "GET DIRECT CONSTANTS from an old-style .xls workbook (h2sim reads .xlsx)", nullptr},
+    {"tests/get_data_args_3d_xls/test_get_data_args_3d_xls.mdl",
+     "GET XLS DATA from an old-style .xls workbook (h2sim reads .xlsx), and :LOOK FORWARD: data",
+     nullptr},
+    {"tests/get_lookups_subscripted_args/test_get_lookups_subscripted_args.mdl",
+     "GET XLS LOOKUPS and per-element lookups are not supported yet", nullptr},
+    {"tests/get_lookups_subset/test_get_lookups_subset.mdl",
+     "GET XLS LOOKUPS and per-element lookups are not supported yet", nullptr},
+
+    {"tests/get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl",
+     "GET DIRECT SUBSCRIPT (subscript ranges read from .xls) is not supported", nullptr},
+
+    // Reference files that do not match the model as written.
+    {"tests/data_from_other_model/model_to_generate_data.mdl",
+     "output.tab beside it is the output of test_data_from_other_model.mdl (saved every 0.5); "
+     "this model's own run is data.tab, which it must match",
+     "data.tab"},
+    {"tests/delays/test_delays.mdl",
+     "Vensim's DELAY N does not conserve the material in transit when the delay time changes: "
+     "when it rises from 4 to 6 at t = 15, Vensim's output jumps up (3.95 where the input "
+     "flow is 4 and the stages hold what entered at the old rate); h2sim's DELAYN, like "
+     "Vensim's own DELAY1 and DELAY3 in the same file, keeps the material; every other "
+     "column matches",
+     nullptr},
+    {"samples/Roessler_Chaos/roessler_chaos.mdl",
+     "a chaotic system: the run agrees with Vensim to 1e-3 until t = 43, then rounding "
+     "differences grow past the tolerance where x, y and their rates cross zero (112 of 19209 "
+     "values)",
+     nullptr},
+};
+
+template <std::size_t N>
+const ExpectedFailure* expected_failure(const ExpectedFailure (&list)[N],
+                                        const std::string& case_path) {
+  for (const auto& f : list)
     if (case_path == f.case_path) return &f;
   return nullptr;
+}
+
+const ExpectedFailure* expected_failure(const std::string& case_path) {
+  return expected_failure(kExpectedFailures, case_path);
+}
+
+h2sim::Model load_case(const fs::path& model_file) {
+  if (model_file.extension() == ".mdl") return h2sim::load_vensim(model_file.string());
+  return h2sim::load_xmile(model_file.string());
 }
 
 // An expected-output file: a header row (the first column is time) and rows of
@@ -127,6 +204,33 @@ Table read_table(const fs::path& path, std::string& error) {
   buffer << in.rdbuf();
   std::string text = buffer.str();
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  // Vensim writes its output files in the Windows code page: read them as Latin-1.
+  bool utf8 = true;
+  for (std::size_t i = 0; i < text.size() && utf8;) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = c < 0x80           ? 0
+                          : (c >> 5) == 0x6  ? 1
+                          : (c >> 4) == 0xE  ? 2
+                          : (c >> 3) == 0x1E ? 3
+                                             : 9;
+    if (n == 9 || i + n >= text.size() + (n == 0 ? 1 : 0)) utf8 = false;
+    for (std::size_t k = 1; utf8 && k <= n; ++k)
+      utf8 = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    i += n + 1;
+  }
+  if (!utf8) {
+    std::string converted;
+    for (const char ch : text) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x80) {
+        converted += ch;
+      } else {
+        converted += static_cast<char>(0xC0 | (c >> 6));
+        converted += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+    text = converted;
+  }
   std::vector<std::string> lines;
   std::string cur;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -194,7 +298,7 @@ Outcome run_case(const fs::path& model_file, const fs::path& output_file,
   }
   h2sim::Result result;
   try {
-    const h2sim::Model model = h2sim::load_xmile(model_file.string());
+    const h2sim::Model model = load_case(model_file);
     h2sim::SimulationOptions options;
     options.method = method;
     result = h2sim::simulate(h2sim::compile_model(model), options);
@@ -249,10 +353,10 @@ struct Case {
   fs::path output;
 };
 
-std::vector<Case> find_cases(const fs::path& root) {
+std::vector<Case> find_cases(const fs::path& root, const char* extension = ".xmile") {
   std::vector<Case> cases;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".xmile") continue;
+    if (!entry.is_regular_file() || entry.path().extension() != extension) continue;
     const fs::path folder = entry.path().parent_path();
     fs::path output;
     for (const char* name : {"output.csv", "output.tab"})
@@ -333,6 +437,83 @@ TEST_CASE("SD conformance: unloadable cases give located errors", "[conformance]
       try {
         (void)h2sim::load_xmile(path.string());
         FAIL(f.case_path << " loaded, but it is listed as unloadable: " << f.reason);
+      } catch (const h2sim::Error& e) {
+        INFO(e.what());
+        CHECK(e.where().file == path.string());
+        CHECK(e.where().line > 0);
+      }
+    }
+  }
+}
+
+// The Vensim cases: the same comparison, through load_vensim. The test prints how many
+// pass; each case that cannot is listed in kExpectedVensimFailures with its reason and
+// must still fail, so that a fix is noticed.
+TEST_CASE("SD conformance: every Vensim case matches its expected output",
+          "[conformance][vensim]") {
+  const fs::path root = fs::path(H2SIM_SHARED_DIR) / "sd-test-models";
+  if (!fs::is_directory(root)) {
+    WARN(
+        "SKIPPED: the Vensim conformance cases were skipped because ../shared/sd-test-models "
+        "is absent ("
+        << root.string() << " does not exist)");
+    return;
+  }
+  const std::vector<Case> cases = find_cases(root, ".mdl");
+  REQUIRE(!cases.empty());
+  // Catch runs the test case once per section: run every case once and keep the outcomes.
+  static std::map<std::string, Outcome> outcomes;
+  if (outcomes.empty()) {
+    int passed = 0;
+    std::string failures;
+    for (const Case& c : cases) {
+      const Outcome& outcome = outcomes[c.name] = run_case(c.model, c.output);
+      if (outcome.passed()) {
+        ++passed;
+      } else {
+        std::string first = describe(outcome);
+        first = first.substr(0, first.find('\n'));
+        failures += "\n  " + c.name + ": " + first;
+      }
+    }
+    std::cout << "Vensim conformance: " << passed << "/" << cases.size() << " cases pass"
+              << (failures.empty() ? "" : "; failing:") << failures << "\n";
+  }
+  for (const Case& c : cases) {
+    const Outcome& outcome = outcomes.at(c.name);
+    DYNAMIC_SECTION(c.name) {
+      const ExpectedFailure* known = expected_failure(kExpectedVensimFailures, c.name);
+      if (known == nullptr) {
+        INFO(c.name << " against " << c.output.filename().string() << "\n" << describe(outcome));
+        CHECK(outcome.passed());
+      } else {
+        INFO(c.name << " is listed as an expected failure (" << known->reason
+                    << "); it now passes against " << c.output.filename().string()
+                    << ": remove it from kExpectedVensimFailures");
+        CHECK_FALSE(outcome.passed());
+        if (known->substitute != nullptr) {
+          const Outcome other = run_case(c.model, c.output.parent_path() / known->substitute);
+          INFO(c.name << " against " << known->substitute << "\n" << describe(other));
+          CHECK(other.passed());
+        }
+      }
+    }
+  }
+}
+
+// A Vensim case that h2sim refuses is refused with the file and the line, never a crash.
+TEST_CASE("SD conformance: refused Vensim cases give located errors", "[conformance][vensim]") {
+  const fs::path root = fs::path(H2SIM_SHARED_DIR) / "sd-test-models";
+  if (!fs::is_directory(root)) {
+    WARN("SKIPPED: ../shared/sd-test-models is absent");
+    return;
+  }
+  for (const auto& f : kExpectedVensimFailures) {
+    DYNAMIC_SECTION(f.case_path) {
+      const fs::path path = root / f.case_path;
+      REQUIRE(fs::exists(path));
+      try {
+        (void)h2sim::load_vensim(path.string());
       } catch (const h2sim::Error& e) {
         INFO(e.what());
         CHECK(e.where().file == path.string());

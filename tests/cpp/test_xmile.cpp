@@ -203,3 +203,31 @@ TEST_CASE("XMILE equations: exponentiation precedence and grouping", "[xmile][pa
   CHECK(value_at(r, "c", 0) == 0.5);  // 2^(-(1^2))
   CHECK(value_at(r, "d", 3) == -9);
 }
+
+// XMILE asks readers to skip elements they do not know (Stella writes <default_format/>
+// into every file): the model loads, and the warning names the element and its line.
+TEST_CASE("XMILE: unknown top-level and model elements are skipped with a warning", "[xmile]") {
+  const std::string text =
+      R"(<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<sim_specs><start>0</start><stop>2</stop><dt>1</dt></sim_specs>
+<default_format/>
+<model>
+<something_new/>
+<variables><aux name="x"><eqn>3</eqn></aux></variables>
+</model>
+</xmile>)";
+  std::vector<std::string> warnings;
+  const h2sim::Model model = h2sim::parse_xmile(text, "stella.xmile", &warnings);
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0].find("stella.xmile:3:") != std::string::npos);
+  CHECK(warnings[0].find("<default_format>") != std::string::npos);
+  CHECK(warnings[1].find("stella.xmile:5:") != std::string::npos);
+  CHECK(h2sim::simulate(h2sim::compile_model(model)).column("x")(0) == 3.0);
+  // A variable kind it does not know still changes the meaning: refused.
+  const std::string conveyor = R"(<xmile version="1.0">
+<sim_specs><start>0</start><stop>2</stop><dt>1</dt></sim_specs>
+<model><variables><belt name="x"><eqn>3</eqn></belt></variables></model>
+</xmile>)";
+  CHECK_THROWS_WITH(h2sim::parse_xmile(conveyor, "belt.xmile"),
+                    Catch::Contains("belt.xmile:3") && Catch::Contains("<belt>"));
+}

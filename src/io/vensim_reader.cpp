@@ -1,0 +1,1803 @@
+// Vensim .mdl reader: text -> Model. See include/h2sim/vensim.hpp and docs/vensim.md.
+//
+// 1. Split: the text before the sketch is a list of entries `lhs = rhs ~ units ~
+//    comment |` (`~~|` leaves units and comment to the last definition of a variable);
+//    group markers (`****`) are skipped; `:MACRO:` ... `:END OF MACRO:` frame macros.
+// 2. Parse: each left-hand side (name, subscripts, :EXCEPT:, the kind of definition)
+//    and each right-hand side into the same expression tree the rest of h2sim uses,
+//    with Vensim's grammar (vensim_expression.cpp).
+// 3. Build: subscript ranges become dimensions (subranges and mappings included);
+//    every variable gets its dimensions from the ranges its definitions name; Vensim's
+//    builtins are rewritten into h2sim's (translate()); INTEG definitions become
+//    stocks whose rates are split into inflows and outflows where they are sums of
+//    flows; macros are expanded at each call.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "expr/ast.hpp"
+#include "expr/transform.hpp"
+#include "h2sim/error.hpp"
+#include "h2sim/program.hpp"
+#include "h2sim/vensim.hpp"
+#include "io/spreadsheet.hpp"
+#include "io/vensim_expression.hpp"
+
+namespace h2sim {
+
+namespace {
+
+using detail::BinaryOp;
+using detail::Expr;
+using detail::ExprKind;
+using detail::Subscript;
+using detail::UnaryOp;
+using detail::VensimLookup;
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Runs of whitespace (newlines included) become one space.
+std::string collapse_spaces(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (const char c : trim(s)) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+bool starts_with_ci(const std::string& s, std::size_t at, const std::string& prefix) {
+  if (s.size() < at + prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[at + i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  return true;
+}
+
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (n < 0 || i + static_cast<std::size_t>(n) >= s.size() + (n == 0 ? 1 : 0)) return false;
+    for (int k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 0x2)
+        return false;
+    i += static_cast<std::size_t>(n) + 1;
+  }
+  return true;
+}
+
+// Older .mdl files are in the Windows code page: read them as Latin-1.
+std::string latin1_to_utf8(const std::string& s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Removes Vensim's line continuations: a backslash at the end of a line joins it to
+// the next, whose leading whitespace goes too.
+std::string join_continuations(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      std::size_t j = i + 1;
+      while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+      if (j < s.size() && (s[j] == '\n' || s[j] == '\r')) {
+        if (s[j] == '\r' && j + 1 < s.size() && s[j + 1] == '\n') ++j;
+        ++j;
+        while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+        i = j - 1;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+// --- entries --------------------------------------------------------------------------
+struct Entry {
+  std::string equation;  // continuations joined
+  std::string units;
+  std::string comment;
+  bool shares_documentation = false;  // written `~~|`: units and comment follow later
+  int line = 0;
+};
+
+// Splits the model text (before the sketch) into entries.
+std::vector<Entry> split_entries(const std::string& text, int first_line) {
+  std::vector<Entry> entries;
+  enum class Part { Equation, Units, Comment } part = Part::Equation;
+  Entry cur;
+  std::string* target = &cur.equation;
+  int line = first_line;
+  int tildes = 0;
+  bool quoted = false;
+  auto finish = [&] {
+    cur.equation = join_continuations(cur.equation);
+    cur.shares_documentation = tildes == 2 && trim(cur.units).empty() && trim(cur.comment).empty();
+    if (!trim(cur.equation).empty() || tildes > 0) entries.push_back(cur);
+    cur = Entry{};
+    part = Part::Equation;
+    target = &cur.equation;
+    tildes = 0;
+    quoted = false;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (cur.line == 0 && !std::isspace(static_cast<unsigned char>(c))) cur.line = line;
+    if (c == '\n') ++line;
+    if (part == Part::Equation) {
+      if (c == '"') {
+        // A backslash escapes a quote inside a quoted name.
+        if (!(quoted && i > 0 && text[i - 1] == '\\')) quoted = !quoted;
+      }
+      if (!quoted && c == '~') {
+        part = Part::Units;
+        target = &cur.units;
+        tildes = 1;
+        continue;
+      }
+      if (!quoted && c == '|') {
+        finish();
+        continue;
+      }
+    } else if (c == '~') {
+      ++tildes;
+      if (part == Part::Units) {
+        part = Part::Comment;
+        target = &cur.comment;
+        continue;
+      }
+      // A third section (flags such as :SUPPLEMENTARY): not part of the comment.
+      target = nullptr;
+      continue;
+    } else if (c == '|') {
+      finish();
+      continue;
+    }
+    if (target != nullptr) *target += c;
+  }
+  if (!trim(cur.equation).empty()) {
+    cur.equation = join_continuations(cur.equation);
+    entries.push_back(cur);
+  }
+  return entries;
+}
+
+// --- left-hand sides --------------------------------------------------------------------
+enum class DefinitionKind {
+  Equation,      // name[subs] = expression
+  Unchangeable,  // name == constant
+  Data,          // name := data (GET DIRECT DATA, ...)
+  Lookup,        // name( lookup points )
+  Range,         // name: elements -> mapping
+  Equivalence,   // name <-> other
+  DataOnly,      // name :INTERPOLATE: with no equation (data from a .vdf file)
+};
+
+struct LeftSide {
+  std::string name;                              // display
+  std::vector<std::string> subscripts;           // display, as written
+  std::vector<std::vector<std::string>> except;  // :EXCEPT: [a, b], [c, d]
+  DefinitionKind kind = DefinitionKind::Equation;
+  std::string data_mode;  // INTERPOLATE, RAW, HOLD BACKWARD, LOOK FORWARD
+  std::string rhs;        // the rest
+};
+
+class LeftSideParser {
+ public:
+  explicit LeftSideParser(const std::string& text) : s_(text) {}
+
+  // Throws std::string with the problem.
+  LeftSide parse() {
+    LeftSide l;
+    skip();
+    l.name = read_name();
+    if (l.name.empty()) throw std::string("expected a variable name");
+    skip();
+    if (at('[')) l.subscripts = read_subscripts();
+    skip();
+    if (starts_with_ci(s_, p_, ":EXCEPT:")) {
+      p_ += 8;
+      skip();
+      for (;;) {
+        if (!at('[')) throw std::string(":EXCEPT: needs a list of subscripts in [ ]");
+        l.except.push_back(read_subscripts());
+        skip();
+        if (!at(',')) break;
+        ++p_;
+        skip();
+      }
+    }
+    for (const char* mode : {":INTERPOLATE:", ":RAW:", ":HOLD BACKWARD:", ":LOOK FORWARD:"}) {
+      if (starts_with_ci(s_, p_, mode)) {
+        const std::string m(mode);
+        l.data_mode = m.substr(1, m.size() - 2);
+        p_ += m.size();
+        skip();
+      }
+    }
+    if (p_ >= s_.size()) {
+      l.kind = DefinitionKind::DataOnly;
+      return l;
+    }
+    if (s_.compare(p_, 2, "==") == 0) {
+      l.kind = DefinitionKind::Unchangeable;
+      p_ += 2;
+    } else if (s_.compare(p_, 2, ":=") == 0) {
+      l.kind = DefinitionKind::Data;
+      p_ += 2;
+    } else if (s_.compare(p_, 3, "<->") == 0) {
+      l.kind = DefinitionKind::Equivalence;
+      p_ += 3;
+    } else if (at('=')) {
+      l.kind = DefinitionKind::Equation;
+      ++p_;
+    } else if (at('(')) {
+      l.kind = DefinitionKind::Lookup;  // the points, parenthesis included
+    } else if (at(':')) {
+      l.kind = DefinitionKind::Range;
+      ++p_;
+    } else {
+      throw std::string("expected '=', '(' or ':' after '") + l.name + "', found '" + s_[p_] + "'";
+    }
+    l.rhs = trim(s_.substr(p_));
+    return l;
+  }
+
+ private:
+  bool at(char c) const { return p_ < s_.size() && s_[p_] == c; }
+  void skip() {
+    while (p_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[p_]))) ++p_;
+  }
+
+  std::string read_name() {
+    if (at('"')) {
+      std::string out;
+      ++p_;
+      while (p_ < s_.size() && s_[p_] != '"') {
+        if (s_[p_] == '\\' && p_ + 1 < s_.size() && s_[p_ + 1] == '"') ++p_;
+        out += s_[p_++];
+      }
+      if (!at('"')) throw std::string("unclosed quoted name");
+      ++p_;
+      return out;
+    }
+    const std::size_t b = p_;
+    while (p_ < s_.size() && s_[p_] != '[' && s_[p_] != '=' && s_[p_] != '(' && s_[p_] != ':' &&
+           s_.compare(p_, 3, "<->") != 0)
+      ++p_;
+    return collapse_spaces(s_.substr(b, p_ - b));
+  }
+
+  std::vector<std::string> read_subscripts() {
+    ++p_;  // [
+    std::vector<std::string> out;
+    for (;;) {
+      skip();
+      std::string name = read_subscript_name();
+      if (name.empty()) throw std::string("expected a subscript in [ ]");
+      out.push_back(name);
+      skip();
+      if (at(',')) {
+        ++p_;
+        continue;
+      }
+      if (at(']')) {
+        ++p_;
+        return out;
+      }
+      throw std::string("expected ',' or ']' in the subscripts");
+    }
+  }
+
+  std::string read_subscript_name() {
+    if (at('"')) return read_name();
+    const std::size_t b = p_;
+    while (p_ < s_.size() && s_[p_] != ',' && s_[p_] != ']') ++p_;
+    return collapse_spaces(s_.substr(b, p_ - b));
+  }
+
+  const std::string& s_;
+  std::size_t p_ = 0;
+};
+
+// --- the reader -------------------------------------------------------------------------
+struct Definition {
+  LeftSide left;
+  ExprPtr expr;                            // Equation, Unchangeable, Data
+  std::vector<std::vector<double>> table;  // a number list: rows of values
+  bool is_table = false;
+  VensimLookup lookup;  // Lookup
+  std::string units;
+  std::string comment;
+  int line = 0;
+};
+
+struct VariableDefinitions {
+  std::string name;
+  std::vector<Definition> definitions;
+  int line = 0;
+};
+
+struct Macro {
+  std::string name;                     // display
+  std::vector<std::string> parameters;  // canonical
+  std::vector<VariableDefinitions> variables;
+  int line = 0;
+};
+
+class Reader {
+ public:
+  Reader(const std::string& text, std::string file) : file_(std::move(file)) {
+    std::string t = text;
+    if (t.compare(0, 3, "\xEF\xBB\xBF") == 0) t.erase(0, 3);
+    int first_line = 1;
+    if (starts_with_ci(t, 0, "{UTF-8}")) {
+      t.erase(0, 7);
+    } else if (!valid_utf8(t)) {
+      t = latin1_to_utf8(t);
+    }
+    // Everything from the sketch on is display information.
+    auto sketch = t.find("\\---///");
+    if (sketch != std::string::npos) {
+      while (sketch > 0 && t[sketch - 1] == '\\') --sketch;
+      t.resize(sketch);
+    }
+    text_ = t;
+    first_line_ = first_line;
+  }
+
+  Model read() {
+    model_ = Model(model_name());
+    collect(split_entries(text_, first_line_));
+    build_dimensions();
+    read_control();
+    for (const std::string& key : order_) {
+      const Definition& d = variables_.at(key).definitions.front();
+      if (d.left.kind == DefinitionKind::Lookup || data_kind(d) == "lookups") lookups_.insert(key);
+    }
+    for (const std::string& key : order_) build_variable(variables_.at(key), "");
+    split_stock_rates();
+    validate();
+    return std::move(model_);
+  }
+
+ private:
+  // --- errors ------------------------------------------------------------------------
+  [[noreturn]] void fail(int line, const std::string& message,
+                         const std::string& variable = {}) const {
+    Location where;
+    where.file = file_;
+    where.line = line;
+    where.variable = variable;
+    throw ModelError(message, where);
+  }
+
+  [[noreturn]] void relocate(const Error& e, int line) const {
+    Location where = e.where();
+    where.file = file_;
+    if (where.line == 0) where.line = line;
+    if (e.kind() == ErrorKind::Parse) throw ParseError(e.message(), where);
+    throw ModelError(e.message(), where);
+  }
+
+  std::string model_name() const {
+    std::string stem = std::filesystem::path(file_).stem().string();
+    return stem.empty() ? "model" : stem;
+  }
+
+  // --- collecting ----------------------------------------------------------------------
+  void collect(const std::vector<Entry>& entries) {
+    Macro* macro = nullptr;
+    for (const Entry& entry : entries) {
+      std::string eq = trim(entry.equation);
+      if (eq.empty()) continue;
+      if (eq[0] == '*') continue;  // a group marker: ****  .name  ****
+      if (starts_with_ci(eq, 0, ":MACRO:")) {
+        const auto open = eq.find('(');
+        const auto close = eq.find(')');
+        if (open == std::string::npos || close == std::string::npos || close < open)
+          fail(entry.line, "a :MACRO: needs a name and its parameters: :MACRO: NAME(a, b)");
+        Macro m;
+        m.name = collapse_spaces(eq.substr(7, open - 7));
+        std::stringstream params(eq.substr(open + 1, close - open - 1));
+        std::string p;
+        while (std::getline(params, p, ',')) {
+          const auto colon = p.find(':');  // "input : output" lists outputs after ':'
+          if (colon != std::string::npos)
+            fail(entry.line,
+                 "macros with several outputs (':' in the parameter list) are not "
+                 "supported");
+          if (!trim(p).empty()) m.parameters.push_back(canonical_name(collapse_spaces(p)));
+        }
+        m.line = entry.line;
+        macros_[canonical_name(m.name)] = std::move(m);
+        macro = &macros_[canonical_name(collapse_spaces(eq.substr(7, open - 7)))];
+        eq = trim(eq.substr(close + 1));
+        if (eq.empty()) continue;
+      }
+      if (starts_with_ci(eq, 0, ":END OF MACRO:")) {
+        macro = nullptr;
+        eq = trim(eq.substr(14));
+        if (eq.empty()) continue;
+      }
+      Entry e = entry;
+      e.equation = eq;
+      read_entry(e, macro);
+    }
+    // `~~|` definitions take the units and comment of the variable's last definition.
+    for (auto& [key, v] : variables_) share_documentation(v);
+    for (auto& [key, m] : macros_)
+      for (auto& v : m.variables) share_documentation(v);
+  }
+
+  static void share_documentation(VariableDefinitions& v) {
+    std::string units, comment;
+    for (auto it = v.definitions.rbegin(); it != v.definitions.rend(); ++it) {
+      if (!trim(it->units).empty() || !trim(it->comment).empty()) {
+        units = it->units;
+        comment = it->comment;
+      } else {
+        it->units = units;
+        it->comment = comment;
+      }
+    }
+  }
+
+  void read_entry(const Entry& entry, Macro* macro) {
+    LeftSide left;
+    try {
+      left = LeftSideParser(entry.equation).parse();
+    } catch (const std::string& message) {
+      Location where;
+      where.file = file_;
+      where.line = entry.line;
+      throw ParseError(message + ": '" + collapse_spaces(entry.equation) + "'", where);
+    }
+    const std::string key = canonical_name(left.name);
+    if (left.kind == DefinitionKind::Range || left.kind == DefinitionKind::Equivalence) {
+      if (macro != nullptr) fail(entry.line, "subscript ranges inside a macro are not supported");
+      ranges_.push_back({left, entry.line});
+      return;
+    }
+    Definition d;
+    d.left = left;
+    d.units = entry.units;
+    d.comment = entry.comment;
+    d.line = entry.line;
+    parse_right_side(d, left.name);
+    if (macro != nullptr) {
+      auto it =
+          std::find_if(macro->variables.begin(), macro->variables.end(),
+                       [&](const VariableDefinitions& v) { return canonical_name(v.name) == key; });
+      if (it == macro->variables.end()) {
+        macro->variables.push_back({left.name, {}, entry.line});
+        it = macro->variables.end() - 1;
+      }
+      it->definitions.push_back(std::move(d));
+      return;
+    }
+    if (is_control(key)) {
+      control_[key] = std::move(d);
+      return;
+    }
+    auto it = variables_.find(key);
+    if (it == variables_.end()) {
+      order_.push_back(key);
+      it = variables_.emplace(key, VariableDefinitions{left.name, {}, entry.line}).first;
+    }
+    it->second.definitions.push_back(std::move(d));
+  }
+
+  static bool is_control(const std::string& key) {
+    return key == "initial_time" || key == "final_time" || key == "time_step" || key == "saveper";
+  }
+
+  void parse_right_side(Definition& d, const std::string& variable) {
+    const std::string& rhs = d.left.rhs;
+    try {
+      switch (d.left.kind) {
+        case DefinitionKind::Lookup:
+          if (lower(rhs).find("get ") != std::string::npos ||
+              lower(rhs).find("get_") != std::string::npos)
+            fail(d.line, "lookups read from a spreadsheet (GET XLS LOOKUPS) are not supported yet",
+                 variable);
+          d.lookup = detail::parse_vensim_lookup(rhs, variable);
+          return;
+        case DefinitionKind::DataOnly:
+          return;
+        default:
+          break;
+      }
+      if (detail::parse_vensim_number_table(rhs, d.table)) {
+        d.is_table = d.table.size() > 1 || d.table[0].size() > 1;
+        if (!d.is_table) d.expr = number_expr(d.table[0][0]);
+        return;
+      }
+      d.expr = detail::parse_vensim_equation(rhs, variable);
+    } catch (const Error& e) {
+      relocate(e, d.line);
+    }
+  }
+
+  static ExprPtr number_expr(double v) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::Number;
+    e->number = v;
+    return e;
+  }
+  static ExprPtr name_expr(const std::string& canonical) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::Name;
+    e->name = canonical;
+    return e;
+  }
+  static ExprPtr call(const std::string& f, std::vector<ExprPtr> args, int column = 0) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::Call;
+    e->name = f;
+    e->column = column;
+    e->args = std::move(args);
+    return e;
+  }
+  static ExprPtr binary(BinaryOp op, ExprPtr a, ExprPtr b) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::Binary;
+    e->binary = op;
+    e->column = a->column;
+    e->args = {std::move(a), std::move(b)};
+    return e;
+  }
+  static ExprPtr unary(UnaryOp op, ExprPtr a) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::Unary;
+    e->unary = op;
+    e->column = a->column;
+    e->args = {std::move(a)};
+    return e;
+  }
+
+  // --- dimensions ------------------------------------------------------------------------
+  struct RangeDefinition {
+    LeftSide left;
+    int line = 0;
+  };
+
+  // "(a1-a12)" -> a1 ... a12; the numbers keep the width they are written with.
+  std::vector<std::string> numbered_range(const std::string& item, int line) const {
+    const std::string inner = trim(item.substr(1, item.size() - 2));
+    const auto dash = inner.find('-');
+    if (dash == std::string::npos) fail(line, "a numbered range is written (a1-a9), not " + item);
+    const std::string from = trim(inner.substr(0, dash));
+    const std::string to = trim(inner.substr(dash + 1));
+    auto split = [&](const std::string& s, std::string& prefix, long& n) {
+      std::size_t k = s.size();
+      while (k > 0 && std::isdigit(static_cast<unsigned char>(s[k - 1]))) --k;
+      if (k == s.size()) fail(line, "a numbered range needs numbers at the end: " + item);
+      prefix = s.substr(0, k);
+      n = std::stol(s.substr(k));
+    };
+    std::string p1, p2;
+    long a = 0, b = 0;
+    split(from, p1, a);
+    split(to, p2, b);
+    if (canonical_name(p1) != canonical_name(p2) || b < a)
+      fail(line, "the numbered range " + item + " needs the same prefix and increasing numbers");
+    std::vector<std::string> out;
+    for (long k = a; k <= b; ++k) out.push_back(p1 + std::to_string(k));
+    return out;
+  }
+
+  // Splits at top-level commas.
+  static std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    bool quoted = false;
+    for (const char c : s) {
+      if (c == '"') quoted = !quoted;
+      if (!quoted && (c == '(' || c == '[')) ++depth;
+      if (!quoted && (c == ')' || c == ']')) --depth;
+      if (!quoted && depth == 0 && c == ',') {
+        out.push_back(trim(cur));
+        cur.clear();
+        continue;
+      }
+      cur += c;
+    }
+    if (!trim(cur).empty()) out.push_back(trim(cur));
+    return out;
+  }
+
+  const std::vector<std::string>& range_elements(const std::string& key,
+                                                 std::set<std::string>& visiting) {
+    const auto done = range_elements_.find(key);
+    if (done != range_elements_.end()) return done->second;
+    const auto def = range_index_.find(key);
+    const RangeDefinition& r = ranges_[def->second];
+    if (visiting.count(key) != 0)
+      fail(r.line, "subscript range '" + r.left.name + "' contains itself");
+    visiting.insert(key);
+    std::vector<std::string> elements;
+    std::string body = r.left.rhs;
+    if (r.left.kind == DefinitionKind::Equivalence) {
+      body = trim(body);
+    } else {
+      const auto arrow = body.find("->");
+      if (arrow != std::string::npos) body = body.substr(0, arrow);
+    }
+    if (lower(body).find("get direct subscript") != std::string::npos ||
+        lower(body).find("get xls subscript") != std::string::npos)
+      fail(r.line,
+           "subscript ranges read from a spreadsheet (GET DIRECT SUBSCRIPT) are not "
+           "supported",
+           r.left.name);
+    for (const std::string& item : split_commas(body)) {
+      if (item.empty()) continue;
+      if (item.front() == '(' && item.back() == ')') {
+        for (auto& e : numbered_range(item, r.line)) elements.push_back(e);
+        continue;
+      }
+      const std::string name = collapse_spaces(item);
+      const std::string k = canonical_name(name);
+      if (range_index_.count(k) != 0 && k != key) {
+        for (const auto& e : range_elements(k, visiting)) elements.push_back(e);
+      } else {
+        elements.push_back(name);
+      }
+    }
+    visiting.erase(key);
+    if (elements.empty()) fail(r.line, "subscript range '" + r.left.name + "' has no elements");
+    return range_elements_[key] = elements;
+  }
+
+  void build_dimensions() {
+    for (std::size_t i = 0; i < ranges_.size(); ++i) {
+      const std::string key = canonical_name(ranges_[i].left.name);
+      if (range_index_.count(key) != 0)
+        fail(ranges_[i].line, "subscript range '" + ranges_[i].left.name + "' is defined twice");
+      range_index_[key] = i;
+    }
+    for (const RangeDefinition& r : ranges_) {
+      std::set<std::string> visiting;
+      const std::string key = canonical_name(r.left.name);
+      std::vector<std::string> elements = range_elements(key, visiting);
+      try {
+        Dimension& d = model_.add_dimension(r.left.name, elements);
+        if (r.left.kind == DefinitionKind::Equivalence) {
+          d.mappings.push_back({collapse_spaces(r.left.rhs), {}});
+        } else {
+          const auto arrow = r.left.rhs.find("->");
+          if (arrow != std::string::npos) add_mappings(d, r.left.rhs.substr(arrow + 2), r.line);
+        }
+      } catch (const Error& e) {
+        relocate(e, r.line);
+      }
+    }
+    // A range whose elements all belong to a larger (or an earlier, equal) range is its
+    // subrange: its name used as a number counts positions in that parent.
+    auto& dims = dims_mut();
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      std::set<std::string> mine;
+      for (const auto& e : dims[i].elements) mine.insert(canonical_name(e));
+      std::size_t best = i;
+      for (std::size_t j = 0; j < dims.size(); ++j) {
+        if (j == i || dims[j].elements.size() < mine.size()) continue;
+        std::set<std::string> theirs;
+        for (const auto& e : dims[j].elements) theirs.insert(canonical_name(e));
+        if (!std::includes(theirs.begin(), theirs.end(), mine.begin(), mine.end())) continue;
+        const std::size_t size_best = dims[best].elements.size();
+        if (dims[j].elements.size() > size_best ||
+            (dims[j].elements.size() == size_best && j < best))
+          best = j;
+      }
+      if (best != i) dims[i].parent = dims[best].name;
+    }
+    // Equivalent ranges map both ways.
+    for (const RangeDefinition& r : ranges_) {
+      if (r.left.kind != DefinitionKind::Equivalence) continue;
+      for (auto& d : dims_mut())
+        if (canonical_name(d.name) == canonical_name(collapse_spaces(r.left.rhs)))
+          d.mappings.push_back({r.left.name, {}});
+    }
+  }
+
+  std::vector<Dimension>& dims_mut() {
+    // Model exposes dimensions read-only; mappings are set right after add_dimension
+    // through the reference it returns, and for equivalences here.
+    return const_cast<std::vector<Dimension>&>(model_.dimensions());
+  }
+
+  // "DimB" or "DimB, DimC" or "(DimB: b2, b1)".
+  void add_mappings(Dimension& d, const std::string& text, int line) {
+    for (const std::string& item : split_commas(text)) {
+      if (item.empty()) continue;
+      DimensionMapping m;
+      if (item.front() == '(' && item.back() == ')') {
+        const std::string inner = item.substr(1, item.size() - 2);
+        const auto colon = inner.find(':');
+        if (colon == std::string::npos)
+          fail(line, "a mapping with elements is written (Dim: e1, e2), not " + item);
+        m.target = collapse_spaces(inner.substr(0, colon));
+        for (const std::string& e : split_commas(inner.substr(colon + 1)))
+          m.elements.push_back(collapse_spaces(e));
+        if (m.elements.size() != d.elements.size())
+          fail(line, "the mapping " + item + " lists " + std::to_string(m.elements.size()) +
+                         " elements for the " + std::to_string(d.elements.size()) + " of '" +
+                         d.name + "'");
+      } else {
+        m.target = collapse_spaces(item);
+      }
+      d.mappings.push_back(std::move(m));
+    }
+  }
+
+  const Dimension* dimension(const std::string& name) const { return model_.find_dimension(name); }
+
+  // The elements a subscript on a left-hand side stands for: a range's elements or itself.
+  std::vector<std::string> covered(const std::string& subscript) const {
+    if (const Dimension* d = dimension(subscript)) return d->elements;
+    return {subscript};
+  }
+
+  // Each position's dimension: the range named there when one definition covers it,
+  // else the smallest range that holds every element the definitions name there.
+  std::vector<std::string> variable_dimensions(const VariableDefinitions& v) const {
+    const Definition& first = v.definitions.front();
+    const std::size_t rank = first.left.subscripts.size();
+    for (const Definition& d : v.definitions)
+      if (d.left.subscripts.size() != rank)
+        fail(d.line,
+             "'" + v.name + "' is defined with " + std::to_string(d.left.subscripts.size()) +
+                 " subscripts here and " + std::to_string(rank) + " elsewhere",
+             v.name);
+    std::vector<std::string> dims;
+    for (std::size_t p = 0; p < rank; ++p) {
+      std::vector<std::string> all;
+      std::set<std::string> seen;
+      for (const Definition& d : v.definitions)
+        for (const auto& e : covered(d.left.subscripts[p]))
+          if (seen.insert(canonical_name(e)).second) all.push_back(e);
+      std::string chosen;
+      for (const Definition& d : v.definitions) {
+        const Dimension* dim = dimension(d.left.subscripts[p]);
+        if (dim != nullptr && dim->elements.size() == all.size()) chosen = dim->name;
+        if (!chosen.empty()) break;
+      }
+      if (chosen.empty()) {
+        std::size_t best = 0;
+        for (const Dimension& dim : model_.dimensions()) {
+          std::set<std::string> has;
+          for (const auto& e : dim.elements) has.insert(canonical_name(e));
+          const bool holds = std::all_of(seen.begin(), seen.end(),
+                                         [&](const std::string& e) { return has.count(e) != 0; });
+          if (holds && (chosen.empty() || dim.elements.size() < best))
+            chosen = dim.name, best = dim.elements.size();
+        }
+      }
+      if (chosen.empty())
+        fail(first.line,
+             "'" + first.left.subscripts[p] +
+                 "' is neither a subscript range nor an "
+                 "element of one",
+             v.name);
+      dims.push_back(chosen);
+    }
+    return dims;
+  }
+
+  // --- control section ----------------------------------------------------------------
+  double constant_value(const Expr& e, int line, const std::string& what, int depth = 0) const {
+    switch (e.kind) {
+      case ExprKind::Number:
+        return e.number;
+      case ExprKind::Unary: {
+        const double a = constant_value(*e.args[0], line, what, depth);
+        return e.unary == UnaryOp::Neg ? -a : a;
+      }
+      case ExprKind::Binary: {
+        const double a = constant_value(*e.args[0], line, what, depth);
+        const double b = constant_value(*e.args[1], line, what, depth);
+        switch (e.binary) {
+          case BinaryOp::Add:
+            return a + b;
+          case BinaryOp::Sub:
+            return a - b;
+          case BinaryOp::Mul:
+            return a * b;
+          case BinaryOp::Div:
+            return a / b;
+          case BinaryOp::Pow:
+            return std::pow(a, b);
+          default:
+            break;
+        }
+        break;
+      }
+      case ExprKind::Name: {
+        if (depth > 20 || !e.subscripts.empty()) break;
+        if (is_control(e.name)) return control_value(e.name);
+        const auto it = variables_.find(e.name);
+        if (it != variables_.end() && it->second.definitions.size() == 1 &&
+            it->second.definitions[0].expr)
+          return constant_value(*it->second.definitions[0].expr, line, what, depth + 1);
+        break;
+      }
+      default:
+        break;
+    }
+    fail(line, what +
+                   " must be a constant (a number or an expression of constants); h2sim "
+                   "cannot run a model whose clock changes while it runs");
+  }
+
+  double control_value(const std::string& key) const {
+    const auto it = control_.find(key);
+    if (it == control_.end()) {
+      if (key == "saveper") return control_value("time_step");
+      if (key == "time_step") return 1.0;
+      if (key == "initial_time") return 0.0;
+      fail(1, "the model has no FINAL TIME");
+    }
+    const Definition& d = it->second;
+    if (!d.expr) fail(d.line, d.left.name + " must be a number");
+    return constant_value(*d.expr, d.line, d.left.name);
+  }
+
+  void read_control() {
+    TimeSettings& t = model_.time();
+    t.method = Method::Euler;  // Vensim's default; the method is kept in the settings
+    t.start = control_value("initial_time");
+    t.stop = control_value("final_time");
+    t.dt = control_value("time_step");
+    t.save_every = control_value("saveper");
+    const int line = control_.count("time_step") ? control_.at("time_step").line : 1;
+    if (!(t.dt > 0)) fail(line, "TIME STEP must be positive");
+    if (!(t.stop > t.start)) fail(line, "FINAL TIME must be after INITIAL TIME");
+    const double ratio = t.save_every / t.dt;
+    if (!(t.save_every > 0) || std::abs(ratio - std::round(ratio)) > 1e-9 * ratio)
+      fail(control_.count("saveper") ? control_.at("saveper").line : line,
+           "SAVEPER must be a whole number of TIME STEPs");
+    if (control_.count("final_time")) {
+      std::string units = trim(control_.at("final_time").units);
+      const auto bracket = units.find('[');
+      if (bracket != std::string::npos) units = trim(units.substr(0, bracket));
+      if (!units.empty()) t.time_units = units;
+    }
+  }
+
+  // --- translation of Vensim's builtins ----------------------------------------------------
+  struct Site {
+    std::string variable;  // display name, for errors
+    std::string self;      // canonical name of the variable being defined
+    int line = 0;
+    bool arrayed = false;
+  };
+
+  [[noreturn]] void refuse(const Site& site, const std::string& construct,
+                           const std::string& why) const {
+    fail(site.line, construct + ": " + why, site.variable);
+  }
+
+  ExprPtr translate(const ExprPtr& e, const Site& site) {
+    if (!e) return e;
+    if (e->kind == ExprKind::Name) {
+      if (e->name == "saveper" && e->subscripts.empty())
+        return number_expr(model_.time().save_every);
+      if (e->name == "time_step" || e->name == "initial_time" || e->name == "final_time" ||
+          e->name == "time")
+        return e;
+      if (!e->name.empty() && e->name[0] == '\'')
+        refuse(site, "the text " + e->name, "text is only allowed in data functions");
+      return e;
+    }
+    if (e->kind != ExprKind::Call) {
+      auto copy = std::make_shared<Expr>(*e);
+      for (auto& a : copy->args) a = translate(a, site);
+      return copy;
+    }
+    const std::string& f = e->name;
+    auto arg = [&](std::size_t i) { return translate(e->args[i], site); };
+    auto argc = e->args.size();
+    auto need = [&](std::size_t lo, std::size_t hi) {
+      if (argc < lo || argc > hi)
+        refuse(
+            site, upper_name(f),
+            "takes " +
+                (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+                " arguments, not " + std::to_string(argc));
+    };
+    auto same = [&](const std::string& name) {
+      auto copy = std::make_shared<Expr>(*e);
+      copy->name = name;
+      for (auto& a : copy->args) a = translate(a, site);
+      return ExprPtr(copy);
+    };
+    // A macro call: expand the macro for this call.
+    if (macros_.count(f) != 0) return expand_macro(*e, site);
+    // One of the model's lookups, called as name(x).
+    if (const Variable* v = model_.find(f); v != nullptr && v->graphical_function) {
+      if (!e->subscripts.empty())
+        refuse(site, "the subscripted lookup call " + f + "[...](x)",
+               "per-element lookups are not supported yet");
+      return same(f);
+    }
+    if (lookups_.count(f) != 0) {
+      if (!e->subscripts.empty())
+        refuse(site, "the subscripted lookup call " + f + "[...](x)",
+               "per-element lookups are not supported yet");
+      return same(f);
+    }
+    static const std::set<std::string> same_name = {
+        "abs",    "exp",  "ln",   "sqrt",         "sin",    "cos",    "tan",  "arcsin", "arccos",
+        "arctan", "sinh", "cosh", "tanh",         "min",    "max",    "step", "ramp",   "xidz",
+        "zidz",   "sum",  "prod", "if_then_else", "delay1", "delay3", "trend"};
+    if (same_name.count(f) != 0) {
+      if (f == "ramp") need(2, 3);
+      if (f == "step" || f == "zidz") need(2, 2);
+      if (f == "xidz" || f == "if_then_else") need(3, 3);
+      if (f == "delay1" || f == "delay3") need(2, 2);
+      if (f == "trend") need(3, 3);
+      return same(f);
+    }
+    if (f == "integer") {
+      need(1, 1);
+      return call("integer", {arg(0)}, e->column);
+    }
+    if (f == "modulo") {
+      need(2, 2);
+      return call("remainder", {arg(0), arg(1)}, e->column);
+    }
+    if (f == "quantum") {
+      // q * INTEGER(x / q) for q > 0, else x.
+      need(2, 2);
+      const ExprPtr x = arg(0);
+      const ExprPtr q = arg(1);
+      return call("if_then_else",
+                  {binary(BinaryOp::Gt, q, number_expr(0)),
+                   binary(BinaryOp::Mul, q, call("integer", {binary(BinaryOp::Div, x, q)})), x},
+                  e->column);
+    }
+    if (f == "power") {
+      need(2, 2);
+      return binary(BinaryOp::Pow, arg(0), arg(1));
+    }
+    if (f == "log") {
+      need(2, 2);
+      return binary(BinaryOp::Div, call("ln", {arg(0)}), call("ln", {arg(1)}));
+    }
+    if (f == "game") {
+      need(1, 1);
+      return arg(0);
+    }
+    if (f == "vmin" || f == "vmax") {
+      need(1, 1);
+      return call(f == "vmin" ? "min" : "max", {arg(0)}, e->column);
+    }
+    if (f == "elmcount") {
+      need(1, 1);
+      const Expr& d = *e->args[0];
+      const Dimension* dim = d.kind == ExprKind::Name ? dimension(d.name) : nullptr;
+      if (dim == nullptr) refuse(site, "ELMCOUNT", "its argument must name a subscript range");
+      return number_expr(static_cast<double>(dim->elements.size()));
+    }
+    if (f == "initial") {
+      need(1, 1);
+      return call("init", {arg(0)}, e->column);
+    }
+    if (f == "active_initial") {
+      need(2, 2);
+      return call("active_initial", {arg(0), arg(1)}, e->column);
+    }
+    if (f == "pulse") {
+      // Vensim: 1 from `start` for `width` (at least one TIME STEP), else 0.
+      need(2, 2);
+      const ExprPtr start = arg(0);
+      const ExprPtr width = call("max", {arg(1), name_expr("time_step")});
+      return binary(BinaryOp::Sub, call("step", {number_expr(1), start}),
+                    call("step", {number_expr(1), binary(BinaryOp::Add, start, width)}));
+    }
+    if (f == "pulse_train") {
+      // 1 during `width` (at least one TIME STEP) from `start`, every `interval`, until `end`.
+      need(4, 4);
+      const ExprPtr start = arg(0);
+      const ExprPtr since = binary(BinaryOp::Sub, name_expr("time"), start);
+      const ExprPtr on =
+          binary(BinaryOp::And,
+                 binary(BinaryOp::And, binary(BinaryOp::Ge, name_expr("time"), start),
+                        binary(BinaryOp::Le, name_expr("time"), arg(3))),
+                 binary(BinaryOp::Lt, call("mod", {since, arg(2)}),
+                        call("max", {arg(1), name_expr("time_step")})));
+      return call("if_then_else", {on, number_expr(1), number_expr(0)}, e->column);
+    }
+    if (f == "delay1i" || f == "delay3i") {
+      need(3, 3);
+      return call(f == "delay1i" ? "delay1" : "delay3", {arg(0), arg(1), arg(2)}, e->column);
+    }
+    if (f == "delay_n") {
+      need(4, 4);
+      return call("delayn", {arg(0), arg(1), arg(3), arg(2)}, e->column);
+    }
+    if (f == "delay_fixed") {
+      need(3, 3);
+      return call("delay", {arg(0), arg(1), arg(2)}, e->column);
+    }
+    if (f == "smooth" || f == "smoothi") {
+      need(f == "smooth" ? 2 : 3, f == "smooth" ? 2 : 3);
+      std::vector<ExprPtr> a = {arg(0), arg(1)};
+      if (argc == 3) a.push_back(arg(2));
+      return call("smth1", a, e->column);
+    }
+    if (f == "smooth3" || f == "smooth3i") {
+      need(f == "smooth3" ? 2 : 3, f == "smooth3" ? 2 : 3);
+      std::vector<ExprPtr> a = {arg(0), arg(1)};
+      if (argc == 3) a.push_back(arg(2));
+      return call("smth3", a, e->column);
+    }
+    if (f == "smooth_n") {
+      need(4, 4);
+      return call("smthn", {arg(0), arg(1), arg(3), arg(2)}, e->column);
+    }
+    if (f == "forecast") {
+      need(3, 3);
+      return call("forcst", {arg(0), arg(1), arg(2)}, e->column);
+    }
+    if (f == "sample_if_true") {
+      // The input while the condition holds, else the value it last had (the initial
+      // value until the condition first holds).
+      need(3, 3);
+      return call("if_then_else",
+                  {arg(0), arg(1), call("previous", {name_expr(site.self), arg(2)})}, e->column);
+    }
+    if (f == "integ")
+      refuse(site, "INTEG", "must be the whole right-hand side of a stock's equation");
+    if (f == "with_lookup")
+      refuse(site, "WITH LOOKUP", "must be the whole right-hand side of an equation");
+    if (f.rfind("random", 0) == 0)
+      refuse(site, upper_name(f),
+             "random numbers are not supported (h2sim runs are deterministic; sample "
+             "uncertain constants with run_batch instead)");
+    if (f.rfind("get_", 0) == 0)
+      refuse(site, upper_name(f), "data read from files is not supported yet");
+    if (f.rfind("vector_", 0) == 0 || f.rfind("allocate", 0) == 0 || f == "invert_matrix" ||
+        f == "allocate_by_priority")
+      refuse(site, upper_name(f), "this array function is not supported yet");
+    if (f.rfind("lookup_", 0) == 0)
+      refuse(site, upper_name(f), "this lookup function is not supported yet");
+    refuse(site, "the function " + upper_name(f), "unknown or not supported");
+  }
+
+  static std::string upper_name(const std::string& canonical) {
+    std::string s;
+    for (const char c : canonical)
+      s += c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  // --- macros ----------------------------------------------------------------------------
+  static ExprPtr substitute(const ExprPtr& e, const std::map<std::string, ExprPtr>& args,
+                            const std::map<std::string, std::string>& rename) {
+    if (!e) return e;
+    if (e->kind == ExprKind::Name && e->subscripts.empty()) {
+      const auto a = args.find(e->name);
+      if (a != args.end()) return a->second;
+    }
+    auto copy = std::make_shared<Expr>(*e);
+    if (e->kind == ExprKind::Name || e->kind == ExprKind::Call) {
+      const auto r = rename.find(e->name);
+      if (r != rename.end()) copy->name = r->second;
+    }
+    for (auto& a : copy->args) a = substitute(a, args, rename);
+    return copy;
+  }
+
+  ExprPtr expand_macro(const Expr& call_expr, const Site& site) {
+    const Macro& m = macros_.at(call_expr.name);
+    if (site.arrayed)
+      refuse(site, "the macro " + m.name, "macro calls in arrayed equations are not supported");
+    if (call_expr.args.size() != m.parameters.size())
+      refuse(site, "the macro " + m.name,
+             "takes " + std::to_string(m.parameters.size()) + " arguments, not " +
+                 std::to_string(call_expr.args.size()));
+    const int k = ++macro_calls_[call_expr.name];
+    const std::string instance = m.name + " " + std::to_string(k);
+    std::map<std::string, ExprPtr> args;
+    for (std::size_t i = 0; i < m.parameters.size(); ++i)
+      args[m.parameters[i]] = translate(call_expr.args[i], site);
+    std::map<std::string, std::string> rename;
+    for (const auto& v : m.variables) {
+      const std::string local = canonical_name(v.name);
+      rename[local] =
+          canonical_name(local == canonical_name(m.name) ? instance : instance + " " + v.name);
+    }
+    if (rename.count(canonical_name(m.name)) == 0)
+      refuse(site, "the macro " + m.name, "defines no variable named after it (its output)");
+    for (const auto& v : m.variables) {
+      VariableDefinitions copy = v;
+      const bool output = canonical_name(v.name) == canonical_name(m.name);
+      copy.name = output ? instance : instance + " " + v.name;
+      for (Definition& d : copy.definitions) {
+        d.left.name = copy.name;
+        d.expr = substitute(d.expr, args, rename);
+        if (d.comment.empty())
+          d.comment = "Expanded from macro " + m.name + " (" + site.variable + ")";
+      }
+      build_variable(copy, m.name);
+    }
+    return name_expr(rename.at(canonical_name(m.name)));
+  }
+
+  // --- variables -----------------------------------------------------------------------
+  static bool is_call(const ExprPtr& e, const char* name) {
+    return e && e->kind == ExprKind::Call && e->name == name;
+  }
+
+  static std::string units_of(const std::string& text) {
+    std::string u = trim(text);
+    const auto bracket = u.find('[');
+    if (bracket != std::string::npos) u = trim(u.substr(0, bracket));
+    return u;
+  }
+
+  // Element tuples that `subscripts` (elements or ranges) stand for, row-major.
+  std::vector<std::vector<std::string>> tuples(const std::vector<std::string>& subscripts) const {
+    std::vector<std::vector<std::string>> out{{}};
+    for (const std::string& s : subscripts) {
+      std::vector<std::vector<std::string>> next;
+      for (const auto& t : out)
+        for (const auto& e : covered(s)) {
+          auto u = t;
+          u.push_back(e);
+          next.push_back(std::move(u));
+        }
+      out = std::move(next);
+    }
+    return out;
+  }
+
+  // --- data functions (GET DIRECT ... / GET XLS ...) ------------------------------------
+  // "constants", "data" or "lookups" for a definition that reads a spreadsheet, else "".
+  static std::string data_kind(const Definition& d) {
+    if (!d.expr || d.expr->kind != ExprKind::Call) return {};
+    const std::string& f = d.expr->name;
+    for (const char* prefix : {"get_direct_", "get_xls_"}) {
+      const std::string p(prefix);
+      if (f.rfind(p, 0) != 0) continue;
+      const std::string kind = f.substr(p.size());
+      if (kind == "constants" || kind == "data" || kind == "lookups") return kind;
+    }
+    return {};
+  }
+
+  std::string text_argument(const Definition& d, std::size_t i, const std::string& variable) const {
+    if (i >= d.expr->args.size() || d.expr->args[i]->kind != ExprKind::Name ||
+        d.expr->args[i]->name.empty() || d.expr->args[i]->name[0] != '\'')
+      fail(d.line,
+           upper_name(d.expr->name) + ": argument " + std::to_string(i + 1) +
+               " must be text in single quotes ('file.xlsx', 'Sheet1', 'B5')",
+           variable);
+    const std::string& t = d.expr->args[i]->name;
+    return t.substr(1, t.size() - 2);
+  }
+
+  const detail::Workbook& workbook(const std::string& name, int line, const std::string& variable) {
+    const std::filesystem::path path = std::filesystem::path(file_).parent_path() / name;
+    const std::string key = path.lexically_normal().string();
+    const auto it = workbooks_.find(key);
+    if (it != workbooks_.end()) return it->second;
+    if (!std::filesystem::exists(path))
+      fail(line, "the data file '" + name + "' does not exist (looked for " + key + ")", variable);
+    try {
+      return workbooks_.emplace(key, detail::Workbook::open(key)).first->second;
+    } catch (const std::runtime_error& e) {
+      fail(line, "the data file '" + name + "': " + e.what(), variable);
+    }
+  }
+
+  detail::CellRange cells(const detail::Workbook& wb, const std::string& sheet,
+                          const std::string& reference, int line, const std::string& variable) {
+    try {
+      return wb.range(sheet, reference);
+    } catch (const std::runtime_error& e) {
+      fail(line, e.what(), variable);
+    }
+  }
+
+  std::optional<double> maybe_number(const detail::Workbook& wb, const std::string& sheet, int row,
+                                     int col, int line, const std::string& variable) const {
+    try {
+      return wb.number(sheet, row, col);
+    } catch (const std::runtime_error& e) {
+      fail(line, e.what(), variable);
+    }
+  }
+
+  double cell_number(const detail::Workbook& wb, const std::string& sheet, int row, int col,
+                     int line, const std::string& variable) const {
+    const std::optional<double> v = maybe_number(wb, sheet, row, col, line, variable);
+    if (!v) {
+      std::string column;
+      for (int c = col + 1; c > 0; c = (c - 1) / 26)
+        column.insert(column.begin(), static_cast<char>('A' + (c - 1) % 26));
+      fail(line,
+           "the cell " + column + std::to_string(row + 1) + " of sheet '" + sheet +
+               "' holds no number",
+           variable);
+    }
+    return *v;
+  }
+
+  // How many values each range of the left-hand side asks for (ranges only, in order).
+  std::vector<std::size_t> shape(const std::vector<std::string>& subscripts) const {
+    std::vector<std::size_t> out;
+    for (const auto& sub : subscripts)
+      if (const Dimension* d = dimension(sub)) out.push_back(d->elements.size());
+    return out;
+  }
+
+  // GET DIRECT CONSTANTS('file', 'sheet', 'B5' or 'name'): one value per element, along
+  // a row (down a column with a trailing '*'); a table for two ranges, rows by the first.
+  std::vector<double> read_constants(const Definition& d, const std::string& variable) {
+    const std::string file = text_argument(d, 0, variable);
+    const std::string sheet = text_argument(d, 1, variable);
+    std::string ref = text_argument(d, 2, variable);
+    const bool transposed = !ref.empty() && ref.back() == '*';
+    if (transposed) ref.pop_back();
+    const detail::Workbook& wb = workbook(file, d.line, variable);
+    const detail::CellRange r = cells(wb, sheet, ref, d.line, variable);
+    const std::vector<std::size_t> dims = shape(d.left.subscripts);
+    if (dims.size() > 2)
+      fail(d.line, "GET DIRECT CONSTANTS for more than two ranges at once is not supported",
+           variable);
+    const std::size_t rows = dims.size() == 2 ? dims[0] : 1;
+    const std::size_t cols = dims.empty() ? 1 : dims.back();
+    std::vector<double> out;
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) {
+        int row = r.row0 + static_cast<int>(i), col = r.col0 + static_cast<int>(j);
+        if (transposed) row = r.row0 + static_cast<int>(j), col = r.col0 + static_cast<int>(i);
+        out.push_back(cell_number(wb, sheet, row, col, d.line, variable));
+      }
+    return out;
+  }
+
+  // GET DIRECT DATA / LOOKUPS('file', 'sheet', times, first cell): the times along a row
+  // ('4', or a name of one row) or down a column ('A', or a name of one column); element k
+  // of the left-hand side in the k-th row (column) from the first cell.
+  std::vector<GraphicalFunction> read_series(const Definition& d, const std::string& variable) {
+    const std::string file = text_argument(d, 0, variable);
+    const std::string sheet = text_argument(d, 1, variable);
+    const std::string time_ref = text_argument(d, 2, variable);
+    const std::string first_ref = text_argument(d, 3, variable);
+    const detail::Workbook& wb = workbook(file, d.line, variable);
+    const detail::CellRange first = cells(wb, sheet, first_ref, d.line, variable);
+    bool along_row = true;
+    int time_line = 0, start = 0, end = -1;  // the row (column) of the times, and their span
+    auto all = [&](auto test) {
+      return !time_ref.empty() && std::all_of(time_ref.begin(), time_ref.end(), [&](char c) {
+        return test(static_cast<unsigned char>(c));
+      });
+    };
+    if (all([](unsigned char c) { return std::isdigit(c) != 0; })) {
+      time_line = std::stoi(time_ref) - 1;
+      start = first.col0;
+    } else if (time_ref.size() <= 3 && all([](unsigned char c) { return std::isalpha(c) != 0; })) {
+      int row = 0;
+      detail::parse_cell(time_ref + "1", row, time_line);
+      along_row = false;
+      start = first.row0;
+    } else {
+      const detail::CellRange t = cells(wb, sheet, time_ref, d.line, variable);
+      along_row = t.row0 == t.row1;
+      time_line = along_row ? t.row0 : t.col0;
+      start = along_row ? t.col0 : t.row0;
+      end = along_row ? t.col1 : t.row1;
+    }
+    std::vector<double> times;
+    std::vector<int> at;
+    for (int k = start; end >= 0 ? k <= end : k < start + 100000; ++k) {
+      const std::optional<double> v = along_row
+                                          ? maybe_number(wb, sheet, time_line, k, d.line, variable)
+                                          : maybe_number(wb, sheet, k, time_line, d.line, variable);
+      if (!v) {
+        if (end < 0) break;
+        continue;
+      }
+      times.push_back(*v);
+      at.push_back(k);
+    }
+    if (times.empty()) fail(d.line, "no times found at '" + time_ref + "'", variable);
+    const std::vector<std::size_t> dims = shape(d.left.subscripts);
+    if (dims.size() > 1)
+      fail(d.line, upper_name(d.expr->name) + " for more than one range at once is not supported",
+           variable);
+    const std::size_t count = dims.empty() ? 1 : dims[0];
+    std::vector<GraphicalFunction> out;
+    for (std::size_t e = 0; e < count; ++e) {
+      GraphicalFunction gf;
+      const int offset = static_cast<int>(e);
+      for (std::size_t i = 0; i < times.size(); ++i) {
+        const std::optional<double> v =
+            along_row ? maybe_number(wb, sheet, first.row0 + offset, at[i], d.line, variable)
+                      : maybe_number(wb, sheet, at[i], first.col0 + offset, d.line, variable);
+        if (!v) continue;  // no data at this time
+        gf.x.push_back(times[i]);
+        gf.y.push_back(*v);
+      }
+      if (gf.x.empty()) fail(d.line, "no data found at '" + first_ref + "'", variable);
+      check_points(gf, d.line, variable);
+      out.push_back(std::move(gf));
+    }
+    return out;
+  }
+
+  Interpolation data_interpolation(const Definition& d, const std::string& variable) const {
+    const std::string mode = lower(d.left.data_mode);
+    if (mode.empty() || mode == "interpolate") return Interpolation::Continuous;
+    if (mode == "hold backward") return Interpolation::Discrete;
+    fail(
+        d.line,
+        ":" + d.left.data_mode + ": data are not supported yet (INTERPOLATE and HOLD BACKWARD are)",
+        variable);
+  }
+
+  // A data series as a lookup of its own, read as name(Time).
+  ExprPtr series_lookup(const std::string& variable, GraphicalFunction gf, int line) {
+    const std::string name =
+        variable + " data " + std::to_string(++data_series_[canonical_name(variable)]);
+    Variable& added = model_.add_lookup(name, std::move(gf));
+    added.description = "Data read for " + variable + " (GET DIRECT DATA).";
+    added.location.file = file_;
+    added.location.line = line;
+    lookups_.insert(canonical_name(name));
+    return call(canonical_name(name), {name_expr("time")});
+  }
+
+  void build_variable(const VariableDefinitions& v, const std::string& in_macro) {
+    const Definition& first = v.definitions.front();
+    Variable var;
+    var.name = v.name;
+    var.location.file = file_;
+    var.location.line = v.line;
+    var.location.variable = v.name;
+    var.units = units_of(first.units);
+    var.description = collapse_spaces(first.comment);
+    for (const Definition& d : v.definitions) {
+      if (var.units.empty()) var.units = units_of(d.units);
+      if (var.description.empty()) var.description = collapse_spaces(d.comment);
+    }
+    if (var.units == "Dmnl" || var.units == "dmnl") var.units = "dimensionless";
+    var.dimensions = variable_dimensions(v);
+    const std::string self = canonical_name(v.name);
+    lines_[self] = v.line;
+
+    // Lookups: name( points ).
+    if (first.left.kind == DefinitionKind::Lookup) {
+      if (!var.dimensions.empty() || v.definitions.size() > 1)
+        fail(first.line, "per-element lookups (a lookup with subscripts) are not supported yet",
+             v.name);
+      GraphicalFunction gf;
+      gf.x = first.lookup.x;
+      gf.y = first.lookup.y;
+      check_points(gf, first.line, v.name);
+      Variable& added = model_.add_lookup(v.name, gf);
+      added.units = var.units;
+      added.description = var.description;
+      added.location = var.location;
+      lookups_.insert(self);
+      return;
+    }
+    for (const Definition& d : v.definitions) {
+      if (d.left.kind == DefinitionKind::DataOnly)
+        fail(d.line,
+             "'" + v.name +
+                 "' is a data variable without an equation: its values come "
+                 "from a Vensim data file (.vdf), which h2sim cannot read",
+             v.name);
+      if (d.left.kind == DefinitionKind::Lookup)
+        fail(d.line, "'" + v.name + "' mixes lookup definitions with equations", v.name);
+    }
+
+    if (var.dimensions.empty() && !data_kind(first).empty()) {
+      const std::string kind = data_kind(first);
+      if (kind == "lookups") {
+        Variable& added = model_.add_lookup(v.name, read_series(first, v.name)[0]);
+        added.units = var.units;
+        added.description = var.description;
+        added.location = var.location;
+        return;
+      }
+      if (kind == "constants") {
+        var.expr = number_expr(read_constants(first, v.name)[0]);
+      } else {
+        GraphicalFunction gf = read_series(first, v.name)[0];
+        gf.interpolation = data_interpolation(first, v.name);
+        var.graphical_function = gf;
+        var.expr = name_expr("time");
+      }
+      var.equation = detail::to_text(*var.expr);
+      add_variable(std::move(var));
+      return;
+    }
+    const bool stock = is_call(first.expr, "integ");
+    const bool with_lookup = is_call(first.expr, "with_lookup");
+    Site site{v.name, self, first.line, !var.dimensions.empty()};
+    var.kind = stock ? VariableKind::Stock : VariableKind::Auxiliary;
+    std::vector<ExprPtr> rates;  // stocks: one per definition
+
+    auto body_of = [&](const Definition& d, ExprPtr* rate) -> ExprPtr {
+      Site s = site;
+      s.line = d.line;
+      if (is_call(d.expr, "integ") != stock)
+        fail(d.line, "'" + v.name + "' is a stock (INTEG) in one definition and not in another",
+             v.name);
+      if (stock) {
+        if (d.expr->args.size() != 2) refuse(s, "INTEG", "takes 2 arguments (rate, initial value)");
+        *rate = translate(d.expr->args[0], s);
+        return translate(d.expr->args[1], s);
+      }
+      return translate(d.expr, s);
+    };
+
+    if (with_lookup) {
+      if (v.definitions.size() > 1 || !var.dimensions.empty())
+        fail(first.line, "WITH LOOKUP in an arrayed variable is not supported yet", v.name);
+      const Expr& w = *first.expr;
+      if (w.args.size() != 2 || w.args[1]->kind != ExprKind::Call ||
+          w.args[1]->name != "\x01lookup")
+        fail(first.line, "WITH LOOKUP needs an input and a lookup: WITH LOOKUP(x, ((0,0),(1,1)))",
+             v.name);
+      GraphicalFunction gf;
+      const VensimLookup& points = detail::vensim_lookup_of(*w.args[1]);
+      gf.x = points.x;
+      gf.y = points.y;
+      check_points(gf, first.line, v.name);
+      var.graphical_function = gf;
+      var.expr = translate(w.args[0], site);
+      var.equation = detail::to_text(*var.expr);
+      add_variable(std::move(var));
+      return;
+    }
+
+    const bool single = v.definitions.size() == 1 && first.left.except.empty() && !first.is_table &&
+                        data_kind(first).empty() &&
+                        same_names(first.left.subscripts, var.dimensions);
+    if (single) {
+      ExprPtr rate;
+      var.expr = body_of(first, &rate);
+      var.equation = detail::to_text(*var.expr);
+      if (stock) rates.push_back(rate);
+    } else {
+      for (const Definition& d : v.definitions) {
+        ExprPtr rate;
+        const std::string kind = data_kind(d);
+        if (kind == "lookups")
+          fail(d.line,
+               "per-element lookups (GET ... LOOKUPS with subscripts) are not supported yet",
+               v.name);
+        if (kind == "data" || kind == "constants") {
+          const auto all = tuples(d.left.subscripts);
+          std::vector<GraphicalFunction> series;
+          std::vector<double> values;
+          if (kind == "data") {
+            series = read_series(d, v.name);
+          } else {
+            values = read_constants(d, v.name);
+          }
+          const Interpolation mode =
+              kind == "data" ? data_interpolation(d, v.name) : Interpolation::Continuous;
+          for (std::size_t k = 0; k < all.size(); ++k) {
+            ElementEquation eq;
+            eq.elements = all[k];
+            if (kind == "data") {
+              series[k].interpolation = mode;
+              eq.expr = series_lookup(v.name, series[k], d.line);
+            } else {
+              eq.expr = number_expr(values[k]);
+            }
+            eq.text = detail::to_text(*eq.expr);
+            var.element_equations.push_back(std::move(eq));
+          }
+          continue;
+        }
+        if (d.is_table) {
+          // The list fills the ranges on the left-hand side, row-major.
+          const auto all = tuples(d.left.subscripts);
+          std::vector<double> values;
+          for (const auto& row : d.table) values.insert(values.end(), row.begin(), row.end());
+          if (values.size() != all.size())
+            fail(d.line,
+                 "the list has " + std::to_string(values.size()) + " values but " + v.name + "[" +
+                     join(d.left.subscripts) + "] has " + std::to_string(all.size()) + " elements",
+                 v.name);
+          if (stock) fail(d.line, "a stock's definition cannot be a list of numbers", v.name);
+          for (std::size_t k = 0; k < all.size(); ++k) {
+            ElementEquation eq;
+            eq.elements = all[k];
+            eq.expr = number_expr(values[k]);
+            eq.text = detail::to_text(*eq.expr);
+            var.element_equations.push_back(std::move(eq));
+          }
+          continue;
+        }
+        const ExprPtr body = body_of(d, &rate);
+        std::vector<std::vector<std::string>> targets;
+        if (d.left.except.empty()) {
+          targets.push_back(d.left.subscripts);
+        } else {
+          std::set<std::vector<std::string>> excluded;
+          for (const auto& ex : d.left.except)
+            for (const auto& t : tuples(ex)) excluded.insert(canonical_tuple(t));
+          for (const auto& t : tuples(d.left.subscripts))
+            if (excluded.count(canonical_tuple(t)) == 0) targets.push_back(t);
+        }
+        for (const auto& t : targets) {
+          ElementEquation eq;
+          eq.elements = t;
+          eq.expr = body;
+          eq.text = detail::to_text(*body);
+          var.element_equations.push_back(std::move(eq));
+          if (stock) rates.push_back(rate);
+        }
+      }
+    }
+    if (stock)
+      stock_rates_[self] = {rates, var.element_equations.empty()
+                                       ? std::vector<std::vector<std::string>>{}
+                                       : element_lists(var)};
+    (void)in_macro;
+    add_variable(std::move(var));
+  }
+
+  static std::vector<std::vector<std::string>> element_lists(const Variable& v) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& eq : v.element_equations) out.push_back(eq.elements);
+    return out;
+  }
+
+  static std::vector<std::string> canonical_tuple(const std::vector<std::string>& t) {
+    std::vector<std::string> out;
+    for (const auto& s : t) out.push_back(canonical_name(s));
+    return out;
+  }
+
+  static bool same_names(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (canonical_name(a[i]) != canonical_name(b[i])) return false;
+    return true;
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  void check_points(const GraphicalFunction& gf, int line, const std::string& name) const {
+    if (gf.x.empty()) fail(line, "a lookup needs at least one point", name);
+    for (std::size_t i = 1; i < gf.x.size(); ++i)
+      if (!(gf.x[i] > gf.x[i - 1]))
+        fail(line,
+             "the lookup's x values must increase (" + std::to_string(gf.x[i - 1]) +
+                 " is followed by " + std::to_string(gf.x[i]) + ")",
+             name);
+  }
+
+  void add_variable(Variable var) {
+    Variable* added = nullptr;
+    try {
+      if (model_.find(var.name) != nullptr)
+        fail(var.location.line, "a variable with this name is already defined", var.name);
+      switch (var.kind) {
+        case VariableKind::Stock:
+          added = &model_.add_stock(var.name, "0");
+          break;
+        default:
+          added = &model_.add_auxiliary(var.name, "0");
+          break;
+      }
+    } catch (const Error& e) {
+      relocate(e, var.location.line);
+    }
+    added->equation = var.equation;
+    added->expr = var.expr;
+    added->element_equations = std::move(var.element_equations);
+    added->graphical_function = std::move(var.graphical_function);
+    added->dimensions = std::move(var.dimensions);
+    added->units = std::move(var.units);
+    added->description = std::move(var.description);
+    added->location = std::move(var.location);
+  }
+
+  // --- stock rates ------------------------------------------------------------------------
+  // The terms of a sum: +a - b + (c - d) -> (a, +), (b, -), (c, +), (d, -).
+  static void sum_terms(const ExprPtr& e, bool positive,
+                        std::vector<std::pair<ExprPtr, bool>>& out) {
+    if (e->kind == ExprKind::Binary && (e->binary == BinaryOp::Add || e->binary == BinaryOp::Sub)) {
+      sum_terms(e->args[0], positive, out);
+      sum_terms(e->args[1], e->binary == BinaryOp::Add ? positive : !positive, out);
+      return;
+    }
+    if (e->kind == ExprKind::Unary && e->unary != UnaryOp::Not) {
+      sum_terms(e->args[0], e->unary == UnaryOp::Plus ? positive : !positive, out);
+      return;
+    }
+    out.emplace_back(e, positive);
+  }
+
+  // A stock's rate that is a sum of flows becomes its inflows and outflows; anything
+  // else becomes one flow, "<stock> net flow", that the stock integrates.
+  void split_stock_rates() {
+    for (const auto& [key, entry] : stock_rates_) {
+      const auto& [rates, element_lists] = entry;
+      Variable* stock = model_.find(key);
+      std::vector<std::string> inflows, outflows;
+      bool simple = element_lists.empty() && rates.size() == 1;
+      if (simple) {
+        std::vector<std::pair<ExprPtr, bool>> terms;
+        sum_terms(rates[0], true, terms);
+        for (const auto& [term, positive] : terms) {
+          const Variable* flow = term->kind == ExprKind::Name ? model_.find(term->name) : nullptr;
+          const bool ok = flow != nullptr && flow->kind != VariableKind::Stock &&
+                          !flow->graphical_function.has_value() && flow->expr != nullptr &&
+                          (term->subscripts.empty() || subscripts_are(*term, stock->dimensions)) &&
+                          same_names(flow->dimensions, stock->dimensions) &&
+                          std::find(inflows.begin(), inflows.end(), flow->name) == inflows.end() &&
+                          std::find(outflows.begin(), outflows.end(), flow->name) == outflows.end();
+          if (!ok || flow->expr == nullptr) {
+            simple = false;
+            break;
+          }
+          (positive ? inflows : outflows).push_back(flow->name);
+        }
+        // A variable that is a flow must not also be a constant of the model.
+      }
+      if (simple && (!inflows.empty() || !outflows.empty())) {
+        stock->inflows = inflows;
+        stock->outflows = outflows;
+        for (const auto& f : inflows) model_.find(f)->kind = VariableKind::Flow;
+        for (const auto& f : outflows) model_.find(f)->kind = VariableKind::Flow;
+        continue;
+      }
+      // One net flow with the stock's own definitions.
+      std::string name = stock->name + " net flow";
+      while (model_.find(name) != nullptr) name += " 2";
+      Variable flow;
+      flow.name = name;
+      flow.kind = VariableKind::Flow;
+      flow.dimensions = stock->dimensions;
+      flow.location = stock->location;
+      flow.description = "The rate of change of " + stock->name + " (its INTEG rate).";
+      if (!stock->units.empty())
+        flow.units = "(" + stock->units + ")/(" + model_.time().time_units + ")";
+      if (element_lists.empty()) {
+        flow.expr = rates[0];
+        flow.equation = detail::to_text(*rates[0]);
+      } else {
+        for (std::size_t k = 0; k < rates.size(); ++k) {
+          ElementEquation eq;
+          eq.elements = element_lists[k];
+          eq.expr = rates[k];
+          eq.text = detail::to_text(*rates[k]);
+          flow.element_equations.push_back(std::move(eq));
+        }
+      }
+      const std::string stock_name = stock->name;
+      add_variable(std::move(flow));
+      Variable* s = model_.find(key);
+      s->inflows = {name};
+      model_.find(name)->kind = VariableKind::Flow;
+      (void)stock_name;
+    }
+  }
+
+  static bool subscripts_are(const Expr& term, const std::vector<std::string>& dims) {
+    if (term.subscripts.size() != dims.size()) return false;
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      if (term.subscripts[i].kind != Subscript::Kind::Name ||
+          term.subscripts[i].name != canonical_name(dims[i]))
+        return false;
+    return true;
+  }
+
+  // compile_model() sees what the text cannot show (unknown names, loops, dimension
+  // mismatches): run it once so that its errors carry the file and line.
+  void validate() const {
+    try {
+      (void)compile_model(model_);
+    } catch (const Error& e) {
+      std::string v = e.where().variable;
+      const auto bracket = v.find('[');
+      if (bracket != std::string::npos) v = v.substr(0, bracket);
+      std::string key = canonical_name(v);
+      int line = 0;
+      for (;;) {
+        const auto it = lines_.find(key);
+        if (it != lines_.end()) {
+          line = it->second;
+          break;
+        }
+        const auto dot = key.rfind('.');
+        if (dot == std::string::npos) break;
+        key.resize(dot);
+      }
+      relocate(e, line);
+    }
+  }
+
+  std::string file_;
+  std::string text_;
+  int first_line_ = 1;
+  Model model_;
+  std::vector<RangeDefinition> ranges_;
+  std::map<std::string, std::size_t> range_index_;
+  std::map<std::string, std::vector<std::string>> range_elements_;
+  std::map<std::string, VariableDefinitions> variables_;
+  std::vector<std::string> order_;
+  std::map<std::string, Definition> control_;
+  std::map<std::string, Macro> macros_;
+  std::map<std::string, int> macro_calls_;
+  std::set<std::string> lookups_;
+  std::map<std::string, detail::Workbook> workbooks_;
+  std::map<std::string, int> data_series_;
+  std::map<std::string, int> lines_;
+  std::map<std::string, std::pair<std::vector<ExprPtr>, std::vector<std::vector<std::string>>>>
+      stock_rates_;
+};
+
+}  // namespace
+
+Model parse_vensim(const std::string& text, const std::string& file_label) {
+  return Reader(text, file_label).read();
+}
+
+Model load_vensim(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Location where;
+    where.file = path;
+    throw ParseError("cannot open the Vensim model file", where);
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_vensim(buffer.str(), path);
+}
+
+}  // namespace h2sim
