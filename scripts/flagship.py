@@ -6,12 +6,15 @@ Prints, in order:
 1. the validation summary (scripts/validation.py): the model fitted to China and Zhejiang up to
    the end of 2022 and checked on 2023-2024, MAPE and Theil's statistics per series;
 2. the key outputs of scenarios/zhejiang/baseline.yaml and plan_2025.yaml at the ends of 2025,
-   2030 and 2035 beside the plan's 2025 targets;
-3. how robustly the plan reaches its 2025 targets (5,000 vehicles, 50 stations): a one-at-a-time
-   tornado of the end-2025 fleet over every declared uncertainty range (and over the plan's
-   implementation, from the commitment history shows to the plan as written), and the share of a
-   seeded Latin-hypercube ensemble over those ranges (run through Model.run_batch) that reaches
-   each target.
+   2030 and 2035 beside the plans' 2025 targets;
+3. how robustly the plan reaches its 2025 targets (5,000 vehicles, 50 stations, 35.5 t/day of
+   refuelling capacity): a one-at-a-time tornado of the end-2025 fleet over every declared
+   uncertainty range (and over the plan's implementation, from the commitment history shows to the
+   plan as written), and the share of a seeded Latin-hypercube ensemble over those ranges (run
+   through Model.run_batch) that reaches each target.
+
+The targets are the `targets:` section of scenarios/zhejiang/baseline.yaml (read with
+h2sim.read_targets), where they are written once with their sources.
 
 It writes a chart, a tornado chart, the two runs and the ensemble as CSV (default folder: results/).
 
@@ -42,9 +45,9 @@ SCENARIOS = {
     "baseline": ROOT / "scenarios/zhejiang/baseline.yaml",
     "plan": ROOT / "scenarios/zhejiang/plan_2025.yaml",
 }
-# Zhejiang's targets for the end of 2025 (data/zhejiang_hydrogen_facts.csv).
-TARGETS_2025 = {"fcev_fleet_total": 5000, "stations_operating_total": 50, "refuelling_capacity_t_per_day": 35.5}
-END_2025 = 2026.0
+END_2025 = 2026.0  # the targets' time: the end of 2025
+# The robustness section needs these two targets in the scenario's `targets:` section.
+FLEET, STATIONS = "fcev_fleet_total", "stations_operating_total"
 YEARS = (2025, 2030, 2035)  # ends of these years: t = year + 1
 
 ROWS = [  # (label, column, scale, format)
@@ -73,7 +76,23 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), "-" * len(line(header)), *[line(r) for r in rows]])
 
 
-def summary_table(results: dict) -> str:
+def plan_targets(model: h2sim.Model) -> dict[str, h2sim.Target]:
+    """The scenario's `targets:` for the end of 2025, by variable (the fleet and the stations
+    are required)."""
+    targets = {t.variable: t for t in h2sim.read_targets(model) if abs(t.time - END_2025) < 1e-9}
+    missing = [name for name in (FLEET, STATIONS) if name not in targets]
+    if missing:
+        raise h2sim.ScenarioError(f"{model.files[-1]}: the `targets:` section has no target for "
+                                  f"{' or '.join(missing)} at {END_2025:g} (the end of 2025)", file=model.files[-1])
+    return targets
+
+
+def target_text(target: h2sim.Target, units: str) -> str:
+    """'5,000 vehicles', '35.5 t/day'."""
+    return f"{target.value:,.{0 if target.value == int(target.value) else 1}f} {units}"
+
+
+def summary_table(results: dict, targets: dict[str, h2sim.Target]) -> str:
     header = ["", *[f"{name} {y}" for name in results for y in YEARS], "target 2025"]
     lines = []
     for label, column, scale, fmt in ROWS:
@@ -81,8 +100,8 @@ def summary_table(results: dict) -> str:
         for frame in results.values():
             for y in YEARS:
                 cells.append(fmt.format(frame.loc[float(y + 1), column] * scale))
-        target = TARGETS_2025.get(column)
-        cells.append(f"{target:,}" if target is not None else "")
+        target = targets.get(column)
+        cells.append(fmt.format(target.value / scale) if target is not None else "")
         lines.append(cells)
     return render_table(header, lines)
 
@@ -128,13 +147,11 @@ def latin_hypercube(ranges: dict[str, tuple[float, float, float]], runs: int, se
     return pd.DataFrame(qmc.scale(unit, low, high), columns=names)
 
 
-def ensemble(model: h2sim.Model, table: pd.DataFrame) -> pd.DataFrame:
-    """End-2025 fleet and stations of every run of the table (one batch on the C++ lanes)."""
-    result = model.run_batch(table, return_columns=["fcev_fleet_total", "stations_operating_total"],
-                             stop=END_2025, save_every=1.0, progress=False)
+def ensemble(model: h2sim.Model, table: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
+    """End-2025 values of the variables in every run of the table (one batch on the C++ lanes)."""
+    result = model.run_batch(table, return_columns=variables, stop=END_2025, save_every=1.0, progress=False)
     at = result.sel(time=END_2025)
-    return pd.DataFrame({"fcev_fleet_total": at["fcev_fleet_total"].to_numpy(),
-                         "stations_operating_total": at["stations_operating_total"].to_numpy()}, index=table.index)
+    return pd.DataFrame({name: at[name].to_numpy() for name in variables}, index=table.index)
 
 
 def tornado(model: h2sim.Model, ranges: dict, implementation: tuple[float, pd.Series, pd.Series]) -> pd.DataFrame:
@@ -170,12 +187,12 @@ def implementation_schedules(plan: h2sim.Model, baseline: h2sim.Model):
     return history, kept, as_written
 
 
-def robustness_text(tor: pd.DataFrame, ens: pd.DataFrame, runs: int, seed: int, n_uncertain: int) -> str:
+def robustness_text(tor: pd.DataFrame, ens: pd.DataFrame, runs: int, seed: int, n_uncertain: int,
+                    targets: dict[str, h2sim.Target], units: dict[str, str]) -> str:
     central = tor.attrs["central"]
-    fleet_target, station_target = TARGETS_2025["fcev_fleet_total"], TARGETS_2025["stations_operating_total"]
-    lines = [f"The plan as written, central values: {central['fcev_fleet_total']:,.0f} vehicles and "
-             f"{central['stations_operating_total']:.1f} stations at the end of 2025 "
-             f"(targets {fleet_target:,} and {station_target}).", "",
+    lines = [f"The plan as written, central values: {central[FLEET]:,.0f} vehicles and "
+             f"{central[STATIONS]:.1f} stations at the end of 2025 "
+             f"(targets {targets[FLEET].value:,.0f} and {targets[STATIONS].value:,.0f}).", "",
              "Tornado of the end-2025 fleet (one value at a time at the ends of its declared range, the rest "
              "central; the largest swings first):", ""]
     table = []
@@ -188,13 +205,14 @@ def robustness_text(tor: pd.DataFrame, ens: pd.DataFrame, runs: int, seed: int, 
     by_stations = by_stations[by_stations["station_swing"] > 0.05]
     lines += ["", "The end-2025 stations move only with: " + "; ".join(
         f"{r['parameter']} {r['stations_at_low']:.1f} .. {r['stations_at_high']:.1f}" for _, r in by_stations.iterrows())]
-    fleet_ok = ens["fcev_fleet_total"] >= fleet_target
-    stations_ok = ens["stations_operating_total"] >= station_target
-    q = ens["fcev_fleet_total"].quantile([0.05, 0.5, 0.95])
+    met = pd.DataFrame({name: ens[name] >= t.value if t.kind == "at_least" else ens[name] <= t.value
+                        for name, t in targets.items()})
+    q = ens[FLEET].quantile([0.05, 0.5, 0.95])
     lines += ["", f"Latin-hypercube ensemble: {runs} runs over the {n_uncertain} declared ranges (seed {seed}), "
               "the plan implemented as written:",
-              f"  reach 5,000 vehicles: {100 * fleet_ok.mean():.0f} % of runs; reach 50 stations: "
-              f"{100 * stations_ok.mean():.0f} %; both: {100 * (fleet_ok & stations_ok).mean():.0f} %",
+              "  " + "; ".join(f"reach {target_text(t, units[name])}: {100 * met[name].mean():.0f} % of runs"
+                               for name, t in targets.items())
+              + f"; all {len(targets)}: {100 * met.all(axis=1).mean():.0f} %",
               f"  end-2025 fleet: median {q[0.5]:,.0f}, 90 % of runs between {q[0.05]:,.0f} and {q[0.95]:,.0f}; "
               f"stations between {ens['stations_operating_total'].quantile(0.05):.1f} and "
               f"{ens['stations_operating_total'].quantile(0.95):.1f}"]
@@ -216,20 +234,18 @@ def write_atomically(path: Path, write) -> None:
         raise
 
 
-def chart(results: dict, path: Path) -> None:
+def chart(results: dict, targets: dict[str, h2sim.Target], path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     variables = ["fcev_fleet_total", "stations_operating_total", "h2_demand_t_per_day",
                  "h2_price_cny_per_kg", "co2_avoided_t_per_year", "public_spending_cny_per_year"]
-    targets = {"fcev_fleet_total": [(END_2025, 5000, "2025 target")],
-               "stations_operating_total": [(END_2025, 50, "2025 target")]}
-    fig = h2sim.plot_comparison(results, variables, targets=targets,
+    fig = h2sim.plot_comparison(results, variables, targets=list(targets.values()),
                                 title="Zhejiang hydrogen pilots: baseline and the 2025 plan as written "
                                       "(t = 2026 is the end of 2025; stars: 2025 targets)")
     write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
 
 
-def tornado_chart(tor: pd.DataFrame, path: Path) -> None:
+def tornado_chart(tor: pd.DataFrame, fleet_target: h2sim.Target, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -241,7 +257,7 @@ def tornado_chart(tor: pd.DataFrame, path: Path) -> None:
         ax.barh(i, hi - lo, left=lo, color="tab:blue", alpha=0.7)
     ax.set_yticks(range(len(top)), [p.split(".")[-1] for p in top["parameter"]], fontsize=8)
     ax.axvline(central, color="black", lw=1, label="central")
-    ax.axvline(TARGETS_2025["fcev_fleet_total"], color="tab:red", ls="--", lw=1, label="2025 target")
+    ax.axvline(fleet_target.value, color="tab:red", ls="--", lw=1, label=fleet_target.label)
     ax.set_xlabel("fuel-cell vehicles at the end of 2025")
     ax.set_title("Plan as written: end-2025 fleet, one uncertain value at a time")
     ax.legend(loc="lower right")
@@ -267,14 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         model = h2sim.load(path)
         for warning in model.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        frame = model.run(return_columns=[*dict.fromkeys([*model.outputs, "fcev_fleet", "storage_days_of_cover"])])
-        capacity = model.run(return_columns=["stations.throughput_capacity"], save_every=model.time["save_every"])
-        frame["refuelling_capacity_t_per_day"] = capacity.sum(axis=1) / 365.0
-        frame.attrs["units"]["refuelling_capacity_t_per_day"] = "t/day"
+        columns = [*model.outputs, "fcev_fleet", "storage_days_of_cover", "refuelling_capacity_t_per_day"]
+        frame = model.run(return_columns=list(dict.fromkeys(columns)))
         models[name], results[name] = model, frame
+    targets = plan_targets(models["plan"])  # the plan's targets (its files declare them in the baseline)
 
     print("\n2. Zhejiang: the baseline (plans pursued as history shows) and the 2025 plan as written\n")
-    print(summary_table(results))
+    print(summary_table(results, targets))
     base = results["baseline"]
     print(f"\nAt the end of 2022 the baseline has {base.loc[2023.0, 'stations_operating_total']:.0f} stations "
           f"and {base.loc[2023.0, 'fcev_fleet_total']:.0f} vehicles (reported: 22 stations, more than 200 "
@@ -285,16 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     ranges = declared_uncertainty(plan)
     tor = tornado(plan, ranges, implementation_schedules(plan, models["baseline"]))
     table = latin_hypercube(ranges, args.runs, args.seed)
-    ens = ensemble(plan, table)
-    print(robustness_text(tor, ens, args.runs, args.seed, len(ranges)))
+    ens = ensemble(plan, table, list(targets))
+    print(robustness_text(tor, ens, args.runs, args.seed, len(ranges), targets, results["plan"].attrs["units"]))
 
     for name, frame in results.items():
         csv = out / f"zhejiang_{'baseline' if name == 'baseline' else 'plan_2025'}.csv"
         write_atomically(csv, lambda tmp, f=frame: f.to_csv(tmp))
     write_atomically(out / "zhejiang_plan_ensemble.csv", lambda tmp: pd.concat([table, ens], axis=1).to_csv(tmp))
     write_atomically(out / "zhejiang_plan_tornado.csv", lambda tmp: tor.to_csv(tmp, index=False))
-    chart(results, out / "zhejiang_flagship.png")
-    tornado_chart(tor, out / "zhejiang_plan_tornado.png")
+    chart(results, targets, out / "zhejiang_flagship.png")
+    tornado_chart(tor, targets[FLEET], out / "zhejiang_plan_tornado.png")
     print(f"\nCharts: {out}/zhejiang_flagship.png, {out}/zhejiang_plan_tornado.png")
     print(f"Runs:   {out}/zhejiang_baseline.csv, {out}/zhejiang_plan_2025.csv, "
           f"{out}/zhejiang_plan_ensemble.csv, {out}/zhejiang_plan_tornado.csv")

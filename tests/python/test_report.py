@@ -1,9 +1,10 @@
 """`h2sim report` / h2sim.report: the self-contained HTML report.
 
-The Zhejiang report (baseline and plan, with targets and an ensemble) is opened in headless
-Chromium: it loads with no console error and no network request, every chart renders
-(each chart's screenshot shows coloured lines), and its key-output table holds the numbers
-`h2sim run` prints.
+The Zhejiang report (baseline and plan, with the targets their files declare and an ensemble)
+is opened in headless Chromium: it loads with no console error and no network request, every
+chart renders (each chart's screenshot shows coloured lines), its key-output table holds the
+numbers `h2sim run` prints, and its targets table marks each target met or not met as
+`Target.met` says on `model.run()` - whatever the model's numbers are.
 """
 
 from __future__ import annotations
@@ -21,17 +22,27 @@ import pytest
 
 import h2sim
 from browser import Browser, find_chromium, png_pixels
+from h2sim.reports import format_number
 
 HERE = os.path.dirname(__file__)
 DATA = os.path.join(HERE, "..", "data", "report")
+# The baseline with one more target (Jiaxing's) beside those scenarios/zhejiang/baseline.yaml
+# declares, and the shipped plan, which inherits the baseline's targets.
 BASELINE = os.path.normpath(os.path.join(DATA, "zhejiang_targets.yaml"))
-PLAN = os.path.normpath(os.path.join(DATA, "plan_targets.yaml"))
+PLAN = os.path.normpath(os.path.join(HERE, "..", "..", "scenarios", "zhejiang", "plan_2025.yaml"))
+MET, NOT_MET = "\u2713 met", "\u2717 not met"
 
 
 def h2sim_cli(*args, cwd=None):
     env = dict(os.environ, MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "h2sim", *map(str, args)], capture_output=True, text=True,
                           timeout=300, cwd=cwd, env=env)
+
+
+def declared_range(model, name):
+    uncertainty = model.variables.loc[name, "uncertainty"]
+    assert uncertainty["type"] == "uniform", name
+    return float(uncertainty["low"]), float(uncertainty["high"])
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +52,8 @@ def ensemble_file(tmp_path_factory):
     model = h2sim.load(BASELINE)
     rng = np.random.default_rng(16)
     n = 24
-    draws = {"marketing": rng.uniform(0.005, 0.05, n), "station_capital_subsidy_share": rng.uniform(0, 0.5, n)}
+    draws = {name: rng.uniform(*declared_range(model, name), n)
+             for name in ("marketing", "station_capital_subsidy_share")}
     table = pd.concat([pd.DataFrame({**draws, "fuel_subsidy_per_kg": 0.0}),
                        pd.DataFrame({**draws, "fuel_subsidy_per_kg": 10.0})], ignore_index=True)
     ensemble = model.run_batch(table, return_columns=["fcev_fleet_total", "stations_operating_total"],
@@ -123,7 +135,7 @@ def test_report_in_headless_chromium(zhejiang_report, tmp_path):
         cells = browser.evaluate("""Array.from(document.querySelectorAll('#key-outputs td[data-value]')).map(td => (
             {column: td.parentElement.dataset.column, scenario: td.dataset.scenario, time: +td.dataset.time,
              value: td.dataset.value, text: td.textContent}))""")
-        targets = browser.evaluate("""Array.from(document.querySelectorAll('#targets-table tr')).slice(1)
+        targets = browser.evaluate("""Array.from(document.querySelectorAll('#targets-table tr'))
             .map(tr => Array.from(tr.cells).map(c => c.textContent))""")
 
     # The key-output table holds what `h2sim run` prints, cell for cell.
@@ -140,9 +152,41 @@ def test_report_in_headless_chromium(zhejiang_report, tmp_path):
                 cell = table[(model.name, column, t)]
                 assert cell["text"] == text, (model.name, column, t)
                 assert float(cell["value"]) == result.loc[t, column]  # full precision in data-value
-    # Targets: the plan meets the 2025 fleet target, the baseline does not.
-    fleet = next(row for row in targets if row[0] == "2025 plan, 5,000 FCEVs")
-    assert "not met" in fleet[4] and "✓ met" in fleet[5]
+    # Targets: one row per target the files declare, and per scenario the value reached and a
+    # mark that says what Target.met says on the scenario's run.
+    header, rows = targets[0], targets[1:]
+    models = [h2sim.load(path) for path in (BASELINE, PLAN)]
+    declared = {t.label: t for model in models for t in h2sim.read_targets(model)}
+    assert sorted(row[0] for row in rows) == sorted(declared)
+    assert {"2025 plan, 5,000 FCEVs", "2025 plan, 50 stations", "Jiaxing (with Jiashan) 2025, 3,000 FCEVs"} <= set(declared)
+    for model in models:
+        column = header.index(model.name)
+        result = model.run(return_columns=[t.variable for t in declared.values()])
+        for row in rows:
+            target = declared[row[0]]
+            reached, met = target.reached(result), target.met(result)
+            assert met is not None, target
+            assert row[column] == f"{format_number(reached)} {MET if met else NOT_MET}", (model.name, target.label)
+
+
+def test_targets_table_marks_met_and_not_met_as_target_met_says(tmp_path, examples):
+    """Both marks, whatever the model: targets set below, above and exactly at a run's values."""
+    model = h2sim.load(examples / "scenario_base.yaml")
+    result = model.run()
+    variable = result.columns[0]
+    t = float(result.index[len(result.index) // 2])
+    reached = float(result.loc[t, variable])
+    extra = [h2sim.Target("below", variable, t, 0.5 * reached, label="half of it"),
+             h2sim.Target("above", variable, t, 2 * reached, label="twice it"),
+             h2sim.Target("exact", variable, t, reached, label="exactly it"),
+             h2sim.Target("cap", variable, t, 0.5 * reached, kind="at_most", label="at most half of it")]
+    text = h2sim.report([model], tmp_path / "r.html", targets=extra)
+    table = text.split("id='targets-table'>")[1].split("</table>")[0]
+    marks = dict(re.findall(r"<tr><td>([^<]+)</td>.*?<td class='num' data-value='[^']+'>[^<]*<span class='\w+'>"
+                            r"&#(\d+);", table))
+    expected = {target.label: target.met(result) for target in extra}
+    assert expected == {"half of it": True, "twice it": False, "exactly it": True, "at most half of it": False}
+    assert {label: mark == "10003" for label, mark in marks.items()} == expected
 
 
 def test_uncertainty_section(zhejiang_report, ensemble_file):

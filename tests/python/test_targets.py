@@ -165,3 +165,48 @@ def test_the_test_scenarios_with_targets_validate(repo_root):
     for path in (repo_root / "tests" / "data" / "report").glob("*.yaml"):
         assert list(jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(path.read_text()))) == [], path
         assert h2sim.read_targets(h2sim.load(path))
+
+
+# --- the shipped Zhejiang scenarios -------------------------------------------------------------
+def test_every_zhejiang_scenario_carries_the_plans_2025_targets_as_the_data_give_them(repo_root):
+    import csv
+
+    facts = list(csv.DictReader((repo_root / "data" / "zhejiang_hydrogen_facts.csv").open(encoding="utf-8")))
+
+    def published(quantity):
+        (row,) = [r for r in facts if r["scope"] == "Zhejiang" and r["quantity"] == quantity
+                  and r["kind"] == "target for 2025"]
+        return float(row["value"]), row["source"]
+
+    expected = {"fcev_fleet_total": published("fcev_fleet"),
+                "stations_operating_total": published("hydrogen_refuelling_stations"),
+                "refuelling_capacity_t_per_day": published("refuelling_capacity_t_per_day")}
+    for path in sorted((repo_root / "scenarios" / "zhejiang").glob("*.yaml")):
+        model = h2sim.load(path)
+        targets = {t.variable: t for t in h2sim.read_targets(model)}
+        assert set(targets) == set(expected), path.name
+        for variable, (value, source) in expected.items():
+            target = targets[variable]
+            assert (target.time, target.value, target.kind) == (2026.0, value, "at_least"), (path.name, variable)
+            assert source in target.source and "data/zhejiang_hydrogen_facts.csv" in target.source
+            assert os.path.basename(target.where[0]) == "baseline.yaml"
+        assert model.label("fcev_fleet_total") == "fuel-cell vehicles on the road"
+
+
+def test_the_flagship_takes_its_targets_from_the_scenario(repo_root, write_yaml):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("flagship", repo_root / "scripts" / "flagship.py")
+    flagship = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(flagship)
+    plan = h2sim.load(repo_root / "scenarios" / "zhejiang" / "plan_2025.yaml")
+    targets = flagship.plan_targets(plan)
+    assert {name: t.value for name, t in targets.items()} == {
+        "fcev_fleet_total": 5000.0, "stations_operating_total": 50.0, "refuelling_capacity_t_per_day": 35.5}
+    # A scenario that moves a target moves the flagship's; one without the fleet target is an error.
+    moved = write_yaml("moved.yaml", f"extends: {(repo_root / 'scenarios/zhejiang/plan_2025.yaml').as_posix()}\n"
+                                     "targets:\n  fleet_2025: {variable: fcev_fleet_total, time: 2026, value: 6000}\n")
+    assert flagship.plan_targets(h2sim.load(moved))["fcev_fleet_total"].value == 6000.0
+    bare = write_yaml("bare.yaml", f"model: {(repo_root / 'scenarios/hydrogen/hydrogen_economy.yaml').as_posix()}\n")
+    with pytest.raises(h2sim.ScenarioError, match="no target for fcev_fleet_total or stations_operating_total"):
+        flagship.plan_targets(h2sim.load(bare))
