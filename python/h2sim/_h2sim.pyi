@@ -179,6 +179,11 @@ def parse_scenario(text: str, file: str, strict_units: bool = False) -> Scenario
 def canonical_name(name: str) -> str:
     """The name as the model compares names (case folded, spaces as underscores)."""
 
+def unit_conversion_factor(from_units: str, to_units: str) -> float:
+    """The factor that turns a value in ``from_units`` into one in ``to_units``
+    (``"t/day"`` to ``"kg/year"`` is 365000); ModelError when the dimensions differ,
+    ParseError when a unit does not parse."""
+
 def to_xmile(scenario: Scenario) -> str:
     """The scenario's model (overrides and levers applied) as XMILE 1.0 text."""
 

@@ -341,6 +341,12 @@ PYBIND11_MODULE(_h2sim, m) {
       py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
   m.def("canonical_name", &canonical_name);
   m.def(
+      "unit_conversion_factor",
+      [](const std::string& from, const std::string& to) { return conversion_factor(from, to); },
+      py::arg("from_units"), py::arg("to_units"),
+      "The factor that turns a value in `from_units` into one in `to_units` (t/day to kg/year is "
+      "365000); ModelError when the dimensions differ, ParseError when a unit does not parse.");
+  m.def(
       "to_xmile", [](const Scenario& s) { return to_xmile(s.model); }, py::arg("scenario"),
       "The scenario's model (overrides and levers applied) as XMILE 1.0 text.");
 }
