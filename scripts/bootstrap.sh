@@ -46,7 +46,8 @@ PYTHON_PACKAGES=(
   pybind11           # the _h2sim module (pyproject's build requirement)
   xarray             # run_batch results, netCDF output
   tqdm               # run_batch progress bar
-  scipy              # xarray's netCDF writer; scripts/validation.py's fit; flagship's ensemble (qmc)
+  scipy              # h2sim.calibrate's optimisers; xarray's netCDF writer; scripts/validation.py; flagship (qmc)
+  emcee              # h2sim.calibration.sample_posterior: MCMC over the calibration payoff
   pyarrow            # Parquet output (`h2sim run -o out.parquet`)
   nbclient           # tests/python/test_notebooks.py runs notebooks/
   nbformat

@@ -6,8 +6,9 @@
     >>> ds = model.run_batch(table)                   # xarray Dataset (run, time)
 
 See ``h2sim.Model`` for the API, ``h2sim.plot`` / ``h2sim.plot_comparison`` for charts,
-``h2sim.explore_widget`` for an interactive explorer in notebooks and ``h2sim.report`` for a
-self-contained HTML report.
+``h2sim.explore_widget`` for an interactive explorer in notebooks, ``h2sim.report`` for a
+self-contained HTML report, and ``h2sim.calibrate`` / ``h2sim.check_reality``
+(``h2sim.calibration``) for fitting to data and reality checks.
 """
 
 from __future__ import annotations
@@ -39,8 +40,21 @@ def report(scenarios, path=None, **options):
     return make_report(scenarios, path, **options)
 
 
+# The analysis tools import scipy; they load on first use, so that `import h2sim` stays quick.
+_CALIBRATION = ("calibrate", "sample_posterior", "check_reality")
+
+
+def __getattr__(name: str):
+    if name in _CALIBRATION:
+        from . import calibration
+
+        return getattr(calibration, name)
+    raise AttributeError(f"module 'h2sim' has no attribute {name!r}")
+
+
 __all__ = [
     "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError",
     "Model", "load", "plot", "plot_comparison", "Target", "read_targets", "explore_widget", "report",
+    "calibrate", "sample_posterior", "check_reality",
     "__version__",
 ]

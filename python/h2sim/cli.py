@@ -7,6 +7,8 @@
     h2sim compare A B ... [--years 2025,2030,2035] [--columns a,b]
     h2sim sweep SCENARIO --lever name=v1,v2,... [--lever other=...] [-o out.csv]
     h2sim report SCENARIO [SCENARIO ...] [-o report.html] [--ensemble runs.nc]
+    h2sim calibrate SCENARIO [-o fit.yaml] [--data FILE] [--parameter name=low:high ...]
+    h2sim check SCENARIO --reality
 
 Exit codes: 0 ok, 1 a model, scenario or simulation error (h2sim.Error, or a scenario file
 that cannot be read), 2 a usage error, 3 an I/O error while writing an output file.
@@ -391,6 +393,10 @@ def command_check(args) -> int:
     print(f"OK {args.scenario}: {model.name}: {', '.join(parts)} "
           f"({_count(program.stock_count, 'state value')} after expansion){runs}"
           + (f", {_count(len(warnings), 'warning')}" if warnings else ""))
+    if args.reality:
+        from .calibration import command as calibration_command  # reality checks: their own module
+
+        return calibration_command.run_reality(args, model)
     return EXIT_OK
 
 
@@ -580,6 +586,8 @@ def _add_time_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     import h2sim
 
+    from .calibration import command as calibration_command  # calibrate, check --reality: their own module
+
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="h2sim", formatter_class=formatter, epilog=EPILOG,
@@ -612,6 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lenient-units", action="store_true", dest="lenient_units",
                        help="unit mismatches are warnings, not errors")
     check.add_argument("--no-run", action="store_true", dest="no_run", help="compile only, do not run")
+    calibration_command.add_reality_options(check)
     check.set_defaults(handler=command_check)
 
     equations = commands.add_parser(
@@ -658,6 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .reports import command as report_command  # h2sim report: its own module
 
     report_command.add_parser(commands)
+    calibration_command.add_parser(commands)
     return parser
 
 

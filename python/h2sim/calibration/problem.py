@@ -1,0 +1,358 @@
+"""What a calibration varies (parameters with bounds and priors) and how it evaluates
+candidates: many parameter sets at once, as one ``Model.run_batch`` call.
+
+This is the only place where the calibration runs the model; everything above it
+(optimisers, intervals, MCMC) asks for the predictions of a block of candidates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _h2sim
+from ..errors import SimulationError
+from .data import Observations, _fail, _unknown_key
+
+PARAMETER_KEYS = ("low", "high", "initial", "prior", "scale", "description")
+PRIOR_TYPES = ("uniform", "normal", "lognormal", "triangular")
+
+
+@dataclass
+class Parameter:
+    """A constant to fit: its search bounds, starting value, prior and search scale.
+
+    ``scale="log"`` searches (and forms Wald intervals) on the logarithm, for positive
+    quantities that may span orders of magnitude. ``prior`` (for MCMC) is a dict as a
+    constant's ``distribution:`` in YAML (``{"type": "normal", "mean": .., "sd": ..}``,
+    ``lognormal``, ``triangular``, ``uniform``); the default is uniform on the bounds.
+    Priors are always truncated to the bounds.
+    """
+
+    name: str
+    low: float
+    high: float
+    initial: float | None = None
+    prior: dict | None = None
+    scale: str = "linear"
+    units: str = ""
+    where: Any = None
+
+    def to_internal(self, value: np.ndarray | float) -> np.ndarray:
+        value = np.asarray(value, dtype=float)
+        return np.log(value) if self.scale == "log" else value
+
+    def from_internal(self, x: np.ndarray | float) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return np.exp(x) if self.scale == "log" else x
+
+    @property
+    def internal_bounds(self) -> tuple[float, float]:
+        return float(self.to_internal(self.low)), float(self.to_internal(self.high))
+
+    def log_prior(self, value: np.ndarray) -> np.ndarray:
+        """Log density of the prior (up to a constant), -inf outside the bounds."""
+        from scipy import stats
+
+        value = np.asarray(value, dtype=float)
+        inside = (value >= self.low) & (value <= self.high)
+        out = np.full(value.shape, -np.inf)
+        prior = self.prior or {"type": "uniform"}
+        kind = prior["type"]
+        if kind == "uniform":
+            density = np.zeros(value.shape)
+        elif kind == "normal":
+            density = stats.norm.logpdf(value, prior["mean"], prior["sd"])
+        elif kind == "lognormal":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                density = stats.norm.logpdf(np.log(np.maximum(value, 1e-300)), prior["mean"], prior["sd"]) - np.log(
+                    np.maximum(value, 1e-300))
+        else:  # triangular
+            low, mode, high = prior["low"], prior["mode"], prior["high"]
+            density = stats.triang.logpdf(value, (mode - low) / (high - low), loc=low, scale=high - low)
+        out[inside] = density[inside]
+        return out
+
+
+def _parameter(name: str, spec: Any, where: Any = None) -> Parameter:
+    from .data import _at, _number
+
+    if isinstance(spec, Parameter):
+        return spec
+    if isinstance(spec, (list, tuple)) and len(spec) == 2:
+        spec = {"low": spec[0], "high": spec[1]}
+    if not isinstance(spec, Mapping):
+        raise _fail(f"parameter `{name}`: expected [low, high] or a mapping with `low:` and `high:`", where)
+    for key in spec:
+        if key not in PARAMETER_KEYS:
+            raise _fail(_unknown_key(key, PARAMETER_KEYS), _at(where, key))
+    for key in ("low", "high"):
+        if key not in spec:
+            raise _fail(f"parameter `{name}` needs `{key}:` (calibration searches between bounds)", where)
+    low = _number(spec["low"], "low", _at(where, "low"))
+    high = _number(spec["high"], "high", _at(where, "high"))
+    if not low < high:
+        raise _fail(f"parameter `{name}`: expected low < high, found {low:g} and {high:g}", _at(where, "high"))
+    initial = None if spec.get("initial") is None else _number(spec["initial"], "initial", _at(where, "initial"))
+    if initial is not None and not low <= initial <= high:
+        raise _fail(f"parameter `{name}`: the initial value {initial:g} lies outside [{low:g}, {high:g}]",
+                    _at(where, "initial"))
+    scale = str(spec.get("scale", "linear")).lower()
+    if scale not in ("linear", "log"):
+        raise _fail(f"parameter `{name}`: `scale:` is linear or log, not {spec['scale']!r}", _at(where, "scale"))
+    if scale == "log" and low <= 0:
+        raise _fail(f"parameter `{name}`: a log scale needs positive bounds (low is {low:g})", _at(where, "low"))
+    prior = _prior(name, spec.get("prior"), _at(where, "prior"))
+    return Parameter(name=name, low=low, high=high, initial=initial, prior=prior, scale=scale, where=where)
+
+
+def _prior(name: str, spec: Any, where: Any) -> dict | None:
+    from .data import _at, _number
+
+    if spec is None:
+        return None
+    if not isinstance(spec, Mapping) or "type" not in spec:
+        raise _fail(f"parameter `{name}`: a prior is a mapping with `type:` ({', '.join(PRIOR_TYPES)})", where)
+    kind = str(spec["type"]).lower()
+    needs = {"uniform": (), "normal": ("mean", "sd"), "lognormal": ("mean", "sd"),
+             "triangular": ("low", "mode", "high")}
+    if kind not in needs:
+        raise _fail(f"parameter `{name}`: unknown prior type `{spec['type']}`; expected one of: "
+                    f"{', '.join(PRIOR_TYPES)}", _at(where, "type"))
+    prior: dict[str, Any] = {"type": kind}
+    for key in spec:
+        if key != "type" and key not in needs[kind]:
+            raise _fail(_unknown_key(key, ("type", *needs[kind])), _at(where, key))
+    for key in needs[kind]:
+        if key not in spec:
+            raise _fail(f"parameter `{name}`: a {kind} prior needs `{key}:`", where)
+        prior[key] = _number(spec[key], key, _at(where, key))
+    if kind in ("normal", "lognormal") and prior["sd"] <= 0:
+        raise _fail(f"parameter `{name}`: the prior's sd must be positive", _at(where, "sd"))
+    if kind == "triangular" and not (prior["low"] <= prior["mode"] <= prior["high"] and prior["low"] < prior["high"]):
+        raise _fail(f"parameter `{name}`: a triangular prior needs low <= mode <= high, low < high", where)
+    return prior
+
+
+def read_parameters(parameters: Any, section: Any = None, path: tuple = ()) -> list[Parameter]:
+    """Parameters from a mapping name -> [low, high] or {low, high, initial, prior,
+    scale}, or a list of :class:`Parameter`."""
+    if isinstance(parameters, Mapping):
+        items = list(parameters.items())
+    elif isinstance(parameters, Sequence) and all(isinstance(p, Parameter) for p in parameters):
+        items = [(p.name, p) for p in parameters]
+    else:
+        raise _fail("`parameters:` maps each constant to fit to [low, high] or {low, high, initial, prior, scale}",
+                    (section, path) if section is not None else None)
+    if not items:
+        raise _fail("give at least one parameter to fit", (section, path) if section is not None else None)
+    return [_parameter(str(name), spec, (section, (*path, str(name))) if section is not None else None)
+            for name, spec in items]
+
+
+def check_parameters(parameters: list[Parameter], model: Any) -> list[Parameter]:
+    """Parameters matched to the model's constants: the names the model uses, the
+    starting value (the model's value unless ``initial`` is given) and the units."""
+    table = model.parameters
+    known = {_h2sim.canonical_name(n): n for n in table.index}
+    bases: dict[str, list[str]] = {}
+    for n in table.index:
+        bases.setdefault(_h2sim.canonical_name(n.split("[", 1)[0]), []).append(n)
+    scheduled = {_h2sim.canonical_name(lever["name"]): lever for lever in model.levers}
+    out, seen = [], set()
+    for p in parameters:
+        key = _h2sim.canonical_name(p.name.replace(" ", ""))
+        if key in seen:
+            raise _fail(f"parameter `{p.name}` is given twice", p.where)
+        seen.add(key)
+        base_key = _h2sim.canonical_name(p.name.split("[", 1)[0].strip())
+        if key in known:
+            name = known[key]
+            value = float(table.loc[name, "value"])
+        elif "[" not in p.name and base_key in bases:
+            elements = bases[base_key]
+            name = elements[0].split("[", 1)[0]
+            values = table.loc[elements, "value"].to_numpy(dtype=float)
+            if p.initial is None and not np.all(values == values[0]):
+                raise _fail(f"parameter `{p.name}`: the elements of `{name}` differ ({len(values)} values); fitting "
+                            "the name sets every element to one value, so give `initial:` (or fit one element, "
+                            f"`{elements[0]}`)", p.where)
+            value = float(values[0])
+        elif base_key in scheduled:
+            lever = scheduled[base_key]
+            raise _fail(f"parameter `{p.name}`: the scenario schedules `{lever['name']}` ({lever['kind']} at "
+                        f"{', '.join(f'{t:g}' for t in lever['times'])}), so it is no longer a constant; calibration "
+                        "fits constants", p.where)
+        else:
+            from .data import _suggest
+
+            raise _fail(f"parameter `{p.name}`: the model has no constant of this name{_suggest(p.name, known)}",
+                        p.where)
+        initial = p.initial if p.initial is not None else value
+        if not p.low <= initial <= p.high:
+            raise _fail(f"parameter `{p.name}`: the model's value {initial:g} lies outside [{p.low:g}, {p.high:g}]; "
+                        "widen the bounds or give `initial:`", p.where)
+        units = str(table.loc[known[key], "units"]) if key in known else str(table.loc[bases[base_key][0], "units"])
+        out.append(Parameter(name=name, low=p.low, high=p.high, initial=initial, prior=p.prior, scale=p.scale,
+                             units=units, where=p.where))
+    return out
+
+
+# --- evaluating candidates --------------------------------------------------------------------
+class Evaluator:
+    """Predictions of the observations for blocks of candidate parameter sets.
+
+    ``predict(theta)`` takes an array (candidates, parameters) in the parameters' own
+    units and returns (candidates, observations): one ``Model.run_batch`` call for the
+    whole block (``batch=False``: one ``Model.run`` per candidate, the same numbers).
+    A block in which some run fails (a value becomes infinite) is evaluated run by run;
+    the failed candidates give NaN predictions.
+    """
+
+    def __init__(self, model: Any, parameters: list[Parameter], observations: Observations,
+                 threads: int | None = None, batch: bool = True) -> None:
+        self.model = model
+        self.parameters = parameters
+        self.names = [p.name for p in parameters]
+        self.observations = observations
+        self.threads = threads
+        self.batch = batch
+        self.batches = 0  # run_batch calls
+        self.runs = 0  # simulations
+        self.failed = 0  # candidates whose run failed
+        self.columns = list(dict.fromkeys(s.variable for s in observations))
+        self.run_options = self._run_options()
+        # One run at the starting values: checks that the model runs and gives the
+        # saved times, from which every series' interpolation weights follow.
+        start = {p.name: float(p.initial) for p in parameters}
+        frame = model.run(params=start, return_columns=self.columns, **self.run_options)
+        self.runs += 1
+        self.times = frame.index.to_numpy(dtype=float)
+        self._column_of = [self.columns.index(s.variable) for s in observations]
+        euler = (self.run_options.get("method") or model.time["method"]) == "euler"
+        self._weights = [_observation_weights(self.times, s.times, s.mean_over, euler) for s in observations]
+        bounds = np.cumsum([0] + [len(s) for s in observations])
+        self.slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def _run_options(self) -> dict:
+        t = self.model.time
+        start, dt, save = t["start"], t["dt"], t["save_every"]
+        latest = max(float(np.max(s.times)) for s in self.observations)
+        on_grid = all(_on_grid(s.times, start, save) and (s.mean_over == 0 or _on_grid(s.times - s.mean_over, start,
+                                                                                          save))
+                      for s in self.observations)
+        fixed_step = t["method"] in ("euler", "rk4")
+        if not on_grid or any(s.mean_over > 0 for s in self.observations):
+            save = dt if fixed_step else min(save, dt)
+        # Runs stop at the first saved time at or after the last observation.
+        steps = math.ceil((latest - start) / save - 1e-9)
+        stop = min(t["stop"], start + steps * save)
+        if stop <= start:
+            stop = min(t["stop"], start + save)
+        return {"stop": stop, "save_every": save}
+
+    def predict(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        values = self._trajectories(theta)  # (candidates, times, columns)
+        out = np.empty((len(theta), self.observations.count))
+        for s, (sl, c, w) in enumerate(zip(self.slices, self._column_of, self._weights)):
+            out[:, sl] = values[:, :, c] @ w.T
+        return out
+
+    def _trajectories(self, theta: np.ndarray) -> np.ndarray:
+        if not self.batch:
+            return np.stack([self._single(row) for row in theta])
+        table = pd.DataFrame(theta, columns=self.names)
+        try:
+            self.batches += 1
+            self.runs += len(theta)
+            ds = self.model.run_batch(table, return_columns=self.columns, threads=self.threads, progress=False,
+                                      **self.run_options)
+        except SimulationError:
+            return np.stack([self._single(row) for row in theta])
+        return np.stack([_column(ds, name) for name in self.columns], axis=-1)
+
+    def _single(self, row: np.ndarray) -> np.ndarray:
+        self.runs += 1
+        try:
+            frame = self.model.run(params=dict(zip(self.names, map(float, row))), return_columns=self.columns,
+                                   **self.run_options)
+        except SimulationError:
+            self.failed += 1
+            return np.full((len(self.times), len(self.columns)), np.nan)
+        return frame.to_numpy(dtype=float)
+
+
+def _column(ds: Any, name: str) -> np.ndarray:
+    """(runs, times) of one requested output of a run_batch Dataset: a scalar variable,
+    or one element (the Dataset lists elements asked for by name along ``element``)."""
+    base = name.split("[", 1)[0]
+    key = _h2sim.canonical_name(base)
+    var = next(ds[v] for v in ds.data_vars if _h2sim.canonical_name(str(v)) == key)
+    extra = [d for d in var.dims if d not in ("run", "time")]
+    if not extra:
+        return var.transpose("run", "time").to_numpy()
+    if extra == ["element"]:
+        labels = [_h2sim.canonical_name(str(e).replace(" ", "")) for e in var["element"].to_numpy()]
+        return var.isel(element=labels.index(_h2sim.canonical_name(name.replace(" ", "")))).transpose(
+            "run", "time").to_numpy()
+    # Every element asked for one by one comes back with the variable's own dimensions.
+    elements = [e.strip() for e in name.split("[", 1)[1].rstrip("]").split(",")]
+    selection = {}
+    for d, e in zip(extra, elements):
+        labels = [_h2sim.canonical_name(str(v)) for v in var[d].to_numpy()]
+        selection[d] = labels.index(_h2sim.canonical_name(e))
+    return var.isel(selection).transpose("run", "time").to_numpy()
+
+
+def _on_grid(times: np.ndarray, start: float, step: float) -> bool:
+    k = (np.asarray(times) - start) / step
+    return bool(np.all(np.abs(k - np.round(k)) <= 1e-7))
+
+
+def _observation_weights(grid: np.ndarray, times: np.ndarray, mean_over: float, euler: bool) -> np.ndarray:
+    """Rows of weights over the saved times that give each observation's model value:
+    linear interpolation at the time, or the mean over [time - mean_over, time]. For
+    Euler runs saved every dt the mean is the left Riemann sum, exactly what a stock
+    accumulating the flow gains; otherwise the trapezoid rule on the saved times."""
+    W = np.zeros((len(times), len(grid)))
+    for i, t in enumerate(times):
+        if mean_over <= 0:
+            W[i] = _interpolation_row(grid, t)
+            continue
+        a, b = t - mean_over, t
+        ia, ib = _grid_index(grid, a), _grid_index(grid, b)
+        if euler and ia is not None and ib is not None:
+            for k in range(ia, ib):
+                W[i, k] = (grid[k + 1] - grid[k]) / mean_over
+            continue
+        # Trapezoid on the piecewise-linear interpolant over [a, b].
+        points = np.concatenate([[a], grid[(grid > a) & (grid < b)], [b]])
+        for left, right in zip(points[:-1], points[1:]):
+            half = (right - left) / 2 / mean_over
+            W[i] += half * (_interpolation_row(grid, left) + _interpolation_row(grid, right))
+    return W
+
+
+def _grid_index(grid: np.ndarray, t: float) -> int | None:
+    k = int(np.argmin(np.abs(grid - t)))
+    return k if abs(grid[k] - t) <= 1e-9 * max(1.0, abs(t)) else None
+
+
+def _interpolation_row(grid: np.ndarray, t: float) -> np.ndarray:
+    row = np.zeros(len(grid))
+    k = _grid_index(grid, t)
+    if k is not None:
+        row[k] = 1.0
+        return row
+    j = int(np.searchsorted(grid, t))
+    j = min(max(j, 1), len(grid) - 1)
+    frac = (t - grid[j - 1]) / (grid[j] - grid[j - 1])
+    row[j - 1], row[j] = 1 - frac, frac
+    return row
+
