@@ -449,26 +449,27 @@ def check_against_model(observations: Observations, model: Any) -> Observations:
     start, stop = model.time["start"], model.time["stop"]
     out = []
     for s in observations:
+        def fail(message: str, where: Any, s: Series = s) -> Exception:
+            return _series_fail(s, f"series `{s.name}`: {message}", where)
+
         base, _, rest = s.variable.partition("[")
         name = known.get(_h2sim.canonical_name(base.strip()))
         at_variable = _at(s.where, "variable") if s.where else None
+        at_units = _at(s.where, "units") if s.where else None
         if name is None:
-            raise _fail(f"series `{s.name}`: the model has no variable `{base.strip()}`{_suggest(base, known)}",
-                        at_variable)
+            raise fail(f"the model has no variable `{base.strip()}`{_suggest(base, known)}", at_variable)
         var_dims = list(variables.loc[name, "dimensions"] or [])
         elements = [e.strip() for e in rest.rstrip("]").split(",")] if rest else []
         if var_dims and not elements:
-            raise _fail(f"series `{s.name}`: `{name}` is arrayed over {', '.join(var_dims)}; name one element, "
-                        f"e.g. `{name}[{model.dimensions[var_dims[0]][0]}{', ...' if len(var_dims) > 1 else ''}]`",
-                        at_variable)
+            example = f"{name}[{model.dimensions[var_dims[0]][0]}{', ...' if len(var_dims) > 1 else ''}]"
+            raise fail(f"`{name}` is arrayed over {', '.join(var_dims)}; name one element, e.g. `{example}`",
+                       at_variable)
         if elements:
             if len(elements) != len(var_dims):
-                raise _fail(f"series `{s.name}`: `{name}` has {len(var_dims)} dimension(s), "
-                            f"{len(elements)} element(s) given", at_variable)
+                raise fail(f"`{name}` has {len(var_dims)} dimension(s), {len(elements)} element(s) given", at_variable)
             for e, d in zip(elements, var_dims):
                 if _h2sim.canonical_name(e) not in dims.get(_h2sim.canonical_name(d), []):
-                    raise _fail(f"series `{s.name}`: `{e}` is not an element of `{d}` "
-                                f"({', '.join(model.dimensions[d])})", at_variable)
+                    raise fail(f"`{e}` is not an element of `{d}` ({', '.join(model.dimensions[d])})", at_variable)
         variable = f"{name}[{', '.join(elements)}]" if elements else name
         model_units = str(variables.loc[name, "units"] or "")
         values, sd = s.values, s.sd
@@ -476,23 +477,30 @@ def check_against_model(observations: Observations, model: Any) -> Observations:
             try:
                 factor = _h2sim.unit_conversion_factor(s.units, model_units)
             except Error as error:
-                raise _fail(f"series `{s.name}`: the data are in {s.units}, the model's `{name}` in {model_units}: "
-                            f"{error.message or error}", _at(s.where, "units") if s.where else None) from None
+                raise fail(f"the data are in {s.units}, the model's `{name}` in {model_units}: "
+                           f"{error.message or error}", at_units) from None
+            if s.error in ("poisson", "negative_binomial") and factor != 1:
+                raise fail(f"counts cannot be converted from {s.units} to {model_units}", at_units)
             values = values * factor
             if sd is not None and s.error == "normal":
                 sd = sd * factor
-            if s.error in ("poisson", "negative_binomial") and factor != 1:
-                raise _fail(f"series `{s.name}`: counts cannot be converted from {s.units} to {model_units}",
-                            _at(s.where, "units") if s.where else None)
         lowest, highest = float(np.min(s.times)), float(np.max(s.times))
         if lowest - s.mean_over < start - 1e-9 or highest > stop + 1e-9:
-            raise _fail(f"series `{s.name}`: observations from {lowest - s.mean_over:g} to {highest:g} lie outside "
-                        f"the run ({start:g} to {stop:g} {model.time['units']}); check `time_shift`", s.where)
+            raise fail(f"observations from {lowest - s.mean_over:g} to {highest:g} lie outside the run "
+                       f"({start:g} to {stop:g} {model.time['units']}); check `time_shift`", s.where)
         order = np.argsort(s.times, kind="stable")
         out.append(replace(s, variable=variable, values=values[order], times=s.times[order],
                            sd=None if sd is None else sd[order], weights=s.weights[order],
                            units=model_units or s.units))
     return Observations(out)
+
+
+def _series_fail(series: Series, message: str, where: Any) -> Exception:
+    """A located error for a series from a calibration section; otherwise the message
+    names the file and column (or DataFrame) the series came from."""
+    if where is None and series.where is None and series.source:
+        message = f"{series.source}: {message}"
+    return _fail(message, where)
 
 
 def _suggest(name: str, known: Mapping[str, str]) -> str:
