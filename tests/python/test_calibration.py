@@ -413,11 +413,42 @@ def test_a_bad_data_cell_names_the_file_and_line(write_yaml, examples):
         h2sim.calibrate(h2sim.load(path), progress=False)
 
 
-def test_a_scheduled_lever_cannot_be_fitted_and_the_error_says_why(examples, truth):
+def test_a_scheduled_lever_is_fitted_by_the_values_of_its_schedule(examples, truth):
     variant = h2sim.load(examples / "scenario_variant.yaml")  # runs 2020-2035 and schedules p
     data = pd.Series(truth.to_numpy(), index=truth.index + 2020, name="adopters")
-    with pytest.raises(h2sim.Error, match="schedules `p` .*no longer a constant"):
+    with pytest.raises(h2sim.Error, match="schedules `p` .*no longer a constant; fit the values of its schedule "
+                                          "instead: `p@2025`, `p@2030`"):
         h2sim.calibrate(variant, data=data, parameters={"p": (0.001, 0.2)}, progress=False)
+    with pytest.raises(h2sim.Error, match="the step schedule of `p` has no point at 2024; its times: 2025, 2030"):
+        h2sim.calibrate(variant, data=data, parameters={"p@2024": (0.001, 0.2)}, progress=False)
+    with pytest.raises(h2sim.Error, match="`market` is not a lever the scenario schedules"):
+        h2sim.calibrate(variant, data=data, parameters={"market@2025": (1, 2)}, progress=False)
+
+
+def test_values_of_lever_schedules_are_recovered_and_written_back(examples, tmp_path, monkeypatch):
+    variant = h2sim.load(examples / "scenario_variant.yaml")  # p: step {2025: 0.06, 2030: 0.03}; q: ramp to 0.45
+    # The same scenario with p = 0.08 from 2025 (a scenario file, not a trajectory).
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(f"extends: {examples / 'scenario_variant.yaml'}\nlevers:\n"
+                       "  p: {step: {2025: 0.08, 2030: 0.03}}\n  q: {ramp: {start: 2022, end: 2028, to: 0.45}}\n")
+    truth = h2sim.load(changed).run(return_columns=["adopters"])["adopters"].loc[2021:2035]
+    data = (truth * np.exp(np.random.default_rng(1).normal(0, 0.02, len(truth)))).rename("adopters")
+    parameters = {"p@2025": (0.001, 0.2), "q@2028": (0.1, 0.9), "market": (1000, 20000)}
+    fit = h2sim.calibrate(variant, data=data, parameters=parameters, error="lognormal", progress=False)
+    for name, value in (("p@2025", 0.08), ("q@2028", 0.45), ("market", 5000)):
+        assert fit.parameters.loc[name, "profile_low"] < value < fit.parameters.loc[name, "profile_high"], name
+    text = fit.to_scenario(tmp_path / "fitted.yaml")
+    assert f"step: {{2025.0: {fit.estimates['p@2025']!r}, 2030.0: 0.03}}" in text
+    assert f"ramp: {{start: 2022.0, end: 2028.0, from: 0.38, to: {fit.estimates['q@2028']!r}}}" in text
+    again = h2sim.load(tmp_path / "fitted.yaml").run(return_columns=["adopters"])["adopters"].loc[2021:2035]
+    np.testing.assert_allclose(again.to_numpy(), fit.residuals["fitted"].to_numpy(), rtol=1e-12)
+    # A Jacobian: the constants' rows share the base schedules and one batch; each schedule
+    # point's two rows need a model of their own.
+    settings = _settings(variant, data, parameters, None, None, None, None, "lognormal", None, None, None)
+    problem = Problem(variant, settings["parameters"], settings["observations"], None, None, True)
+    counter = CountingBatches(monkeypatch)
+    problem.prediction_jacobian(problem.x0)
+    assert sorted(counter.calls) == [1, 1, 1, 1, 3]
 
 
 def test_cli_usage_errors(cli, examples):

@@ -42,6 +42,9 @@ class Parameter:
     scale: str = "linear"
     units: str = ""
     where: Any = None
+    # For LEVER@TIME: the scheduled lever and the index of the schedule point it sets.
+    lever: str = ""
+    point: int = -1
 
     def to_internal(self, value: np.ndarray | float) -> np.ndarray:
         value = np.asarray(value, dtype=float)
@@ -171,6 +174,9 @@ def check_parameters(parameters: list[Parameter], model: Any) -> list[Parameter]
             raise _fail(f"parameter `{p.name}` is given twice", p.where)
         seen.add(key)
         base_key = _h2sim.canonical_name(p.name.split("[", 1)[0].strip())
+        if "@" in p.name:
+            out.append(_lever_point(p, scheduled, model))
+            continue
         if key in known:
             name = known[key]
             value = float(table.loc[name, "value"])
@@ -185,9 +191,10 @@ def check_parameters(parameters: list[Parameter], model: Any) -> list[Parameter]
             value = float(values[0])
         elif base_key in scheduled:
             lever = scheduled[base_key]
+            points = ", ".join(f"`{lever['name']}@{t:g}`" for t in lever["times"])
             raise _fail(f"parameter `{p.name}`: the scenario schedules `{lever['name']}` ({lever['kind']} at "
-                        f"{', '.join(f'{t:g}' for t in lever['times'])}), so it is no longer a constant; calibration "
-                        "fits constants", p.where)
+                        f"{', '.join(f'{t:g}' for t in lever['times'])}), so it is no longer a constant; fit the "
+                        f"values of its schedule instead: {points}", p.where)
         else:
             from .data import _suggest
 
@@ -203,6 +210,74 @@ def check_parameters(parameters: list[Parameter], model: Any) -> list[Parameter]
     return out
 
 
+def _lever_point(p: Parameter, scheduled: dict, model: Any) -> Parameter:
+    """LEVER@TIME: the value of a scheduled lever's schedule at one of its times (a step's
+    value from then on, a linear schedule's point, a ramp's start or end value)."""
+    name, _, when = p.name.partition("@")
+    lever = scheduled.get(_h2sim.canonical_name(name.strip()))
+    if lever is None:
+        names = ", ".join(lv["name"] for lv in model.levers) or "none"
+        raise _fail(f"parameter `{p.name}`: `{name.strip()}` is not a lever the scenario schedules (scheduled: "
+                    f"{names}); NAME@TIME fits a value of a lever's schedule", p.where)
+    try:
+        time = float(when)
+    except ValueError:
+        raise _fail(f"parameter `{p.name}`: expected LEVER@TIME with TIME a number", p.where) from None
+    times = list(lever["times"])
+    matches = [i for i, t in enumerate(times) if abs(t - time) <= 1e-9 * max(1.0, abs(t))]
+    if not matches:
+        raise _fail(f"parameter `{p.name}`: the {lever['kind']} schedule of `{lever['name']}` has no point at "
+                    f"{time:g}; its times: {', '.join(f'{t:g}' for t in times)}", p.where)
+    index = matches[0]
+    initial = p.initial if p.initial is not None else float(lever["values"][index])
+    if not p.low <= initial <= p.high:
+        raise _fail(f"parameter `{p.name}`: the schedule's value {initial:g} lies outside [{p.low:g}, {p.high:g}]; "
+                    "widen the bounds or give `initial:`", p.where)
+    units = str(model.variables.loc[lever["name"], "units"]) if lever["name"] in model.variables.index else ""
+    return Parameter(name=f"{lever['name']}@{times[index]:g}", low=p.low, high=p.high, initial=initial,
+                     prior=p.prior, scale=p.scale, units=units, where=p.where, lever=lever["name"], point=index)
+
+
+class Schedule:
+    """A lever schedule the calibration varies, as a pandas Series trajectory (which
+    ``Model.run`` and ``with_params`` take): the same values at every time the model
+    evaluates. A step becomes pairs of points a hair apart; the value before a step's
+    first time is the lever's own, read from a run."""
+
+    def __init__(self, lever: dict, before: float, start: float) -> None:
+        self.name = lever["name"]
+        self.kind = lever["kind"]
+        self.times = [float(t) for t in lever["times"]]
+        self.values = [float(v) for v in lever["values"]]
+        self.before = before
+        self.start = start
+
+    def series(self, values: list[float]) -> pd.Series:
+        if self.kind != "step":  # linear and ramp: the points, held beyond the ends
+            return pd.Series(values, index=self.times, dtype=float)
+        times, points = [], []
+        previous = self.before
+        if self.times[0] > self.start:
+            times.append(self.start)
+            points.append(previous)
+        for t, v in zip(self.times, values):
+            if times:
+                times.append(t - 1e-9 * max(1.0, abs(t)))
+                points.append(previous)
+            times.append(t)
+            points.append(v)
+            previous = v
+        return pd.Series(points, index=times, dtype=float)
+
+    def yaml(self, values: list[float]) -> str:
+        """The schedule with these values, as a scenario's lever entry (flow style)."""
+        if self.kind == "ramp":
+            return (f"ramp: {{start: {self.times[0]!r}, end: {self.times[1]!r}, from: {values[0]!r}, "
+                    f"to: {values[1]!r}}}")
+        points = ", ".join(f"{t!r}: {v!r}" for t, v in zip(self.times, values))
+        return f"{self.kind}: {{{points}}}"
+
+
 # --- evaluating candidates --------------------------------------------------------------------
 class Evaluator:
     """Predictions of the observations for blocks of candidate parameter sets.
@@ -210,8 +285,10 @@ class Evaluator:
     ``predict(theta)`` takes an array (candidates, parameters) in the parameters' own
     units and returns (candidates, observations): one ``Model.run_batch`` call for the
     whole block (``batch=False``: one ``Model.run`` per candidate, the same numbers).
-    A block in which some run fails (a value becomes infinite) is evaluated run by run;
-    the failed candidates give NaN predictions.
+    Values of lever schedules (``LEVER@TIME``) cannot vary across the lanes of one
+    batch: candidates that share them share a batch, each with the schedules set by
+    ``Model.with_params``. A block in which some run fails (a value becomes infinite)
+    is evaluated run by run; the failed candidates give NaN predictions.
     """
 
     def __init__(self, model: Any, parameters: list[Parameter], observations: Observations,
@@ -219,6 +296,8 @@ class Evaluator:
         self.model = model
         self.parameters = parameters
         self.names = [p.name for p in parameters]
+        self.constants = [j for j, p in enumerate(parameters) if not p.lever]
+        self.points = [j for j, p in enumerate(parameters) if p.lever]
         self.observations = observations
         self.threads = threads
         self.batch = batch
@@ -227,10 +306,13 @@ class Evaluator:
         self.failed = 0  # candidates whose run failed
         self.columns = list(dict.fromkeys(s.variable for s in observations))
         self.run_options = self._run_options()
+        self.schedules = self._schedules()
+        self._models: dict[tuple, Any] = {}
         # One run at the starting values: checks that the model runs and gives the
         # saved times, from which every series' interpolation weights follow.
-        start = {p.name: float(p.initial) for p in parameters}
-        frame = model.run(params=start, return_columns=self.columns, **self.run_options)
+        start = np.array([[float(p.initial) for p in parameters]])
+        frame = self._model_for(start[0]).run(params=self._constants(start[0]), return_columns=self.columns,
+                                              **self.run_options)
         self.runs += 1
         self.times = frame.index.to_numpy(dtype=float)
         self._column_of = [self.columns.index(s.variable) for s in observations]
@@ -256,6 +338,66 @@ class Evaluator:
             stop = min(t["stop"], start + save)
         return {"stop": stop, "save_every": save}
 
+    def _schedules(self) -> dict[str, Schedule]:
+        """The lever schedules fitted parameters set, checked to reproduce the scenario's
+        own run exactly when given their own values."""
+        names = list(dict.fromkeys(self.parameters[j].lever for j in self.points))
+        if not names:
+            return {}
+        levers = {lever["name"]: lever for lever in self.model.levers}
+        t = self.model.time
+        own = self.model.run(return_columns=names + self.columns, save_every=t["dt"],
+                             stop=self.run_options["stop"])
+        self.runs += 1
+        schedules = {name: Schedule(levers[name], float(own.iloc[0, i]), t["start"]) for i, name in enumerate(names)}
+        again = self.model.run(params={n: sc.series(sc.values) for n, sc in schedules.items()},
+                               return_columns=names + self.columns, save_every=t["dt"], stop=self.run_options["stop"])
+        self.runs += 1
+        if not np.allclose(again.to_numpy(), own.to_numpy(), rtol=1e-12, atol=0, equal_nan=True):
+            bad = [n for i, n in enumerate(names) if not np.allclose(again.iloc[:, i], own.iloc[:, i], rtol=1e-12)]
+            raise _fail(f"cannot reproduce the schedule of {', '.join(bad or names)} as a trajectory (a step time "
+                        "that falls between time steps?); calibrate constants instead",
+                        self.parameters[self.points[0]].where)
+        return schedules
+
+    def _constants(self, row: np.ndarray) -> dict[str, float]:
+        return {self.names[j]: float(row[j]) for j in self.constants}
+
+    def _model_for(self, row: np.ndarray) -> Any:
+        """The model with the lever schedules of this candidate (cached by their values)."""
+        if not self.points:
+            return self.model
+        key = tuple(float(row[j]) for j in self.points)
+        if key not in self._models:
+            if len(self._models) > 64:
+                self._models.clear()
+            params = {}
+            for name, schedule in self.schedules.items():
+                values = list(schedule.values)
+                for j in self.points:
+                    if self.parameters[j].lever == name:
+                        values[self.parameters[j].point] = float(row[j])
+                params[name] = schedule.series(values)
+            self._models[key] = self.model.with_params(params)
+        return self._models[key]
+
+    def lever_values(self, row: np.ndarray) -> dict[str, list[float]]:
+        """Each fitted lever's schedule values for a candidate (for the fitted scenario)."""
+        out = {}
+        for name, schedule in self.schedules.items():
+            values = list(schedule.values)
+            for j in self.points:
+                if self.parameters[j].lever == name:
+                    values[self.parameters[j].point] = float(row[j])
+            out[name] = values
+        return out
+
+    def fitted_params(self, row: np.ndarray) -> dict[str, Any]:
+        """Model.with_params arguments for a candidate: constants and lever trajectories."""
+        params: dict[str, Any] = dict(self._constants(row))
+        params.update({name: self.schedules[name].series(values) for name, values in self.lever_values(row).items()})
+        return params
+
     def predict(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
         values = self._trajectories(theta)  # (candidates, times, columns)
@@ -267,12 +409,26 @@ class Evaluator:
     def _trajectories(self, theta: np.ndarray) -> np.ndarray:
         if not self.batch:
             return np.stack([self._single(row) for row in theta])
-        table = pd.DataFrame(theta, columns=self.names)
+        groups: dict[tuple, list[int]] = {}
+        for i, row in enumerate(theta):
+            groups.setdefault(tuple(float(row[j]) for j in self.points), []).append(i)
+        out = np.empty((len(theta), len(self.times), len(self.columns)))
+        for rows in groups.values():
+            out[rows] = self._group(theta[rows])
+        return out
+
+    def _group(self, theta: np.ndarray) -> np.ndarray:
+        """Candidates with the same lever schedules: one run_batch of their constants (or
+        one run when only schedules are fitted)."""
+        model = self._model_for(theta[0])
+        if not self.constants:
+            return np.repeat(self._single(theta[0])[None], len(theta), axis=0)
+        table = pd.DataFrame(theta[:, self.constants], columns=[self.names[j] for j in self.constants])
         try:
             self.batches += 1
             self.runs += len(theta)
-            ds = self.model.run_batch(table, return_columns=self.columns, threads=self.threads, progress=False,
-                                      **self.run_options)
+            ds = model.run_batch(table, return_columns=self.columns, threads=self.threads, progress=False,
+                                 **self.run_options)
         except SimulationError:
             return np.stack([self._single(row) for row in theta])
         return np.stack([_column(ds, name) for name in self.columns], axis=-1)
@@ -280,8 +436,8 @@ class Evaluator:
     def _single(self, row: np.ndarray) -> np.ndarray:
         self.runs += 1
         try:
-            frame = self.model.run(params=dict(zip(self.names, map(float, row))), return_columns=self.columns,
-                                   **self.run_options)
+            frame = self._model_for(row).run(params=self._constants(row), return_columns=self.columns,
+                                             **self.run_options)
         except SimulationError:
             self.failed += 1
             return np.full((len(self.times), len(self.columns)), np.nan)

@@ -123,23 +123,36 @@ class CalibrationResult:
             f"description: {_yaml_text(f'{model.name} with parameters fitted to data by h2sim calibrate')}",
             f"{link}: {_yaml_text(relative)}",
         ]
+        evaluator = self._problem.evaluator
+        fitted_levers = evaluator.lever_values(self.parameters["estimate"].to_numpy(dtype=float))
         numbers, schedules = {}, {}
         for key, value in model._overrides.items():
             (schedules if isinstance(value, pd.Series) else numbers)[key] = value
+        constants = self.parameters[self.parameters.index.map(lambda n: "@" not in n)]
         lines.append("parameters:")
         for key, value in numbers.items():
-            if key not in self.parameters.index:
+            if key not in constants.index:
                 lines.append(f"  {_yaml_key(key)}: {float(value)!r}  # set in Python before calibrating")
-        for key, row in self.parameters.iterrows():
+        for key, row in constants.iterrows():
             note = _interval_note(row, self.level)
             lines.append(f"  {_yaml_key(key)}: {float(row['estimate'])!r}" + (f"  # {note}" if note else ""))
-        if schedules:
+        if len(constants) == 0 and not numbers:
+            lines[-1] = "parameters: {}"
+        if schedules or fitted_levers:
             lines.append("levers:")
             for key, series in schedules.items():
+                if key in fitted_levers:
+                    continue
                 series = series.dropna().sort_index()
                 points = ", ".join(f"{float(t)!r}: {float(v)!r}" for t, v in series.items())
-                lines.append(f"  {_yaml_key(key)}:")
+                lines.append(f"  {_yaml_key(key)}:  # set in Python before calibrating")
                 lines.append(f"    linear: {{{points}}}")
+            for key, values in fitted_levers.items():
+                lines.append(f"  {_yaml_key(key)}:")
+                for name, row in self.parameters.iterrows():
+                    if name.split("@", 1)[0] == key:
+                        lines.append(f"    # {name} = {float(row['estimate']):.6g}: {_interval_note(row, self.level)}")
+                lines.append(f"    {evaluator.schedules[key].yaml(values)}")
         return "\n".join(lines) + "\n"
 
     def _verify_scenario(self, path: str, text: str) -> None:
@@ -345,7 +358,7 @@ def build_result(problem: Any, settings: dict, found: list[dict], best: dict, ba
                             **{n: float(v) for n, v in zip(names, problem.theta(f["x"])[0])},
                             "payoff": f["nll"], "converged": f["converged"], "message": f["message"]} for f in found])
     starts.index.name = "start"
-    fitted_model = problem.model.with_params(dict(zip(names, map(float, theta))))
+    fitted_model = problem.model.with_params(problem.evaluator.fitted_params(theta))
     return CalibrationResult(
         model=problem.model, fitted_model=fitted_model, method=settings["method"], level=settings["level"],
         fit_until=settings["fit_until"], parameters=table, payoff=payoff,
