@@ -160,6 +160,15 @@ def test_differential_evolution_reaches_the_least_squares_optimum(bass, truth):
         assert other.payoff == pytest.approx(local.payoff, abs=1e-6)
 
 
+def test_profiles_of_chosen_parameters_only(bass, truth):
+    data = noisy(truth, np.random.default_rng(14))
+    fit = h2sim.calibrate(bass, data=data, parameters=BOUNDS, intervals="wald", profile=["q"], progress=False)
+    assert list(fit.profiles) == ["q"]
+    assert np.isnan(fit.parameters.loc["p", "profile_low"]) and np.isfinite(fit.parameters.loc["q", "profile_low"])
+    with pytest.raises(h2sim.Error, match="profile: `market` is not a fitted parameter"):
+        h2sim.calibrate(bass, data=data, parameters=BOUNDS, profile=["market"], progress=False)
+
+
 def test_multi_start_reports_every_start_and_keeps_the_best(bass, truth):
     data = noisy(truth, np.random.default_rng(13))
     fit = h2sim.calibrate(bass, data=data, parameters=BOUNDS, starts=4, seed=2, intervals="none", progress=False)

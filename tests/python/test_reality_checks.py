@@ -133,13 +133,27 @@ def test_check_reality_on_the_command_line(cli):
     assert unknown.returncode == 1 and "no reality check named `nope`" in unknown.stderr
 
 
-@pytest.mark.parametrize("path", [p for p in SHIPPED if "reality_checks" in p.read_text()],
-                         ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
+def _declaring() -> list[Path]:
+    """Shipped files that declare reality checks or inherit them (from their model file
+    or an extended scenario)."""
+    out = []
+    for path in SHIPPED:
+        try:
+            if h2sim.load(path).section("reality_checks") is not None:
+                out.append(path)
+        except h2sim.Error:  # a component that does not load alone is tested elsewhere
+            continue
+    return out
+
+
+DECLARING = _declaring()
+
+
+@pytest.mark.parametrize("path", DECLARING, ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
 def test_shipped_scenarios_pass_their_reality_checks(path):
     report = h2sim.check_reality(h2sim.load(path))
     assert report.passed, str(report)
 
 
 def test_the_example_declares_reality_checks():
-    declaring = [p for p in SHIPPED if h2sim.load(p).section("reality_checks") is not None]
-    assert ROOT / "scenarios" / "examples" / "bass_calibration.yaml" in declaring
+    assert ROOT / "scenarios" / "examples" / "bass_calibration.yaml" in DECLARING

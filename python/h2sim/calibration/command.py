@@ -54,6 +54,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="error model of series that do not name one")
     parser.add_argument("--intervals", metavar="KINDS", help="wald, profile, both (default) or none")
     parser.add_argument("--level", type=float, help="confidence level of the intervals (default 0.95)")
+    parser.add_argument("--profile", action="append", metavar="NAME",
+                        help="profile only this parameter (repeatable; default: every one)")
     parser.add_argument("--residuals", metavar="FILE", help="write observed, fitted and residuals: .csv or .parquet")
     parser.add_argument("--plot", metavar="FILE", help="chart of the fit with residuals: .png, .pdf or .svg")
     parser.add_argument("--profile-plot", dest="profile_plot", metavar="FILE", help="profile-likelihood curves")
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     progress = False if args.quiet else None
     fit = calibrate(model, data=args.data, parameters=parameters, method=args.method, starts=args.starts,
                     seed=args.seed, fit_until=args.fit_until, error=args.error, intervals=intervals, level=args.level,
-                    threads=args.threads, progress=progress)
+                    profile=args.profile, threads=args.threads, progress=progress)
     print(fit.summary())
     posterior = None
     if args.mcmc:

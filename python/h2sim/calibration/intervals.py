@@ -23,13 +23,15 @@ _OVERSHOOT = 1.25  # walk a little past the limit, to draw the curve beyond it
 
 
 def profiles(problem: Any, x_hat: np.ndarray, scales: Scales, se_x: np.ndarray, limit: float,
-             progress: Any = None) -> tuple[dict[str, dict], list[str]]:
+             progress: Any = None, only: list[str] | None = None) -> tuple[dict[str, dict], list[str]]:
     """Profiles of every parameter: {name: {"curve": DataFrame(value, change), "low",
     "high"}} with NaN for a side the data do not bound, and notes (a better optimum found
     on the way, a bound reached)."""
     out, notes = {}, []
     base = _sum_of_squares(problem, x_hat[None, :], scales)[0]
     for j, parameter in enumerate(problem.parameters):
+        if only is not None and parameter.name not in only:
+            continue
         rows = [(float(x_hat[j]), 0.0)]
         ends = {}
         for direction in (-1, 1):

@@ -36,7 +36,7 @@ _METHOD_ALIASES = {"least_squares": "least_squares", "leastsq": "least_squares",
                    "differential_evolution": "differential_evolution", "de": "differential_evolution"}
 INTERVALS = ("wald", "profile")
 CALIBRATION_KEYS = ("parameters", "data", "error", "fit_until", "method", "starts", "seed", "level", "intervals",
-                    "options", "mcmc")
+                    "profile", "options", "mcmc")
 MCMC_KEYS = ("walkers", "steps", "burn", "thin", "seed")
 
 # Finite-difference step, relative to the parameter's magnitude (or to a tenth of its
@@ -315,8 +315,8 @@ def dof_scales(problem: Problem, x: np.ndarray) -> Scales:
 def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: str | None = None,
               starts: int | None = None, seed: int | None = None, fit_until: float | None = None,
               error: str | None = None, intervals: Any = None, level: float | None = None,
-              options: Mapping | None = None, threads: int | None = None, batch: bool = True,
-              progress: bool | None = None) -> "CalibrationResult":
+              profile: Any = None, options: Mapping | None = None, threads: int | None = None,
+              batch: bool = True, progress: bool | None = None) -> "CalibrationResult":
     """Fits constants of ``model`` to observed data; returns a :class:`CalibrationResult`.
 
     Arguments left out come from the model's ``calibration:`` section
@@ -336,7 +336,9 @@ def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: s
     - ``error``: the error model of series that do not name one: ``"normal"`` (default),
       ``"lognormal"``, ``"poisson"``, ``"negative_binomial"``;
     - ``intervals``: ``"wald"``, ``"profile"``, both (default) or ``"none"``; ``level``:
-      their coverage, 0.95 by default;
+      their coverage, 0.95 by default; ``profile``: the parameters to profile (default
+      all; each profile refits the others many times, so on a slow model name the few
+      that matter);
     - ``threads``: for ``run_batch``; ``batch=False`` runs candidates one by one with
       ``Model.run`` (the same numbers, slower: for checking);
     - ``progress``: progress bars for work that takes more than a second (None), always
@@ -344,7 +346,8 @@ def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: s
     """
     from .result import build_result
 
-    settings = _settings(model, data, parameters, method, starts, seed, fit_until, error, intervals, level, options)
+    settings = _settings(model, data, parameters, method, starts, seed, fit_until, error, intervals, level, options,
+                         profile)
     problem = Problem(model, settings["parameters"], settings["observations"], settings["fit_until"], threads, batch)
     bar = _Progress(progress)
     found = []
@@ -366,7 +369,7 @@ def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: s
 
 
 def _settings(model: Any, data: Any, parameters: Any, method: Any, starts: Any, seed: Any, fit_until: Any,
-              error: Any, intervals: Any, level: Any, options: Any) -> dict:
+              error: Any, intervals: Any, level: Any, options: Any, profile: Any = None) -> dict:
     """Arguments merged with the calibration section, checked; errors in the section
     point at its lines."""
     from .data import _at, _number, _unknown_key
@@ -431,13 +434,33 @@ def _settings(model: Any, data: Any, parameters: Any, method: Any, starts: Any, 
             raise _fail(f"unknown interval kind `{item}`; expected {', '.join(INTERVALS)}, both or none",
                         intervals_where)
         chosen.append(str(item).lower())
+    profile_value, profile_where = pick(profile, "profile", None)
+    profiled = None
+    if profile_value is not None:
+        names = [profile_value] if isinstance(profile_value, str) else list(profile_value)
+        fitted = {_canonical(p.name): p.name for p in parsed}
+        profiled = []
+        for name in names:
+            if _canonical(str(name)) not in fitted:
+                raise _fail(f"profile: `{name}` is not a fitted parameter ({', '.join(fitted.values())})",
+                            profile_where)
+            profiled.append(fitted[_canonical(str(name))])
+        if "profile" not in chosen:
+            chosen.append("profile")
     options_value, options_where = pick(options, "options", {})
     if not isinstance(options_value, Mapping):
         raise _fail("options: expected a mapping of optimiser settings", options_where)
     return {"observations": observations, "parameters": parsed, "method": _METHOD_ALIASES[key],
             "starts": int(starts_number), "seed": int(seed_number), "fit_until": fit_number, "level": level_number,
-            "intervals": chosen, "options": dict(options_value), "error": default_error,
+            "intervals": chosen, "profile": profiled, "options": dict(options_value), "error": default_error,
             "mcmc": spec.get("mcmc"), "section": section}
+
+
+def _canonical(name: str) -> str:
+    from .. import _h2sim
+
+    base, at, time = name.replace(" ", "").partition("@")
+    return _h2sim.canonical_name(base) + at + (f"{float(time):g}" if at else "")
 
 
 def _start_points(problem: Problem, starts: int, seed: int) -> list[np.ndarray]:

@@ -313,8 +313,9 @@ def build_result(problem: Any, settings: dict, found: list[dict], best: dict, ba
                 table.iloc[j, table.columns.get_loc("wald_high")] = float(p.from_internal(x[j] + q * se_x[j]))
     profile_curves: dict[str, pd.DataFrame] = {}
     if "profile" in settings["intervals"]:
-        with bar.stage("profile likelihood", problem.p, "parameter") as step:
-            found_profiles, profile_notes = profiles(problem, x, scales, se_x, limit, step)
+        only = settings.get("profile")
+        with bar.stage("profile likelihood", len(only) if only else problem.p, "parameter") as step:
+            found_profiles, profile_notes = profiles(problem, x, scales, se_x, limit, step, only)
         notes += profile_notes
         for name, prof in found_profiles.items():
             table.loc[name, "profile_low"] = prof["low"]
