@@ -514,3 +514,15 @@ def test_the_json_schemas_describe_the_sections(repo_root):
                 {"reality_checks": {"c": {"set": {"a": 0}}}},
                 {"reality_checks": {"c": {"expect": {"variable": "x", "at_least": 0, "at_most": 1}}}}):
         assert list(validator.iter_errors({"model": "m.yaml", **bad})), bad
+
+
+def test_cli_mcmc_writes_a_posterior_that_run_batch_reads(cli, examples, tmp_path):
+    result = cli("calibrate", examples / "bass_calibration.yaml", "--intervals", "none", "--mcmc", "60",
+                 "--walkers", "8", "--seed", "2", "--posterior", "post.csv", "--posterior-plot", "pairs.png", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "posterior: 360 draws (8 walkers x 60 steps, 15 burn-in)" in result.stdout
+    posterior = pd.read_csv(tmp_path / "post.csv")
+    assert list(posterior.columns) == ["p", "q"] and len(posterior) == 360
+    runs = h2sim.load(examples / "bass_diffusion.yaml").run_batch(posterior.head(5), return_columns=["adopters"],
+                                                                  progress=False)
+    assert runs.sizes["run"] == 5 and (tmp_path / "pairs.png").exists()
