@@ -162,7 +162,7 @@ def test_differential_evolution_reaches_the_least_squares_optimum(bass, truth):
 
 def test_profiles_of_chosen_parameters_only(bass, truth):
     data = noisy(truth, np.random.default_rng(14))
-    fit = h2sim.calibrate(bass, data=data, parameters=BOUNDS, intervals="wald", profile=["q"], progress=False)
+    fit = h2sim.calibrate(bass, data=data, parameters=BOUNDS, profile=["q"], progress=False)
     assert list(fit.profiles) == ["q"]
     assert np.isnan(fit.parameters.loc["p", "profile_low"]) and np.isfinite(fit.parameters.loc["q", "profile_low"])
     with pytest.raises(h2sim.Error, match="profile: `market` is not a fitted parameter"):
@@ -526,3 +526,28 @@ def test_cli_mcmc_writes_a_posterior_that_run_batch_reads(cli, examples, tmp_pat
     runs = h2sim.load(examples / "bass_diffusion.yaml").run_batch(posterior.head(5), return_columns=["adopters"],
                                                                   progress=False)
     assert runs.sizes["run"] == 5 and (tmp_path / "pairs.png").exists()
+
+
+def test_with_the_same_residuals_the_tool_reproduces_the_shipped_national_fit(repo_root):
+    """scripts/validation.py fits scenarios/china/national.yaml with log errors of weight 1 and
+    the bus share in units of 10 percentage points; the same payoff here must give the values
+    it recorded in data/calibration.csv."""
+    model = h2sim.load(repo_root / "scenarios" / "china" / "national.yaml")
+    section = model.section("calibration").value
+    entry = dict(section["data"][0], file=str(repo_root / "data" / "observations.csv"), sd=1)
+    entry["series"] = dict(entry["series"])
+    entry["series"]["bus_share_of_commercial_sales"] = dict(entry["series"]["bus_share_of_commercial_sales"], sd=0.1)
+    entry["series"]["pump_price"] = dict(entry["series"]["pump_price"], sd=1)
+    fit = h2sim.calibrate(model, data=[entry], intervals="none", progress=False)
+    recorded = pd.read_csv(repo_root / "data" / "calibration.csv")
+    recorded = recorded[recorded["region"] == "china"].set_index("parameter")["value"]
+    names = {"bus_mandate_share (2016-2021)": "bus_mandate_share@2016",
+             "bus_mandate_share (from mid-2021)": "bus_mandate_share@2021.5",
+             "logistics_mandate_share (2016-2019)": "logistics_mandate_share@2016",
+             "truck_mandate_share (from mid-2021)": "truck_mandate_share@2021.5", "marketing": "marketing",
+             "plan_commitment (China)": "plan_commitment",
+             "pricing_utilisation_floor": "stations.pricing_utilisation_floor"}
+    assert set(names) == set(recorded.index)
+    for theirs, ours in names.items():
+        assert fit.estimates[ours] == pytest.approx(recorded[theirs], rel=0.01), ours
+    assert fit.statistics.loc["fcev_sales", "mape"] == pytest.approx(23.8, abs=0.1)  # docs/model/validation.md

@@ -149,10 +149,33 @@ def _declaring() -> list[Path]:
 DECLARING = _declaring()
 
 
+# Checks that a shipped scenario is known to fail, and why: model issues to fix, reported
+# rather than hidden by a weaker check. The test fails when the set of failures changes, in
+# either direction, so that this list stays true.
+KNOWN_FAILURES = {
+    "china/national.yaml": {
+        "storage_holds_no_more_than_its_capacity":
+            "the 5 stations operating in 2015 retire (stations.yaml: DELAYN over station_life) and the station "
+            "buffers shrink with them, but the inventory, filled to capacity, has no way out except losses of "
+            "1 %/year and a tiny demand: it exceeds the capacity from 2015.62 on, by up to 0.34 t (7 %) in 2016.9",
+    },
+}
+
+
 @pytest.mark.parametrize("path", DECLARING, ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
 def test_shipped_scenarios_pass_their_reality_checks(path):
     report = h2sim.check_reality(h2sim.load(path))
-    assert report.passed, str(report)
+    known = KNOWN_FAILURES.get(path.relative_to(ROOT / "scenarios").as_posix(), {})
+    assert set(report.failed) == set(known), str(report)
+
+
+def test_the_hydrogen_model_declares_the_review_checks():
+    checks = h2sim.load(ROOT / "scenarios" / "hydrogen" / "hydrogen_economy.yaml").section("reality_checks").value
+    for name in ("no_stations_no_hydrogen_and_no_vehicles", "no_supply_no_hydrogen_and_no_vehicles",
+                 "mandates_of_one_keep_shares_within_zero_and_one", "storage_holds_no_more_than_its_capacity"):
+        assert name in checks
+    inherited = [p for p in DECLARING if "zhejiang" in p.as_posix() or "china" in p.as_posix()]
+    assert len(inherited) >= 9  # every Zhejiang scenario and the national one run them
 
 
 def test_the_example_declares_reality_checks():

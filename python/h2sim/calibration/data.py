@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,15 +30,14 @@ _ERROR_ALIASES = {"normal": "normal", "gaussian": "normal", "lognormal": "lognor
                   "nb": "negative_binomial"}
 
 #: Keys a series may carry (in a data entry, for all its series, or per series).
-SERIES_KEYS = ("variable", "units", "error", "sd", "weight", "dispersion", "mean_over", "name")
+SERIES_KEYS = ("variable", "units", "error", "sd", "weight", "dispersion", "mean_over", "time_shift", "name")
 #: Keys of one ``data:`` entry besides the series keys.
-SOURCE_KEYS = ("file", "time_column", "time_shift", "series")
+SOURCE_KEYS = ("file", "time_column", "variable_column", "value_column", "rows", "series")
 
-LONG_COLUMNS = ("time", "variable", "value")
 TIME_COLUMNS = ("time", "year", "date")
 
 
-@dataclass
+@dataclass(eq=False)
 class Series:
     """The observations of one model variable.
 
@@ -62,6 +62,10 @@ class Series:
     units: str = ""
     source: str = ""
     where: Any = None  # (Section, path) for located errors, or None
+    # A series of an expression of model variables: the variables (terms) and the
+    # expression compiled over v0, v1, ... (None for a plain variable).
+    terms: list[str] | None = None
+    formula: Any = None
 
     def __post_init__(self) -> None:
         self.times = np.asarray(self.times, dtype=float)
@@ -74,6 +78,19 @@ class Series:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    @property
+    def references(self) -> list[str]:
+        """The model variables the series reads: its variable, or its expression's terms."""
+        return list(self.terms) if self.terms is not None else [self.variable]
+
+    def combine(self, parts: list[np.ndarray]) -> np.ndarray:
+        """The series' model value from the values of its references (same shapes)."""
+        if self.formula is None:
+            return parts[0]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = eval(self.formula, {"__builtins__": {}}, {f"v{i}": part for i, part in enumerate(parts)})
+        return np.asarray(value, dtype=float) * np.ones_like(parts[0])
 
     def subset(self, mask: np.ndarray) -> "Series":
         return replace(self, times=self.times[mask], values=self.values[mask],
@@ -168,7 +185,9 @@ def _column_numbers(frame: pd.DataFrame, column: str, label: str, where: Any) ->
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         file = frame.attrs.get("file")
-        line = f"{file}:{row + 2}: " if file else f"row {row}: "  # +1 header, +1 one-based
+        label_of_row = frame.index[row]
+        number = int(label_of_row) if isinstance(label_of_row, (int, np.integer)) else row
+        line = f"{file}:{number + 2}: " if file else f"row {number}: "  # +1 header, +1 one-based
         raise _fail(f"{line}{label} `{column}`: {raw.iloc[row]!r} is not a number", where)
     return values.to_numpy(dtype=float)
 
@@ -289,33 +308,35 @@ def _unknown_series(name: str, names: list[str]) -> str:
 
 
 def _from_long(frame: pd.DataFrame, spec: Mapping, defaults: Mapping, source: str, where: Any,
-               time_shift: float) -> list[Series]:
-    """A long table: time, variable, value and optionally sd, weight, units, error."""
-    times = _column_numbers(frame, "time", "column", where) + time_shift
-    values = _column_numbers(frame, "value", "column", where)
-    sd = _column_numbers(frame, "sd", "column", where) if "sd" in frame.columns else None
-    weights = _column_numbers(frame, "weight", "column", where) if "weight" in frame.columns else None
+               time_shift: float, columns: tuple[str, str, str]) -> list[Series]:
+    """A long table: time, variable, value (or the columns ``time_column``,
+    ``variable_column``, ``value_column`` name) and optionally sd, weight, units, error."""
+    time_column, variable_column, value_column = columns
     out = []
-    names = frame["variable"].astype(str).str.strip()
+    names = frame[variable_column].astype(str).str.strip()
     for name, chosen in _series_map(spec, list(dict.fromkeys(names)), where).items():
-        rows = (names == name).to_numpy()
+        part = frame[(names == name).to_numpy()]
         at = _at(where, "series", name) if "series" in spec else where
         options = _options(chosen, defaults, where, ("series", name))
-        if "error" in frame.columns and "error" not in chosen:
-            kinds = set(frame.loc[rows, "error"].dropna().astype(str))
+        shift = time_shift + _number(options.pop("time_shift", 0.0), "time_shift", _at(at, "time_shift"))
+        times = _column_numbers(part, time_column, "column", at) + shift
+        values = _column_numbers(part, value_column, "column", at)
+        sd = _column_numbers(part, "sd", "column", at) if "sd" in part.columns else None
+        weights = _column_numbers(part, "weight", "column", at) if "weight" in part.columns else None
+        if "error" in part.columns and "error" not in chosen:
+            kinds = set(part["error"].dropna().astype(str))
             if len(kinds) > 1:
                 raise _fail(f"series `{name}`: one error model per series, found {', '.join(sorted(kinds))}", at)
             if kinds:
                 options["error"] = kinds.pop()
         units = None
-        if "units" in frame.columns and "units" not in chosen:
-            found = set(frame.loc[rows, "units"].dropna().astype(str).str.strip())
+        if "units" in part.columns and "units" not in chosen:
+            found = set(part["units"].dropna().astype(str).str.strip())
             if len(found) > 1:
                 raise _fail(f"series `{name}`: one unit per series, found {', '.join(sorted(found))}", at)
             units = found.pop() if found else None
         label = str(options.pop("name", None) or name)
-        out.append(_make_series(label, times[rows], values[rows], options, f"{source}, series {name}", at,
-                                None if sd is None else sd[rows], None if weights is None else weights[rows], units))
+        out.append(_make_series(label, times, values, options, f"{source}, series {name}", at, sd, weights, units))
     return out
 
 
@@ -342,6 +363,7 @@ def _from_wide(frame: pd.DataFrame, spec: Mapping, defaults: Mapping, source: st
     for column, chosen in _series_map(spec, columns, where).items():
         at = _at(where, "series", column) if "series" in spec else where
         options = _options(chosen, defaults, where, ("series", column))
+        shift = _number(options.pop("time_shift", 0.0), "time_shift", _at(at, "time_shift"))
         sd_values = None
         if isinstance(options.get("sd"), str) and options["sd"] in frame.columns:
             sd_values = _column_numbers(frame, options.pop("sd"), "sd column", at)
@@ -350,21 +372,54 @@ def _from_wide(frame: pd.DataFrame, spec: Mapping, defaults: Mapping, source: st
             weight_values = _column_numbers(frame, options.pop("weight"), "weight column", at)
         values = _column_numbers(frame, column, "column", at)
         name = str(options.pop("name", None) or column)
-        out.append(_make_series(name, times, values, options, f"{source}, column {column}", at,
+        out.append(_make_series(name, times + shift, values, options, f"{source}, column {column}", at,
                                 sd_values, weight_values))
     return out
 
 
 def _from_frame(frame: pd.DataFrame, spec: Mapping, source: str, where: Any) -> list[Series]:
-    defaults = {k: v for k, v in spec.items() if k in SERIES_KEYS and k not in ("variable", "name")}
+    defaults = {k: v for k, v in spec.items() if k in SERIES_KEYS and k not in ("variable", "name", "time_shift")}
     time_shift = _number(spec.get("time_shift", 0.0), "time_shift", _at(where, "time_shift"))
+    file = frame.attrs.get("file")
     frame = frame.copy()
     if frame.index.name in TIME_COLUMNS and frame.index.name not in frame.columns:
         frame = frame.reset_index()
     frame.columns = [str(c) for c in frame.columns]
-    if all(c in frame.columns for c in LONG_COLUMNS):
-        return _from_long(frame, spec, defaults, source, where, time_shift)
+    frame.attrs["file"] = file
+    frame = _select_rows(frame, spec.get("rows"), _at(where, "rows"))
+    variable_column = str(spec.get("variable_column", "variable"))
+    value_column = str(spec.get("value_column", "value"))
+    time_column = spec.get("time_column")
+    is_long = variable_column in frame.columns and value_column in frame.columns and \
+        (time_column in frame.columns if time_column is not None else "time" in frame.columns)
+    if is_long:
+        return _from_long(frame, spec, defaults, source, where, time_shift,
+                          (str(time_column or "time"), variable_column, value_column))
+    for key in ("variable_column", "value_column"):
+        if key in spec:
+            raise _fail(f"the data have no column `{spec[key]}` ({key}); columns: {', '.join(frame.columns)}",
+                        _at(where, key))
     return _from_wide(frame, spec, defaults, source, where, time_shift)
+
+
+def _select_rows(frame: pd.DataFrame, rows: Any, where: Any) -> pd.DataFrame:
+    """Rows whose columns hold the given values: ``{region: china, use: [fit, validate]}``."""
+    if rows is None:
+        return frame
+    if not isinstance(rows, Mapping):
+        raise _fail("`rows:` maps a column to the value (or list of values) of the rows to read", where)
+    keep = np.ones(len(frame), dtype=bool)
+    for column, wanted in rows.items():
+        column = str(column)
+        if column not in frame.columns:
+            raise _fail(f"the data have no column `{column}`; columns: {', '.join(frame.columns)}", _at(where, column))
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        cells = frame[column].astype(str).str.strip()
+        keep &= cells.isin([str(w) for w in wanted]).to_numpy()
+    selected = frame[keep]
+    if selected.empty:
+        raise _fail("no row of the data matches `rows:`", where)
+    return selected
 
 
 def read_data(data: Any, section: Any = None, path: tuple = (), defaults: Mapping | None = None) -> Observations:
@@ -438,6 +493,50 @@ def _unique(observations: Observations, where: Any) -> Observations:
     return observations
 
 
+# --- expressions of model variables ------------------------------------------------------------
+_TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+                    r"|(?P<name>[A-Za-z_][A-Za-z0-9_.$]*(?:\[[^\]]*\])?)|(?P<operator>[-+*/^()]))")
+
+
+def parse_expression(text: str) -> tuple[list[str], Any] | None:
+    """A series' ``variable:`` that is an expression (``fcev_sales[bus] / fcev_sales_total``):
+    (the variable names in it, the expression compiled over v0, v1, ...); None for a
+    single name. Numbers, names, + - * / ^ and parentheses only."""
+    import ast
+
+    position, names, python = 0, [], []
+    text = str(text)
+    while position < len(text.rstrip()):
+        match = _TOKEN.match(text, position)
+        if not match:
+            raise ValueError(f"`{text}`: cannot read `{text[position:].strip()}` (an expression of model variables "
+                             "takes numbers, names, + - * / ^ and parentheses)")
+        position = match.end()
+        if match.group("number"):
+            python.append(match.group("number"))
+        elif match.group("name"):
+            name = match.group("name").replace(" ", "")
+            if name not in names:
+                names.append(name)
+            python.append(f"v{names.index(name)}")
+        else:
+            python.append("**" if match.group("operator") == "^" else match.group("operator"))
+    if len(names) == 1 and python == ["v0"]:
+        return None
+    source = " ".join(python)
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"`{text}` is not a complete expression") from None
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub,
+               ast.UAdd, ast.Constant, ast.Name, ast.Load)
+    if not all(isinstance(node, allowed) for node in ast.walk(tree)):
+        raise ValueError(f"`{text}`: only numbers, names, + - * / ^ and parentheses")
+    if not names:
+        raise ValueError(f"`{text}` names no model variable")
+    return names, compile(tree, "<series expression>", "eval")
+
+
 # --- matching to a model ----------------------------------------------------------------------
 def check_against_model(observations: Observations, model: Any) -> Observations:
     """Series matched to the model: the variable exists (``name`` or ``name[element]``,
@@ -452,47 +551,66 @@ def check_against_model(observations: Observations, model: Any) -> Observations:
         def fail(message: str, where: Any, s: Series = s) -> Exception:
             return _series_fail(s, f"series `{s.name}`: {message}", where)
 
-        base, _, rest = s.variable.partition("[")
-        name = known.get(_h2sim.canonical_name(base.strip()))
         at_variable = _at(s.where, "variable") if s.where else None
         at_units = _at(s.where, "units") if s.where else None
-        if name is None:
-            raise fail(f"the model has no variable `{base.strip()}`{_suggest(base, known)}", at_variable)
-        var_dims = list(variables.loc[name, "dimensions"] or [])
-        elements = [e.strip() for e in rest.rstrip("]").split(",")] if rest else []
-        if var_dims and not elements:
-            example = f"{name}[{model.dimensions[var_dims[0]][0]}{', ...' if len(var_dims) > 1 else ''}]"
-            raise fail(f"`{name}` is arrayed over {', '.join(var_dims)}; name one element, e.g. `{example}`",
-                       at_variable)
-        if elements:
-            if len(elements) != len(var_dims):
-                raise fail(f"`{name}` has {len(var_dims)} dimension(s), {len(elements)} element(s) given", at_variable)
-            for e, d in zip(elements, var_dims):
-                if _h2sim.canonical_name(e) not in dims.get(_h2sim.canonical_name(d), []):
-                    raise fail(f"`{e}` is not an element of `{d}` ({', '.join(model.dimensions[d])})", at_variable)
-        variable = f"{name}[{', '.join(elements)}]" if elements else name
-        model_units = str(variables.loc[name, "units"] or "")
+        try:
+            expression = parse_expression(s.variable)
+        except ValueError as error:
+            raise fail(str(error), at_variable) from None
+        references = expression[0] if expression else [s.variable]
+        resolved = [_resolve_variable(reference, model, variables, known, dims, fail, at_variable)
+                    for reference in references]
         values, sd = s.values, s.sd
-        if s.units and model_units and s.units.strip() != model_units.strip():
-            try:
-                factor = _h2sim.unit_conversion_factor(s.units, model_units)
-            except Error as error:
-                raise fail(f"the data are in {s.units}, the model's `{name}` in {model_units}: "
-                           f"{error.message or error}", at_units) from None
-            if s.error in ("poisson", "negative_binomial") and factor != 1:
-                raise fail(f"counts cannot be converted from {s.units} to {model_units}", at_units)
-            values = values * factor
-            if sd is not None and s.error == "normal":
-                sd = sd * factor
+        model_units = ""
+        if expression is None:
+            name = resolved[0].split("[", 1)[0]
+            model_units = str(variables.loc[name, "units"] or "")
+            if s.units and model_units and s.units.strip() != model_units.strip():
+                try:
+                    factor = _h2sim.unit_conversion_factor(s.units, model_units)
+                except Error as error:
+                    raise fail(f"the data are in {s.units}, the model's `{name}` in {model_units}: "
+                               f"{error.message or error}", at_units) from None
+                if s.error in ("poisson", "negative_binomial") and factor != 1:
+                    raise fail(f"counts cannot be converted from {s.units} to {model_units}", at_units)
+                values = values * factor
+                if sd is not None and s.error == "normal":
+                    sd = sd * factor
+        elif s.units:
+            raise fail("an expression has no declared units to check `units:` against; give the data in the "
+                       "expression's units and leave `units:` out", at_units)
         lowest, highest = float(np.min(s.times)), float(np.max(s.times))
         if lowest - s.mean_over < start - 1e-9 or highest > stop + 1e-9:
             raise fail(f"observations from {lowest - s.mean_over:g} to {highest:g} lie outside the run "
                        f"({start:g} to {stop:g} {model.time['units']}); check `time_shift`", s.where)
         order = np.argsort(s.times, kind="stable")
-        out.append(replace(s, variable=variable, values=values[order], times=s.times[order],
-                           sd=None if sd is None else sd[order], weights=s.weights[order],
-                           units=model_units or s.units))
+        out.append(replace(s, variable=resolved[0] if expression is None else s.variable, values=values[order],
+                           times=s.times[order], sd=None if sd is None else sd[order], weights=s.weights[order],
+                           units=model_units or s.units, terms=None if expression is None else resolved,
+                           formula=None if expression is None else expression[1]))
     return Observations(out)
+
+
+def _resolve_variable(reference: str, model: Any, variables: Any, known: Mapping[str, str],
+                      dims: Mapping[str, list[str]], fail: Any, where: Any) -> str:
+    """A model variable as a series names it (``name`` or ``name[element, ...]``), in the
+    model's spelling; an arrayed variable needs its elements."""
+    base, _, rest = reference.partition("[")
+    name = known.get(_h2sim.canonical_name(base.strip()))
+    if name is None:
+        raise fail(f"the model has no variable `{base.strip()}`{_suggest(base, known)}", where)
+    var_dims = list(variables.loc[name, "dimensions"] or [])
+    elements = [e.strip() for e in rest.rstrip("]").split(",")] if rest else []
+    if var_dims and not elements:
+        example = f"{name}[{model.dimensions[var_dims[0]][0]}{', ...' if len(var_dims) > 1 else ''}]"
+        raise fail(f"`{name}` is arrayed over {', '.join(var_dims)}; name one element, e.g. `{example}`", where)
+    if elements:
+        if len(elements) != len(var_dims):
+            raise fail(f"`{name}` has {len(var_dims)} dimension(s), {len(elements)} element(s) given", where)
+        for e, d in zip(elements, var_dims):
+            if _h2sim.canonical_name(e) not in dims.get(_h2sim.canonical_name(d), []):
+                raise fail(f"`{e}` is not an element of `{d}` ({', '.join(model.dimensions[d])})", where)
+    return f"{name}[{', '.join(elements)}]" if elements else name
 
 
 def _series_fail(series: Series, message: str, where: Any) -> Exception:

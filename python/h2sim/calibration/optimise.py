@@ -336,9 +336,9 @@ def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: s
     - ``error``: the error model of series that do not name one: ``"normal"`` (default),
       ``"lognormal"``, ``"poisson"``, ``"negative_binomial"``;
     - ``intervals``: ``"wald"``, ``"profile"``, both (default) or ``"none"``; ``level``:
-      their coverage, 0.95 by default; ``profile``: the parameters to profile (default
-      all; each profile refits the others many times, so on a slow model name the few
-      that matter);
+      their coverage, 0.95 by default; ``profile``: when the intervals include profiles,
+      the parameters to profile (default all; each profile refits the others many times,
+      so on a slow model name the few that matter);
     - ``threads``: for ``run_batch``; ``batch=False`` runs candidates one by one with
       ``Model.run`` (the same numbers, slower: for checking);
     - ``progress``: progress bars for work that takes more than a second (None), always
@@ -445,8 +445,6 @@ def _settings(model: Any, data: Any, parameters: Any, method: Any, starts: Any, 
                 raise _fail(f"profile: `{name}` is not a fitted parameter ({', '.join(fitted.values())})",
                             profile_where)
             profiled.append(fitted[_canonical(str(name))])
-        if "profile" not in chosen:
-            chosen.append("profile")
     options_value, options_where = pick(options, "options", {})
     if not isinstance(options_value, Mapping):
         raise _fail("options: expected a mapping of optimiser settings", options_where)

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from .data import Observations
+from .data import Observations, _fail
 
 _LOG_2PI = math.log(2 * math.pi)
+# A series needs this many fitted observations to estimate its own scale.
+MINIMUM_FOR_A_SCALE = 3
 
 
 @dataclass
@@ -67,6 +69,14 @@ class Payoff:
                              if s.error in ("normal", "lognormal") and s.sd is None]
         self.estimated_k = [i for i, s in enumerate(self.series)
                             if s.error == "negative_binomial" and s.dispersion is None]
+        for i in (*self.estimated_sd, *self.estimated_k):
+            s = self.series[i]
+            if len(s) < MINIMUM_FOR_A_SCALE:
+                what = "dispersion" if s.error == "negative_binomial" else "standard error"
+                hint = "`dispersion:`" if s.error == "negative_binomial" else "`sd:` (e.g. \"10%\")"
+                raise _fail(f"series `{s.name}`: {len(s)} fitted observation(s) cannot estimate their own {what} "
+                            f"(a model that meets them exactly would have an infinite likelihood); give {hint}",
+                            s.where)
         self.log_y = np.log(np.where(self.kind == "lognormal", np.maximum(self.y, 1e-300), 1.0))
         self.lgamma_y1 = special.gammaln(self.y + 1.0)
         # Model values at or below zero have no likelihood under log-normal and count

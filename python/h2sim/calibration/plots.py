@@ -27,10 +27,11 @@ def plot_fit(result: Any, series: list[str] | None = None, time_label: str | Non
         if part.empty:
             raise KeyError(f"no series named {name!r}; the fit has {', '.join(dict.fromkeys(residuals['series']))}")
         variable = part["variable"].iloc[0]
-        column = evaluator.columns.index(variable)
-        mean_over = next(s.mean_over for s in problem.all if s.name == name)
-        label = variable if mean_over == 0 else f"{variable} (mean over {mean_over:g} before each time)"
-        top.plot(run.index, run.iloc[:, column], color="C0", lw=1.2, label=f"model: {variable}")
+        series_object = next(s for s in evaluator.observations if s.name == name)
+        mean_over = series_object.mean_over
+        short = variable if len(variable) <= 48 else variable[:45] + "..."
+        label = short if mean_over == 0 else f"{short}, mean over {mean_over:g} before each time"
+        top.plot(run.index, evaluator.trajectory(run, series_object), color="C0", lw=1.2, label="model")
         top.plot(part["time"], part["fitted"], "x", color="C0", ms=6, label="model at the data" if mean_over == 0
                  else "model mean at the data")
         fit = part[part["sample"] == "fit"]
@@ -41,7 +42,7 @@ def plot_fit(result: Any, series: list[str] | None = None, time_label: str | Non
         units = part["units"].iloc[0]
         top.set_ylabel(units or "value")
         top.set_title(f"{name}: {label}", fontsize="medium")
-        top.legend(fontsize="small", loc="best")
+        top.legend(fontsize="x-small", loc="best")
         top.grid(True, alpha=0.3)
         bottom.axhline(0, color="0.5", lw=0.8)
         bottom.vlines(part["time"], 0, part["residual"], color="C3", lw=1)
@@ -56,7 +57,7 @@ def plot_fit(result: Any, series: list[str] | None = None, time_label: str | Non
             axis.set_xlim(run.index[0], run.index[-1])
         bottom.set_xlabel(time_label or result.model.time["units"] or "time")
     fig.suptitle(f"{result.model.name}: fit by {result.method.replace('_', ' ')}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
     return fig
 
 

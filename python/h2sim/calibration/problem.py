@@ -304,7 +304,7 @@ class Evaluator:
         self.batches = 0  # run_batch calls
         self.runs = 0  # simulations
         self.failed = 0  # candidates whose run failed
-        self.columns = list(dict.fromkeys(s.variable for s in observations))
+        self.columns = list(dict.fromkeys(r for s in observations for r in s.references))
         self.run_options = self._run_options()
         self.schedules = self._schedules()
         self._models: dict[tuple, Any] = {}
@@ -315,7 +315,7 @@ class Evaluator:
                                               **self.run_options)
         self.runs += 1
         self.times = frame.index.to_numpy(dtype=float)
-        self._column_of = [self.columns.index(s.variable) for s in observations]
+        self._column_of = [[self.columns.index(r) for r in s.references] for s in observations]
         euler = (self.run_options.get("method") or model.time["method"]) == "euler"
         self._weights = [_observation_weights(self.times, s.times, s.mean_over, euler) for s in observations]
         bounds = np.cumsum([0] + [len(s) for s in observations])
@@ -400,11 +400,21 @@ class Evaluator:
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
-        values = self._trajectories(theta)  # (candidates, times, columns)
-        out = np.empty((len(theta), self.observations.count))
-        for s, (sl, c, w) in enumerate(zip(self.slices, self._column_of, self._weights)):
-            out[:, sl] = values[:, :, c] @ w.T
+        return self.observe(self._trajectories(theta))
+
+    def observe(self, values: np.ndarray) -> np.ndarray:
+        """Model values at the observations (candidates, observations) from trajectories
+        (candidates, saved times, columns): each reference interpolated or averaged over
+        its window, then the series' expression."""
+        out = np.empty((len(values), self.observations.count))
+        for s, sl, columns, w in zip(self.observations, self.slices, self._column_of, self._weights):
+            out[:, sl] = s.combine([values[:, :, c] @ w.T for c in columns])
         return out
+
+    def trajectory(self, frame: pd.DataFrame, series: Any) -> np.ndarray:
+        """A series' model value over a run's saved times (its expression of the columns)."""
+        index = next(i for i, s in enumerate(self.observations.series) if s is series)
+        return series.combine([frame.iloc[:, c].to_numpy(dtype=float) for c in self._column_of[index]])
 
     def _trajectories(self, theta: np.ndarray) -> np.ndarray:
         if not self.batch:

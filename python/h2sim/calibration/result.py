@@ -170,8 +170,9 @@ class CalibrationResult:
             values = frame.to_numpy(dtype=float)
             if values.shape[0] != len(evaluator.times) or not np.allclose(frame.index, evaluator.times):
                 raise Error("the fitted scenario does not reproduce the fit: its run saves other times")
-            for s, sl, c, w in zip(evaluator.observations, evaluator.slices, evaluator._column_of, evaluator._weights):
-                again = values[:, c] @ w.T
+            observed = evaluator.observe(values[None])[0]
+            for s, sl in zip(evaluator.observations, evaluator.slices):
+                again = observed[sl]
                 fitted = self._prediction[sl]
                 if not np.allclose(again, fitted, rtol=1e-9, atol=1e-12 * max(1.0, float(np.max(np.abs(fitted))))):
                     k = int(np.argmax(np.abs(again - fitted)))
@@ -345,6 +346,13 @@ def build_result(problem: Any, settings: dict, found: list[dict], best: dict, ba
 
     prediction = info["prediction"]
     residuals, statistics, holdout_statistics = _tables(problem, prediction, best["scales"])
+    for i in problem.payoff.estimated_sd:
+        s = problem.fit.series[i]
+        sd = float(np.median(best["scales"].sd[problem.payoff.slices[i]]))
+        typical = float(np.sqrt(np.mean(np.square(s.values)))) if s.error == "normal" else 1.0
+        if sd <= 1e-6 * max(typical, 1e-300):
+            notes.append(f"series {s.name} is met exactly (its estimated standard error is {sd:.3g}): its likelihood "
+                         "grows without bound, so it dominates the fit and the intervals mean little; give it `sd:`")
     scale_rows = []
     for i, s in enumerate(problem.fit.series):
         sl = problem.payoff.slices[i]
