@@ -6,6 +6,7 @@ errors, MCMC, and the command line."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -551,3 +552,53 @@ def test_with_the_same_residuals_the_tool_reproduces_the_shipped_national_fit(re
     for theirs, ours in names.items():
         assert fit.estimates[ours] == pytest.approx(recorded[theirs], rel=0.01), ours
     assert fit.statistics.loc["fcev_sales", "mape"] == pytest.approx(23.8, abs=0.1)  # docs/model/validation.md
+
+
+def test_a_series_may_be_an_expression_of_model_variables(bass, truth, tmp_path):
+    fraction = (truth / 10000 + np.random.default_rng(8).normal(0, 0.01, len(truth))).to_numpy()
+    path = tmp_path / "share.csv"
+    pd.DataFrame({"time": truth.index, "share": fraction}).to_csv(path, index=False)
+    data = {"file": str(path), "series": {"share": {"variable": "adopters / market"}}}
+    fit = h2sim.calibrate(bass, data=data, parameters=BOUNDS, intervals="wald", progress=False)
+    # The same fit as of adopters against the data times the market.
+    plain = h2sim.calibrate(bass, data=pd.Series(fraction * 10000, index=truth.index, name="adopters"),
+                            parameters=BOUNDS, intervals="wald", progress=False)
+    for name in ("p", "q"):
+        assert fit.estimates[name] == pytest.approx(plain.estimates[name], rel=1e-6)
+        assert fit.parameters.loc[name, "se"] == pytest.approx(plain.parameters.loc[name, "se"], rel=1e-4)
+    run = fit.run(return_columns=["adopters"])["adopters"].loc[1:15] / 10000
+    np.testing.assert_allclose(fit.residuals["fitted"], run.to_numpy(), rtol=1e-12)
+    for bad, message in (("adopters +", "is not a complete expression"), ("adopters & 2", "cannot read `& 2`"),
+                         ("adopters / markt", "no variable `markt` (did you mean `market`?)")):
+        with pytest.raises(h2sim.Error, match=re.escape(message)):
+            h2sim.calibrate(bass, data={"file": str(path), "series": {"share": {"variable": bad}}},
+                            parameters=BOUNDS, progress=False)
+
+
+def test_long_tables_with_their_own_columns_and_a_row_filter(bass, truth, tmp_path):
+    rows = []
+    for t, v in truth.items():
+        rows.append({"region": "here", "series": "adopters_count", "model_time": t - 1, "figure": v, "use": "fit"})
+        rows.append({"region": "there", "series": "adopters_count", "model_time": "2021-08/2024-10", "figure": 1,
+                     "use": "fit"})
+    path = tmp_path / "observations.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    data = {"file": str(path), "time_column": "model_time", "variable_column": "series", "value_column": "figure",
+            "rows": {"region": "here"}, "series": {"adopters_count": {"variable": "adopters", "time_shift": 1}}}
+    observations = read_data(data)
+    series = observations.series[0]
+    assert list(series.times) == list(truth.index) and list(series.values) == list(truth.to_numpy())
+    fit = h2sim.calibrate(bass, data=data, parameters=BOUNDS, intervals="none", progress=False)
+    assert fit.estimates["p"] == pytest.approx(TRUE_P, rel=1e-6)
+    # The other region's rows are not read (their times are not numbers).
+    with pytest.raises(h2sim.Error, match=r"observations.csv:3: column `model_time`: '2021-08/2024-10' is not a"):
+        read_data({**data, "rows": {"region": ["here", "there"]}})
+    with pytest.raises(h2sim.Error, match="no row of the data matches"):
+        read_data({**data, "rows": {"region": "nowhere"}})
+
+
+def test_a_scale_needs_three_observations_and_an_exact_fit_is_flagged(bass, truth):
+    with pytest.raises(h2sim.Error, match=r"2 fitted observation\(s\) cannot estimate their own standard error.*sd:"):
+        h2sim.calibrate(bass, data=truth.iloc[:2], parameters={"p": (0.001, 0.2)}, progress=False)
+    fit = h2sim.calibrate(bass, data=truth, parameters=BOUNDS, intervals="none", progress=False)  # no noise
+    assert any("is met exactly" in note for note in fit.notes)

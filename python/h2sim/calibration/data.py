@@ -481,7 +481,9 @@ def _from_source(spec: Mapping, section: Any, path: tuple, defaults: Mapping) ->
     file = str(spec["file"])
     if section is not None:
         file = section.resolve_path(file, *path, "file")
-    return _from_frame(read_csv(file, _at(where, "file")), {**defaults, **spec}, os.path.relpath(file), where)
+    shown = os.path.relpath(file)
+    return _from_frame(read_csv(file, _at(where, "file")), {**defaults, **spec},
+                       file if shown.startswith("..") else shown, where)
 
 
 def _unique(observations: Observations, where: Any) -> Observations:
