@@ -442,6 +442,8 @@ def _settings(model: Any, data: Any, parameters: Any, method: Any, starts: Any, 
         profiled = []
         for name in names:
             if _canonical(str(name)) not in fitted:
+                if profile is None and parameters is not None:
+                    continue  # the section's choice, for parameters this call does not fit
                 raise _fail(f"profile: `{name}` is not a fitted parameter ({', '.join(fitted.values())})",
                             profile_where)
             profiled.append(fitted[_canonical(str(name))])
