@@ -99,6 +99,10 @@ struct Variable {
   // Constants: the uncertainty a study may sample, and whether it is a policy lever.
   std::optional<Uncertainty> uncertainty;
   bool lever = false;
+  // A lever's values a policy study may choose from, when the model declares them
+  // (`lever: {range: [low, high]}` or `lever: {options: [...]}`); both empty: any value.
+  std::vector<double> lever_range;    // [low, high], low < high
+  std::vector<double> lever_options;  // distinct values
 
   // Where the variable was defined (file, line, column), when it came from a file.
   Location location;

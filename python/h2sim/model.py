@@ -132,10 +132,13 @@ class Model:
 
     @property
     def variables(self) -> pd.DataFrame:
-        """Every variable: name, kind, units, dimensions, equation, description, source."""
+        """Every variable: name, kind, units, label, dimensions, equation, description, source,
+        basis, lever, lever_domain (``{"range": [low, high]}`` or ``{"options": [...]}`` when the
+        lever declares its values), uncertainty, inflows, outflows, non_negative."""
         rows = self._scenario.variables()
         frame = pd.DataFrame(rows, columns=["name", "kind", "units", "label", "dimensions", "equation",
-                                            "description", "source", "basis", "lever", "uncertainty",
+                                            "description", "source", "basis", "lever", "lever_domain",
+                                            "uncertainty",
                                             "inflows", "outflows", "non_negative"])
         return frame.set_index("name")
 

@@ -52,6 +52,17 @@ py::dict variable_dict(const Variable& v) {
   d["basis"] = v.basis;
   d["dimensions"] = v.dimensions;
   d["lever"] = v.lever;
+  py::object domain = py::none();  // the values a policy study may give the lever
+  if (!v.lever_range.empty()) {
+    py::dict r;
+    r["range"] = v.lever_range;
+    domain = r;
+  } else if (!v.lever_options.empty()) {
+    py::dict o;
+    o["options"] = v.lever_options;
+    domain = o;
+  }
+  d["lever_domain"] = domain;
   d["inflows"] = v.inflows;
   d["outflows"] = v.outflows;
   d["non_negative"] = v.non_negative;

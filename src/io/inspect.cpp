@@ -106,7 +106,13 @@ std::string list_equations(const Model& model) {
       }
       out << "\n";
     }
-    if (v.lever) out << "  policy lever\n";
+    if (v.lever) {
+      out << "  policy lever";
+      if (!v.lever_range.empty()) out << ": " << v.lever_range[0] << " to " << v.lever_range[1];
+      for (std::size_t i = 0; i < v.lever_options.size(); ++i)
+        out << (i == 0 ? ": options " : ", ") << v.lever_options[i];
+      out << "\n";
+    }
     if (!v.description.empty()) out << "  " << v.description << "\n";
     if (!v.source.empty()) out << "  source: " << v.source << "\n";
   }

@@ -296,7 +296,7 @@ class ModelLoader {
       model_->set_constant(name, reader_.number(value, path + ".value"));
     }
     Variable* c = model_->find(name);
-    if (node["lever"]) c->lever = reader_.boolean(node["lever"], path + ".lever");
+    if (node["lever"]) read_lever(*c, node["lever"], path + ".lever");
     if (node["range"] && node["distribution"])
       reader_.fail(node["distribution"], path + ".distribution",
                    "give either `range:` or `distribution:`, not both");
@@ -312,6 +312,32 @@ class ModelLoader {
     }
     if (node["distribution"])
       c->uncertainty = read_distribution(node["distribution"], path + ".distribution");
+  }
+
+  // lever: true | false | {range: [low, high]} | {options: [v1, v2, ...]}
+  void read_lever(Variable& c, const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+      c.lever = reader_.boolean(node, path);
+      return;
+    }
+    reader_.check_keys(node, path, {"range", "options"});
+    if (static_cast<bool>(node["range"]) == static_cast<bool>(node["options"]))
+      reader_.fail(node, path, "give `true`, `{range: [low, high]}` or `{options: [v1, v2, ...]}`");
+    c.lever = true;
+    if (node["range"]) {
+      c.lever_range = reader_.number_list(node["range"], path + ".range");
+      if (c.lever_range.size() != 2 || !(c.lever_range[0] < c.lever_range[1]))
+        reader_.fail(node["range"], path + ".range", "expected [low, high] with low < high");
+      return;
+    }
+    c.lever_options = reader_.number_list(node["options"], path + ".options");
+    if (c.lever_options.empty())
+      reader_.fail(node["options"], path + ".options", "give at least one option");
+    for (std::size_t i = 0; i < c.lever_options.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (c.lever_options[i] == c.lever_options[j])
+          reader_.fail(node["options"][i], path + ".options[" + std::to_string(i) + "]",
+                       "the option " + node["options"][i].Scalar() + " is given twice");
   }
 
   Uncertainty read_distribution(const YAML::Node& node, const std::string& path) {

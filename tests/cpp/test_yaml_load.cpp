@@ -494,3 +494,35 @@ auxiliaries:
   CHECK(h2test::value_at(r, "trips[car,ningbo]", 0) == 7.5);
   CHECK(h2test::value_at(r, "total", 1) == 1 + 0.5 + 0.5 + 3 + 7.5 + 7.5);
 }
+
+TEST_CASE("yaml load: a lever declares the values a policy study may give it", "[yaml][levers]") {
+  const std::string text = R"(
+name: lever_domains
+constants:
+  marked: {value: 1, lever: true}
+  unmarked: {value: 2, lever: no}
+  subsidy: {value: 10, units: CNY/kg, lever: {range: [0, 20]}}
+  mandate: {value: 0, lever: {options: [0, 0.05, 0.1]}}
+  plain: 3
+)";
+  const h2sim::Scenario s = h2sim::parse_scenario(text, "inline.yaml");
+  const h2sim::Variable* marked = s.model.find("marked");
+  CHECK(marked->lever);
+  CHECK(marked->lever_range.empty());
+  CHECK(marked->lever_options.empty());
+  CHECK_FALSE(s.model.find("unmarked")->lever);
+  CHECK_FALSE(s.model.find("plain")->lever);
+  const h2sim::Variable* subsidy = s.model.find("subsidy");
+  CHECK(subsidy->lever);
+  CHECK(subsidy->lever_range == std::vector<double>{0, 20});
+  CHECK(subsidy->lever_options.empty());
+  const h2sim::Variable* mandate = s.model.find("mandate");
+  CHECK(mandate->lever);
+  CHECK(mandate->lever_options == std::vector<double>{0, 0.05, 0.1});
+  // The declaration is documentation for the tools: the value a run uses is `value:`.
+  const h2sim::Result r = run_all(s.model);
+  CHECK(h2test::value_at(r, "subsidy", 0) == 10);
+  const std::string listing = h2sim::list_equations(s.model);
+  CHECK(listing.find("policy lever: 0 to 20") != std::string::npos);
+  CHECK(listing.find("policy lever: options 0, 0.05, 0.1") != std::string::npos);
+}

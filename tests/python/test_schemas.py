@@ -138,6 +138,8 @@ REJECTED = {
     "50_stock_shorthand.yaml": "stocks/fleet",
     "51_normal_sd_not_positive.yaml": "constants/build_time",
     "52_unknown_distribution.yaml": "constants/build_time",
+    "60_lever_range_and_options.yaml": "constants/share",
+    "61_lever_unknown_key.yaml": "constants/share",
 }
 
 
@@ -184,7 +186,9 @@ def test_the_schema_suggests_valid_keys():
     {"auxiliaries": {"cost": {"equation": "TIME", "lookup": {"points": [[0, 1], [10, 2]]}}}},
     {"constants": {"t": {"value": 1, "distribution": {"type": "triangular", "low": 0, "mode": 1, "high": 2}}}},
     {"stocks": {"s": {"initial": 0, "inflows": "f", "non_negative": True}}, "flows": {"f": "1"}},
-], ids=["time", "constants", "arrays", "lookup", "aux-lookup", "triangular", "shorthand"])
+    {"constants": {"s": {"value": 0, "lever": {"range": [0, "1e3"]}},
+                   "m": {"value": 0, "lever": {"options": [0, 0.05, 0.1]}}}},
+], ids=["time", "constants", "arrays", "lookup", "aux-lookup", "triangular", "shorthand", "lever-domains"])
 def test_model_features_validate(document):
     assert errors(document, MODEL_SCHEMA) == []
 
@@ -197,8 +201,12 @@ def test_model_features_validate(document):
     {"auxiliaries": {"a": {"equation": "   "}}},
     {"constants": {"t": {"value": 1, "distribution": {"type": "uniform", "low": 0}}}},
     {"components": {"c": {"file": "c.yaml", "input": {}}}},
+    {"constants": {"s": {"value": 0, "lever": {"range": [0]}}}},
+    {"constants": {"s": {"value": 0, "lever": {"options": [0, 0]}}}},
+    {"constants": {"s": {"value": 0, "lever": "sometimes"}}},
 ], ids=["range-and-distribution", "points-and-xy", "x-without-y", "triple", "blank-equation",
-        "uniform-without-high", "component-typo"])
+        "uniform-without-high", "component-typo", "lever-range-one-value", "lever-option-twice",
+        "lever-text"])
 def test_model_mistakes_are_rejected(document):
     assert errors(document, MODEL_SCHEMA) != []
 
