@@ -56,6 +56,13 @@ PYTHON_PACKAGES=(
   ipywidgets         # h2sim.explore_widget
   anywidget          # plotly's FigureWidget in the explorer
   websocket-client   # tests/python/browser.py drives headless Chromium (DevTools protocol)
+  # Exploration, sensitivity and robustness (h2sim.explore, docs/exploration.md).
+  SALib              # Sobol/Saltelli and Morris designs and indices
+  ema_workbench      # PRIM scenario discovery and the EMA Workbench adapter
+  dask               # h2sim.explore on a cluster: dask.distributed executors
+  distributed
+  netCDF4            # time series streamed chunk by chunk into .nc files
+  zarr               # ... or into .zarr stores
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@
 See ``h2sim.Model`` for the API, ``h2sim.plot`` / ``h2sim.plot_comparison`` for charts,
 ``h2sim.explore_widget`` for an interactive explorer in notebooks, ``h2sim.report`` for a
 self-contained HTML report, and ``h2sim.calibrate`` / ``h2sim.check_reality``
-(``h2sim.calibration``) for fitting to data and reality checks.
+(``h2sim.calibration``) for fitting to data and reality checks; ``h2sim.explore``, ``h2sim.sensitivity``,
+``h2sim.robustness`` and ``h2sim.discover`` for exploratory modelling under uncertainty
+(docs/exploration.md).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from .errors import Error, ModelError, ParseError, ScenarioError, SimulationErro
 from .model import Model, load
 from .plot import plot, plot_comparison
 from .targets import Target, read_targets
+from .analysis import (Discovery, Exploration, Outcome, Sensitivity, benchmark, discover, explore, factorial,
+                       open_exploration, regret, satisficing, sensitivity)
+from .analysis import benchmark as robustness
 
 __version__ = _h2sim.__version__
 
@@ -57,4 +62,6 @@ __all__ = [
     "Model", "load", "plot", "plot_comparison", "Target", "read_targets", "explore_widget", "report",
     "calibrate", "sample_posterior", "check_reality",
     "__version__",
+    "explore", "Exploration", "open_exploration", "Outcome", "factorial", "sensitivity", "Sensitivity",
+    "robustness", "benchmark", "satisficing", "regret", "discover", "Discovery",
 ]

@@ -668,6 +668,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_command.add_parser(commands)
     calibration_command.add_parser(commands)
+
+    from .analysis import cli_explore, cli_sensitivity  # exploration commands (docs/exploration.md)
+
+    for command in (cli_explore, cli_sensitivity):
+        command.add_parser(commands)
     return parser
 
 

@@ -10,7 +10,8 @@ NOTEBOOKS = ["quickstart.ipynb", "policy_levers.ipynb", "uncertainty_batch.ipynb
              # the hydrogen model: the baseline explained, levers with costs, robustness of the targets
              "zhejiang_baseline.ipynb", "zhejiang_policy_levers.ipynb", "zhejiang_uncertainty.ipynb",
              # calibration of the national scenario to 2022, validated on 2023-2025 (about a minute)
-             "calibrate_national.ipynb"]
+             "calibrate_national.ipynb",
+             "zhejiang_robustness.ipynb"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -261,3 +261,39 @@ def test_hydrogen_schema_rejects_a_number_shorthand_and_an_unsourced_lookup():
 def test_hydrogen_schema_still_checks_everything_the_model_schema_checks():
     assert errors({"constants": {"price": {**HYDROGEN_MODEL_BASE["constants"]["price"], "unit": "CNY/kg"}}},
                   HYDROGEN_SCHEMA) != []
+
+
+@pytest.mark.parametrize("outcomes,valid", [
+    ({"f": {"variable": "fleet", "at": 2026, "goal": "maximize"}}, True),
+    ({"f": {"variable": "fleet[bus]", "aggregate": "integral", "from": 2023, "to": 2031}}, True),
+    ({"f": {"variable": "fleet", "first_reaches": 5000, "never": ".nan"}}, True),
+    ({"f": {"variable": "fleet", "at": 2026, "at_least": 5000}, "both": {"all": ["f", "g"]}}, True),
+    ({"f": {"at": 2026}}, False),
+    ({"f": {"variable": "fleet", "at": 2026, "aggregate": "max"}}, False),
+    ({"f": {"variable": "fleet", "aggregate": "median"}}, False),
+    ({"f": {"variable": "fleet", "at_leest": 3}}, False),
+    ({"f": {"all": ["a"], "variable": "fleet"}}, False),
+])
+def test_outcome_forms(outcomes, valid):
+    assert (errors(as_json({"model": "m.yaml", "outcomes": outcomes}), SCENARIO_SCHEMA) == []) == valid
+    assert (errors(as_json({"outcomes": outcomes}), MODEL_SCHEMA) == []) == valid
+
+
+@pytest.mark.parametrize("uncertainties,valid", [
+    ({"a": [0, 1], "b": {"range": [0, 2], "source": "x"}, "c": False, "d": True}, True),
+    ({"a": {"distribution": {"type": "normal", "mean": 1, "sd": 0.1}}}, True),
+    ({"g": {"members": ["a", "b"], "rank_correlation": 0.5}}, True),
+    ({"g": {"members": ["a", "b"], "rank_correlation": [[1, 0.5], [0.5, 1]]}}, True),
+    ({"a": {"range": [0, 1], "distribution": {"type": "uniform", "low": 0, "high": 1}}}, False),
+    ({"g": {"members": ["a"], "rank_correlation": 0.5}}, False),
+    ({"a": {"rnage": [0, 1]}}, False),
+    ({"a": [0, 1, 2]}, False),
+])
+def test_uncertainty_forms(uncertainties, valid):
+    assert (errors(as_json({"model": "m.yaml", "uncertainties": uncertainties}), SCENARIO_SCHEMA) == []) == valid
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "data" / "analysis").glob("*.yaml")), ids=lambda p: p.name)
+def test_analysis_test_models_validate(path):
+    document = read(path)
+    assert errors(document) == []

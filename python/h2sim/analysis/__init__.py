@@ -1,0 +1,21 @@
+"""Exploratory modelling on h2sim models: sampling, exploration, sensitivity, robustness,
+scenario discovery, and an EMA Workbench adapter (docs/exploration.md).
+
+Everything here sits above the Python API and runs models only through
+:meth:`h2sim.Model.run_batch`, so that an executor (concurrent.futures, Dask) can ship the
+same work elsewhere.
+"""
+
+from __future__ import annotations
+
+from .explore import Exploration, explore, open_exploration
+from .outcomes import Outcome
+from .parameters import CorrelatedGroup, Distribution, Lever, Space, Uncertainty
+from .prim import Discovery, discover
+from .robustness import benchmark, regret, satisficing
+from .samplers import factorial
+from .sensitivity import Sensitivity, sensitivity
+
+__all__ = ["Exploration", "explore", "open_exploration", "Outcome", "Distribution", "Uncertainty",
+           "CorrelatedGroup", "Lever", "Space", "factorial", "sensitivity", "Sensitivity", "benchmark",
+           "satisficing", "regret", "discover", "Discovery"]
