@@ -5,8 +5,8 @@
 
 Explores scenarios/studies/zhejiang_2025_levers.yaml (the Zhejiang 2025 plan, 8 uncertainties
 and its 10 declared scalar outcomes) with outcomes only, once per thread count, each in a
-fresh process, and prints the wall time and the peak resident memory (ru_maxrss) of that
-process, beside what the whole trajectories of the outcome variables would have taken.
+fresh process, and prints the wall time, the CPU time and the peak resident memory
+(ru_maxrss) of that process, beside what the whole trajectories would have taken.
 """
 
 from __future__ import annotations
@@ -31,18 +31,21 @@ def child(runs: int, threads: int, chunk_size: int | None) -> None:
 
     model = h2sim.load(STUDY)
     model.program  # compile before timing
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    baseline = before.ru_maxrss
     began = time.perf_counter()
     result = h2sim.explore(model, scenarios=runs, seed=1, threads=threads, chunk_size=chunk_size, progress=False)
     seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    peak = after.ru_maxrss  # KiB on Linux
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     scalars = result.scalar_names
     times = len(np.arange(model.time["start"], model.time["stop"] + 1e-9, model.time["save_every"]))
     from h2sim.analysis.outcomes import columns_needed, resolve
 
     columns = len(columns_needed(resolve(model)))
     outputs = len(model.run().columns)  # the scenario's default outputs, arrays element by element
-    print(json.dumps({"runs": len(result), "threads": threads, "seconds": seconds, "peak_rss_mib": peak / 1024,
+    print(json.dumps({"runs": len(result), "threads": threads, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak / 1024,
                       "rss_before_mib": baseline / 1024, "outcomes": len(scalars),
                       "trajectories_mib": runs * times * columns * 8 / 2**20,
                       "outputs_mib": runs * times * outputs * 8 / 2**20, "outputs": outputs,
@@ -70,6 +73,7 @@ def main() -> None:
         r = json.loads(out.strip().splitlines()[-1])
         results.append(r)
         print(f"  {threads} thread(s): {r['seconds']:7.1f} s wall ({r['runs'] / r['seconds']:,.0f} runs/s), "
+              f"{r['cpu_seconds']:.1f} s CPU, "
               f"peak RSS {r['peak_rss_mib']:,.0f} MiB (after loading: {r['rss_before_mib']:,.0f} MiB), "
               f"{r['outcomes']} scalar outcomes")
     r = results[0]

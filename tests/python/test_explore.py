@@ -369,3 +369,17 @@ def test_bad_arguments_say_what_is_wrong(ramp):
     with pytest.raises(ValueError, match="declares no outcomes"):
         h2sim.explore(bass, scenarios=2, progress=False)
     assert outcome_module.GOALS["maximise"] == "maximize"
+
+
+def test_the_flagship_reports_the_plans_robustness(repo_root, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("flagship", repo_root / "scripts" / "flagship.py")
+    flagship = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(flagship)
+    text = flagship.robustness(tmp_path)
+    assert "both 2025 targets met in" in text and "public spending 2023-2025 median" in text
+    written = h2sim.open_exploration(tmp_path / "zhejiang_robustness.nc")
+    assert len(written) == flagship.ROBUSTNESS_SCENARIOS
+    share = written.outcomes["targets_met"].mean()
+    assert f"met in {share:.0%} of scenarios" in text
