@@ -383,3 +383,31 @@ def test_the_flagship_reports_the_plans_robustness(repo_root, tmp_path):
     assert len(written) == flagship.ROBUSTNESS_SCENARIOS
     share = written.outcomes["targets_met"].mean()
     assert f"met in {share:.0%} of scenarios" in text
+
+
+def test_executor_chunks_are_sized_to_at_least_100_ms_of_work(ramp, monkeypatch):
+    from h2sim.analysis import executors
+
+    class Immediate:  # an executor that runs each chunk when it is submitted, and records it
+        _max_workers = 2
+
+        def __init__(self):
+            self.sizes = []
+
+        def submit(self, fn, bundle, names, values, plan, threads):
+            self.sizes.append(len(values))
+            result = fn(bundle, names, values, plan, threads)
+            return type("Done", (), {"result": lambda self: result})()
+
+    # the pilot chunk (16 runs) takes 16 ms by this clock: 1 ms a run
+    ticks = iter([0.0, 0.016])
+    monkeypatch.setattr(executors._time, "perf_counter", lambda: next(ticks))
+    pool = Immediate()
+    local = h2sim.explore(ramp, scenarios=2000, seed=1, progress=False)
+    remote = h2sim.explore(ramp, scenarios=2000, seed=1, executor=pool, progress=False)
+    target = executors.TARGET_CHUNK_SECONDS / 0.001  # runs in half a second of work
+    assert pool.sizes[:-1] == [504] * (len(pool.sizes) - 1) and 504 >= target  # multiples of the lanes
+    assert 16 + sum(pool.sizes) == 2000
+    assert min(pool.sizes[:-1]) * 0.001 >= executors.MIN_CHUNK_SECONDS
+    for name in local.outcomes:
+        assert np.array_equal(local.outcomes[name], remote.outcomes[name], equal_nan=True)
