@@ -376,6 +376,9 @@ def command_check(args) -> int:
 
     model = _load(args.scenario, strict_units=not args.lenient_units)
     program = model.program  # compiling finds unknown names, dimension errors and loops
+    from .analysis import check_declarations
+
+    check_declarations(model)  # outcomes: and uncertainties: (docs/exploration.md)
     warnings = model.warnings
     _warn(model)
     if args.strict and warnings:

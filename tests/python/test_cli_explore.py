@@ -98,3 +98,14 @@ def test_sensitivity_prints_indices_and_writes_them(cli, tmp_path):
     assert result.returncode == 0 and "Sobol indices from 1536 runs" in result.stdout
     result = cli("sensitivity", LINEAR, "--n", "100")
     assert result.returncode == 2 and "power of two" in result.stderr
+
+
+def test_check_reports_a_bad_outcome_or_uncertainty_at_its_line(cli, write_yaml):
+    path = write_yaml("bad.yaml", f"model: {RAMP}\nuncertainties:\n  rate: [3, 1]\n")
+    result = cli("check", path)
+    assert result.returncode == 1 and "bad.yaml:3:" in result.stderr and "low < high" in result.stderr
+    path = write_yaml("bad2.yaml", f"model: {RAMP}\noutcomes:\n  late: {{variable: level, at: 99}}\n")
+    result = cli("check", path)
+    assert result.returncode == 1 and "bad2.yaml:3:" in result.stderr and "outside the run" in result.stderr
+    result = cli("check", RAMP)
+    assert result.returncode == 0, result.stderr

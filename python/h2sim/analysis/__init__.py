@@ -16,6 +16,21 @@ from .robustness import benchmark, regret, satisficing
 from .samplers import factorial
 from .sensitivity import Sensitivity, sensitivity
 
-__all__ = ["Exploration", "explore", "open_exploration", "Outcome", "Distribution", "Uncertainty",
+
+
+def check_declarations(model) -> None:
+    """Checks the model's ``outcomes:`` and ``uncertainties:`` sections against the model
+    (what ``h2sim check`` does): raises ScenarioError at the first bad entry, with its file
+    and line."""
+    from . import outcomes as _outcomes
+    from .parameters import declared_space
+
+    if model.section("outcomes") is not None:
+        _outcomes.resolve(model)
+    if model.section("uncertainties") is not None:
+        declared_space(model)
+
+
+__all__ = ["check_declarations", "Exploration", "explore", "open_exploration", "Outcome", "Distribution", "Uncertainty",
            "CorrelatedGroup", "Lever", "Space", "factorial", "sensitivity", "Sensitivity", "benchmark",
            "satisficing", "regret", "discover", "Discovery"]

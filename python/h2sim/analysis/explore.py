@@ -187,8 +187,8 @@ def _from_dataset(ds) -> Exploration:
         if var.dims == ("experiment",):
             outcomes[name] = var.to_numpy()
             rows.append({"name": name, **{k: var.attrs.get(k, "") for k in ("kind", "description", "units", "goal")}})
-        else:
-            outcomes[name] = var.data if hasattr(var.data, "compute") else var.to_numpy()
+        else:  # a time series stays in the file until used (np.asarray(...) reads it)
+            outcomes[name] = var
             units[name] = var.attrs.get("units", "")
     info = pd.DataFrame(rows, columns=["name", "kind", "description", "units", "goal"]).set_index("name")
     info["goal"] = info["goal"].replace("", None)
@@ -265,7 +265,7 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
         space_names = space.names
     else:
         raise ValueError("scenarios: give a number, a DataFrame of scenarios, or None")
-    check_no_overlap(Space([]) if not space_names else _names_space(space_names), lever_names)
+    check_no_overlap(space_names, lever_names)
     chosen = _outcomes.resolve(model, outcomes, run_options.get("start"), run_options.get("stop"))
     series = [_series_name(model, s) for s in (time_series or [])]
     plan = Plan(chosen, series, run_options)
@@ -286,8 +286,8 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
 
     info = pd.DataFrame([{"name": o.name, "kind": o.kind, "description": o.description or o.describe(),
                           "units": o.units, "goal": o.goal} for o in chosen]).set_index("name")
-    attrs = {"model": model.name, "time_units": model.time.get("units", ""), "source_file": os.path.abspath(model.file) if model.file else "",
-             "sampler": sampler if space_names else "", "seed": "" if seed is None else str(seed),
+    attrs = {"model": model.name, "time_units": model.time.get("units", ""),
+             "source_file": os.path.abspath(model.file) if model.file else "", "sampler": sampler if space_names else "", "seed": "" if seed is None else str(seed),
              "h2sim_version": _h2sim.__version__, "outcome_definitions": json.dumps(
                  {o.name: o.describe() for o in chosen})}
     result_outcomes = {o.name: np.empty(n, dtype=bool if o.is_target else float) for o in chosen}
@@ -318,12 +318,6 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     else:
         exploration.outcomes.update(series_store.in_memory())
     return exploration
-
-
-def _names_space(names: Sequence[str]) -> Space:
-    from .parameters import Distribution, Uncertainty
-
-    return Space([Uncertainty(n, Distribution("uniform", 0, 1)) for n in names])
 
 
 def _given_scenarios(model, table: pd.DataFrame) -> pd.DataFrame:

@@ -558,8 +558,8 @@ def settable_name(model, text: str) -> str:
     return _Settable(model).name(text)
 
 
-def check_no_overlap(space: Space, lever_names: Sequence[str]) -> None:
-    both = sorted(set(space.names) & set(lever_names))
+def check_no_overlap(uncertainty_names: Sequence[str], lever_names: Sequence[str]) -> None:
+    both = sorted(set(uncertainty_names) & set(lever_names))
     if both:
         raise ValueError(f"`{both[0]}` is both an uncertainty and a lever in this study; a policy sets it, "
                             "so leave it out of the uncertainties (uncertainties: {name: false})")

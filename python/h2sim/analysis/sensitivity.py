@@ -48,8 +48,9 @@ class Sensitivity:
 
     def __repr__(self) -> str:
         outcomes = self.indices.index.get_level_values(0).unique()
-        return (f"<h2sim.Sensitivity {self.analysis}: {len(self.exploration)} runs, "
-                f"{len(self.indices.index.get_level_values(1).unique())} uncertainties, outcomes: {', '.join(outcomes)}>")
+        count = len(self.indices.index.get_level_values(1).unique())
+        return (f"<h2sim.Sensitivity {self.analysis}: {len(self.exploration)} runs, {count} uncertainties, "
+                f"outcomes: {', '.join(outcomes)}>")
 
     def table(self, outcome: str | None = None) -> pd.DataFrame:
         """The indices of one outcome (default: the first), most influential first."""
@@ -106,7 +107,8 @@ def sensitivity(model, analysis: str = "sobol", n: int = 1024, outcomes: Any = N
         from SALib.sample import sobol as sobol_sample
 
         if n & (n - 1):
-            raise ValueError(f"n = {n}: Sobol designs need a power of two (e.g. {1 << max(1, int(n).bit_length() - 1)})")
+            lower = 1 << max(1, int(n).bit_length() - 1)
+            raise ValueError(f"n = {n}: Sobol designs need a power of two (e.g. {lower})")
         unit = sobol_sample.sample(problem, n, calc_second_order=second_order, scramble=True, seed=design_seed)
     else:
         from SALib.sample import morris as morris_sample
