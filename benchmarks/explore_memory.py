@@ -45,7 +45,8 @@ def child(runs: int, threads: int, chunk_size: int | None) -> None:
 
     columns = len(columns_needed(resolve(model)))
     outputs = len(model.run().columns)  # the scenario's default outputs, arrays element by element
-    print(json.dumps({"runs": len(result), "threads": threads, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak / 1024,
+    print(json.dumps({"runs": len(result), "threads": threads, "seconds": seconds, "cpu_seconds": cpu,
+                      "peak_rss_mib": peak / 1024,
                       "rss_before_mib": baseline / 1024, "outcomes": len(scalars),
                       "trajectories_mib": runs * times * columns * 8 / 2**20,
                       "outputs_mib": runs * times * outputs * 8 / 2**20, "outputs": outputs,
