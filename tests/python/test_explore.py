@@ -136,7 +136,7 @@ def test_a_dask_local_cluster_with_two_workers_gives_the_local_result_bit_for_bi
         with distributed.Client(cluster) as client:
             remote = h2sim.explore(study, scenarios=48, seed=9, time_series=["fcev_fleet_total"], executor=client,
                                    chunk_size=8, progress=False)
-            ran_on = client.run(lambda: __import__("h2sim.analysis.executors", fromlist=["_CACHE"])._CACHE.copy())
+            ran_on = client.run(lambda: list(__import__("h2sim.analysis.executors", fromlist=["_CACHE"])._CACHE))
     assert len(ran_on) == 2 and all(len(cached) == 1 for cached in ran_on.values())  # both workers did work
     for name in local.outcomes:
         assert np.array_equal(local.outcomes[name], remote.outcomes[name], equal_nan=True), name

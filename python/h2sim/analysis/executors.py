@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
+import shutil
 import tempfile
 import threading
 import time as _time
@@ -108,15 +109,18 @@ class ModelBundle:
         import h2sim
 
         folder = tempfile.mkdtemp(prefix=f"h2sim-{self.key}-")
-        for name, text in self.files.items():
-            target = os.path.join(folder, name)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        model = h2sim.load(os.path.join(folder, self.entry), strict_units=self.strict_units)
-        if self.overrides:
-            model = model.with_params(self.overrides)
-        model.program  # compile once, here
+        try:
+            for name, text in self.files.items():
+                target = os.path.join(folder, name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            model = h2sim.load(os.path.join(folder, self.entry), strict_units=self.strict_units)
+            if self.overrides:
+                model = model.with_params(self.overrides)
+            model.program  # compile once, here
+        finally:  # loaded: the model holds everything it needs, the files can go
+            shutil.rmtree(folder, ignore_errors=True)
         with _CACHE_LOCK:
             _CACHE[self.key] = model
             while len(_CACHE) > 4:
