@@ -10,8 +10,8 @@ Prints, in order:
 3. how robustly the plan reaches its 2025 targets (5,000 vehicles, 50 stations, 35.5 t/day of
    refuelling capacity): a one-at-a-time tornado of the end-2025 fleet over every declared
    uncertainty range (and over the plan's implementation, from the commitment history shows to the
-   plan as written), and the share of a seeded Latin-hypercube ensemble over those ranges (run
-   through Model.run_batch) that reaches each target.
+   plan as written), the share of a seeded Latin-hypercube ensemble over those ranges (run with
+   h2sim.explore) that reaches each target, and where the plan misses (PRIM, h2sim.discover).
 
 The targets are the `targets:` section of scenarios/zhejiang/baseline.yaml (read with
 h2sim.read_targets), where they are written once with their sources.
@@ -20,8 +20,8 @@ It writes a chart, a tornado chart, the two runs and the ensemble as CSV (defaul
 
     python3 scripts/flagship.py [--out results] [--runs 256] [--seed 2025]
 
-The ensemble code is kept small on purpose: the exploration toolkit (issue 11) will replace
-`latin_hypercube` and `ensemble` with its samplers and robustness measures.
+The ensemble runs through the exploration tools (docs/exploration.md);
+notebooks/zhejiang_robustness.ipynb compares lever mixes the same way.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import h2sim
@@ -138,20 +137,31 @@ def declared_uncertainty(model: h2sim.Model) -> dict[str, tuple[float, float, fl
     return out
 
 
-def latin_hypercube(ranges: dict[str, tuple[float, float, float]], runs: int, seed: int) -> pd.DataFrame:
-    from scipy.stats import qmc
-    names = list(ranges)
-    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(runs)
-    low = np.array([ranges[n][0] for n in names])
-    high = np.array([ranges[n][2] for n in names])
-    return pd.DataFrame(qmc.scale(unit, low, high), columns=names)
+def ensemble(model: h2sim.Model, ranges: dict, runs: int, seed: int,
+             variables: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, h2sim.Exploration]:
+    """A seeded Latin-hypercube sample of the declared ranges, run to the end of 2025 with
+    h2sim.explore (on the C++ lanes, in chunks): the sample, the end-2025 values of the
+    variables in every run, and the exploration itself."""
+    outcomes = {name: {"variable": name, "at": END_2025} for name in variables}
+    explored = h2sim.explore(model, scenarios=runs, uncertainties=list(ranges), outcomes=outcomes, sampler="lhs",
+                             seed=seed, stop=END_2025, progress=False)
+    table = explored.experiments[list(ranges)]
+    return table, pd.DataFrame({name: explored.outcomes[name] for name in variables}, index=table.index), explored
 
 
-def ensemble(model: h2sim.Model, table: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
-    """End-2025 values of the variables in every run of the table (one batch on the C++ lanes)."""
-    result = model.run_batch(table, return_columns=variables, stop=END_2025, save_every=1.0, progress=False)
-    at = result.sel(time=END_2025)
-    return pd.DataFrame({name: at[name].to_numpy() for name in variables}, index=table.index)
+def where_it_misses(explored: h2sim.Exploration, met: pd.DataFrame, labels: dict[str, str]) -> str:
+    """PRIM scenario discovery: the box of uncertainties where the plan misses its targets
+    (all of them together, or else the first target some runs meet and others miss)."""
+    candidates = [("the targets", met.all(axis=1).to_numpy())] + \
+        [(labels[name], met[name].to_numpy()) for name in met.columns]
+    for label, hit in candidates:
+        if 0 < hit.sum() < len(hit):
+            found = h2sim.discover(explored, ~hit, policy="base")
+            limits = "; ".join(f"{n} {row['min']:.3g}-{row['max']:.3g} (of {row['low']:.3g}-{row['high']:.3g})"
+                               for n, row in found.limits.iterrows())
+            return (f"  it misses {label} mostly where {limits}: {found.density:.0%} of the runs there miss, "
+                    f"{found.coverage:.0%} of all misses lie there (PRIM)")
+    return ""
 
 
 def tornado(model: h2sim.Model, ranges: dict, implementation: tuple[float, pd.Series, pd.Series]) -> pd.DataFrame:
@@ -188,7 +198,8 @@ def implementation_schedules(plan: h2sim.Model, baseline: h2sim.Model):
 
 
 def robustness_text(tor: pd.DataFrame, ens: pd.DataFrame, runs: int, seed: int, n_uncertain: int,
-                    targets: dict[str, h2sim.Target], units: dict[str, str]) -> str:
+                    targets: dict[str, h2sim.Target], units: dict[str, str],
+                    explored: h2sim.Exploration | None = None) -> str:
     central = tor.attrs["central"]
     lines = [f"The plan as written, central values: {central[FLEET]:,.0f} vehicles and "
              f"{central[STATIONS]:.1f} stations at the end of 2025 "
@@ -216,6 +227,10 @@ def robustness_text(tor: pd.DataFrame, ens: pd.DataFrame, runs: int, seed: int, 
               f"  end-2025 fleet: median {q[0.5]:,.0f}, 90 % of runs between {q[0.05]:,.0f} and {q[0.95]:,.0f}; "
               f"stations between {ens['stations_operating_total'].quantile(0.05):.1f} and "
               f"{ens['stations_operating_total'].quantile(0.95):.1f}"]
+    if explored is not None:
+        misses = where_it_misses(explored, met, {name: target_text(t, units[name]) for name, t in targets.items()})
+        if misses:
+            lines.append(misses)
     return "\n".join(lines)
 
 
@@ -299,9 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     plan = models["plan"]
     ranges = declared_uncertainty(plan)
     tor = tornado(plan, ranges, implementation_schedules(plan, models["baseline"]))
-    table = latin_hypercube(ranges, args.runs, args.seed)
-    ens = ensemble(plan, table, list(targets))
-    print(robustness_text(tor, ens, args.runs, args.seed, len(ranges), targets, results["plan"].attrs["units"]))
+    table, ens, explored = ensemble(plan, ranges, args.runs, args.seed, list(targets))
+    print(robustness_text(tor, ens, args.runs, args.seed, len(ranges), targets, results["plan"].attrs["units"],
+                          explored))
 
     for name, frame in results.items():
         csv = out / f"zhejiang_{'baseline' if name == 'baseline' else 'plan_2025'}.csv"

@@ -109,3 +109,14 @@ def test_check_reports_a_bad_outcome_or_uncertainty_at_its_line(cli, write_yaml)
     assert result.returncode == 1 and "bad2.yaml:3:" in result.stderr and "outside the run" in result.stderr
     result = cli("check", RAMP)
     assert result.returncode == 0, result.stderr
+
+
+def test_an_exploration_with_time_series_is_an_ensemble_the_report_reads(repo_root, tmp_path):
+    study = h2sim.load(repo_root / "scenarios" / "studies" / "zhejiang_2025_levers.yaml")
+    path = tmp_path / "study.nc"
+    h2sim.explore(study, scenarios=6, seed=1, policies=h2sim.factorial({"fuel_subsidy_to_reference": [0, 1]}),
+                  time_series=["fcev_fleet_total", "stations_operating_total"], output=path, progress=False)
+    html = tmp_path / "report.html"
+    h2sim.report([study], html, ensemble=path)
+    text = html.read_text()
+    assert "Lever benchmark" in text and "policy 1" in text

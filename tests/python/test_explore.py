@@ -59,21 +59,38 @@ def test_every_outcome_kind_matches_its_closed_form(ramp):
     assert info.loc["level_at_5", "goal"] == "maximize"
 
 
+def from_2023(before: float, after: float) -> pd.Series:
+    """A lever trajectory: the history's value until 2023, then the policy's."""
+    return pd.Series([before, before, after, after], index=[2015.0, 2022.9999, 2023.0, 2036.0])
+
+
 def test_explore_equals_the_same_runs_one_by_one(study):
-    policies = {"plan": {}, "no_fuel_subsidy": {"fuel_subsidy_to_reference": 0, "marketing": 0.02}}
+    policies = {"plan": {}, "support": {"fuel_subsidy_to_reference": 1, "station_capital_subsidy_share": 0.3},
+                "half": {"fleet_plan_commitment": from_2023(0.1043, 0.5)}}
     result = h2sim.explore(study, scenarios=4, policies=policies, seed=11, progress=False)
     experiments, outcomes = result  # the EMA Workbench's pair
-    assert len(experiments) == 8 and list(experiments["policy"][:4]) == ["plan"] * 4
-    assert list(experiments["scenario"]) == [0, 1, 2, 3] * 2
+    assert len(experiments) == 12 and list(experiments["policy"][:4]) == ["plan"] * 4
+    assert list(experiments["scenario"]) == [0, 1, 2, 3] * 3
+    assert experiments["fleet_plan_commitment"].iloc[-1] == "2015: 0.1043, 2023: 0.5"
+    assert result.policies.loc["plan", "fleet_plan_commitment"] == "as scheduled"
     columns = ["fcev_fleet_total", "stations_operating_total", "accounting.cumulative_public_spending"]
     for i, row in experiments.iterrows():
-        params = {c: row[c] for c in [*result.uncertainties, *result.levers]}
+        params = {c: row[c] for c in result.uncertainties}
+        params.update({c: row[c] for c in ("fuel_subsidy_to_reference", "station_capital_subsidy_share")})
+        if row["policy"] == "half":
+            params["fleet_plan_commitment"] = policies["half"]["fleet_plan_commitment"]
         frame = study.run(params=params, return_columns=columns)
-        assert outcomes["fleet_2025"][i] == frame.loc[2026.0, "fcev_fleet_total"]  # bit for bit
-        assert outcomes["stations_2025"][i] == frame.loc[2026.0, "stations_operating_total"]
+        assert outcomes["fleet_at_end_2025"][i] == frame.loc[2026.0, "fcev_fleet_total"]  # bit for bit
+        assert outcomes["stations_at_end_2025"][i] == frame.loc[2026.0, "stations_operating_total"]
         spending = frame["accounting.cumulative_public_spending"]
         assert outcomes["public_cost_2023_2030"][i] == spending.loc[2031.0] - spending.loc[2023.0]
-        assert outcomes["fleet_target"][i] == (frame.loc[2026.0, "fcev_fleet_total"] >= 5000)
+        # the scenario's targets: are target outcomes too
+        assert outcomes["fleet_2025"][i] == (frame.loc[2026.0, "fcev_fleet_total"] >= 5000)
+        assert outcomes["targets_met"][i] == (outcomes["fleet_2025"][i] and
+                                              frame.loc[2026.0, "stations_operating_total"] >= 50)
+    half = outcomes["fleet_at_end_2025"][experiments["policy"] == "half"]
+    plan = outcomes["fleet_at_end_2025"][experiments["policy"] == "plan"]
+    assert (half < plan).all()  # closing half the plan's gap gives fewer vehicles in every scenario
 
 
 def test_seeds_reproduce_bit_for_bit_and_differ_between_seeds(ramp):
@@ -120,10 +137,11 @@ def test_outcome_only_exploration_runs_in_chunks_and_chunks_do_not_change_result
 
 # --- executors --------------------------------------------------------------------------------------
 def test_a_process_pool_gives_the_local_result_bit_for_bit(study):
-    local = h2sim.explore(study, scenarios=40, policies={"a": {}, "b": {"marketing": 0.03}}, seed=4, progress=False)
+    policies = {"a": {}, "b": {"fuel_subsidy_to_reference": 1}, "c": {"bus_mandate_share": from_2023(0, 0.1)}}
+    local = h2sim.explore(study, scenarios=24, policies=policies, seed=4, progress=False)
     with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
-        remote = h2sim.explore(study, scenarios=40, policies={"a": {}, "b": {"marketing": 0.03}}, seed=4,
-                               executor=pool, chunk_size=16, progress=False)
+        remote = h2sim.explore(study, scenarios=24, policies=policies, seed=4, executor=pool, chunk_size=8,
+                               progress=False)
     pd.testing.assert_frame_equal(local.experiments, remote.experiments)
     for name in local.outcomes:
         assert np.array_equal(local.outcomes[name], remote.outcomes[name], equal_nan=True), name
@@ -258,8 +276,12 @@ auxiliaries:
 
 def test_a_scheduled_lever_cannot_vary_per_run_and_the_error_says_so(repo_root):
     plan = h2sim.load(repo_root / "scenarios" / "zhejiang" / "plan_2025.yaml")
-    with pytest.raises(ValueError, match="`marketing` is scheduled by the scenario"):
-        h2sim.explore(plan, scenarios=0, policies={"more": {"marketing": 0.05}}, outcomes=["fcev_fleet_total"],
+    with pytest.raises(ValueError, match="`fleet_plan_commitment` is scheduled by the scenario .* give policies "
+                                         "a trajectory"):
+        h2sim.explore(plan, scenarios=0, policies={"more": {"fleet_plan_commitment": 0.5}},
+                      outcomes=["fcev_fleet_total"], progress=False)
+    with pytest.raises(ValueError, match="`fleet_plan_commitment` is scheduled"):
+        h2sim.explore(plan, scenarios=2, uncertainties=["fleet_plan_commitment"], outcomes=["fcev_fleet_total"],
                       progress=False)
 
 
@@ -371,18 +393,22 @@ def test_bad_arguments_say_what_is_wrong(ramp):
     assert outcome_module.GOALS["maximise"] == "maximize"
 
 
-def test_the_flagship_reports_the_plans_robustness(repo_root, tmp_path):
+def test_the_flagships_ensemble_is_an_exploration_of_the_declared_ranges(repo_root):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("flagship", repo_root / "scripts" / "flagship.py")
     flagship = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(flagship)
-    text = flagship.robustness(tmp_path)
-    assert "both 2025 targets met in" in text and "public spending 2023-2025 median" in text
-    written = h2sim.open_exploration(tmp_path / "zhejiang_robustness.nc")
-    assert len(written) == flagship.ROBUSTNESS_SCENARIOS
-    share = written.outcomes["targets_met"].mean()
-    assert f"met in {share:.0%} of scenarios" in text
+    plan = h2sim.load(repo_root / "scenarios" / "zhejiang" / "plan_2025.yaml")
+    ranges = flagship.declared_uncertainty(plan)
+    explored = flagship.ensemble(plan, ranges, runs=16, seed=3)
+    assert explored.uncertainties == list(ranges) and len(explored) == 16
+    for name, (low, _, high) in ranges.items():
+        assert explored.experiments[name].between(low, high).all()
+    row = explored.experiments.iloc[5]
+    frame = plan.run(params={n: row[n] for n in ranges}, return_columns=["fcev_fleet_total"], stop=flagship.END_2025)
+    assert explored.outcomes["fcev_fleet_total"][5] == frame.loc[flagship.END_2025, "fcev_fleet_total"]
+    assert explored.outcomes["fleet_target_met"][5] == (frame.loc[flagship.END_2025, "fcev_fleet_total"] >= 5000)
 
 
 def test_executor_chunks_are_sized_to_at_least_100_ms_of_work(ramp, monkeypatch):

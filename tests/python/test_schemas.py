@@ -138,8 +138,8 @@ REJECTED = {
     "50_stock_shorthand.yaml": "stocks/fleet",
     "51_normal_sd_not_positive.yaml": "constants/build_time",
     "52_unknown_distribution.yaml": "constants/build_time",
-    "60_lever_range_and_options.yaml": "constants/share",
-    "61_lever_unknown_key.yaml": "constants/share",
+    "61_lever_range_and_options.yaml": "constants/share",
+    "62_lever_unknown_key.yaml": "constants/share",
 }
 
 

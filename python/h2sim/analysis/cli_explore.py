@@ -140,6 +140,10 @@ def run(args) -> int:
     sampled = f" ({args.sampler}, seed {args.seed})" if result.uncertainties and args.seed is not None else \
         (f" ({args.sampler})" if result.uncertainties else "")
     print(_cli._describe(model))
+    overrides = {k: v for k, v in _cli._run_options(args).items() if v is not None}
+    if overrides:
+        print("these runs: " + ", ".join(f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                                         for k, v in overrides.items()))
     print(f"{n_scen} scenarios{sampled} x {n_pol} {'policy' if n_pol == 1 else 'policies'} = {len(result)} runs; "
           f"{len(result.uncertainties)} uncertainties, {len(result.levers)} levers")
     print()

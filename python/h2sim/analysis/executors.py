@@ -67,8 +67,8 @@ def evaluate_chunk(model, names: Sequence[str], values: np.ndarray, plan: Plan, 
 
 # --- shipping the model ------------------------------------------------------------------------
 class ModelBundle:
-    """A model as bytes: every file its scenario reads (the ``extends:`` chain, the model
-    file, components, recursively), relative to their common folder, with the overrides
+    """A model as bytes: every file its scenario reads (``Model.files``: the ``extends:``
+    chain, the model file, components), relative to their common folder, with the overrides
     set by ``with_params``. :meth:`load` rebuilds the same Model anywhere."""
 
     def __init__(self, files: dict[str, str], entry: str, strict_units: bool, overrides: dict,
@@ -89,7 +89,7 @@ class ModelBundle:
         if model._source is None:
             raise ValueError("only a Model loaded from a file can be sent to an executor")
         path, text, strict = model._source
-        paths = _files_read(os.path.abspath(path))
+        paths = [p for p in model.files if os.path.exists(p)] or [os.path.abspath(path)]
         root = os.path.commonpath([os.path.dirname(p) for p in paths])
         files = {}
         for p in paths:
@@ -130,39 +130,6 @@ class ModelBundle:
 
 _CACHE: "collections.OrderedDict[str, Any]" = collections.OrderedDict()  # per worker process
 _CACHE_LOCK = threading.Lock()
-
-
-def _files_read(path: str) -> list[str]:
-    """The YAML files a scenario reads: itself, what it extends, its model and the
-    components of every model file (XMILE models are one file)."""
-    import yaml
-
-    seen: list[str] = []
-    pending = [path]
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.append(current)
-        if not current.lower().endswith((".yaml", ".yml")):
-            continue
-        with open(current, encoding="utf-8") as handle:
-            try:
-                document = yaml.safe_load(handle) or {}
-            except yaml.YAMLError:
-                continue  # the loader has already accepted it; nothing more to find
-        if not isinstance(document, dict):
-            continue
-        folder = os.path.dirname(current)
-        for key in ("extends", "model"):
-            if isinstance(document.get(key), str):
-                pending.append(os.path.normpath(os.path.join(folder, document[key])))
-        components = document.get("components")
-        if isinstance(components, dict):
-            for spec in components.values():
-                if isinstance(spec, dict) and isinstance(spec.get("file"), str):
-                    pending.append(os.path.normpath(os.path.join(folder, spec["file"])))
-    return [p for p in seen if os.path.exists(p)]
 
 
 def _remote_chunk(bundle: ModelBundle, names: Sequence[str], values: np.ndarray, plan: Plan, threads: int):

@@ -24,9 +24,13 @@ from .. import _h2sim
 from . import outcomes as _outcomes
 from . import samplers as _samplers
 from .executors import Plan, run_chunks
-from .parameters import Space, check_no_overlap, declared_levers, declared_space, settable_name
+from .parameters import (Space, check_no_overlap, declared_levers, declared_space, settable_name,
+                         trajectory_name)
 
 OUTPUT_FORMATS = (".nc", ".zarr")
+# The Dataset's dimension along the runs: `run`, as Model.run_batch names it, so that tools
+# reading run_batch ensembles (h2sim report --ensemble) read explorations too.
+RUN = "run"
 # Zarr version 2 files: every Zarr reader opens them, text coordinates included (version 3 has
 # no specified fixed-length text type yet).
 _ZARR_FORMAT = {"zarr_format": 2}
@@ -41,7 +45,7 @@ class Exploration:
       ``scenario`` (its number), ``policy`` (its name) and ``model``.
     - ``outcomes``: dict outcome name -> ndarray (runs,) (bool for targets); time series
       asked for are there too, as (runs, times) arrays.
-    - ``dataset``: the same as an xarray Dataset along ``experiment`` (and ``time``).
+    - ``dataset``: the same as an xarray Dataset along ``run`` (and ``time``).
     - ``outcome_info``: DataFrame of the outcomes: kind, description, units, goal.
     - ``uncertainties``, ``levers``, ``policies`` (DataFrame of the lever settings), ``times``.
     """
@@ -120,8 +124,8 @@ class Exploration:
 
     @property
     def dataset(self):
-        """An xarray Dataset: dimension ``experiment`` (and ``time`` for time series);
-        the uncertainties, levers, scenario and policy as coordinates along experiment."""
+        """An xarray Dataset: dimension ``run`` (and ``time`` for time series), one run per
+        experiment; the uncertainties, levers, scenario and policy as coordinates along it."""
         if self._dataset is None:
             self._dataset = self._build_dataset(self.outcomes)
         return self._dataset
@@ -129,12 +133,12 @@ class Exploration:
     def _build_dataset(self, outcomes: Mapping[str, np.ndarray], with_series: bool = True):
         import xarray as xr
 
-        coords: dict[str, Any] = {"experiment": np.arange(len(self.experiments))}
+        coords: dict[str, Any] = {RUN: np.arange(len(self.experiments))}
         for column in self.experiments.columns:
             values = self.experiments[column].to_numpy()
             if values.dtype == object:
                 values = values.astype(str)
-            coords[column] = ("experiment", values)
+            coords[column] = (RUN, values)
         data = {}
         info = self.outcome_info
         for name, values in outcomes.items():
@@ -142,9 +146,9 @@ class Exploration:
             if values.ndim == 1:
                 attrs = {k: str(info.loc[name, k]) for k in ("kind", "description", "units", "goal")
                          if name in info.index and info.loc[name, k] is not None}
-                data[name] = xr.DataArray(values, dims=["experiment"], attrs=attrs)
+                data[name] = xr.DataArray(values, dims=[RUN], attrs=attrs)
             elif with_series:
-                data[name] = xr.DataArray(values, dims=["experiment", "time"],
+                data[name] = xr.DataArray(values, dims=[RUN, "time"],
                                           attrs={"units": self._time_series_units.get(name, ""), "kind": "time series"})
         if self.times is not None and any(np.ndim(v) == 2 for v in outcomes.values()) and with_series:
             coords["time"] = self.times
@@ -184,7 +188,7 @@ def _from_dataset(ds) -> Exploration:
     rows = []
     units = {}
     for name, var in ds.data_vars.items():
-        if var.dims == ("experiment",):
+        if var.dims == (RUN,):
             outcomes[name] = var.to_numpy()
             rows.append({"name": name, **{k: var.attrs.get(k, "") for k in ("kind", "description", "units", "goal")}})
         else:  # a time series stays in the file until used (np.asarray(...) reads it)
@@ -246,7 +250,9 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     scenario_rng, policy_rng = _samplers.streams(seed, 2)
 
     # what varies
-    policy_table, lever_names = _policy_table(model, policies, levers, policy_sampler or sampler, policy_rng)
+    chosen_policies = _policy_table(model, policies, levers, policy_sampler or sampler, policy_rng)
+    policy_table, lever_names = chosen_policies.numbers, chosen_policies.names
+    driven = chosen_policies.trajectory_names
     if isinstance(scenarios, pd.DataFrame):
         scenario_table = _given_scenarios(model, scenarios)
         space_names = list(scenario_table.columns)
@@ -255,8 +261,9 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
         space_names = []
     elif isinstance(scenarios, (int, np.integer)) and not isinstance(scenarios, bool):
         space = declared_space(model, uncertainties)
-        space = Space([u for u in space.uncertainties if u.name not in lever_names],
-                      [g for g in space.groups if not set(g.members) & set(lever_names)]) \
+        set_by_policies = {*lever_names, *driven}
+        space = Space([u for u in space.uncertainties if u.name not in set_by_policies],
+                      [g for g in space.groups if not set(g.members) & set_by_policies]) \
             if uncertainties is None else space
         if not len(space):
             raise ValueError(f"{model.name} declares no uncertainties that can vary per run: declare `range:` or "
@@ -265,7 +272,7 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
         space_names = space.names
     else:
         raise ValueError("scenarios: give a number, a DataFrame of scenarios, or None")
-    check_no_overlap(space_names, lever_names)
+    check_no_overlap(space_names, [*lever_names, *driven])
     chosen = _outcomes.resolve(model, outcomes, run_options.get("start"), run_options.get("stop"))
     series = [_series_name(model, s) for s in (time_series or [])]
     plan = Plan(chosen, series, run_options)
@@ -280,6 +287,8 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     if lever_names:
         values[:, len(space_names):] = np.repeat(policy_table[lever_names].to_numpy(dtype=float), n_scen, axis=0)
     experiments = pd.DataFrame(values, columns=names)
+    for name in driven:  # levers driven over time: the policy's trajectory, as text
+        experiments[name] = np.repeat(chosen_policies.table[name].to_numpy(dtype=object), n_scen)
     experiments["scenario"] = np.tile(np.arange(n_scen), n_pol)
     experiments["policy"] = np.repeat(np.asarray(policy_table.index, dtype=str), n_scen)
     experiments["model"] = model.name
@@ -294,22 +303,29 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     series_store = _SeriesStore(series, n, output)
     bar = _Progress(n, progress)
     times = None
+    # policies that drive levers over time run on their own variant of the model (compiled once
+    # each); the others share the model, so all their runs go through one sequence of chunks
+    blocks = [(model, 0, n)] if not driven else [
+        (model.with_params(chosen_policies.trajectories[p]) if chosen_policies.trajectories[p] else model,
+         i * n_scen, (i + 1) * n_scen) for i, p in enumerate(policy_table.index)]
     try:
-        for a, b, (reduced, chunk_series, chunk_times) in run_chunks(
-                model, names, values, plan, executor=executor, chunk_size=chunk_size, threads=threads,
-                worker_threads=worker_threads, on_chunk=lambda a, b: bar.update(b - a)):
-            for name, array in reduced.items():
-                result_outcomes[name][a:b] = array
-            times = chunk_times
-            series_store.write(a, b, chunk_series, chunk_times)
+        for variant, first, last in blocks:
+            for a, b, (reduced, chunk_series, chunk_times) in run_chunks(
+                    variant, names, values[first:last], plan, executor=executor, chunk_size=chunk_size,
+                    threads=threads, worker_threads=worker_threads, on_chunk=lambda a, b: bar.update(b - a)):
+                a, b = a + first, b + first
+                for name, array in reduced.items():
+                    result_outcomes[name][a:b] = array
+                times = chunk_times
+                series_store.write(a, b, chunk_series, chunk_times)
     except BaseException:
         series_store.discard()
         raise
     finally:
         bar.close()
     units = {s: _units_of(model, s) for s in series}
-    exploration = Exploration(experiments, result_outcomes, info, space_names, lever_names, policy_table,
-                              times if series else None, attrs, units)
+    exploration = Exploration(experiments, result_outcomes, info, space_names, [*lever_names, *driven],
+                              chosen_policies.table, times if series else None, attrs, units)
     if output is not None:
         series_store.finish(exploration)
         if series:
@@ -334,11 +350,44 @@ def _given_scenarios(model, table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> tuple[pd.DataFrame, list[str]]:
+class _Policies:
+    """The policies of a study: ``numbers`` (a row per policy, a column per lever set to a
+    number, for the parameter table), ``trajectories`` (policy -> {lever: pandas Series} for
+    levers driven over time) and ``table`` (both, trajectories as text, for results)."""
+
+    def __init__(self, numbers: pd.DataFrame, trajectories: dict[str, dict[str, pd.Series]],
+                 trajectory_names: list[str]) -> None:
+        self.numbers = numbers
+        self.trajectories = trajectories
+        self.trajectory_names = trajectory_names
+        table = numbers.copy()
+        for name in trajectory_names:
+            table[name] = [_trajectory_text(trajectories[p].get(name)) for p in numbers.index]
+        table.index.name = "policy"
+        self.table = table
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.numbers.columns)
+
+
+def _trajectory_text(series: pd.Series | None) -> str:
+    """'2015: 0.104, 2023: 1': the points where the trajectory takes a new value."""
+    if series is None:
+        return "as scheduled"
+    points, last = [], None
+    for t, v in series.dropna().sort_index().items():
+        if last is None or v != last:
+            points.append(f"{float(t):g}: {float(v):.4g}")
+            last = v
+    return ", ".join(points)
+
+
+def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> _Policies:
     """One row per policy (index: its name), one column per lever it sets."""
     if policies is None or (isinstance(policies, (int, np.integer)) and not isinstance(policies, bool)
                             and policies == 0):
-        return pd.DataFrame(index=pd.Index(["base"], name="policy")), []
+        return _Policies(pd.DataFrame(index=pd.Index(["base"], name="policy")), {"base": {}}, [])
     if isinstance(policies, str) and policies != "factorial":
         raise ValueError(f"policies: unknown {policies!r}; give a number, 'factorial', a table or a mapping")
     if isinstance(policies, str) or (isinstance(policies, (int, np.integer)) and not isinstance(policies, bool)):
@@ -354,9 +403,9 @@ def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> tuple
     elif isinstance(policies, pd.DataFrame):
         table = policies.copy()
     elif isinstance(policies, Mapping):
-        table = pd.DataFrame.from_dict({str(k): dict(v) for k, v in policies.items()}, orient="index")
+        table = _object_table({str(k): dict(v) for k, v in policies.items()})
     elif isinstance(policies, Sequence):
-        table = pd.DataFrame([dict(p) for p in policies], index=[f"policy {i}" for i in range(len(policies))])
+        table = _object_table({f"policy {i}": dict(p) for i, p in enumerate(policies)})
     else:
         raise ValueError("policies: give None, a number, 'factorial', a DataFrame or a mapping name -> levers")
     if len(table) == 0:
@@ -364,26 +413,52 @@ def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> tuple
     table.index = [str(i) for i in table.index]
     if len(set(table.index)) != len(table):
         raise ValueError("policies: two policies have the same name")
+    driven = [c for c in table.columns if table[c].map(lambda v: isinstance(v, pd.Series)).any()]
     renamed = {}
     for column in table.columns:
         try:
-            renamed[column] = settable_name(model, str(column))
+            renamed[column] = (trajectory_name if column in driven else settable_name)(model, str(column))
         except ValueError as error:
             raise ValueError(f"policies: {error}") from None
     table = table.rename(columns=renamed)
-    for column in table.columns:
-        if table[column].map(lambda v: isinstance(v, pd.Series)).any():
-            raise ValueError(f"policies: `{column}`: a lever trajectory per run is not supported yet; give numbers")
+    driven = [renamed[c] for c in driven]
+    trajectories: dict[str, dict[str, pd.Series]] = {p: {} for p in table.index}
+    for column in driven:
+        for policy, value in table[column].items():
+            if isinstance(value, pd.Series):
+                trajectories[policy][column] = value
+            elif value is not None and not (isinstance(value, float) and np.isnan(value)):
+                try:  # a number among trajectories: that value all the time
+                    trajectories[policy][column] = pd.Series([float(value)], index=[model.time["start"]])
+                except (TypeError, ValueError):
+                    raise ValueError(f"policies: `{column}` of {policy}: expected a number or a pandas Series "
+                                     "indexed by time") from None
+    numbers = table.drop(columns=driven)
     # a policy that leaves a lever unset keeps the scenario's value for it
     parameters = model.parameters
-    for column in table.columns:
-        if table[column].isna().any():
+    for column in numbers.columns:
+        if numbers[column].isna().any():
             default = parameters.loc[column, "value"] if column in parameters.index else \
                 parameters[[p.split("[", 1)[0] == column for p in parameters.index]]["value"].iloc[0]
-            table[column] = table[column].fillna(float(default))
-    table = table.astype(float)
-    table.index.name = "policy"
-    return table, list(table.columns)
+            numbers[column] = numbers[column].fillna(float(default))
+    try:
+        numbers = numbers.astype(float)
+    except (TypeError, ValueError):
+        raise ValueError("policies: lever values must be numbers, or pandas Series indexed by time") from None
+    numbers.index.name = "policy"
+    return _Policies(numbers, trajectories, driven)
+
+
+def _object_table(rows: dict[str, dict]) -> pd.DataFrame:
+    """A table of policies whose cells may hold Series (pandas would unpack them)."""
+    columns: list[str] = []
+    for settings in rows.values():
+        columns += [str(k) for k in settings if str(k) not in columns]
+    table = pd.DataFrame(index=list(rows), columns=columns, dtype=object)
+    for policy, settings in rows.items():
+        for key, value in settings.items():
+            table.at[policy, str(key)] = value
+    return table
 
 
 def _series_name(model, text: str) -> str:
@@ -422,9 +497,9 @@ class _SeriesStore:
         if self.output.rstrip("/").endswith(".zarr"):
             import xarray as xr
 
-            chunk = xr.Dataset({name: (("experiment", "time"), series[name]) for name in self.names},
+            chunk = xr.Dataset({name: ((RUN, "time"), series[name]) for name in self.names},
                                coords={"time": times})
-            chunk.to_zarr(self.temp, region={"experiment": slice(a, b), "time": slice(0, len(times))},
+            chunk.to_zarr(self.temp, region={RUN: slice(a, b), "time": slice(0, len(times))},
                           mode="r+", consolidated=False)  # format: as created
         else:
             for name in self.names:
@@ -439,7 +514,7 @@ class _SeriesStore:
 
             self.temp = tempfile.mkdtemp(prefix=f".{base}.", suffix=".part", dir=folder)
             chunk = max(1, min(self.n, 4096))
-            template = xr.Dataset({name: (("experiment", "time"),
+            template = xr.Dataset({name: ((RUN, "time"),
                                           da.zeros((self.n, len(times)), chunks=(chunk, len(times))))
                                    for name in self.names}, coords={"time": times})
             template.to_zarr(self.temp, compute=False, mode="w", consolidated=False, **_ZARR_FORMAT)
@@ -450,11 +525,11 @@ class _SeriesStore:
             fd, self.temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".part", dir=folder)
             os.close(fd)
             self.handle = netCDF4.Dataset(self.temp, "w", format="NETCDF4")
-            self.handle.createDimension("experiment", self.n)
+            self.handle.createDimension(RUN, self.n)
             self.handle.createDimension("time", len(times))
             self.handle.createVariable("time", "f8", ("time",))[:] = times
             for name in self.names:
-                self.handle.createVariable(name, "f8", ("experiment", "time"),
+                self.handle.createVariable(name, "f8", (RUN, "time"),
                                            chunksizes=(min(self.n, 1024), len(times)))
 
     def in_memory(self) -> dict[str, np.ndarray]:

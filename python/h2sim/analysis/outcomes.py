@@ -14,7 +14,8 @@ An outcome reduces one variable's trajectory to one number per run (or to a yes/
   function=lambda x, t: x.max(axis=1))``.
 
 ``goal: maximize | minimize`` tells the robustness tools which way is better. Outcomes are
-declared in a scenario's ``outcomes:`` section (docs/exploration.md) or given in Python;
+declared in a scenario's ``outcomes:`` section (docs/exploration.md), its ``targets:`` are
+target outcomes too, or they are given in Python;
 :func:`resolve` checks them against the model before anything runs and reports a bad entry
 at its file and line.
 """
@@ -218,15 +219,26 @@ def from_spec(name: str, spec: Any, where: _Located | None = None) -> Outcome:
 
 
 def declared(model) -> dict[str, Outcome]:
-    """The outcomes the model's files declare (``outcomes:``), unchecked against the model."""
+    """The outcomes the model's files declare (``outcomes:``), and their plan targets
+    (``targets:``, docs/scenario-format.md#targets) as target outcomes of the same name
+    (an outcome of that name wins), unchecked against the model."""
+    out: dict[str, Outcome] = {}
     section = model.section("outcomes")
-    if section is None:
-        return {}
-    value = section.value
-    where = _Located(section)
-    if not isinstance(value, Mapping):
-        raise section.error("expected a mapping: outcome name -> {variable: ..., at: ...}")
-    return {str(name): from_spec(str(name), spec, where) for name, spec in value.items()}
+    if section is not None:
+        value = section.value
+        where = _Located(section)
+        if not isinstance(value, Mapping):
+            raise section.error("expected a mapping: outcome name -> {variable: ..., at: ...}")
+        out = {str(name): from_spec(str(name), spec, where) for name, spec in value.items()}
+    if model.section("targets") is not None:
+        from ..targets import read_targets
+
+        for target in read_targets(model):
+            if target.name not in out:
+                bound = {"at_least": target.value} if target.kind == "at_least" else {"at_most": target.value}
+                out[target.name] = Outcome(target.name, variable=target.variable, at=target.time,
+                                           description=target.label, **bound)
+    return out
 
 
 def resolve(model, outcomes: Any = None, run_start: float | None = None,
@@ -243,8 +255,8 @@ def resolve(model, outcomes: Any = None, run_start: float | None = None,
     where_declared = _Located(section)
     if outcomes is None:
         if not known:
-            raise ValueError(f"{model.name} declares no outcomes: add an `outcomes:` section to the scenario "
-                             "(docs/exploration.md) or pass outcomes=[...]")
+            raise ValueError(f"{model.name} declares no outcomes: add an `outcomes:` (or `targets:`) section to "
+                             "the scenario (docs/exploration.md) or pass outcomes=[...]")
         chosen = dict(known)
         located = {name: where_declared for name in chosen}
     else:

@@ -282,8 +282,8 @@ class _Settable:
             return self.canonical[key]  # an arrayed constant: one value sets every element
         if key in self.scheduled:
             raise ValueError(f"`{text}` is scheduled by the scenario (levers: {self.scheduled[key]['kind']}); "
-                             "a scheduled constant cannot vary per run: study it in a scenario that sets it "
-                             "to a number instead")
+                             "a scheduled constant cannot be a number per run: give policies a trajectory for it "
+                             "(a pandas Series indexed by time), or study it in a scenario that sets it to a number")
         if key in self.canonical:
             original = self.canonical[key]
             kind = self.variables.loc[original, "kind"]
@@ -556,6 +556,19 @@ def _lever(settable: _Settable, name: str, domain: Mapping | None) -> Lever:
 def settable_name(model, text: str) -> str:
     """The model's spelling of a constant that run_batch can set; ValueError otherwise."""
     return _Settable(model).name(text)
+
+
+def trajectory_name(model, text: str) -> str:
+    """The model's spelling of a constant that a trajectory (``Model.with_params`` with a
+    pandas Series) can drive: any constant, scheduled or not; ValueError otherwise."""
+    settable = _Settable(model)
+    key = _h2sim.canonical_name(text)
+    if "[" not in text and key in settable.scheduled:
+        return settable.scheduled[key]["name"]
+    name = settable.name(text)
+    if "[" in name:
+        raise ValueError(f"`{text}`: a trajectory drives every element; name the constant without [elements]")
+    return name
 
 
 def check_no_overlap(uncertainty_names: Sequence[str], lever_names: Sequence[str]) -> None:

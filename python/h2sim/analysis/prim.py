@@ -111,8 +111,8 @@ class Discovery:
 
 
 def discover(exploration, y: str | np.ndarray, policy: str | None = None, inputs: Sequence[str] | None = None,
-             threshold: float = 0.8, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-             mass_min: float = 0.05) -> Discovery:
+             threshold: float | None = None, significance: float | None = 0.05, peel_alpha: float = 0.05,
+             paste_alpha: float = 0.05, mass_min: float = 0.05) -> Discovery:
     """Finds the box of inputs where ``y`` is true, with PRIM.
 
     - ``y``: a target outcome's name (``"not name"`` or ``"~name"`` for where it fails) or a
@@ -120,9 +120,14 @@ def discover(exploration, y: str | np.ndarray, policy: str | None = None, inputs
     - ``policy``: analyse this policy's runs only (inputs: the uncertainties); without it,
       every run (inputs: the uncertainties and the levers).
     - ``inputs``: the columns of the experiments to restrict (default as above).
-    - ``threshold``: the density a box must reach; the box returned is the one with the
-      highest coverage among those that reach it on the peeling trajectory (the densest box
-      when none does). ``peel_alpha``, ``paste_alpha``, ``mass_min``: PRIM's settings.
+    - ``threshold``: the density a box must reach (default 0.8, or halfway from the share of
+      runs of interest to 1 when that is higher: a box must say more than the whole sample).
+      The box returned is, of the restricted boxes on the peeling trajectory that reach it,
+      the one with the highest coverage (the densest box when none does).
+      ``significance``: restrictions whose quasi-p value (Bryant & Lempert 2010) is above it
+      on both sides are dropped, least significant first, so that the box names only what
+      matters (None keeps every restriction). ``peel_alpha``, ``paste_alpha``, ``mass_min``:
+      PRIM's settings.
     """
     experiments = exploration.experiments
     if isinstance(y, str):
@@ -150,20 +155,48 @@ def discover(exploration, y: str | np.ndarray, policy: str | None = None, inputs
         label += f" under {policy}"
     if inputs is None:
         inputs = list(exploration.uncertainties) + ([] if policy is not None else list(exploration.levers))
-    inputs = [c for c in inputs if experiments.loc[rows, c].nunique() > 1]
+    inputs = [c for c in inputs if pd.api.types.is_numeric_dtype(experiments[c])  # not trajectories (text)
+              and experiments.loc[rows, c].nunique() > 1]
     if not inputs:
         raise ValueError("no inputs vary across these runs: nothing for PRIM to restrict")
     x = experiments.loc[rows, list(inputs)].reset_index(drop=True).astype(float)
     yy = mask_y[rows].astype(int)
     if yy.sum() == 0:
         raise ValueError(f"{label}: no run is of interest; there is nothing to discover")
+    base_rate = float(yy.mean())
+    if threshold is None:
+        threshold = max(0.8, (base_rate + 1) / 2)
     prim = _ema_prim()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = prim.Prim(x, yy, threshold=threshold, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
         box = p.find_box()
     trajectory = box.peeling_trajectory
-    good = trajectory[trajectory["density"] >= threshold]
+    good = trajectory[(trajectory["density"] >= threshold) & (trajectory["res_dim"] > 0)]
     chosen = int(good["coverage"].idxmax()) if len(good) else int(trajectory["density"].idxmax())
     box.select(chosen)
+    if significance is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _drop_insignificant(box, significance)
     return Discovery(p, box, x, yy.astype(bool), label)
+
+
+def _drop_insignificant(box, significance: float) -> None:
+    """Drops the restriction with the largest quasi-p value while it is above ``significance``
+    (each drop adds a box to the trajectory and selects it)."""
+    while True:
+        lims, full = box.box_lims[box._cur_box], box.box_lims[0]
+        restricted = [c for c in lims.columns if not (lims[c].iloc[0] == full[c].iloc[0]
+                                                       and lims[c].iloc[1] == full[c].iloc[1])]
+        if len(restricted) <= 1:
+            return
+        qp = box.qp[box._cur_box]
+        scores = {}
+        for c in restricted:
+            sides = [v for v in qp.get(c, []) if v is not None and v >= 0]
+            scores[c] = min(sides) if sides else 0.0
+        worst = max(scores, key=scores.get)
+        if scores[worst] <= significance:
+            return
+        box.drop_restriction(worst)
