@@ -401,14 +401,20 @@ def test_the_flagships_ensemble_is_an_exploration_of_the_declared_ranges(repo_ro
     spec.loader.exec_module(flagship)
     plan = h2sim.load(repo_root / "scenarios" / "zhejiang" / "plan_2025.yaml")
     ranges = flagship.declared_uncertainty(plan)
-    explored = flagship.ensemble(plan, ranges, runs=16, seed=3)
-    assert explored.uncertainties == list(ranges) and len(explored) == 16
+    variables = ["fcev_fleet_total", "stations_operating_total"]
+    table, ens, explored = flagship.ensemble(plan, ranges, runs=16, seed=3, variables=variables)
+    assert explored.uncertainties == list(ranges) and len(explored) == 16 and list(ens.columns) == variables
     for name, (low, _, high) in ranges.items():
-        assert explored.experiments[name].between(low, high).all()
-    row = explored.experiments.iloc[5]
-    frame = plan.run(params={n: row[n] for n in ranges}, return_columns=["fcev_fleet_total"], stop=flagship.END_2025)
-    assert explored.outcomes["fcev_fleet_total"][5] == frame.loc[flagship.END_2025, "fcev_fleet_total"]
-    assert explored.outcomes["fleet_target_met"][5] == (frame.loc[flagship.END_2025, "fcev_fleet_total"] >= 5000)
+        assert table[name].between(low, high).all()
+    row = table.iloc[5]
+    frame = plan.run(params={n: row[n] for n in ranges}, return_columns=variables, stop=flagship.END_2025)
+    assert ens["fcev_fleet_total"].iloc[5] == frame.loc[flagship.END_2025, "fcev_fleet_total"]  # bit for bit
+    assert explored.outcomes["fcev_fleet_total"][5] == ens["fcev_fleet_total"].iloc[5]
+    met = pd.DataFrame({"fcev_fleet_total": ens["fcev_fleet_total"] >= 5000,
+                        "stations_operating_total": ens["stations_operating_total"] >= 50})
+    text = flagship.where_it_misses(explored, met, {"fcev_fleet_total": "5,000 vehicles",
+                                                    "stations_operating_total": "50 stations"})
+    assert text == "" or "(PRIM)" in text
 
 
 def test_executor_chunks_are_sized_to_at_least_100_ms_of_work(ramp, monkeypatch):
