@@ -32,7 +32,7 @@ def test_the_generator_writes_a_page_for_the_model_and_each_component(generated)
     pages = {p.name for p in generated.glob("*.md")}
     assert "hydrogen_economy.md" in pages
     for component in ("vehicles", "stations", "supply", "storage", "learning", "pilot_programme",
-                      "accounting"):
+                      "accounting", "industry", "power_storage"):
         assert f"{component}.md" in pages
 
 
