@@ -6,7 +6,8 @@ Prints, in order:
 1. the validation summary (scripts/validation.py): the model fitted to China and Zhejiang up to
    the end of 2022 and checked on 2023-2024, MAPE and Theil's statistics per series;
 2. the key outputs of scenarios/zhejiang/baseline.yaml and plan_2025.yaml at the ends of 2025,
-   2030 and 2035 beside the plans' 2025 targets;
+   2030 and 2035 beside the plans' 2025 targets: vehicles and stations, the battery-electric
+   competitor, new-type storage, and the hydrogen chain's output with its equipment makers;
 3. how robustly the plan reaches its 2025 targets (5,000 vehicles, 50 stations, 35.5 t/day of
    refuelling capacity): a one-at-a-time tornado of the end-2025 fleet over every declared
    uncertainty range (and over the plan's implementation, from the commitment history shows to the
@@ -15,6 +16,10 @@ Prints, in order:
 
 The targets are the `targets:` section of scenarios/zhejiang/baseline.yaml (read with
 h2sim.read_targets), where they are written once with their sources.
+
+4. the industry hub (scenarios/zhejiang/industry_hub.yaml) and large-scale storage
+   (scenarios/zhejiang/storage.yaml) beside the baseline: the equipment makers' output, national
+   share and jobs; storage by technology, curtailment avoided and hydrogen made from the surplus.
 
 It writes a chart, a tornado chart, the two runs and the ensemble as CSV (default folder: results/).
 
@@ -63,8 +68,74 @@ ROWS = [  # (label, column, scale, format)
     ("storage (days of cover)", "storage_days_of_cover", 1, "{:,.1f}"),
     ("CO2 avoided (kt/year)", "co2_avoided_t_per_year", 1e-3, "{:,.1f}"),
     ("public spending (M CNY/year)", "public_spending_cny_per_year", 1e-6, "{:,.0f}"),
-    ("industry output (M CNY/year)", "h2_industry_output_cny_per_year", 1e-6, "{:,.0f}"),
+    ("battery-electric vehicles (thousands)", "bev_fleet_total", 1e-3, "{:,.0f}"),
+    ("new-energy vehicles (thousands)", "nev_fleet_total", 1e-3, "{:,.0f}"),
+    ("battery-electric share of ZEV buses+trucks sold (%)", "bev_share_of_zev_commercial_sales", 100, "{:,.1f}"),
+    ("  of new buses (%)", "bev_share_of_sales[bus]", 100, "{:,.1f}"),
+    ("  of new heavy trucks (%)", "bev_share_of_sales[heavy_truck]", 100, "{:,.1f}"),
+    ("new-type storage (GW)", "storage_power_total_gw", 1, "{:,.2f}"),
+    ("  of it hydrogen (GW)", "storage_power_gw[hydrogen]", 1, "{:,.2f}"),
+    ("storage energy (GWh)", "storage_energy_gwh_total", 1, "{:,.1f}"),
+    ("H2 from surplus power (t/year)", "green_h2_from_surplus_t_per_year", 1, "{:,.0f}"),
+    ("equipment makers' output (M CNY/year)", "h2_equipment_output_total_cny_per_year", 1e-6, "{:,.0f}"),
+    ("  their share of the national market (%)", "h2_industry_national_share[fuel_cell_system]", 100, "{:,.1f}"),
+    ("  jobs", "h2_industry_jobs", 1, "{:,.0f}"),
+    ("hydrogen chain output (M CNY/year)", "h2_industry_output_cny_per_year", 1e-6, "{:,.0f}"),
 ]
+# Columns the flagship reads besides each scenario's outputs.
+EXTRA_COLUMNS = ["fcev_fleet", "storage_days_of_cover", "refuelling_capacity_t_per_day", "bev_fleet_total",
+                 "nev_fleet_total", "bev_share_of_zev_commercial_sales", "bev_share_of_sales", "storage_power_total_gw",
+                 "storage_power_gw", "storage_energy_gwh", "green_h2_from_surplus_t_per_year",
+                 "curtailment_avoided_gwh_per_year", "h2_equipment_output_total_cny_per_year", "h2_industry_national_share",
+                 "h2_industry_jobs", "h2_industry_output_cny_per_year"]
+SECTOR_SCENARIOS = {"industry hub": ROOT / "scenarios/zhejiang/industry_hub.yaml",
+                    "storage": ROOT / "scenarios/zhejiang/storage.yaml"}
+SECTOR_ROWS = [  # (label, column, scale, format)
+    ("equipment makers' output (M CNY/year)", "h2_equipment_output_total_cny_per_year", 1e-6, "{:,.0f}"),
+    ("  their share of the national market (%)", "h2_industry_national_share[fuel_cell_system]", 100, "{:,.1f}"),
+    ("  jobs", "h2_industry_jobs", 1, "{:,.0f}"),
+    ("new-type storage (GW)", "storage_power_total_gw", 1, "{:,.2f}"),
+    ("  of it hydrogen (GW)", "storage_power_gw[hydrogen]", 1, "{:,.2f}"),
+    ("curtailment avoided (GWh/year)", "curtailment_avoided_gwh_per_year", 1, "{:,.0f}"),
+    ("H2 from surplus power (t/year)", "green_h2_from_surplus_t_per_year", 1, "{:,.0f}"),
+]
+
+
+def run_scenario(model: h2sim.Model) -> pd.DataFrame:
+    """A scenario's outputs and the flagship's extra columns, with the storage energy summed."""
+    frame = model.run(return_columns=list(dict.fromkeys([*model.outputs, *EXTRA_COLUMNS])))
+    frame["storage_energy_gwh_total"] = frame.filter(like="storage_energy_gwh[").sum(axis=1)
+    frame.attrs["units"]["storage_energy_gwh_total"] = "GWh"
+    return frame
+
+
+def sector_table(frames: dict) -> str:
+    header = ["", *[f"{name} {y}" for name in frames for y in YEARS]]
+    lines = []
+    for label, column, scale, fmt in SECTOR_ROWS:
+        lines.append([label, *[fmt.format(frame.loc[float(y + 1), column] * scale)
+                               for frame in frames.values() for y in YEARS]])
+    return render_table(header, lines)
+
+
+def industry_goals_text(results: dict) -> str:
+    """The plans' goals for the hydrogen industry's output (data/zhejiang_hydrogen_facts.csv), beside
+    the model's hydrogen chain. They are not in the scenarios' `targets:`: their scope is wider than
+    the model's."""
+    facts = pd.read_csv(ROOT / "data" / "zhejiang_hydrogen_facts.csv")
+    goals = facts[(facts["quantity"] == "hydrogen_industry_output_cny") & facts["kind"].str.startswith("target")]
+    lines = ["The plans' goals for the hydrogen industry's output (data/zhejiang_hydrogen_facts.csv), beside the "
+             "model's hydrogen chain (equipment makers, stations built, hydrogen sold to vehicles):"]
+    for _, goal in goals.iterrows():
+        year = int(str(goal["kind"]).split()[-1])
+        model = ", ".join(f"{name} {frame.loc[float(year + 1), 'h2_industry_output_cny_per_year'] / 1e9:,.2f}"
+                          for name, frame in results.items())
+        lines.append(f"  {goal['scope']}, {goal['kind']}: {float(goal['value']) / 1e9:,.0f} bn CNY a year ({goal['source']}); "
+                     f"model, whole province: {model} bn")
+    lines.append("  These goals, like Jiaxing's reported 12.7 bn CNY for Jan-Sep 2022, count whole chemical firms that "
+                 "make by-product hydrogen, which the model does not have: they are not comparable "
+                 "(docs/model/validation.md reports the ratio).")
+    return "\n".join(lines)
 
 
 def render_table(header: list[str], rows: list[list[str]]) -> str:
@@ -100,7 +171,7 @@ def summary_table(results: dict, targets: dict[str, h2sim.Target]) -> str:
             for y in YEARS:
                 cells.append(fmt.format(frame.loc[float(y + 1), column] * scale))
         target = targets.get(column)
-        cells.append(fmt.format(target.value / scale) if target is not None else "")
+        cells.append(fmt.format(target.value * scale) if target is not None else "")
         lines.append(cells)
     return render_table(header, lines)
 
@@ -298,9 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         model = h2sim.load(path)
         for warning in model.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        columns = [*model.outputs, "fcev_fleet", "storage_days_of_cover", "refuelling_capacity_t_per_day"]
-        frame = model.run(return_columns=list(dict.fromkeys(columns)))
-        models[name], results[name] = model, frame
+        models[name], results[name] = model, run_scenario(model)
     targets = plan_targets(models["plan"])  # the plan's targets (its files declare them in the baseline)
 
     print("\n2. Zhejiang: the baseline (plans pursued as history shows) and the 2025 plan as written\n")
@@ -309,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nAt the end of 2022 the baseline has {base.loc[2023.0, 'stations_operating_total']:.0f} stations "
           f"and {base.loc[2023.0, 'fcev_fleet_total']:.0f} vehicles (reported: 22 stations, more than 200 "
           "vehicles): stations ahead of vehicles.")
+    print(industry_goals_text(results))
 
     print("\n3. How robustly the plan reaches its 2025 targets\n")
     plan = models["plan"]
@@ -317,6 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     table, ens, explored = ensemble(plan, ranges, args.runs, args.seed, list(targets))
     print(robustness_text(tor, ens, args.runs, args.seed, len(ranges), targets, results["plan"].attrs["units"],
                           explored))
+
+    print("\n4. The industry hub and large-scale storage, beside the baseline\n")
+    sectors = {"baseline": results["baseline"]}
+    for name, path in SECTOR_SCENARIOS.items():
+        sectors[name] = run_scenario(h2sim.load(path))
+    print(sector_table(sectors))
 
     for name, frame in results.items():
         csv = out / f"zhejiang_{'baseline' if name == 'baseline' else 'plan_2025'}.csv"

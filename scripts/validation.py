@@ -472,6 +472,8 @@ def page(rows: list[dict], fits_shipped: dict) -> str:
               "| region | series | period | data | model | error | sample | source |",
               "|---|---|---|---:|---:|---:|---|---|"]
     for r in rows:
+        if r["use"] == "backtest":  # their own section below
+            continue
         err = (r["model"] - r["value"]) / r["value"]
         sample = {"fit": "in sample", "validate": "out of sample", "check": "check"}[r["use"]]
         if r["kind"] == "lower_bound":
@@ -522,7 +524,7 @@ def page(rows: list[dict], fits_shipped: dict) -> str:
               "history before 2022 (their costs are assumptions and buyers' range worries are not modelled); "
               "battery-electric heavy trucks stay far below history, because every buyer compares costs at the "
               "demonstration fleets' 7,500 km a year, where a heavy truck's fuel savings are small (README: "
-              "limitations).", ""]
+              "limitations)."]
     lines += ["", "## Calibrated values", "",
               "Fitted by `scripts/validation.py --fit` (scipy least squares, log errors for counts and "
               "prices, bus shares in units of 10 percentage points, every observation weighted alike). "

@@ -180,7 +180,8 @@ def test_every_zhejiang_scenario_carries_the_plans_2025_targets_as_the_data_give
 
     expected = {"fcev_fleet_total": published("fcev_fleet"),
                 "stations_operating_total": published("hydrogen_refuelling_stations"),
-                "refuelling_capacity_t_per_day": published("refuelling_capacity_t_per_day")}
+                "refuelling_capacity_t_per_day": published("refuelling_capacity_t_per_day"),
+                "storage_power_total_gw": published("new_type_storage_gw")}
     for path in sorted((repo_root / "scenarios" / "zhejiang").glob("*.yaml")):
         model = h2sim.load(path)
         targets = {t.variable: t for t in h2sim.read_targets(model)}
@@ -202,7 +203,8 @@ def test_the_flagship_takes_its_targets_from_the_scenario(repo_root, write_yaml)
     plan = h2sim.load(repo_root / "scenarios" / "zhejiang" / "plan_2025.yaml")
     targets = flagship.plan_targets(plan)
     assert {name: t.value for name, t in targets.items()} == {
-        "fcev_fleet_total": 5000.0, "stations_operating_total": 50.0, "refuelling_capacity_t_per_day": 35.5}
+        "fcev_fleet_total": 5000.0, "stations_operating_total": 50.0, "refuelling_capacity_t_per_day": 35.5,
+        "storage_power_total_gw": 3.0}
     # A scenario that moves a target moves the flagship's; one without the fleet target is an error.
     moved = write_yaml("moved.yaml", f"extends: {(repo_root / 'scenarios/zhejiang/plan_2025.yaml').as_posix()}\n"
                                      "targets:\n  fleet_2025: {variable: fcev_fleet_total, time: 2026, value: 6000}\n")
