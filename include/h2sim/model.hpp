@@ -10,14 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "h2sim/equation.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/names.hpp"
 
 namespace h2sim {
-
-namespace detail {
-struct Expr;  // parsed equation (src/expr/ast.hpp)
-}
-using ExprPtr = std::shared_ptr<const detail::Expr>;
 
 enum class VariableKind { Stock, Flow, Auxiliary, Constant };
 
@@ -154,12 +151,6 @@ struct Dimension {
   std::string parent;
 };
 
-// Canonical form of a variable, dimension or element name: lower case, spaces and
-// underscores the same, surrounding quotes and whitespace removed (XMILE rules).
-std::string canonical_name(const std::string& name);
-// The same for a name with elements: "Fleet [ Heavy Truck ]" -> "fleet[heavy_truck]".
-std::string canonical_element_name(const std::string& name);
-
 class Model {
  public:
   Model() = default;
@@ -219,9 +210,5 @@ class Model {
 // Whether `subscript`, as a per-element equation names it, stands for `element` of a
 // variable's dimension: "*", the element itself, or a dimension (a subrange) that holds it.
 bool subscript_covers(const Model& model, const std::string& subscript, const std::string& element);
-
-// Parses one equation; throws ParseError with the column on failure. `variable` only
-// labels the error.
-ExprPtr parse_equation(const std::string& text, const std::string& variable = {});
 
 }  // namespace h2sim

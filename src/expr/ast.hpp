@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "h2sim/model.hpp"
+#include "h2sim/equation.hpp"
 
 namespace h2sim::detail {
 

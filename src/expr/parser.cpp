@@ -11,6 +11,7 @@
 
 #include "expr/ast.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/names.hpp"
 
 namespace h2sim {
 

@@ -7,70 +7,13 @@
 
 #include "expr/ast.hpp"
 #include "h2sim/error.hpp"
+#include "model/interpolation.hpp"
 
 namespace h2sim {
 
-std::string canonical_name(const std::string& name) {
-  std::string out;
-  out.reserve(name.size());
-  std::size_t begin = 0;
-  std::size_t end = name.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(name[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(name[end - 1]))) --end;
-  if (end - begin >= 2 && name[begin] == '"' && name[end - 1] == '"') ++begin, --end;
-  bool pending_separator = false;
-  for (std::size_t i = begin; i < end; ++i) {
-    const unsigned char c = static_cast<unsigned char>(name[i]);
-    if (c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r') {
-      pending_separator = !out.empty();
-      continue;
-    }
-    if (c == '\\' && i + 1 < end && name[i + 1] == 'n') {  // XMILE writes line breaks as \n
-      ++i;
-      pending_separator = !out.empty();
-      continue;
-    }
-    if (pending_separator) out += '_';
-    pending_separator = false;
-    out += static_cast<char>(std::tolower(c));
-  }
-  return out;
-}
-
-std::string canonical_element_name(const std::string& name) {
-  const auto open = name.find('[');
-  if (open == std::string::npos || name.back() != ']') return canonical_name(name);
-  std::string key = canonical_name(name.substr(0, open)) + "[";
-  std::stringstream inner(name.substr(open + 1, name.size() - open - 2));
-  std::string part;
-  bool first = true;
-  while (std::getline(inner, part, ',')) {
-    key += (first ? "" : ",") + canonical_name(part);
-    first = false;
-  }
-  return key + "]";
-}
-
 double GraphicalFunction::operator()(double input) const {
-  const std::size_t n = x.size();
-  if (n == 0) return 0.0;
-  if (n == 1 || std::isnan(input)) return n == 1 ? y[0] : input;
-  if (input <= x.front()) {
-    if (interpolation == Interpolation::Extrapolate && input < x.front())
-      return y[0] + (input - x[0]) * (y[1] - y[0]) / (x[1] - x[0]);
-    return y.front();
-  }
-  if (input >= x.back()) {
-    if (interpolation == Interpolation::Extrapolate && input > x.back())
-      return y[n - 1] + (input - x[n - 1]) * (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2]);
-    return y.back();
-  }
-  // First point strictly above input.
-  const auto upper = std::upper_bound(x.begin(), x.end(), input);
-  const std::size_t i = static_cast<std::size_t>(upper - x.begin());
-  if (interpolation == Interpolation::Discrete) return y[i - 1];
-  const double t = (input - x[i - 1]) / (x[i] - x[i - 1]);
-  return y[i - 1] + t * (y[i] - y[i - 1]);
+  return detail::interpolate(x.data(), y.data(), std::min(x.size(), y.size()), interpolation,
+                             input);
 }
 
 Method parse_method(const std::string& name) {

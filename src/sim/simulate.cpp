@@ -18,9 +18,9 @@
 #include <sstream>
 #include <thread>
 
-#include "compile/program_data.hpp"
 #include "h2sim/error.hpp"
-#include "sim/kernel.hpp"
+#include "program/kernel.hpp"
+#include "program/program_data.hpp"
 #include "sim/stiff.hpp"
 
 namespace h2sim {

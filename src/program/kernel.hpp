@@ -11,7 +11,8 @@
 #include <cmath>
 #include <vector>
 
-#include "compile/program_data.hpp"
+#include "model/interpolation.hpp"
+#include "program/program_data.hpp"
 
 namespace h2sim::detail {
 
@@ -23,24 +24,8 @@ using SlotVector = std::vector<Block<W>, Eigen::aligned_allocator<Block<W>>>;
 
 inline double lookup_value(const ProgramData& p, int table, double x) {
   const LookupTable& t = p.lookups[static_cast<std::size_t>(table)];
-  const double* xs = p.lookup_x.data() + t.offset;
-  const double* ys = p.lookup_y.data() + t.offset;
-  const int n = t.count;
-  if (n == 1 || std::isnan(x)) return n == 1 ? ys[0] : x;
-  if (x <= xs[0]) {
-    if (t.interpolation == Interpolation::Extrapolate && x < xs[0])
-      return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0]);
-    return ys[0];
-  }
-  if (x >= xs[n - 1]) {
-    if (t.interpolation == Interpolation::Extrapolate && x > xs[n - 1])
-      return ys[n - 1] + (x - xs[n - 1]) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]);
-    return ys[n - 1];
-  }
-  const int i = static_cast<int>(std::upper_bound(xs, xs + n, x) - xs);
-  if (t.interpolation == Interpolation::Discrete) return ys[i - 1];
-  const double f = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
-  return ys[i - 1] + f * (ys[i] - ys[i - 1]);
+  return interpolate(p.lookup_x.data() + t.offset, p.lookup_y.data() + t.offset,
+                     static_cast<std::size_t>(t.count), t.interpolation, x);
 }
 
 // x mod y with the sign of y (floored), as XMILE's MOD and Vensim's MODULO.
