@@ -17,6 +17,9 @@
 namespace h2sim {
 
 enum class VariableKind { Stock, Flow, Auxiliary, Constant };
+// "stock", "flow", "auxiliary", "constant": the names the YAML format, the listings and the
+// Python package use.
+std::string to_string(VariableKind kind);
 
 // How a graphical function reads between and beyond its points (XMILE 1.0, 3.1.4).
 enum class Interpolation {
@@ -24,6 +27,9 @@ enum class Interpolation {
   Extrapolate,  // linear between points, continued linearly outside
   Discrete,     // the value of the nearest point at or below x (a step function)
 };
+
+// "continuous", "extrapolate", "discrete": the names the YAML format and XMILE use.
+std::string to_string(Interpolation interpolation);
 
 struct GraphicalFunction {
   std::vector<double> x;  // strictly increasing

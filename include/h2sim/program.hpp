@@ -1,4 +1,5 @@
-// compile_model: Model -> Program, the flat instruction form the simulator runs.
+// Program: a compiled model, the flat instruction form the simulator runs. Made only by
+// compile_model (h2sim/compile.hpp).
 #pragma once
 
 #include <memory>
@@ -10,8 +11,9 @@
 namespace h2sim {
 
 namespace detail {
-struct ProgramData;  // src/compile/program_data.hpp
-}
+struct ProgramData;    // src/program/program_data.hpp
+struct ProgramAccess;  // src/program/access.hpp: how the compiler and the simulator reach it
+}  // namespace detail
 
 // One scalar quantity the simulator can report: a variable, or one element of an
 // arrayed variable ("fleet[bus]").
@@ -28,6 +30,9 @@ struct ParameterInfo {
   std::string name;  // "price" or "subsidy[bus]"
   double value = 0;  // the model's value
   std::string units;
+  // The order of a SMTHN or DELAYN: its value fixed the program's structure, so a run
+  // cannot change it (set it in the Model and compile again).
+  bool structural = false;
 };
 
 // An immutable compiled model. Cheap to copy (shared); safe to use from many
@@ -43,17 +48,10 @@ class Program {
   int find_output(const std::string& name) const;
   int find_parameter(const std::string& name) const;
 
-  // Implementation access for the simulator.
-  const detail::ProgramData& data() const { return *data_; }
-  explicit Program(std::shared_ptr<const detail::ProgramData> data) : data_(std::move(data)) {}
-
  private:
+  friend struct detail::ProgramAccess;
+  explicit Program(std::shared_ptr<const detail::ProgramData> data) : data_(std::move(data)) {}
   std::shared_ptr<const detail::ProgramData> data_;
 };
-
-// Resolves names, expands arrays and SMTH/DELAY/TREND into internal stocks, orders
-// auxiliaries, folds constants. Throws ModelError (unknown names, dimension
-// mismatches, algebraic loops with the variables of the loop, bad arguments).
-Program compile_model(const Model& model);
 
 }  // namespace h2sim

@@ -1,12 +1,15 @@
 // YAML model and scenario files (docs/scenario-format.md is the reference).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "h2sim/model.hpp"
 
 namespace h2sim {
+
+class Program;  // h2sim/program.hpp
 
 // A policy lever as a scenario schedules it.
 struct LeverSchedule {
@@ -54,11 +57,15 @@ struct Scenario {
   // Analysis sections by name. The model file's come first; each scenario of the `extends`
   // chain then replaces a mapping section's entries by key and any other section whole.
   std::vector<std::pair<std::string, DataNode>> sections;
+  // `model` compiled, by load_scenario's check: run it without compiling again. It is the
+  // Program of the model as loaded; after changing `model`, compile_model it anew.
+  std::shared_ptr<const Program> program;
 };
 
 // Loads a model file (stocks, flows, ... and components). Throws ParseError for YAML
 // syntax, ScenarioError for the format, ModelError for equations that do not resolve;
-// every error carries file:line:column and the YAML path.
+// every error carries file:line:column and the YAML path. Loading reads the file
+// (translation only) and then runs check_model (h2sim/check.hpp) on the result.
 Model load_model(const std::string& path, const LoadOptions& options = {});
 
 // Loads a scenario file (model:, time:, parameters:, levers:, outputs:, extends:).
@@ -68,12 +75,5 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options = {})
 // Same, from text (`file` labels errors and resolves relative paths).
 Scenario parse_scenario(const std::string& text, const std::string& file,
                         const LoadOptions& options = {});
-
-// Every equation a model expands to, after components and arrays, with units and
-// sources: a readable plain-text listing.
-std::string list_equations(const Model& model);
-
-// The dependency graph (stocks, flows, auxiliaries, constants) as Graphviz DOT.
-std::string dependency_graph_dot(const Model& model);
 
 }  // namespace h2sim

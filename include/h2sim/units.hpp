@@ -1,4 +1,5 @@
-// Units of measure: parsing unit strings and checking a model's equations against them.
+// Units of measure: parsing unit strings and unit arithmetic. Checking a model's equations
+// against them is check_units (h2sim/check.hpp).
 //
 // A unit is a scale factor times a product of base dimensions with integer exponents:
 // "t/day" is 365000 kg/year, "kW" is 8760 kWh/year, "%" is 0.01 (dimensionless).
@@ -20,8 +21,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include "h2sim/model.hpp"
 
 namespace h2sim {
 
@@ -61,25 +60,5 @@ bool same_unit(const Unit& a, const Unit& b);
 // differ or either unit is unspecified.
 double conversion_factor(const Unit& from, const Unit& to);
 double conversion_factor(const std::string& from, const std::string& to);
-
-// One problem found by check_units.
-struct UnitIssue {
-  std::string variable;  // the variable whose equation (or connection) is at fault
-  std::string equation;  // the equation text; "inflow NAME"/"outflow NAME" for stock connections
-  int column = 0;        // 1-based position in `equation` of the operation at fault, 0 if none
-  std::string message;   // complete sentence naming the variable and both units
-  std::string found;     // the unit the equation (or argument) has
-  std::string expected;  // the unit it should have
-  bool is_error = true;  // every issue check_units reports today is an error
-};
-
-// Checks every equation of `model` against the declared units (src/units/checker.cpp lists the
-// rules). Variables with an empty unit string are unknown: expressions that involve
-// them are not checked. Never throws for unit problems; unit strings that do not parse
-// are reported as issues.
-std::vector<UnitIssue> check_units(const Model& model);
-
-// "variable 'x': message" plus the equation with a caret, for printing.
-std::string to_string(const UnitIssue& issue);
 
 }  // namespace h2sim

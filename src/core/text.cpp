@@ -1,7 +1,8 @@
 #include "core/text.hpp"
 
 #include <algorithm>
-#include <vector>
+
+#include "h2sim/names.hpp"
 
 namespace h2sim::detail {
 
@@ -16,6 +17,23 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::swap(previous, current);
   }
   return previous[b.size()];
+}
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string key = canonical_name(word);
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const std::size_t d = edit_distance(key, canonical_name(candidate));
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : separator) + items[i];
+  return out;
 }
 
 }  // namespace h2sim::detail

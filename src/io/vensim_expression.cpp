@@ -7,6 +7,7 @@
 #include <string>
 
 #include "h2sim/error.hpp"
+#include "h2sim/names.hpp"
 
 namespace h2sim::detail {
 

@@ -26,8 +26,7 @@
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
-#include "h2sim/program.hpp"
-#include "h2sim/vensim.hpp"
+#include "io/readers.hpp"
 #include "io/spreadsheet.hpp"
 #include "io/vensim_expression.hpp"
 
@@ -394,7 +393,6 @@ class Reader {
     }
     for (const std::string& key : order_) build_variable(variables_.at(key), "");
     split_stock_rates();
-    validate();
     return std::move(model_);
   }
 
@@ -1737,31 +1735,6 @@ class Reader {
     return true;
   }
 
-  // compile_model() sees what the text cannot show (unknown names, loops, dimension
-  // mismatches): run it once so that its errors carry the file and line.
-  void validate() const {
-    try {
-      (void)compile_model(model_);
-    } catch (const Error& e) {
-      std::string v = e.where().variable;
-      const auto bracket = v.find('[');
-      if (bracket != std::string::npos) v = v.substr(0, bracket);
-      std::string key = canonical_name(v);
-      int line = 0;
-      for (;;) {
-        const auto it = lines_.find(key);
-        if (it != lines_.end()) {
-          line = it->second;
-          break;
-        }
-        const auto dot = key.rfind('.');
-        if (dot == std::string::npos) break;
-        key.resize(dot);
-      }
-      relocate(e, line);
-    }
-  }
-
   std::string file_;
   std::string text_;
   int first_line_ = 1;
@@ -1784,20 +1757,8 @@ class Reader {
 
 }  // namespace
 
-Model parse_vensim(const std::string& text, const std::string& file_label) {
-  return Reader(text, file_label).read();
-}
-
-Model load_vensim(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Location where;
-    where.file = path;
-    throw ParseError("cannot open the Vensim model file", where);
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_vensim(buffer.str(), path);
+Model detail::read_vensim(const std::string& text, const std::string& file) {
+  return Reader(text, file).read();
 }
 
 }  // namespace h2sim

@@ -19,8 +19,7 @@
 
 #include "expr/ast.hpp"
 #include "h2sim/error.hpp"
-#include "h2sim/program.hpp"
-#include "h2sim/xmile.hpp"
+#include "io/readers.hpp"
 
 namespace h2sim {
 
@@ -183,7 +182,6 @@ class Reader {
     }
     std::vector<std::string> stack;
     read_model(main, "", {}, stack);
-    validate();
     return std::move(model_);
   }
 
@@ -501,7 +499,6 @@ class Reader {
   void add_input(const pugi::xml_node& v, const Scope& scope, const std::string& name,
                  const std::string& source) {
     const std::string full = scope.display_prefix + display_name(name);
-    note_line(full, v);
     try {
       Variable& var = model_.add_auxiliary(full, "\"" + source + "\"");
       var.location = location(v, full);
@@ -622,10 +619,6 @@ class Reader {
     return where;
   }
 
-  void note_line(const std::string& full_name, const pugi::xml_node& v) {
-    variable_lines_[canonical_name(full_name)] = line(v);
-  }
-
   // Parses `text` for variable `full`: errors carry the line of `at`.
   ExprPtr equation(const std::string& text, const std::string& full, const pugi::xml_node& at,
                    const Scope& scope) const {
@@ -640,7 +633,6 @@ class Reader {
   void read_variable(const pugi::xml_node& v, const Scope& scope, const std::string& name) {
     const std::string tag = v.name();
     const std::string full = scope.display_prefix + display_name(name);
-    note_line(full, v);
 
     Variable var;
     var.name = full;
@@ -835,20 +827,6 @@ class Reader {
     added->location = std::move(var.location);
   }
 
-  // compile_model() sees what the XML cannot show (unknown names and functions,
-  // dimension mismatches, loops): run it once so that its errors carry a file and line.
-  void validate() const {
-    try {
-      (void)compile_model(model_);
-    } catch (const Error& e) {
-      std::string v = e.where().variable;
-      const auto bracket = v.find('[');
-      if (bracket != std::string::npos) v = v.substr(0, bracket);
-      const auto it = variable_lines_.find(canonical_name(v));
-      relocate(e, it == variable_lines_.end() ? 0 : it->second);
-    }
-  }
-
   const std::string& text_;
   std::string file_;
   std::vector<std::string>* warnings_ = nullptr;
@@ -856,28 +834,15 @@ class Reader {
   pugi::xml_document doc_;
   Model model_;
   std::map<std::string, pugi::xml_node> models_;
-  std::map<std::string, int> variable_lines_;
   bool stocks_non_negative_ = false;
   bool flows_non_negative_ = false;
 };
 
 }  // namespace
 
-Model parse_xmile(const std::string& text, const std::string& file_label,
-                  std::vector<std::string>* warnings) {
-  return Reader(text, file_label, warnings).read();
-}
-
-Model load_xmile(const std::string& path, std::vector<std::string>* warnings) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Location where;
-    where.file = path;
-    throw ParseError("cannot open the XMILE file", where);
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_xmile(buffer.str(), path, warnings);
+Model detail::read_xmile(const std::string& text, const std::string& file,
+                         std::vector<std::string>* warnings) {
+  return Reader(text, file, warnings).read();
 }
 
 }  // namespace h2sim

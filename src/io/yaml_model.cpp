@@ -8,6 +8,7 @@
 
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
+#include "io/readers.hpp"
 #include "io/yaml_loader.hpp"
 #include "io/yaml_support.hpp"
 
@@ -254,9 +255,8 @@ class ModelLoader {
     }
     reader_.expect_map(node, path, "a number or a mapping with `value:`");
     reader_.check_keys(node, path,
-                       {"value", "units", "label", "description", "source", "basis",
-                        "dimensions", "range",
-                        "distribution", "lever"});
+                       {"value", "units", "label", "description", "source", "basis", "dimensions",
+                        "range", "distribution", "lever"});
     read_common(v, node, path);
     v.basis = check_basis(node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");

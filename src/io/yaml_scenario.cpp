@@ -1,16 +1,15 @@
 // YAML scenario files: a model, time settings, parameter overrides, lever schedules,
 // outputs, and `extends:` chains in which later files override earlier ones by path.
+// Translation only: what the model's equations mean is checked by check_model, which
+// load_scenario (src/load/) runs next.
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "expr/ast.hpp"
-#include "h2sim/program.hpp"
 #include "h2sim/scenario.hpp"
-#include "h2sim/units.hpp"
-#include "h2sim/vensim.hpp"
-#include "h2sim/xmile.hpp"
+#include "io/readers.hpp"
 #include "io/yaml_loader.hpp"
 #include "io/yaml_support.hpp"
 
@@ -66,17 +65,15 @@ bool is_model_file(const YAML::Node& root) {
 
 class ScenarioLoader {
  public:
-  explicit ScenarioLoader(const LoadOptions& options) : options_(options) {}
-
   Scenario load(const std::string& text, const std::string& file) {
     // An XMILE or Vensim model runs as a scenario of itself.
     if (is_vensim(file) || is_xmile(text, file)) {
       Scenario s;
       s.file = s.model_file = file;
       s.chain = {file};
-      s.model = is_vensim(file) ? parse_vensim(text, file) : parse_xmile(text, file, &s.warnings);
+      s.model = is_vensim(file) ? detail::read_vensim(text, file)
+                                : detail::read_xmile(text, file, &s.warnings);
       s.name = s.model.name().empty() ? fs::path(file).stem().string() : s.model.name();
-      finish(s);
       return s;
     }
     YamlReader reader(file);
@@ -94,7 +91,6 @@ class ScenarioLoader {
       s.outputs = loaded.outputs;
       s.sections = std::move(loaded.sections);
       s.chain = {file};
-      finish(s);
       return s;
     }
     collect(Layer{reader, root}, file);
@@ -112,10 +108,11 @@ class ScenarioLoader {
       with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
     std::vector<std::string> stack{key_of(model_path.string())};
     detail::LoadedModel loaded;
+    const std::string model_text = detail::read_file(model_path.string());
     if (is_vensim(model_path.string())) {
-      loaded.model = load_vensim(model_path.string());
+      loaded.model = detail::read_vensim(model_text, model_path.string());
     } else if (is_xmile("", model_path.string())) {
-      loaded.model = load_xmile(model_path.string(), &s.warnings);
+      loaded.model = detail::read_xmile(model_text, model_path.string(), &s.warnings);
     } else {
       loaded = detail::load_model_file(model_path.string(), stack);
     }
@@ -154,7 +151,6 @@ class ScenarioLoader {
       const auto& [layer, spec] = levers[key];
       apply_lever(s, *layer, lever_names_[key].first, lever_names_[key].second, spec);
     }
-    finish(s);
     return s;
   }
 
@@ -410,26 +406,6 @@ class ScenarioLoader {
     s.levers.push_back(lever);
   }
 
-  void finish(Scenario& s) {
-    // Resolves every name now, so that a bad equation fails at load, with its line.
-    compile_model(s.model);
-    for (const UnitIssue& issue : check_units(s.model)) {
-      const Variable* v = s.model.find(issue.variable.substr(0, issue.variable.find('[')));
-      Location where = v != nullptr ? v->location : Location{};
-      where.variable = issue.variable;
-      where.equation = issue.equation;
-      where.column = issue.column;
-      // The location names the variable; the issue's message starts with it too.
-      std::string message = issue.message;
-      const std::string named = "variable '" + issue.variable + "': ";
-      if (message.rfind(named, 0) == 0) message.erase(0, named.size());
-      if (message.rfind("units", 0) != 0) message = "units: " + message;
-      if (options_.strict_units) throw ScenarioError(message, where);
-      s.warnings.push_back(format_error(message, where));
-    }
-  }
-
-  LoadOptions options_;
   std::vector<Layer> chain_;
   std::vector<std::string> visiting_;
   std::map<std::string, std::pair<std::string, YAML::Node>> lever_names_;
@@ -444,17 +420,8 @@ class ScenarioLoader {
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& text, const std::string& file,
-                        const LoadOptions& options) {
-  return ScenarioLoader(options).load(text, file);
-}
-
-Scenario load_scenario(const std::string& path, const LoadOptions& options) {
-  return parse_scenario(detail::read_file(path), path, options);
-}
-
-Model load_model(const std::string& path, const LoadOptions& options) {
-  return load_scenario(path, options).model;
+Scenario detail::read_scenario(const std::string& text, const std::string& file) {
+  return ScenarioLoader().load(text, file);
 }
 
 }  // namespace h2sim

@@ -7,6 +7,7 @@
 
 #include "core/text.hpp"
 #include "h2sim/model.hpp"
+#include "io/readers.hpp"
 
 namespace h2sim::detail {
 

@@ -48,6 +48,4 @@ class YamlReader {
 // "did you mean `x`?" for the closest of `candidates` to `word`, or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
-std::string read_file(const std::string& path);
-
 }  // namespace h2sim::detail

@@ -16,6 +16,32 @@ double GraphicalFunction::operator()(double input) const {
                              input);
 }
 
+std::string to_string(VariableKind kind) {
+  switch (kind) {
+    case VariableKind::Stock:
+      return "stock";
+    case VariableKind::Flow:
+      return "flow";
+    case VariableKind::Auxiliary:
+      return "auxiliary";
+    case VariableKind::Constant:
+      return "constant";
+  }
+  return "auxiliary";
+}
+
+std::string to_string(Interpolation interpolation) {
+  switch (interpolation) {
+    case Interpolation::Continuous:
+      return "continuous";
+    case Interpolation::Extrapolate:
+      return "extrapolate";
+    case Interpolation::Discrete:
+      return "discrete";
+  }
+  return "continuous";
+}
+
 Method parse_method(const std::string& name) {
   std::string n;
   for (char c : name)

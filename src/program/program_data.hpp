@@ -120,7 +120,11 @@ struct ProgramData {
   // one pass over that range tells whether anything became non-finite.
   std::int32_t variable_begin = 0;
   std::int32_t variable_end = 0;
-  std::vector<std::string> slot_names;  // for variable slots: the variable, for error messages
+  // For run-time errors, per variable slot: what it is ("fleet[bus]", "price (inside
+  // smooth1)") and its model variable (index into variable_locations, -1 for none).
+  std::vector<std::string> slot_names;
+  std::vector<std::int32_t> slot_variables;
+  std::vector<Location> variable_locations;  // where each model variable is defined
 
   std::vector<Instruction> init_code;  // initial values of everything, in dependency order
   std::vector<Instruction> step_code;  // time-varying auxiliaries and flows, then derivatives

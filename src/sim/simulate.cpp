@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "h2sim/error.hpp"
+#include "program/access.hpp"
 #include "program/kernel.hpp"
 #include "program/program_data.hpp"
 #include "sim/stiff.hpp"
@@ -53,7 +54,7 @@ bool is_multiple(double a, double b) {
 }
 
 RunPlan make_plan(const Program& program, const SimulationOptions& o) {
-  const ProgramData& p = program.data();
+  const ProgramData& p = detail::ProgramAccess::data(program);
   RunPlan plan;
   plan.start = o.start.value_or(p.time.start);
   plan.stop = o.stop.value_or(p.time.stop);
@@ -165,6 +166,20 @@ std::vector<int> resolve_parameter(const Program& program, const std::string& na
   return all;
 }
 
+// A structural parameter (the order of a SMTHN/DELAYN) was compiled into the program; a run
+// that asks for another value would silently get the compiled one.
+void reject_structural(const Program& program, int parameter, const std::string& name,
+                       double value) {
+  const ParameterInfo& p = program.parameters()[static_cast<std::size_t>(parameter)];
+  if (!p.structural || value == p.value) return;
+  Location where;
+  where.variable = name;
+  throw ModelError(
+      "is the order of a SMTHN or DELAYN, which fixes the compiled structure: a run "
+      "cannot change it; set it in the model and compile again",
+      where);
+}
+
 // Runs W lanes through one simulation.
 template <int W>
 class BlockRunner {
@@ -231,11 +246,8 @@ class BlockRunner {
         const double t = slot(p_.delays[d].delay_time)[l];
         const std::size_t k = d * W + static_cast<std::size_t>(l);
         if (!(t >= 0) || !std::isfinite(t))
-          fail_lane(
-              l, plan_.start,
-              "DELAY in " +
-                  p_.slot_names[static_cast<std::size_t>(p_.delays[d].slot - p_.variable_begin)],
-              "the delay time must be a finite number >= 0, not " + std::to_string(t));
+          fail(p_.delays[d].slot, "DELAY in ",
+               "the delay time must be a finite number >= 0, not " + std::to_string(t));
         delay_steps_[k] = std::max(1L, std::lround(t / plan_.dt));
         delay_initial_[k] = slot(p_.delays[d].initial)[l];
         delay_buffers_[k].assign(
@@ -320,18 +332,18 @@ class BlockRunner {
   void check_state_finite(double t) {
     const Block<W> state = probe(p_.stock_begin, p_.stock_begin + p_.stock_count) +
                            probe(p_.derivative_begin, p_.derivative_begin + p_.stock_count);
-    if (!state.isFinite().all()) check_finite(t, "");
+    if (!state.isFinite().all()) check_finite(t);
   }
 
   // Every variable; names the first one that is not finite, with its lane and time.
-  void check_finite(double t, const char* when) {
+  void check_finite(double t, const char* when = "") {
     const Block<W> sum = probe(p_.variable_begin, p_.variable_end) +
                          probe(p_.derivative_begin, p_.derivative_begin + p_.stock_count);
     if (sum.isFinite().all()) return;
     for (std::size_t l = 0; l < active_; ++l) {
       const int lane = static_cast<int>(l);
       if (std::isfinite(sum[lane])) continue;
-      auto report = [&](double v, const std::string& variable, const char* what) {
+      auto report = [&](double v, std::int32_t variable_slot, const char* what) {
         std::ostringstream m;
         m << (std::isnan(v) ? "became NaN (not a number)"
               : v > 0       ? "became +infinity"
@@ -341,23 +353,26 @@ class BlockRunner {
                                        : std::string())
           << " (look for a division by zero, LN or SQRT of a negative number, or a value "
              "that grows without bound)";
-        fail_lane(lane, t, variable, m.str());
+        fail(variable_slot, "", m.str());
       };
       for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s)
-        if (!std::isfinite(slot(s)[lane]))
-          report(slot(s)[lane], p_.slot_names[static_cast<std::size_t>(s - p_.variable_begin)], "");
+        if (!std::isfinite(slot(s)[lane])) report(slot(s)[lane], s, "");
       for (std::int32_t k = 0; k < p_.stock_count; ++k)
         if (!std::isfinite(slot(p_.derivative_begin + k)[lane]))
-          report(slot(p_.derivative_begin + k)[lane],
-                 p_.slot_names[static_cast<std::size_t>(p_.stock_begin + k - p_.variable_begin)],
+          report(slot(p_.derivative_begin + k)[lane], p_.stock_begin + k,
                  " in its rate of change (inflows minus outflows)");
     }
   }
 
-  [[noreturn]] void fail_lane(int, double, const std::string& variable,
-                              const std::string& message) {
-    Location where;
-    where.variable = variable;
+  // A run-time error about the variable in `variable_slot`, at the file and line where the
+  // variable is defined; `prefix` goes before its name ("DELAY in ").
+  [[noreturn]] void fail(std::int32_t variable_slot, const std::string& prefix,
+                         const std::string& message) const {
+    const auto k = static_cast<std::size_t>(variable_slot - p_.variable_begin);
+    const std::int32_t variable = p_.slot_variables[k];
+    Location where =
+        variable >= 0 ? p_.variable_locations[static_cast<std::size_t>(variable)] : Location{};
+    where.variable = prefix + p_.slot_names[k];
     throw SimulationError(message, where);
   }
 
@@ -381,7 +396,7 @@ class BlockRunner {
       begin_step(i);
       evaluate(x_.data(), t);
       if (i % plan_.save_stride == 0) {
-        check_finite(t, "");
+        check_finite(t);
         record(i / plan_.save_stride);
       } else {
         check_state_finite(t);
@@ -468,14 +483,14 @@ class BlockRunner {
       while (next_save < plan_.saves && plan_.times[next_save] <= until + eps) {
         stepper.calc_state(plan_.times[next_save], sample);
         evaluate(&sample[0], plan_.times[next_save]);
-        check_finite(plan_.times[next_save], "");
+        check_finite(plan_.times[next_save]);
         record(next_save++);
       }
     };
     slot(detail::kStepTimeSlot).setConstant(t);
     begin_step(0);
     evaluate(&x[0], t);
-    check_finite(t, "");
+    check_finite(t);
     record(next_save++);
     for (const double boundary : stops) {
       if (p_.has_discrete_state()) {
@@ -537,7 +552,8 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
   std::atomic<bool> stop{false};
   auto work = [&](bool report) {
     try {
-      BlockRunner<W> runner(program.data(), plan);  // allocations happen here, once per thread
+      BlockRunner<W> runner(detail::ProgramAccess::data(program),
+                            plan);  // allocations happen here, once per thread
       for (;;) {
         if (stop.load()) return;
         const std::size_t b = next_block.fetch_add(1);
@@ -595,8 +611,10 @@ Result simulate(const Program& program, const SimulationOptions& options,
   const RunPlan plan = make_plan(program, options);
   LaneParameters lanes = default_parameters(program);
   for (const auto& [name, value] : overrides)
-    for (const int k : resolve_parameter(program, name))
+    for (const int k : resolve_parameter(program, name)) {
+      reject_structural(program, k, name, value);
       lanes.defaults[static_cast<std::size_t>(k)] = value;
+    }
   lanes.lanes = 1;
   SimulationOptions single = options;
   single.threads = 1;
@@ -616,7 +634,13 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
   if (static_cast<std::size_t>(table.values.cols()) != table.names.size())
     throw ModelError("the parameter table has " + std::to_string(table.names.size()) +
                      " names but " + std::to_string(table.values.cols()) + " columns");
-  for (const auto& name : table.names) lanes.columns.push_back(resolve_parameter(program, name));
+  for (std::size_t c = 0; c < table.names.size(); ++c) {
+    lanes.columns.push_back(resolve_parameter(program, table.names[c]));
+    for (const int k : lanes.columns.back())
+      for (Eigen::Index r = 0; r < table.values.rows(); ++r)
+        reject_structural(program, k, table.names[c],
+                          table.values(r, static_cast<Eigen::Index>(c)));
+  }
   lanes.table = &table.values;
   lanes.lanes = table.names.empty() && table.values.rows() == 0
                     ? 1

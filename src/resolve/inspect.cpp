@@ -1,29 +1,17 @@
 // Readable views of a model: every equation with units and sources, and the
 // dependency graph as Graphviz DOT.
+#include "h2sim/inspect.hpp"
+
 #include <set>
 #include <sstream>
 
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
-#include "h2sim/scenario.hpp"
+#include "resolve/resolved_model.hpp"
 
 namespace h2sim {
 
 namespace {
-
-const char* kind_name(VariableKind k) {
-  switch (k) {
-    case VariableKind::Stock:
-      return "stock";
-    case VariableKind::Flow:
-      return "flow";
-    case VariableKind::Auxiliary:
-      return "auxiliary";
-    case VariableKind::Constant:
-      return "constant";
-  }
-  return "variable";
-}
 
 std::string dims_suffix(const Variable& v) {
   if (v.dimensions.empty()) return "";
@@ -52,6 +40,7 @@ std::string graphical_text(const GraphicalFunction& gf) {
 }  // namespace
 
 std::string list_equations(const Model& model) {
+  const detail::ResolvedModel resolved = detail::resolve(model);
   std::ostringstream out;
   const TimeSettings& t = model.time();
   out << "model " << (model.name().empty() ? "(unnamed)" : model.name()) << "\n";
@@ -62,8 +51,9 @@ std::string list_equations(const Model& model) {
     for (std::size_t i = 0; i < d.elements.size(); ++i) out << (i ? ", " : "") << d.elements[i];
     out << "\n";
   }
-  for (const Variable& v : model.variables()) {
-    out << "\n" << kind_name(v.kind) << " " << v.name << dims_suffix(v);
+  for (const detail::ResolvedVariable& r : resolved.variables) {
+    const Variable& v = *r.source;
+    out << "\n" << to_string(v.kind) << " " << v.name << dims_suffix(v);
     out << "  [" << (v.units.empty() ? "units not given" : v.units) << "]\n";
     const char* lead = v.kind == VariableKind::Stock ? "  initial = " : "  = ";
     if (v.expr) {
@@ -128,8 +118,7 @@ std::string dependency_graph_dot(const Model& model) {
   };
   out << "digraph " << quote(model.name().empty() ? "model" : model.name()) << " {\n";
   out << "  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
-  std::set<std::string> known;
-  for (const Variable& v : model.variables()) known.insert(canonical_name(v.name));
+  const detail::ResolvedModel resolved = detail::resolve(model);
   for (const Variable& v : model.variables()) {
     const char* shape = v.kind == VariableKind::Stock      ? "box"
                         : v.kind == VariableKind::Flow     ? "doublecircle"
@@ -138,15 +127,16 @@ std::string dependency_graph_dot(const Model& model) {
     out << "  " << quote(canonical_name(v.name)) << " [label=" << quote(v.name)
         << ", shape=" << shape << "];\n";
   }
-  for (const Variable& v : model.variables()) {
+  for (const detail::ResolvedVariable& r : resolved.variables) {
+    const Variable& v = *r.source;
+    std::vector<int> read;
+    if (r.equation) detail::referenced_variables(*r.equation->expr, read);
+    for (const auto& eq : r.per_element) detail::referenced_variables(*eq.expr, read);
     std::set<std::string> sources;
-    std::vector<std::string> names;
-    if (v.expr) detail::collect_names(*v.expr, names);
-    for (const auto& eq : v.element_equations) detail::collect_names(*eq.expr, names);
-    for (const auto& n : names)
-      if (known.count(n) && n != canonical_name(v.name)) sources.insert(n);
-    for (const auto& s : sources)
-      out << "  " << quote(s) << " -> " << quote(canonical_name(v.name)) << ";\n";
+    for (int index : read)
+      if (resolved.variables[static_cast<std::size_t>(index)].key != r.key)
+        sources.insert(resolved.variables[static_cast<std::size_t>(index)].key);
+    for (const auto& s : sources) out << "  " << quote(s) << " -> " << quote(r.key) << ";\n";
     // Material flows: bold edges from a flow into its stock, and from a stock into its outflows.
     for (const auto& f : v.inflows)
       out << "  " << quote(canonical_name(f)) << " -> " << quote(canonical_name(v.name))

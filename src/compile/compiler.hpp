@@ -1,0 +1,145 @@
+// The compiler's working state: ResolvedModel -> Program in four steps, each in its own file.
+//
+// 1. Expand (compiler.cpp): every variable becomes one node per element (scalars: one node).
+// 2. Lower (lower.cpp): each equation is lowered in its element's context into a small tree
+//    over node ids; array functions are unrolled, builtins lowered through the registry
+//    (which may add internal stock nodes for SMTH/DELAY/TREND and held nodes for
+//    INIT/PREVIOUS/DELAY), literals fold.
+// 3. Order (order.cpp): initial values in dependency order over every node; time-varying
+//    auxiliaries in dependency order (a cycle is an algebraic loop, reported by name).
+// 4. Emit (emit.cpp): slots for every node, then instructions for initialisation and for
+//    one evaluation of the right-hand side.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "builtins/registry.hpp"
+#include "h2sim/program.hpp"
+#include "program/program_data.hpp"
+#include "resolve/resolved_model.hpp"
+
+namespace h2sim::detail {
+
+// An expression on its way to instructions.
+struct Lowered {
+  enum class Kind { Number, Ref, Apply, Lookup } kind = Kind::Number;
+  double number = 0;
+  int node = -1;     // Ref
+  Op op = Op::Copy;  // Apply
+  int table = -1;    // Lookup
+  std::vector<LoweredPtr> args;
+};
+
+enum class NodeKind { Clock, Constant, Auxiliary, Stock, Initial, Previous, Delay };
+
+// One value the program holds: an element of a variable, or internal state of one.
+struct Node {
+  NodeKind kind = NodeKind::Auxiliary;
+  std::string name;   // display name, "fleet[bus]"; internal nodes: owner + "." + label
+  std::string owner;  // the element it belongs to ("fleet[bus]"), for messages
+  int variable = -1;  // the model variable (index into ResolvedModel::variables)
+  bool internal = false;
+  bool uniflow = false;
+  bool non_negative = false;
+  std::vector<int> element;  // element index per dimension of the variable
+  double constant = 0;       // Constant nodes
+  LoweredPtr value;          // aux: equation; stock: initial; INIT/PREVIOUS/DELAY: initial
+  LoweredPtr derivative;     // stocks
+  int source = -1;           // PREVIOUS: the node it remembers; DELAY: input node
+  int delay_time = -1;       // DELAY: node of the delay time
+  int slot = -1;
+  int state_index = -1;
+  bool dynamic = false;
+};
+
+inline constexpr int kTimeNode = 0;  // the clock nodes come first, in the order of Clock
+inline constexpr int kClockNodes = 4;
+
+// The equation being lowered, for error messages.
+struct Site {
+  int variable = -1;     // the model variable
+  std::string label;     // the variable or element named in the message: "fleet[bus]"
+  std::string equation;  // the equation text (or "inflow x")
+};
+
+// Which element of each dimension the equation being lowered stands for (-1: none).
+using Context = std::vector<int>;
+
+class Compiler {
+ public:
+  explicit Compiler(const ResolvedModel& model) : model_(model) {}
+  Program run();
+
+  // --- used by the registry's lowerings, through CallLowering (lower.cpp) --------------
+  [[noreturn]] void fail(const std::string& message, const Site& site, int column = 0) const;
+  LoweredPtr apply(Op op, std::vector<LoweredPtr> args);
+  LoweredPtr lower(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  std::vector<LoweredPtr> reduction_terms(const ResolvedExpr& arg, const Context& ctx,
+                                          const Site& site);
+  int add_node(Node n);
+  Node& node(int id) { return nodes_[static_cast<std::size_t>(id)]; }
+  const Node& node(int id) const { return nodes_[static_cast<std::size_t>(id)]; }
+  int internal_node(NodeKind kind, const std::string& label, LoweredPtr value);
+  int as_node(const LoweredPtr& l, const std::string& label);
+  void note_structural(int node) { structural_.push_back(node); }
+  int table_of(const ResolvedExpr& e) const {
+    return model_.variables[static_cast<std::size_t>(e.variable)].table;
+  }
+
+ private:
+  // compiler.cpp
+  void make_clock_nodes();
+  void expand_variables();
+  // lower.cpp
+  void lower_all();
+  LoweredPtr lower_variable(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  LoweredPtr lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  LoweredPtr stock_derivative(const ResolvedVariable& v, const Context& ctx, const Site& site);
+  std::string variable_suggestion(const std::string& name) const;
+  // order.cpp
+  std::vector<int> topological_order(const std::vector<int>& members,
+                                     const std::function<std::vector<int>(int)>& deps,
+                                     const char* what) const;
+  [[noreturn]] void report_loop(const std::vector<int>& path, int back_to, const char* what) const;
+  std::vector<int> initial_dependencies(int id) const;
+  void order_initialisation();
+  void classify_dynamic();
+  void order_run();
+  // emit.cpp
+  std::int32_t new_slot() { return data_.slot_count++; }
+  std::int32_t literal_slot(double v);
+  std::int32_t emit(const LoweredPtr& l, std::vector<Instruction>& code, std::int32_t dst = -1);
+  std::int32_t static_slot(const LoweredPtr& l);
+  void note_breakpoints(const Lowered& l);
+  void emit_value(const Node& n, std::vector<Instruction>& code);
+  void allocate_slots();
+  void emit_code();
+  void emit_outputs();
+
+  const ResolvedModel& model_;
+  ProgramData data_;
+  std::vector<Node> nodes_;
+  int named_node_count_ = 0;
+  std::vector<int> first_node_;  // per model variable: its first node (-1: lookup table)
+  std::map<std::uint64_t, std::int32_t> literal_slots_;
+  std::vector<int> init_order_;
+  std::vector<int> run_order_;
+  std::vector<int> structural_;  // constant nodes whose value fixed the structure
+  std::string current_owner_;    // the element being lowered: internal nodes are named after it
+  int current_variable_ = -1;
+  bool in_reduction_ = false;
+};
+
+// The compiler's entry point below compile_model (which resolves first).
+Program compile(const ResolvedModel& model);
+
+LoweredPtr number(double v);
+LoweredPtr ref(int node);
+// Every node `l` reads.
+void collect_refs(const LoweredPtr& l, std::vector<int>& out);
+
+}  // namespace h2sim::detail

@@ -1,0 +1,198 @@
+// Step 4 of the compiler: emission. Slots for every node, the lookup tables, then the
+// instructions for initialisation and for one evaluation of the right-hand side, and what
+// the simulator needs to report (outputs, parameters, where each variable is defined).
+#include <algorithm>
+#include <cstring>
+
+#include "compile/compiler.hpp"
+
+namespace h2sim::detail {
+
+std::int32_t Compiler::literal_slot(double v) {
+  std::uint64_t bits = 0;
+  static_assert(sizeof bits == sizeof v);
+  std::memcpy(&bits, &v, sizeof v);
+  const auto it = literal_slots_.find(bits);
+  if (it != literal_slots_.end()) return it->second;
+  const std::int32_t s = new_slot();
+  literal_slots_[bits] = s;
+  data_.literals.emplace_back(s, v);
+  return s;
+}
+
+// Emits `l` into `code`; the result lands in `dst` when given, else in a new slot.
+std::int32_t Compiler::emit(const LoweredPtr& l, std::vector<Instruction>& code, std::int32_t dst) {
+  std::int32_t result = -1;
+  switch (l->kind) {
+    case Lowered::Kind::Number:
+      result = literal_slot(l->number);
+      break;
+    case Lowered::Kind::Ref:
+      result = node(l->node).slot;
+      break;
+    case Lowered::Kind::Lookup: {
+      const std::int32_t a = emit(l->args[0], code);
+      Instruction in;
+      in.op = Op::Lookup;
+      in.dst = dst >= 0 ? dst : new_slot();
+      in.a = a;
+      in.b = l->table;
+      code.push_back(in);
+      return in.dst;
+    }
+    case Lowered::Kind::Apply: {
+      std::int32_t args[3] = {0, 0, -1};
+      for (std::size_t i = 0; i < l->args.size(); ++i) args[i] = emit(l->args[i], code);
+      Instruction in;
+      in.op = l->op;
+      in.dst = dst >= 0 ? dst : new_slot();
+      in.a = args[0];
+      in.b = l->args.size() > 1 ? args[1] : args[0];
+      in.c = l->args.size() > 2 ? args[2] : -1;
+      code.push_back(in);
+      note_breakpoints(*l);
+      return in.dst;
+    }
+  }
+  if (dst >= 0 && dst != result) {
+    Instruction in;
+    in.op = Op::Copy;
+    in.dst = dst;
+    in.a = result;
+    code.push_back(in);
+    return dst;
+  }
+  return result;
+}
+
+// A static argument of STEP/RAMP/PULSE is a time the adaptive methods must stop at.
+std::int32_t Compiler::static_slot(const LoweredPtr& l) {
+  if (l->kind == Lowered::Kind::Number) return literal_slot(l->number);
+  if (l->kind == Lowered::Kind::Ref && !node(l->node).dynamic) return node(l->node).slot;
+  return -1;
+}
+
+void Compiler::note_breakpoints(const Lowered& l) {
+  if (l.op == Op::Step || l.op == Op::Ramp) {
+    for (std::size_t i = 1; i < l.args.size(); ++i)
+      if (const auto s = static_slot(l.args[i]); s >= 0) data_.breakpoint_slots.push_back(s);
+  } else if (l.op == Op::Pulse) {
+    const auto first = static_slot(l.args[1]);
+    const auto interval = l.args.size() > 2 ? static_slot(l.args[2]) : literal_slot(0);
+    if (first >= 0 && interval >= 0) data_.pulse_breakpoints.emplace_back(first, interval);
+  }
+}
+
+void Compiler::emit_value(const Node& n, std::vector<Instruction>& code) {
+  emit(n.value, code, n.slot);
+  if (n.uniflow) {
+    Instruction in;
+    in.op = Op::Max;
+    in.dst = n.slot;
+    in.a = n.slot;
+    in.b = literal_slot(0.0);
+    code.push_back(in);
+  }
+}
+
+// Slots: fixed | stocks | other variables | derivatives | literals and temporaries.
+void Compiler::allocate_slots() {
+  data_.time = model_.time();
+  for (const Variable* table : model_.tables) {
+    const GraphicalFunction& gf = *table->graphical_function;
+    LookupTable t;
+    t.offset = static_cast<std::int32_t>(data_.lookup_x.size());
+    t.count = static_cast<std::int32_t>(gf.x.size());
+    t.interpolation = gf.interpolation;
+    data_.lookup_x.insert(data_.lookup_x.end(), gf.x.begin(), gf.x.end());
+    data_.lookup_y.insert(data_.lookup_y.end(), gf.y.begin(), gf.y.end());
+    data_.lookups.push_back(t);
+  }
+  data_.stock_begin = data_.slot_count;
+  data_.variable_begin = data_.slot_count;
+  for (Node& n : nodes_) {
+    if (n.kind != NodeKind::Stock) continue;
+    n.state_index = data_.stock_count++;
+    n.slot = new_slot();
+    data_.non_negative.push_back(n.non_negative ? 1 : 0);
+  }
+  for (Node& n : nodes_)
+    if (n.kind != NodeKind::Stock && n.kind != NodeKind::Clock) n.slot = new_slot();
+  data_.variable_end = data_.slot_count;
+  // For run-time errors: what each variable slot is, and where its variable is defined.
+  const auto count = static_cast<std::size_t>(data_.variable_end - data_.variable_begin);
+  data_.slot_names.resize(count);
+  data_.slot_variables.assign(count, -1);
+  for (const ResolvedVariable& v : model_.variables)
+    data_.variable_locations.push_back(model_.location(v, v.name()));
+  for (const Node& n : nodes_) {
+    if (n.kind == NodeKind::Clock) continue;
+    const auto k = static_cast<std::size_t>(n.slot - data_.variable_begin);
+    data_.slot_names[k] =
+        n.internal ? n.owner + " (inside " + n.name.substr(n.owner.size() + 1) + ")" : n.name;
+    data_.slot_variables[k] = n.variable;
+  }
+  data_.derivative_begin = data_.slot_count;
+  data_.slot_count += data_.stock_count;
+}
+
+void Compiler::emit_code() {
+  for (std::size_t id = 0; id < nodes_.size(); ++id) {
+    const Node& n = nodes_[id];
+    if (n.kind != NodeKind::Constant) continue;
+    ParameterInfo p;
+    p.name = n.name;
+    p.value = n.constant;
+    p.units = model_.variables[static_cast<std::size_t>(n.variable)].source->units;
+    p.structural = std::find(structural_.begin(), structural_.end(), static_cast<int>(id)) !=
+                   structural_.end();
+    data_.parameters.push_back(p);
+    data_.parameter_slots.push_back(n.slot);
+  }
+  for (int id : init_order_) {
+    const Node& n = node(id);
+    if (n.kind == NodeKind::Clock || n.kind == NodeKind::Constant) continue;
+    emit_value(n, data_.init_code);
+  }
+  for (int id : run_order_) emit_value(node(id), data_.step_code);
+  for (const Node& n : nodes_)
+    if (n.kind == NodeKind::Stock)
+      emit(n.derivative, data_.step_code, data_.derivative_begin + n.state_index);
+
+  for (const Node& n : nodes_) {
+    if (n.kind == NodeKind::Previous) data_.previous.push_back({n.slot, node(n.source).slot});
+    if (n.kind == NodeKind::Delay) {
+      PipelineDelay d;
+      d.slot = n.slot;
+      d.input = node(n.source).slot;
+      d.delay_time = node(n.delay_time).slot;
+      d.initial = n.slot;  // the initial value is computed into the delay's own slot
+      data_.delays.push_back(d);
+    }
+  }
+}
+
+// Outputs: every variable with a value, grouped by arrayed variable.
+void Compiler::emit_outputs() {
+  for (std::size_t index = 0; index < model_.variables.size(); ++index) {
+    const ResolvedVariable& v = model_.variables[index];
+    if (first_node_[index] < 0) continue;
+    std::vector<std::int32_t> group;
+    for (std::size_t k = 0; k < v.element_count; ++k) {
+      const Node& n = node(first_node_[index] + static_cast<int>(k));
+      OutputInfo o;
+      o.name = n.name;
+      o.variable = v.name();
+      o.units = v.source->units;
+      o.kind = v.kind == VariableKind::Auxiliary && n.kind == NodeKind::Constant
+                   ? VariableKind::Constant
+                   : v.kind;
+      group.push_back(static_cast<std::int32_t>(data_.outputs.size()));
+      data_.outputs.push_back(o);
+      data_.output_slots.push_back(n.slot);
+    }
+    data_.output_groups.emplace_back(v.key, std::move(group));
+  }
+}
+
+}  // namespace h2sim::detail

@@ -1,0 +1,315 @@
+// Step 2 of the compiler: lowering. Each element's equation becomes a tree of instructions
+// over node ids. Calls of builtins are lowered by the builtin's own entry in the registry
+// (src/builtins/builtins.cpp) through CallLowering, this file's LowerCall.
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "compile/compiler.hpp"
+#include "core/text.hpp"
+#include "h2sim/error.hpp"
+#include "program/kernel.hpp"
+
+namespace h2sim::detail {
+
+namespace {
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// One call of a builtin, as its lowering sees it.
+class CallLowering final : public LowerCall {
+ public:
+  CallLowering(Compiler& compiler, const ResolvedExpr& call, const Context& ctx, const Site& site)
+      : c_(compiler),
+        call_(call),
+        ctx_(ctx),
+        site_(site),
+        function_(upper(call.name)),
+        args_(call.args.size()) {}
+
+  std::size_t argc() const override { return call_.args.size(); }
+  const std::string& function() const override { return function_; }
+
+  LoweredPtr arg(std::size_t i) override {
+    if (!args_[i]) args_[i] = c_.lower(*call_.args[i], ctx_, site_);
+    return args_[i];
+  }
+  std::vector<LoweredPtr> elements(std::size_t i) override {
+    return c_.reduction_terms(*call_.args[i], ctx_, site_);
+  }
+  LoweredPtr number(double value) override { return detail::number(value); }
+  LoweredPtr apply(Op op, std::vector<LoweredPtr> args) override {
+    return c_.apply(op, std::move(args));
+  }
+  LoweredPtr clock(Clock which) override { return ref(kTimeNode + static_cast<int>(which)); }
+
+  LoweredPtr lookup(std::size_t table, LoweredPtr x) override {
+    auto l = std::make_shared<Lowered>();
+    l->kind = Lowered::Kind::Lookup;
+    l->table = c_.table_of(*call_.args[table]);
+    l->args = {std::move(x)};
+    return l;
+  }
+
+  int whole_number(std::size_t i, const std::string& what, int low, int high) override {
+    const LoweredPtr n = arg(i);
+    double v = n->number;
+    if (n->kind != Lowered::Kind::Number) {
+      // A constant's compiled value fixes the structure; lanes cannot change it.
+      if (n->kind != Lowered::Kind::Ref || c_.node(n->node).kind != NodeKind::Constant)
+        c_.fail(function_ + ": the " + what + " must be a number or a constant", site_,
+                call_.column);
+      v = c_.node(n->node).constant;
+      c_.note_structural(n->node);
+    }
+    if (v < low || v != std::floor(v) || v > high)
+      c_.fail(function_ + ": the " + what + " must be a whole number from " + std::to_string(low) +
+                  " to " + std::to_string(high),
+              site_, call_.column);
+    return static_cast<int>(v);
+  }
+
+  LoweredPtr stock(const std::string& label, LoweredPtr initial) override {
+    return ref(c_.internal_node(NodeKind::Stock, label, std::move(initial)));
+  }
+  void set_derivative(const LoweredPtr& stock, LoweredPtr derivative) override {
+    c_.node(stock->node).derivative = std::move(derivative);
+  }
+  LoweredPtr initial_value(LoweredPtr x) override {
+    return ref(c_.internal_node(NodeKind::Initial, "init", std::move(x)));
+  }
+  LoweredPtr previous(LoweredPtr x, LoweredPtr initial) override {
+    const int id = c_.internal_node(NodeKind::Previous, "previous", std::move(initial));
+    const int source = c_.as_node(x, "previous_input");
+    c_.node(id).source = source;
+    return ref(id);
+  }
+  LoweredPtr pipeline_delay(LoweredPtr input, LoweredPtr delay_time, LoweredPtr initial) override {
+    const int id = c_.internal_node(NodeKind::Delay, "pipeline_delay", std::move(initial));
+    const int source = c_.as_node(input, "delay_input");
+    const int time = c_.as_node(delay_time, "delay_time");
+    c_.node(id).source = source;
+    c_.node(id).delay_time = time;
+    return ref(id);
+  }
+
+ private:
+  Compiler& c_;
+  const ResolvedExpr& call_;
+  const Context& ctx_;
+  const Site& site_;
+  std::string function_;
+  std::vector<LoweredPtr> args_;
+};
+
+}  // namespace
+
+void Compiler::lower_all() {
+  for (int i = kClockNodes; i < named_node_count_; ++i) {
+    if (node(i).kind == NodeKind::Constant) continue;
+    const ResolvedVariable& v = model_.variables[static_cast<std::size_t>(node(i).variable)];
+    Context ctx(model_.dimensions.size(), -1);
+    for (std::size_t d = 0; d < v.dimensions.size(); ++d)
+      ctx[static_cast<std::size_t>(v.dimensions[d])] = node(i).element[d];
+    const ResolvedEquation& eq = *v.equation_for(node(i).element);
+    const Site site{node(i).variable, node(i).name, eq.text};
+    current_owner_ = node(i).name;
+    current_variable_ = node(i).variable;
+    LoweredPtr value = lower(*eq.expr, ctx, site);
+    if (v.table >= 0 && v.kind != VariableKind::Stock) {
+      auto l = std::make_shared<Lowered>();
+      l->kind = Lowered::Kind::Lookup;
+      l->table = v.table;
+      l->args = {value};
+      value = l;
+    }
+    node(i).value = value;
+    if (v.kind == VariableKind::Stock) node(i).derivative = stock_derivative(v, ctx, site);
+  }
+}
+
+LoweredPtr Compiler::stock_derivative(const ResolvedVariable& v, const Context& ctx,
+                                      const Site& site) {
+  LoweredPtr sum;
+  auto add_term = [&](int flow, bool inflow) {
+    const ResolvedVariable& f = model_.variables[static_cast<std::size_t>(flow)];
+    const Site flow_site{site.variable, site.label, (inflow ? "inflow " : "outflow ") + f.name()};
+    ResolvedExpr reference;
+    reference.kind = ResolvedExpr::Kind::Variable;
+    reference.variable = flow;
+    reference.name = f.key;
+    const LoweredPtr term = lower(reference, ctx, flow_site);
+    if (!sum)
+      sum = inflow ? term : apply(Op::Neg, {term});
+    else
+      sum = apply(inflow ? Op::Add : Op::Sub, {sum, term});
+  };
+  for (int f : v.inflows) add_term(f, true);
+  for (int f : v.outflows) add_term(f, false);
+  return sum ? sum : number(0.0);
+}
+
+// Applies an operator, folding it when every argument is a number. Folding runs the same
+// kernel as a run, so folded and unfolded values agree to the bit.
+LoweredPtr Compiler::apply(Op op, std::vector<LoweredPtr> args) {
+  const bool time_dependent = op == Op::Step || op == Op::Ramp || op == Op::Pulse;
+  const bool all_numbers = std::all_of(args.begin(), args.end(), [](const LoweredPtr& a) {
+    return a->kind == Lowered::Kind::Number;
+  });
+  if (all_numbers && !time_dependent) {
+    Block<1> slots[4];
+    for (auto& s : slots) s[0] = 0;
+    Instruction in;
+    in.op = op;
+    in.dst = 3;
+    in.a = 0;
+    in.b = args.size() > 1 ? 1 : 0;
+    in.c = args.size() > 2 ? 2 : 0;
+    for (std::size_t i = 0; i < args.size(); ++i) slots[i][0] = args[i]->number;
+    execute<1>(data_, &in, 1, slots);
+    return number(slots[3][0]);
+  }
+  auto l = std::make_shared<Lowered>();
+  l->kind = Lowered::Kind::Apply;
+  l->op = op;
+  l->args = std::move(args);
+  return l;
+}
+
+LoweredPtr Compiler::lower(const ResolvedExpr& e, const Context& ctx, const Site& site) {
+  using Kind = ResolvedExpr::Kind;
+  switch (e.kind) {
+    case Kind::Number:
+      return number(e.number);
+    case Kind::Variable:
+      return lower_variable(e, ctx, site);
+    case Kind::DimensionPosition: {
+      // The (1-based) position of the current element of the dimension.
+      const int element = ctx[static_cast<std::size_t>(e.dimension)];
+      if (element < 0)
+        fail("unknown variable '" + e.name + "'" + variable_suggestion(e.name), site, e.column);
+      return number(element + 1);
+    }
+    case Kind::Unary: {
+      LoweredPtr a = lower(*e.args[0], ctx, site);
+      if (e.unary == UnaryOp::Plus) return a;
+      return apply(e.unary == UnaryOp::Neg ? Op::Neg : Op::Not, {a});
+    }
+    case Kind::Binary: {
+      static const std::map<BinaryOp, Op> ops = {
+          {BinaryOp::Add, Op::Add}, {BinaryOp::Sub, Op::Sub}, {BinaryOp::Mul, Op::Mul},
+          {BinaryOp::Div, Op::Div}, {BinaryOp::Pow, Op::Pow}, {BinaryOp::Lt, Op::Lt},
+          {BinaryOp::Le, Op::Le},   {BinaryOp::Gt, Op::Gt},   {BinaryOp::Ge, Op::Ge},
+          {BinaryOp::Eq, Op::Eq},   {BinaryOp::Ne, Op::Ne},   {BinaryOp::And, Op::And},
+          {BinaryOp::Or, Op::Or},   {BinaryOp::Mod, Op::Mod}};
+      LoweredPtr a = lower(*e.args[0], ctx, site);
+      LoweredPtr b = lower(*e.args[1], ctx, site);
+      return apply(ops.at(e.binary), {a, b});
+    }
+    case Kind::If: {
+      LoweredPtr c = lower(*e.args[0], ctx, site);
+      LoweredPtr a = lower(*e.args[1], ctx, site);
+      LoweredPtr b = lower(*e.args[2], ctx, site);
+      if (c->kind == Lowered::Kind::Number) return c->number != 0 ? a : b;
+      return apply(Op::Select, {c, a, b});
+    }
+    case Kind::Call:
+      return lower_call(e, ctx, site);
+    case Kind::Lookup: {
+      auto l = std::make_shared<Lowered>();
+      l->kind = Lowered::Kind::Lookup;
+      l->table = model_.variables[static_cast<std::size_t>(e.variable)].table;
+      l->args = {lower(*e.args[0], ctx, site)};
+      return l;
+    }
+    case Kind::Table:
+      break;  // only as an argument that a builtin reads as a table
+  }
+  fail("internal error: an expression that cannot be lowered", site, e.column);
+}
+
+std::string Compiler::variable_suggestion(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const ResolvedVariable& v : model_.variables) names.push_back(v.name());
+  const std::string best = closest_name(name, names);
+  return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+}
+
+LoweredPtr Compiler::lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site) {
+  CallLowering call(*this, e, ctx, site);
+  return e.builtin->lower(call);
+}
+
+LoweredPtr Compiler::lower_variable(const ResolvedExpr& e, const Context& ctx, const Site& site) {
+  const ResolvedVariable& v = model_.variables[static_cast<std::size_t>(e.variable)];
+  const std::size_t rank = v.dimensions.size();
+  std::vector<int> element(rank, 0);
+  for (std::size_t k = 0; k < rank; ++k) {
+    const ResolvedDimension& dim = model_.dimensions[static_cast<std::size_t>(v.dimensions[k])];
+    if (e.subscripts.empty()) {
+      element[k] = ctx[static_cast<std::size_t>(v.dimensions[k])];
+      if (element[k] < 0)
+        fail("'" + e.name + "' is arrayed by '" + dim.name + "': name an element (" + e.name + "[" +
+                 dim.elements[0] + "]) or use an array function such as SUM(" + e.name + "[*])",
+             site, e.column);
+      continue;
+    }
+    const ResolvedSubscript& s = e.subscripts[k];
+    switch (s.kind) {
+      case ResolvedSubscript::Kind::Element:
+        element[k] = s.element;
+        break;
+      case ResolvedSubscript::Kind::Wildcard:
+        element[k] = s.dimension >= 0 ? ctx[static_cast<std::size_t>(s.dimension)] : -1;
+        if (element[k] < 0 || !in_reduction_)
+          fail("'" + e.name + "[*]' stands for every element of '" + dim.name +
+                   "': use it inside SUM, MEAN, MIN, MAX or PROD",
+               site, e.column);
+        break;
+      case ResolvedSubscript::Kind::Dimension:
+        element[k] = ctx[static_cast<std::size_t>(s.dimension)];
+        if (element[k] < 0)
+          fail("subscript '" + s.text + "' is a dimension, but this equation is not arrayed by it",
+               site, e.column);
+        if (element[k] >= static_cast<int>(dim.size()))
+          fail("dimension '" + s.text + "' is larger than '" + dim.name + "'", site, e.column);
+        break;
+    }
+  }
+  int linear = 0;
+  for (std::size_t k = 0; k < rank; ++k)
+    linear = linear * static_cast<int>(
+                          model_.dimensions[static_cast<std::size_t>(v.dimensions[k])].size()) +
+             element[k];
+  return ref(first_node_[static_cast<std::size_t>(e.variable)] + linear);
+}
+
+// SUM/MEAN/MIN/MAX/PROD over the open dimensions of `arg`: the terms, unrolled.
+std::vector<LoweredPtr> Compiler::reduction_terms(const ResolvedExpr& arg, const Context& ctx,
+                                                  const Site& site) {
+  std::vector<bool> bound(ctx.size());
+  for (std::size_t d = 0; d < ctx.size(); ++d) bound[d] = ctx[d] >= 0;
+  const std::vector<int> open = open_dimensions(model_, arg, bound);
+  std::vector<LoweredPtr> terms;
+  if (open.empty()) {
+    terms.push_back(lower(arg, ctx, site));
+    return terms;
+  }
+  const bool outer = in_reduction_;
+  in_reduction_ = true;
+  std::vector<std::size_t> sizes;
+  for (int d : open) sizes.push_back(model_.dimensions[static_cast<std::size_t>(d)].size());
+  for_each_element(sizes, [&](const std::vector<int>& element) {
+    Context inner = ctx;
+    for (std::size_t d = 0; d < open.size(); ++d)
+      inner[static_cast<std::size_t>(open[d])] = element[d];
+    terms.push_back(lower(arg, inner, site));
+  });
+  in_reduction_ = outer;
+  return terms;
+}
+
+}  // namespace h2sim::detail

@@ -1,0 +1,416 @@
+// resolve(): Model -> ResolvedModel. Looks up every name once, in this order:
+//   1. dimensions, and each graphical function's points;
+//   2. each variable's dimensions, the elements its per-element equations name, and that
+//      every element has an equation;
+//   3. each variable's equations (the apply-to-all one, then the per-element ones), then a
+//      stock's inflows and outflows.
+// The first problem is thrown as a ModelError at the variable's definition.
+#include <algorithm>
+
+#include "builtins/registry.hpp"
+#include "core/text.hpp"
+#include "h2sim/error.hpp"
+#include "resolve/resolved_model.hpp"
+
+namespace h2sim::detail {
+
+namespace {
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Resolver {
+ public:
+  explicit Resolver(const Model& model) { out_.model = &model; }
+
+  ResolvedModel run() {
+    const Model& model = *out_.model;
+    for (const Dimension& d : model.dimensions()) add_dimension(d);
+    for (const Variable& v : model.variables()) add_variable(v);
+    for (ResolvedVariable& v : out_.variables) check_table(v);
+    for (ResolvedVariable& v : out_.variables) resolve_shape(v);
+    for (ResolvedVariable& v : out_.variables) resolve_equations(v);
+    return std::move(out_);
+  }
+
+ private:
+  // --- errors ---------------------------------------------------------------------------
+  [[noreturn]] void fail(const std::string& message, int column = 0) const {
+    Location where = out_.location(*current_, current_->name());
+    where.equation = equation_;
+    where.column = column;
+    throw ModelError(message, where);
+  }
+
+  std::string variable_suggestion(const std::string& name) const {
+    std::vector<std::string> names;
+    for (const ResolvedVariable& v : out_.variables) names.push_back(v.name());
+    const std::string best = closest_name(name, names);
+    return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+  }
+
+  // --- 1. dimensions, variables, graphical functions --------------------------------------
+  void add_dimension(const Dimension& d) {
+    ResolvedDimension r;
+    r.name = d.name;
+    r.key = canonical_name(d.name);
+    r.elements = d.elements;
+    for (const auto& e : d.elements) r.element_keys.push_back(canonical_name(e));
+    out_.dimension_index[r.key] = static_cast<int>(out_.dimensions.size());
+    out_.dimensions.push_back(std::move(r));
+  }
+
+  void add_variable(const Variable& v) {
+    ResolvedVariable r;
+    r.source = &v;
+    r.key = canonical_name(v.name);
+    r.kind = v.kind;
+    r.lookup_only = v.graphical_function.has_value() && !v.expr && v.element_equations.empty();
+    out_.variable_index[r.key] = static_cast<int>(out_.variables.size());
+    out_.variables.push_back(std::move(r));
+  }
+
+  void check_table(ResolvedVariable& v) {
+    if (!v.source->graphical_function) return;
+    current_ = &v;
+    equation_.clear();
+    const GraphicalFunction& gf = *v.source->graphical_function;
+    if (gf.x.size() != gf.y.size() || gf.x.empty())
+      fail("a graphical function needs as many x points as y points, and at least one");
+    for (std::size_t i = 1; i < gf.x.size(); ++i)
+      if (!(gf.x[i] > gf.x[i - 1])) fail("graphical function x points must increase");
+    v.table = static_cast<int>(out_.tables.size());
+    out_.tables.push_back(v.source);
+  }
+
+  // --- 2. dimensions and elements of each variable ----------------------------------------
+  void resolve_shape(ResolvedVariable& v) {
+    if (v.lookup_only) return;
+    current_ = &v;
+    equation_.clear();
+    for (const std::string& d : v.source->dimensions) {
+      const int index = out_.find_dimension(canonical_name(d));
+      if (index < 0) {
+        std::vector<std::string> known;
+        for (const auto& k : out_.dimensions) known.push_back(k.name);
+        fail("unknown dimension '" + d + "'" +
+             (known.empty() ? std::string(" (the model defines none)")
+                            : " (known: " + join(known) + ")"));
+      }
+      v.dimensions.push_back(index);
+      v.element_count *= out_.dimensions[static_cast<std::size_t>(index)].size();
+    }
+    for (const ElementEquation& eq : v.source->element_equations) {
+      equation_ = eq.text;
+      if (eq.elements.size() != v.dimensions.size())
+        fail("a per-element equation names " + std::to_string(eq.elements.size()) +
+             " elements but the variable has " + std::to_string(v.dimensions.size()) +
+             " dimensions");
+      ResolvedEquation r;
+      r.text = eq.text;
+      for (std::size_t i = 0; i < v.dimensions.size(); ++i) {
+        const ResolvedDimension& dim = out_.dimensions[static_cast<std::size_t>(v.dimensions[i])];
+        if (eq.elements[i] == "*") {
+          r.elements.push_back(-1);
+          continue;
+        }
+        const int found = dim.find_element(canonical_name(eq.elements[i]));
+        if (found < 0)
+          fail("'" + eq.elements[i] + "' is not an element of dimension '" + dim.name + "'");
+        r.elements.push_back(found);
+      }
+      v.per_element.push_back(std::move(r));
+    }
+    if (v.source->expr) v.equation = ResolvedEquation{{}, v.source->equation, nullptr};
+    equation_.clear();
+    std::vector<std::size_t> sizes;
+    for (int d : v.dimensions) sizes.push_back(out_.dimensions[static_cast<std::size_t>(d)].size());
+    for_each_element(sizes, [&](const std::vector<int>& element) {
+      if (v.equation_for(element) == nullptr)
+        fail("has no equation" +
+             std::string(v.dimensions.empty()
+                             ? ""
+                             : " for element " +
+                                   out_.element_label(v, element).substr(v.name().size())));
+    });
+  }
+
+  // --- 3. equations ---------------------------------------------------------------------------
+  void resolve_equations(ResolvedVariable& v) {
+    if (v.lookup_only) return;
+    current_ = &v;
+    if (v.equation) {
+      equation_ = v.equation->text;
+      v.equation->expr = resolve(*v.source->expr);
+    }
+    for (std::size_t k = 0; k < v.per_element.size(); ++k) {
+      equation_ = v.per_element[k].text;
+      v.per_element[k].expr = resolve(*v.source->element_equations[k].expr);
+    }
+    if (v.kind != VariableKind::Stock) return;
+    for (const auto& f : v.source->inflows) v.inflows.push_back(flow(f, true));
+    for (const auto& f : v.source->outflows) v.outflows.push_back(flow(f, false));
+  }
+
+  int flow(const std::string& name, bool inflow) {
+    equation_ = (inflow ? "inflow " : "outflow ") + name;
+    const int index = out_.find_variable(canonical_name(name));
+    if (index < 0)
+      fail("unknown " + std::string(inflow ? "inflow" : "outflow") + " '" + name + "'" +
+           variable_suggestion(name));
+    if (out_.variables[static_cast<std::size_t>(index)].kind == VariableKind::Stock)
+      fail("'" + name + "' is a stock, not a flow");
+    return index;
+  }
+
+  ResolvedPtr resolve(const Expr& e) {
+    auto r = std::make_shared<ResolvedExpr>();
+    r->column = e.column;
+    r->name = e.name;
+    switch (e.kind) {
+      case ExprKind::Number:
+        r->kind = ResolvedExpr::Kind::Number;
+        r->number = e.number;
+        break;
+      case ExprKind::Name:
+        resolve_name(e, *r);
+        break;
+      case ExprKind::Unary:
+        r->kind = ResolvedExpr::Kind::Unary;
+        r->unary = e.unary;
+        break;
+      case ExprKind::Binary:
+        r->kind = ResolvedExpr::Kind::Binary;
+        r->binary = e.binary;
+        break;
+      case ExprKind::If:
+        r->kind = ResolvedExpr::Kind::If;
+        break;
+      case ExprKind::Call:
+        return resolve_call(e, r);
+    }
+    for (const auto& a : e.args) r->args.push_back(resolve(*a));
+    return r;
+  }
+
+  void resolve_name(const Expr& e, ResolvedExpr& r) {
+    const int index = out_.find_variable(e.name);
+    if (index >= 0 && !out_.variables[static_cast<std::size_t>(index)].lookup_only) {
+      r.kind = ResolvedExpr::Kind::Variable;
+      r.variable = index;
+      resolve_subscripts(e, r);
+      return;
+    }
+    if (index >= 0) {
+      const std::string& name = out_.variables[static_cast<std::size_t>(index)].name();
+      fail("'" + name + "' is a graphical function; call it as " + name + "(x)", e.column);
+    }
+    if (e.subscripts.empty()) {
+      if (const Builtin* b = find_builtin(e.name); b != nullptr && b->bare) {
+        r.kind = ResolvedExpr::Kind::Call;
+        r.builtin = b;
+        return;
+      }
+    }
+    // A dimension name used as a value: the position of its current element, which only an
+    // equation arrayed by the dimension has (the compiler checks that).
+    if (const int d = out_.find_dimension(e.name); d >= 0 && e.subscripts.empty()) {
+      r.kind = ResolvedExpr::Kind::DimensionPosition;
+      r.dimension = d;
+      return;
+    }
+    fail("unknown variable '" + e.name + "'" + variable_suggestion(e.name), e.column);
+  }
+
+  void resolve_subscripts(const Expr& e, ResolvedExpr& r) {
+    if (e.subscripts.empty()) return;
+    const ResolvedVariable& target = out_.variables[static_cast<std::size_t>(r.variable)];
+    const std::size_t rank = target.dimensions.size();
+    if (e.subscripts.size() != rank)
+      fail("'" + e.name + "' has " + std::to_string(rank) + " dimension" + (rank == 1 ? "" : "s") +
+               " but is subscripted with " + std::to_string(e.subscripts.size()),
+           e.column);
+    for (std::size_t k = 0; k < rank; ++k) {
+      const int own = target.dimensions[k];
+      const ResolvedDimension& dim = out_.dimensions[static_cast<std::size_t>(own)];
+      const Subscript& s = e.subscripts[k];
+      ResolvedSubscript rs;
+      rs.text = s.name;
+      switch (s.kind) {
+        case Subscript::Kind::Index:
+          if (s.index > static_cast<int>(dim.size()))
+            fail("subscript " + std::to_string(s.index) + " is beyond the " +
+                     std::to_string(dim.size()) + " elements of '" + dim.name + "'",
+                 e.column);
+          rs.element = s.index - 1;
+          break;
+        case Subscript::Kind::Wildcard:
+          rs.kind = ResolvedSubscript::Kind::Wildcard;
+          rs.dimension = s.name.empty() ? own : out_.find_dimension(s.name);
+          break;
+        case Subscript::Kind::Name:
+          rs.element = dim.find_element(s.name);
+          if (rs.element >= 0) break;
+          rs.dimension = out_.find_dimension(s.name);
+          if (rs.dimension < 0)
+            fail("'" + s.name + "' is not an element of dimension '" + dim.name +
+                     "' (elements: " + join(dim.elements) + ")",
+                 e.column);
+          rs.kind = ResolvedSubscript::Kind::Dimension;
+          break;
+      }
+      r.subscripts.push_back(std::move(rs));
+    }
+  }
+
+  ResolvedPtr resolve_call(const Expr& e, std::shared_ptr<ResolvedExpr> r) {
+    const std::string& f = e.name;
+    const int argc = static_cast<int>(e.args.size());
+    // A model's own graphical function wins over a builtin of the same name.
+    if (const int index = out_.find_variable(f);
+        index >= 0 && out_.variables[static_cast<std::size_t>(index)].table >= 0) {
+      if (argc != 1)
+        fail("graphical function '" + f + "' takes one argument, not " + std::to_string(argc),
+             e.column);
+      r->kind = ResolvedExpr::Kind::Lookup;
+      r->variable = index;
+      r->args.push_back(resolve(*e.args[0]));
+      return r;
+    }
+    const Builtin* b = find_builtin(f);
+    if (b == nullptr) {
+      const std::string best = closest_name(f, builtin_names());
+      fail("unknown function '" + f + "'" + (best.empty() ? "" : " (did you mean " + best + "?)"),
+           e.column);
+    }
+    if (argc < b->min_args || argc > b->max_args)
+      fail(f + " takes " + argument_count_text(*b) + " argument" + (b->max_args == 1 ? "" : "s") +
+               ", not " + std::to_string(argc),
+           e.column);
+    r->kind = ResolvedExpr::Kind::Call;
+    r->builtin = b;
+    for (int i = 0; i < argc; ++i) {
+      const Expr& a = *e.args[static_cast<std::size_t>(i)];
+      r->args.push_back(i == 0 && b->table_argument ? table(a, f) : resolve(a));
+    }
+    return r;
+  }
+
+  ResolvedPtr table(const Expr& a, const std::string& function) {
+    const int index = a.kind == ExprKind::Name ? out_.find_variable(a.name) : -1;
+    if (index < 0 || out_.variables[static_cast<std::size_t>(index)].table < 0)
+      fail(upper(function) + "'s first argument must name a graphical function", a.column);
+    auto r = std::make_shared<ResolvedExpr>();
+    r->kind = ResolvedExpr::Kind::Table;
+    r->column = a.column;
+    r->name = a.name;
+    r->variable = index;
+    return r;
+  }
+
+  ResolvedModel out_;
+  const ResolvedVariable* current_ = nullptr;
+  std::string equation_;  // the equation being resolved, for messages
+};
+
+void collect_open(const ResolvedModel& model, const ResolvedExpr& e, const std::vector<bool>& bound,
+                  std::vector<int>& out) {
+  auto add = [&](int d) {
+    if (d >= 0 && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+  };
+  auto is_bound = [&](int d) {
+    return d >= 0 && static_cast<std::size_t>(d) < bound.size() &&
+           bound[static_cast<std::size_t>(d)];
+  };
+  if (e.kind == ResolvedExpr::Kind::Variable) {
+    const auto& dims = model.variables[static_cast<std::size_t>(e.variable)].dimensions;
+    if (e.subscripts.empty()) {
+      for (int d : dims)
+        if (!is_bound(d)) add(d);
+    } else {
+      for (std::size_t k = 0; k < e.subscripts.size() && k < dims.size(); ++k) {
+        const ResolvedSubscript& s = e.subscripts[k];
+        if (s.kind == ResolvedSubscript::Kind::Wildcard)
+          add(s.dimension >= 0 ? s.dimension : dims[k]);
+        else if (s.kind == ResolvedSubscript::Kind::Dimension && !is_bound(s.dimension))
+          add(s.dimension);  // SUM(x[dim]) ranges over dim, as SUM(x[*]) does
+      }
+    }
+  }
+  for (const auto& a : e.args) collect_open(model, *a, bound, out);
+}
+
+}  // namespace
+
+int ResolvedDimension::find_element(const std::string& canonical) const {
+  const auto it = std::find(element_keys.begin(), element_keys.end(), canonical);
+  return it == element_keys.end() ? -1 : static_cast<int>(it - element_keys.begin());
+}
+
+const ResolvedEquation* ResolvedVariable::equation_for(const std::vector<int>& element) const {
+  for (const ResolvedEquation& eq : per_element) {
+    bool same = eq.elements.size() == element.size();
+    for (std::size_t i = 0; same && i < element.size(); ++i)
+      same = eq.elements[i] < 0 || eq.elements[i] == element[i];
+    if (same) return &eq;
+  }
+  return equation ? &*equation : nullptr;
+}
+
+int ResolvedModel::find_variable(const std::string& canonical) const {
+  const auto it = variable_index.find(canonical);
+  return it == variable_index.end() ? -1 : it->second;
+}
+
+int ResolvedModel::find_dimension(const std::string& canonical) const {
+  const auto it = dimension_index.find(canonical);
+  return it == dimension_index.end() ? -1 : it->second;
+}
+
+std::string ResolvedModel::element_label(const ResolvedVariable& v,
+                                         const std::vector<int>& element) const {
+  if (v.dimensions.empty()) return v.name();
+  std::string s = v.name() + "[";
+  for (std::size_t i = 0; i < v.dimensions.size(); ++i)
+    s += (i ? "," : "") + dimensions[static_cast<std::size_t>(v.dimensions[i])]
+                              .elements[static_cast<std::size_t>(element[i])];
+  return s + "]";
+}
+
+Location ResolvedModel::location(const ResolvedVariable& v, const std::string& label) const {
+  Location where = v.source->location;
+  where.variable = label;
+  where.equation.clear();
+  return where;
+}
+
+ResolvedModel resolve(const Model& model) { return Resolver(model).run(); }
+
+void for_each_element(const std::vector<std::size_t>& sizes,
+                      const std::function<void(const std::vector<int>&)>& visit) {
+  std::vector<int> index(sizes.size(), 0);
+  for (;;) {
+    visit(index);
+    std::size_t k = sizes.size();
+    while (k > 0 && static_cast<std::size_t>(++index[k - 1]) == sizes[k - 1]) index[--k] = 0;
+    if (k == 0) return;
+  }
+}
+
+std::vector<int> open_dimensions(const ResolvedModel& model, const ResolvedExpr& e,
+                                 const std::vector<bool>& bound) {
+  std::vector<int> out;
+  collect_open(model, e, bound, out);
+  return out;
+}
+
+void referenced_variables(const ResolvedExpr& e, std::vector<int>& out) {
+  if (e.kind == ResolvedExpr::Kind::Variable || e.kind == ResolvedExpr::Kind::Lookup ||
+      e.kind == ResolvedExpr::Kind::Table)
+    out.push_back(e.variable);
+  for (const auto& a : e.args) referenced_variables(*a, out);
+}
+
+}  // namespace h2sim::detail
