@@ -13,6 +13,10 @@
 
 #include "builtins/registry.hpp"
 
+// Entries name only the fields that differ from Builtin's defaults (designated
+// initializers); GCC would warn about every field left out.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace h2sim::detail {
 
 namespace {
@@ -146,23 +150,29 @@ LoweredPtr trend(LowerCall& c, const LoweredPtr& input, const LoweredPtr& time,
 
 Builtin math(const char* name, Op op, const char* description,
              Units units = dimensionless_in_and_out) {
-  return {name, {}, 1, 1, false, false, "(x)", description, std::move(units), instruction(op)};
+  return {.name = name,
+          .min_args = 1,
+          .max_args = 1,
+          .signature = "(x)",
+          .description = description,
+          .units = std::move(units),
+          .lower = instruction(op)};
 }
 
 Builtin clock(const char* name, std::vector<std::string> aliases, Clock which,
               const char* description) {
-  return {name,
-          std::move(aliases),
-          0,
-          0,
-          true,
-          false,
-          "",
-          description,
-          [](UnitCall& c) { return c.time(); },
-          [which](LowerCall& c) { return c.clock(which); }};
+  return {.name = name,
+          .aliases = std::move(aliases),
+          .bare = true,
+          .description = description,
+          .units = [](UnitCall& c) { return c.time(); },
+          .lower = [which](LowerCall& c) { return c.clock(which); }};
 }
 
+// The table. An entry names the function (lower case) and its aliases, the argument counts
+// (.max_args = kAnyNumber: no limit), .bare for a name usable without parentheses,
+// .table_argument when the first argument names a graphical function, then the
+// documentation, the unit rule and the lowering.
 std::vector<Builtin> make_builtins() {
   return {
       // --- mathematics ---------------------------------------------------------------
@@ -183,315 +193,262 @@ std::vector<Builtin> make_builtins() {
       math("tanh", Op::Tanh, "the hyperbolic tangent"),
       math("int", Op::Floor, "the largest whole number at or below x", keeps_unit),
       math("round", Op::Round, "the nearest whole number, halves away from zero", keeps_unit),
-      {"mod",
-       {},
-       2,
-       2,
-       false,
-       false,
-       "(a, b)",
-       "the floored remainder (its sign is b's), as a MOD b",
-       [](UnitCall& c) { return c.same(c.arg(0), c.arg(1), "the arguments of MOD"); },
-       instruction(Op::Mod)},
-      {"pi",
-       {},
-       0,
-       0,
-       true,
-       false,
-       "",
-       "3.14159...",
-       [](UnitCall&) { return UnitValue::literal(); },
-       [](LowerCall& c) { return c.number(std::numbers::pi); }},
+      {.name = "mod",
+       .min_args = 2,
+       .max_args = 2,
+       .signature = "(a, b)",
+       .description = "the floored remainder (its sign is b's), as a MOD b",
+       .units = [](UnitCall& c) { return c.same(c.arg(0), c.arg(1), "the arguments of MOD"); },
+       .lower = instruction(Op::Mod)},
+      {.name = "pi",
+       .bare = true,
+       .description = "3.14159...",
+       .units = [](UnitCall&) { return UnitValue::literal(); },
+       .lower = [](LowerCall& c) { return c.number(std::numbers::pi); }},
 
       // --- arrays and several arguments ---------------------------------------------
-      {"min",
-       {},
-       1,
-       kAnyNumber,
-       false,
-       false,
-       "(a, b, ...) or (array[*])",
-       "the smallest of the arguments, or of the elements",
-       all_the_same,
-       smallest_or_largest(Op::Min)},
-      {"max",
-       {},
-       1,
-       kAnyNumber,
-       false,
-       false,
-       "(a, b, ...) or (array[*])",
-       "the largest of the arguments, or of the elements",
-       all_the_same,
-       smallest_or_largest(Op::Max)},
-      {"sum",
-       {},
-       1,
-       1,
-       false,
-       false,
-       "(array[*])",
-       "the sum of the elements",
-       all_the_same,
-       [](LowerCall& c) { return chain(c, Op::Add, c.elements(0)); }},
-      {"prod",
-       {},
-       1,
-       1,
-       false,
-       false,
-       "(array[*])",
-       "the product of the elements; the unit to the power of their number",
-       [](UnitCall& c) {
-         return c.power(c.arg(0), static_cast<double>(c.element_count(0)), "PROD");
-       },
-       [](LowerCall& c) { return chain(c, Op::Mul, c.elements(0)); }},
-      {"mean",
-       {},
-       1,
-       kAnyNumber,
-       false,
-       false,
-       "(a, b, ...) or (array[*], ...)",
-       "the mean of the arguments and elements",
-       all_the_same,
-       [](LowerCall& c) {
-         std::vector<LoweredPtr> terms;
-         for (std::size_t i = 0; i < c.argc(); ++i) {
-           const auto t = c.elements(i);
-           terms.insert(terms.end(), t.begin(), t.end());
-         }
-         return c.apply(Op::Div,
-                        {chain(c, Op::Add, terms), c.number(static_cast<double>(terms.size()))});
-       }},
+      {.name = "min",
+       .min_args = 1,
+       .max_args = kAnyNumber,
+       .signature = "(a, b, ...) or (array[*])",
+       .description = "the smallest of the arguments, or of the elements",
+       .units = all_the_same,
+       .lower = smallest_or_largest(Op::Min)},
+      {.name = "max",
+       .min_args = 1,
+       .max_args = kAnyNumber,
+       .signature = "(a, b, ...) or (array[*])",
+       .description = "the largest of the arguments, or of the elements",
+       .units = all_the_same,
+       .lower = smallest_or_largest(Op::Max)},
+      {.name = "sum",
+       .min_args = 1,
+       .max_args = 1,
+       .signature = "(array[*])",
+       .description = "the sum of the elements",
+       .units = all_the_same,
+       .lower = [](LowerCall& c) { return chain(c, Op::Add, c.elements(0)); }},
+      {.name = "prod",
+       .min_args = 1,
+       .max_args = 1,
+       .signature = "(array[*])",
+       .description = "the product of the elements; the unit to the power of their number",
+       .units =
+           [](UnitCall& c) {
+             return c.power(c.arg(0), static_cast<double>(c.element_count(0)), "PROD");
+           },
+       .lower = [](LowerCall& c) { return chain(c, Op::Mul, c.elements(0)); }},
+      {.name = "mean",
+       .min_args = 1,
+       .max_args = kAnyNumber,
+       .signature = "(a, b, ...) or (array[*], ...)",
+       .description = "the mean of the arguments and elements",
+       .units = all_the_same,
+       .lower =
+           [](LowerCall& c) {
+             std::vector<LoweredPtr> terms;
+             for (std::size_t i = 0; i < c.argc(); ++i) {
+               const auto t = c.elements(i);
+               terms.insert(terms.end(), t.begin(), t.end());
+             }
+             return c.apply(
+                 Op::Div, {chain(c, Op::Add, terms), c.number(static_cast<double>(terms.size()))});
+           }},
 
       // --- tests and safe division --------------------------------------------------
-      {"if_then_else",
-       {},
-       3,
-       3,
-       false,
-       false,
-       "(cond, a, b)",
-       "a where cond is non-zero, else b; the same as IF cond THEN a ELSE b",
-       [](UnitCall& c) {
-         return c.same(c.arg(1), c.arg(2), "the THEN and ELSE arguments of IF_THEN_ELSE");
-       },
-       instruction(Op::Select)},
-      {"safediv",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(a, b[, fallback])",
-       "a / b, or fallback (default 0) where b = 0",
-       quotient_or_fallback,
-       [](LowerCall& c) {
-         return c.apply(Op::SafeDiv, {c.arg(0), c.arg(1), c.argc() == 3 ? c.arg(2) : c.number(0)});
-       }},
+      {.name = "if_then_else",
+       .min_args = 3,
+       .max_args = 3,
+       .signature = "(cond, a, b)",
+       .description = "a where cond is non-zero, else b; the same as IF cond THEN a ELSE b",
+       .units =
+           [](UnitCall& c) {
+             return c.same(c.arg(1), c.arg(2), "the THEN and ELSE arguments of IF_THEN_ELSE");
+           },
+       .lower = instruction(Op::Select)},
+      {.name = "safediv",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(a, b[, fallback])",
+       .description = "a / b, or fallback (default 0) where b = 0",
+       .units = quotient_or_fallback,
+       .lower =
+           [](LowerCall& c) {
+             return c.apply(Op::SafeDiv,
+                            {c.arg(0), c.arg(1), c.argc() == 3 ? c.arg(2) : c.number(0)});
+           }},
 
       // --- time ---------------------------------------------------------------------
-      {"step",
-       {},
-       2,
-       2,
-       false,
-       false,
-       "(height, start)",
-       "0 before start, height from start on",
-       [](UnitCall& c) {
-         c.expect_time(1, "the start time of STEP");
-         return c.arg(0);
-       },
-       instruction(Op::Step)},
-      {"ramp",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(slope, start[, end])",
-       "0 until start, then slope * (TIME - start), held from end on",
-       [](UnitCall& c) {
-         c.expect_time(1, "the start time of RAMP");
-         if (c.argc() == 3) c.expect_time(2, "the end time of RAMP");
-         return c.arg(0).is_literal() ? c.arg(0) : c.product(c.arg(0), c.time());
-       },
-       instruction(Op::Ramp)},
-      {"pulse",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(magnitude, first[, interval])",
-       "magnitude / DT during the DT that starts at first (and every interval after, when "
-       "interval > 0), else 0: the pulse moves magnitude into a stock",
-       [](UnitCall& c) {
-         c.expect_time(1, "the first time of PULSE");
-         if (c.argc() == 3) c.expect_time(2, "the interval of PULSE");
-         return c.arg(0).is_literal() ? c.arg(0) : c.quotient(c.arg(0), c.time());
-       },
-       instruction(Op::Pulse)},
+      {.name = "step",
+       .min_args = 2,
+       .max_args = 2,
+       .signature = "(height, start)",
+       .description = "0 before start, height from start on",
+       .units =
+           [](UnitCall& c) {
+             c.expect_time(1, "the start time of STEP");
+             return c.arg(0);
+           },
+       .lower = instruction(Op::Step)},
+      {.name = "ramp",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(slope, start[, end])",
+       .description = "0 until start, then slope * (TIME - start), held from end on",
+       .units =
+           [](UnitCall& c) {
+             c.expect_time(1, "the start time of RAMP");
+             if (c.argc() == 3) c.expect_time(2, "the end time of RAMP");
+             return c.arg(0).is_literal() ? c.arg(0) : c.product(c.arg(0), c.time());
+           },
+       .lower = instruction(Op::Ramp)},
+      {.name = "pulse",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(magnitude, first[, interval])",
+       .description = "magnitude / DT during the DT that starts at first (and every interval "
+                      "after, when interval > 0), else 0: the pulse moves magnitude into a stock",
+       .units =
+           [](UnitCall& c) {
+             c.expect_time(1, "the first time of PULSE");
+             if (c.argc() == 3) c.expect_time(2, "the interval of PULSE");
+             return c.arg(0).is_literal() ? c.arg(0) : c.quotient(c.arg(0), c.time());
+           },
+       .lower = instruction(Op::Pulse)},
       clock("time", {}, Clock::Time, "the current time"),
       clock("dt", {"time_step"}, Clock::Dt, "the integration step"),
       clock("starttime", {"initial_time"}, Clock::Start, "the start time of the run"),
       clock("stoptime", {"final_time"}, Clock::Stop, "the stop time of the run"),
 
       // --- lookups and held values --------------------------------------------------
-      {"lookup",
-       {},
-       2,
-       2,
-       false,
-       true,
-       "(table, x)",
-       "the lookup table read at x; the same as table(x)",
-       [](UnitCall& c) { return c.lookup(0, 1); },
-       [](LowerCall& c) { return c.lookup(0, c.arg(1)); }},
-      {"init",
-       {},
-       1,
-       1,
-       false,
-       false,
-       "(x)",
-       "x's value at the start time",
-       keeps_unit,
-       [](LowerCall& c) { return c.initial_value(c.arg(0)); }},
-      {"previous",
-       {},
-       1,
-       2,
-       false,
-       false,
-       "(x[, initial])",
-       "x's value one DT earlier (initial, default x, at the start)",
-       [](UnitCall& c) {
-         return c.argc() == 2
-                    ? c.same(c.arg(0), c.arg(1), "the input and initial value of PREVIOUS")
-                    : c.arg(0);
-       },
-       [](LowerCall& c) {
-         const LoweredPtr x = c.arg(0);
-         return c.previous(x, c.argc() == 2 ? c.arg(1) : x);
-       }},
+      {.name = "lookup",
+       .min_args = 2,
+       .max_args = 2,
+       .table_argument = true,
+       .signature = "(table, x)",
+       .description = "the lookup table read at x; the same as table(x)",
+       .units = [](UnitCall& c) { return c.lookup(0, 1); },
+       .lower = [](LowerCall& c) { return c.lookup(0, c.arg(1)); }},
+      {.name = "init",
+       .min_args = 1,
+       .max_args = 1,
+       .signature = "(x)",
+       .description = "x's value at the start time",
+       .units = keeps_unit,
+       .lower = [](LowerCall& c) { return c.initial_value(c.arg(0)); }},
+      {.name = "previous",
+       .min_args = 1,
+       .max_args = 2,
+       .signature = "(x[, initial])",
+       .description = "x's value one DT earlier (initial, default x, at the start)",
+       .units =
+           [](UnitCall& c) {
+             return c.argc() == 2
+                        ? c.same(c.arg(0), c.arg(1), "the input and initial value of PREVIOUS")
+                        : c.arg(0);
+           },
+       .lower =
+           [](LowerCall& c) {
+             const LoweredPtr x = c.arg(0);
+             return c.previous(x, c.argc() == 2 ? c.arg(1) : x);
+           }},
 
       // --- smooths, delays, trends --------------------------------------------------
-      {"smth1",
-       {"smooth"},
-       2,
-       3,
-       false,
-       false,
-       "(input, time[, initial])",
-       "first-order exponential smooth (initial: the input)",
-       smooth_or_delay_units("the averaging time", 2, false),
-       smooth(1)},
-      {"smth3",
-       {"smooth3"},
-       2,
-       3,
-       false,
-       false,
-       "(input, time[, initial])",
-       "third-order smooth",
-       smooth_or_delay_units("the averaging time", 2, false),
-       smooth(3)},
-      {"smthn",
-       {},
-       3,
-       4,
-       false,
-       false,
-       "(input, time, n[, initial])",
-       "n-th order smooth; n a whole number 1-1000 (a number or constant)",
-       smooth_or_delay_units("the averaging time", 3, true),
-       smooth(0)},
-      {"delay1",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(input, time[, initial])",
-       "first-order material delay; initial is the initial outflow (default: the input)",
-       smooth_or_delay_units("the delay time", 2, false),
-       material_delay(1)},
-      {"delay3",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(input, time[, initial])",
-       "third-order material delay",
-       smooth_or_delay_units("the delay time", 2, false),
-       material_delay(3)},
-      {"delayn",
-       {},
-       3,
-       4,
-       false,
-       false,
-       "(input, time, n[, initial])",
-       "n-th order material delay",
-       smooth_or_delay_units("the delay time", 3, true),
-       material_delay(0)},
-      {"delay",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(input, time[, initial])",
-       "pipeline delay: the input of time earlier (rounded to whole DTs, fixed at the start), "
-       "initial (default: the input) until then",
-       smooth_or_delay_units("the delay time", 2, false),
-       [](LowerCall& c) {
-         const LoweredPtr input = c.arg(0);
-         const LoweredPtr initial = c.argc() == 3 ? c.arg(2) : input;
-         return c.pipeline_delay(input, c.arg(1), initial);
-       }},
-      {"trend",
-       {},
-       2,
-       3,
-       false,
-       false,
-       "(input, time[, initial trend])",
-       "fractional rate of change of the input per time unit, averaged over time",
-       [](UnitCall& c) {
-         c.expect_time(1, "the averaging time of TREND");
-         if (c.argc() == 3) c.expect(2, c.per_time(), "the initial trend of TREND has", "it needs");
-         return c.per_time();
-       },
-       [](LowerCall& c) {
-         return trend(c, c.arg(0), c.arg(1), c.argc() == 3 ? c.arg(2) : c.number(0));
-       }},
-      {"forcst",
-       {},
-       3,
-       4,
-       false,
-       false,
-       "(input, time, horizon[, initial trend])",
-       "input * (1 + TREND(input, time) * horizon)",
-       [](UnitCall& c) {
-         c.expect_time(1, "the averaging time of FORCST");
-         c.expect_time(2, "the horizon of FORCST");
-         if (c.argc() == 4)
-           c.expect(3, c.per_time(), "the initial trend of FORCST has", "it needs");
-         return c.arg(0);
-       },
-       [](LowerCall& c) {
-         const LoweredPtr input = c.arg(0);
-         const LoweredPtr t = trend(c, input, c.arg(1), c.argc() == 4 ? c.arg(3) : c.number(0));
-         return c.apply(Op::Mul,
-                        {input, c.apply(Op::Add, {c.number(1), c.apply(Op::Mul, {t, c.arg(2)})})});
-       }},
+      {.name = "smth1",
+       .aliases = {"smooth"},
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(input, time[, initial])",
+       .description = "first-order exponential smooth (initial: the input)",
+       .units = smooth_or_delay_units("the averaging time", 2, false),
+       .lower = smooth(1)},
+      {.name = "smth3",
+       .aliases = {"smooth3"},
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(input, time[, initial])",
+       .description = "third-order smooth",
+       .units = smooth_or_delay_units("the averaging time", 2, false),
+       .lower = smooth(3)},
+      {.name = "smthn",
+       .min_args = 3,
+       .max_args = 4,
+       .signature = "(input, time, n[, initial])",
+       .description = "n-th order smooth; n a whole number 1-1000 (a number or constant)",
+       .units = smooth_or_delay_units("the averaging time", 3, true),
+       .lower = smooth(0)},
+      {.name = "delay1",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(input, time[, initial])",
+       .description =
+           "first-order material delay; initial is the initial outflow (default: the input)",
+       .units = smooth_or_delay_units("the delay time", 2, false),
+       .lower = material_delay(1)},
+      {.name = "delay3",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(input, time[, initial])",
+       .description = "third-order material delay",
+       .units = smooth_or_delay_units("the delay time", 2, false),
+       .lower = material_delay(3)},
+      {.name = "delayn",
+       .min_args = 3,
+       .max_args = 4,
+       .signature = "(input, time, n[, initial])",
+       .description = "n-th order material delay",
+       .units = smooth_or_delay_units("the delay time", 3, true),
+       .lower = material_delay(0)},
+      {.name = "delay",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(input, time[, initial])",
+       .description = "pipeline delay: the input of time earlier (rounded to whole DTs, fixed at "
+                      "the start), initial (default: the input) until then",
+       .units = smooth_or_delay_units("the delay time", 2, false),
+       .lower =
+           [](LowerCall& c) {
+             const LoweredPtr input = c.arg(0);
+             const LoweredPtr initial = c.argc() == 3 ? c.arg(2) : input;
+             return c.pipeline_delay(input, c.arg(1), initial);
+           }},
+      {.name = "trend",
+       .min_args = 2,
+       .max_args = 3,
+       .signature = "(input, time[, initial trend])",
+       .description = "fractional rate of change of the input per time unit, averaged over time",
+       .units =
+           [](UnitCall& c) {
+             c.expect_time(1, "the averaging time of TREND");
+             if (c.argc() == 3)
+               c.expect(2, c.per_time(), "the initial trend of TREND has", "it needs");
+             return c.per_time();
+           },
+       .lower =
+           [](LowerCall& c) {
+             return trend(c, c.arg(0), c.arg(1), c.argc() == 3 ? c.arg(2) : c.number(0));
+           }},
+      {.name = "forcst",
+       .min_args = 3,
+       .max_args = 4,
+       .signature = "(input, time, horizon[, initial trend])",
+       .description = "input * (1 + TREND(input, time) * horizon)",
+       .units =
+           [](UnitCall& c) {
+             c.expect_time(1, "the averaging time of FORCST");
+             c.expect_time(2, "the horizon of FORCST");
+             if (c.argc() == 4)
+               c.expect(3, c.per_time(), "the initial trend of FORCST has", "it needs");
+             return c.arg(0);
+           },
+       .lower =
+           [](LowerCall& c) {
+             const LoweredPtr input = c.arg(0);
+             const LoweredPtr t = trend(c, input, c.arg(1), c.argc() == 4 ? c.arg(3) : c.number(0));
+             return c.apply(
+                 Op::Mul,
+                 {input, c.apply(Op::Add, {c.number(1), c.apply(Op::Mul, {t, c.arg(2)})})});
+           }},
   };
 }
 
