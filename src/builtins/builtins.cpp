@@ -277,6 +277,23 @@ std::vector<Builtin> make_builtins() {
              return c.apply(Op::SafeDiv,
                             {c.arg(0), c.arg(1), c.argc() == 3 ? c.arg(2) : c.number(0)});
            }},
+      {.name = "xidz",
+       .min_args = 3,
+       .max_args = 3,
+       .signature = "(a, b, x)",
+       .description = "a / b, or x where b = 0 (Vensim)",
+       .units = quotient_or_fallback,
+       .lower = instruction(Op::SafeDiv)},
+      {.name = "zidz",
+       .min_args = 2,
+       .max_args = 2,
+       .signature = "(a, b)",
+       .description = "a / b, or 0 where b = 0 (Vensim)",
+       .units = quotient_or_fallback,
+       .lower =
+           [](LowerCall& c) {
+             return c.apply(Op::SafeDiv, {c.arg(0), c.arg(1), c.number(0)});
+           }},
 
       // --- time ---------------------------------------------------------------------
       {.name = "step",

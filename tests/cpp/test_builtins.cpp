@@ -191,6 +191,32 @@ TEST_CASE("SAFEDIV divides by zero safely", "[builtins]") {
                               });
 }
 
+TEST_CASE("XIDZ and ZIDZ divide by zero safely, in the quotient's unit", "[builtins]") {
+  check_probes(clock_model(),
+               {
+                   {"XIDZ(1, 0, 5)", constant(5)},
+                   {"XIDZ(6, 3, 5)", constant(2)},
+                   {"ZIDZ(1, 0)", constant(0)},
+                   {"ZIDZ(6, 3)", constant(2)},
+                   {"ZIDZ(TIME, TIME - 4)", [](double t) { return at(t, 4) ? 0.0 : t / (t - 4); }},
+               });
+  auto model = clock_model();
+  model.add_constant("distance", 100).with_units("km");
+  model.add_constant("hours", 2).with_units("hour");
+  model.add_constant("fallback speed", 30).with_units("km/hour");
+  model.add_constant("fallback time", 1).with_units("hour");
+  model.add_auxiliary("speed", "XIDZ(distance, hours, fallback speed)").with_units("km/hour");
+  model.add_auxiliary("speed or 0", "ZIDZ(distance, hours)").with_units("km/hour");
+  model.add_auxiliary("wrong", "XIDZ(distance, hours, fallback time)").with_units("km/hour");
+  const auto issues = h2sim::check_units(model);
+  REQUIRE(issues.size() == 1);
+  CHECK(issues[0].variable == "wrong");
+  CHECK_THAT(issues[0].message, Catch::Contains("the quotient and the fallback value of XIDZ"));
+  auto bad = clock_model();
+  bad.add_auxiliary("bad", "ZIDZ(1, 2, 3)");
+  CHECK_THROWS_WITH(h2sim::compile_model(bad), Catch::Contains("zidz takes 2 arguments, not 3"));
+}
+
 TEST_CASE("a model without stocks runs", "[builtins]") {
   auto model = make_model(0.0, 2.0, 0.5, Method::Euler);
   model.add_auxiliary("doubled time", "2 * TIME");
