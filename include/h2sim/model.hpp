@@ -60,9 +60,8 @@ struct TimeSettings {
 
 // An equation for one element (or a tuple of elements) of an arrayed variable.
 struct ElementEquation {
-  std::vector<std::string> elements;  // one per dimension of the variable
-  std::string text;
-  ExprPtr expr;
+  std::vector<std::string> elements;  // one per dimension of the variable; "*" for all
+  Equation equation;
 };
 
 // What a constant may be in an uncertainty ensemble: a range or a distribution.
@@ -72,14 +71,18 @@ struct Uncertainty {
   // Triangular: low, mode, high. Lognormal: mean and sd of the log.
   double low = 0, high = 0, mode = 0, mean = 0, sd = 0;
 };
+// "uniform", "normal", "triangular", "lognormal".
+std::string to_string(Uncertainty::Kind kind);
 
+// A variable as a value: fill one in and Model::add it. Inside a Model it changes only
+// through the Model (set_equation, set_constant, ..., VariableEditor), which keeps its name
+// and index in step.
 struct Variable {
   std::string name;  // as the user wrote it
   VariableKind kind = VariableKind::Auxiliary;
 
   // Stocks: the initial value. Flows and auxiliaries: the equation. Constants: the value.
-  std::string equation;
-  ExprPtr expr;
+  Equation equation;
 
   std::vector<std::string> dimensions;             // empty: scalar
   std::vector<ElementEquation> element_equations;  // per-element equations, override `equation`
@@ -107,35 +110,13 @@ struct Variable {
   std::vector<double> lever_range;    // [low, high], low < high
   std::vector<double> lever_options;  // distinct values
 
-  // Where the variable was defined (file, line, column), when it came from a file.
+  // Where the variable was defined (file, line, column), when it came from a file. Errors
+  // about the variable, at load and at run time, point here.
   Location location;
 
-  // Fluent setters, so that `model.add_flow(...).units("vehicles/year")` reads well.
-  // The reference returned by Model::add_* is valid until the next add_*.
-  Variable& with_units(std::string u) {
-    units = std::move(u);
-    return *this;
-  }
-  Variable& with_description(std::string d) {
-    description = std::move(d);
-    return *this;
-  }
-  Variable& with_source(std::string s) {
-    source = std::move(s);
-    return *this;
-  }
-  Variable& with_dimensions(std::vector<std::string> dims) {
-    dimensions = std::move(dims);
-    return *this;
-  }
-  Variable& with_non_negative(bool on = true) {
-    non_negative = on;
-    return *this;
-  }
-  Variable& with_element_equation(std::vector<std::string> elements, const std::string& text);
-  Variable& with_graphical_function(GraphicalFunction gf) {
-    graphical_function = std::move(gf);
-    return *this;
+  // A lookup table called as name(x), with no value of its own.
+  bool is_lookup_table() const {
+    return graphical_function.has_value() && !equation && element_equations.empty();
   }
 };
 
@@ -157,6 +138,41 @@ struct Dimension {
   std::string parent;
 };
 
+class Model;
+
+// Returned by Model::add_*: sets the properties of the variable just added, so that
+// `model.add_flow("sales", "p * market").with_units("vehicles/year")` reads well. It stays
+// valid while the Model does, whatever is added after; it cannot rename the variable.
+class VariableEditor {
+ public:
+  VariableEditor(Model& model, std::size_t index) : model_(&model), index_(index) {}
+
+  VariableEditor& with_units(std::string units);
+  VariableEditor& with_description(std::string description);
+  VariableEditor& with_source(std::string source);
+  VariableEditor& with_dimensions(std::vector<std::string> dimensions);
+  VariableEditor& with_non_negative(bool on = true);
+  // Parses `text` for the elements named (one per dimension, "*" for all).
+  VariableEditor& with_element_equation(std::vector<std::string> elements, const std::string& text);
+  VariableEditor& with_graphical_function(GraphicalFunction gf);
+  VariableEditor& with_inflow(std::string flow);   // stocks
+  VariableEditor& with_outflow(std::string flow);  // stocks
+  VariableEditor& with_uncertainty(Uncertainty uncertainty);
+  VariableEditor& as_lever(bool on = true);
+  // The values a policy study may give the lever: [low, high], or a list of options.
+  VariableEditor& with_lever_range(std::vector<double> range);
+  VariableEditor& with_lever_options(std::vector<double> options);
+  VariableEditor& defined_at(Location where);
+
+  const Variable& operator*() const;
+  const Variable* operator->() const { return &**this; }
+
+ private:
+  Variable& variable();
+  Model* model_;
+  std::size_t index_;
+};
+
 class Model {
  public:
   Model() = default;
@@ -167,21 +183,35 @@ class Model {
   TimeSettings& time() { return time_; }
   const TimeSettings& time() const { return time_; }
 
-  // --- building -----------------------------------------------------------
-  Dimension& add_dimension(const std::string& name, std::vector<std::string> elements);
+  // --- building -----------------------------------------------------------------------
+  // Throws ModelError for an empty name, a name used twice, or an element listed twice.
+  const Dimension& add_dimension(const std::string& name, std::vector<std::string> elements);
 
-  // Stocks integrate inflows minus outflows from `initial`.
-  Variable& add_stock(const std::string& name, const std::string& initial,
-                      std::vector<std::string> inflows = {},
-                      std::vector<std::string> outflows = {});
-  Variable& add_flow(const std::string& name, const std::string& equation);
-  Variable& add_auxiliary(const std::string& name, const std::string& equation);
-  Variable& add_constant(const std::string& name, double value);
+  // Adds a variable as it is. Throws ModelError (located at v.location) when the name is
+  // empty or already used.
+  VariableEditor add(Variable v);
+
+  // Stocks integrate inflows minus outflows from `initial`. The add_* functions parse the
+  // equation (ParseError labelled with the variable on a syntax error).
+  VariableEditor add_stock(const std::string& name, const std::string& initial,
+                           std::vector<std::string> inflows = {},
+                           std::vector<std::string> outflows = {});
+  VariableEditor add_flow(const std::string& name, const std::string& equation);
+  VariableEditor add_auxiliary(const std::string& name, const std::string& equation);
+  VariableEditor add_constant(const std::string& name, double value);
   // A lookup table that equations call as `name(x)` or LOOKUP(name, x).
-  Variable& add_lookup(const std::string& name, GraphicalFunction gf);
+  VariableEditor add_lookup(const std::string& name, GraphicalFunction gf);
 
-  // Replaces a variable's equation (parsed now, errors say which variable).
+  // --- changing -----------------------------------------------------------------------
+  // The variable of this name, for setting its properties. Throws ModelError when none.
+  VariableEditor edit(const std::string& name);
+  // Replaces the variable with v's name by `v`, in its place. Throws ModelError when none.
+  void replace(Variable v);
+
+  // Replaces a variable's (apply-to-all) equation; a text is parsed now, and errors say
+  // which variable. A constant becomes an auxiliary.
   void set_equation(const std::string& name, const std::string& equation);
+  void set_equation(const std::string& name, Equation equation);
   // Replaces the elements of a dimension (a scenario's own list of cities, say).
   // Per-element equations that name an element no longer there are dropped; returns
   // the names of the variables that lost some, which need new per-element values.
@@ -196,15 +226,15 @@ class Model {
   void set_constant(const std::string& name, double value,
                     const std::vector<std::string>& elements = {});
 
-  // --- reading -------------------------------------------------------------
+  // --- reading ------------------------------------------------------------------------
   const std::vector<Variable>& variables() const { return variables_; }
   const std::vector<Dimension>& dimensions() const { return dimensions_; }
   const Variable* find(const std::string& name) const;
-  Variable* find(const std::string& name);
   const Dimension* find_dimension(const std::string& name) const;
 
  private:
-  Variable& add(Variable v);
+  friend class VariableEditor;
+  Variable& at(const std::string& name, const std::string& what);
 
   std::string name_;
   TimeSettings time_;

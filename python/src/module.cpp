@@ -41,10 +41,9 @@ SimulationOptions make_options(std::optional<double> start, std::optional<double
 
 py::dict variable_dict(const Variable& v) {
   py::dict d;
-  const char* kinds[] = {"stock", "flow", "auxiliary", "constant"};
   d["name"] = v.name;
-  d["kind"] = kinds[static_cast<int>(v.kind)];
-  d["equation"] = v.equation;
+  d["kind"] = to_string(v.kind);
+  d["equation"] = v.equation.text();
   d["units"] = v.units;
   d["label"] = v.label;
   d["description"] = v.description;
@@ -74,8 +73,7 @@ py::dict variable_dict(const Variable& v) {
   if (v.uncertainty) {
     const Uncertainty& u = *v.uncertainty;
     py::dict r;
-    const char* names[] = {"uniform", "normal", "triangular", "lognormal"};
-    r["type"] = names[static_cast<int>(u.kind)];
+    r["type"] = to_string(u.kind);
     r["low"] = u.low;
     r["high"] = u.high;
     r["mode"] = u.mode;

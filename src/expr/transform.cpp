@@ -193,16 +193,9 @@ ExprPtr rename_variables(const ExprPtr& e,
                          const std::function<std::string(const std::string&)>& rename) {
   auto copy = std::make_shared<Expr>(*e);
   if (copy->kind == ExprKind::Name) copy->name = rename(copy->name);
-  // A call of a graphical function names a variable too; builtins are left alone by
-  // `rename`, which only changes names it knows.
   if (copy->kind == ExprKind::Call) copy->name = rename(copy->name);
   for (auto& a : copy->args) a = rename_variables(a, rename);
   return copy;
-}
-
-void collect_names(const Expr& e, std::vector<std::string>& out) {
-  if (e.kind == ExprKind::Name) out.push_back(e.name);
-  for (const auto& a : e.args) collect_names(*a, out);
 }
 
 }  // namespace h2sim::detail

@@ -11,12 +11,11 @@ namespace h2sim::detail {
 // Equation text for a tree, fully parenthesised where precedence needs it.
 std::string to_text(const Expr& e);
 
-// A copy of `e` with every variable name passed through `rename` (called with the
-// canonical name; returns the new name). Function names and subscripts stay.
+// A copy of `e` with every name that can mean a variable passed through `rename` (called
+// with the canonical name; returns the new name, or the same one to keep it): names, and the
+// names of calls, since a call may be of a graphical function (name(x)); a renamer leaves
+// builtins alone by not knowing them. Subscripts (elements, dimensions) stay.
 ExprPtr rename_variables(const ExprPtr& e,
                          const std::function<std::string(const std::string&)>& rename);
-
-// Every variable name `e` refers to (canonical), in order of appearance.
-void collect_names(const Expr& e, std::vector<std::string>& out);
 
 }  // namespace h2sim::detail

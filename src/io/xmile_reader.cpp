@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "expr/ast.hpp"
+#include "expr/transform.hpp"
 #include "h2sim/error.hpp"
 #include "io/readers.hpp"
 
@@ -94,19 +95,6 @@ std::vector<std::string> split_top_level(const std::string& text, bool* had_sepa
   }
   if (!trim(cur).empty() || parts.empty()) parts.push_back(trim(cur));
   return parts;
-}
-
-// A copy of `e` whose names (variables and graphical functions called as f(x)) that
-// `rename` maps are renamed. Subscripts (elements, dimensions) stay.
-ExprPtr renamed(const ExprPtr& e, const std::map<std::string, std::string>& rename) {
-  if (!e) return e;
-  auto copy = std::make_shared<detail::Expr>(*e);
-  if (e->kind == detail::ExprKind::Name || e->kind == detail::ExprKind::Call) {
-    const auto it = rename.find(e->name);
-    if (it != rename.end()) copy->name = it->second;
-  }
-  for (auto& a : copy->args) a = renamed(a, rename);
-  return copy;
 }
 
 bool is_vendor(const pugi::xml_node& n) {
@@ -499,12 +487,15 @@ class Reader {
   void add_input(const pugi::xml_node& v, const Scope& scope, const std::string& name,
                  const std::string& source) {
     const std::string full = scope.display_prefix + display_name(name);
+    Variable var;
+    var.name = full;
+    var.location = location(v, full);
+    var.equation = Equation("\"" + source + "\"", var.location);
+    var.units = trim(v.child_value("units"));
+    var.description = trim(v.child_value("doc"));
+    if (v.child("dimensions")) var.dimensions = dimension_list(v.child("dimensions"), full);
     try {
-      Variable& var = model_.add_auxiliary(full, "\"" + source + "\"");
-      var.location = location(v, full);
-      var.units = trim(v.child_value("units"));
-      var.description = trim(v.child_value("doc"));
-      if (v.child("dimensions")) var.with_dimensions(dimension_list(v.child("dimensions"), full));
+      model_.add(std::move(var));
     } catch (const Error& e) {
       relocate(e, line(v));
     }
@@ -619,15 +610,17 @@ class Reader {
     return where;
   }
 
-  // Parses `text` for variable `full`: errors carry the line of `at`.
-  ExprPtr equation(const std::string& text, const std::string& full, const pugi::xml_node& at,
-                   const Scope& scope) const {
-    try {
-      ExprPtr e = parse_equation(text, full);
-      return scope.prefix.empty() ? e : renamed(e, scope.rename);
-    } catch (const Error& e) {
-      relocate(e, line(at));
-    }
+  // Parses `text` for variable `full` (errors carry the line of `at`), with the names of a
+  // module's own variables re-pointed at their prefixed names.
+  Equation equation(const std::string& text, const std::string& full, const pugi::xml_node& at,
+                    const Scope& scope) const {
+    Equation parsed(text, location(at, full));
+    if (scope.prefix.empty()) return parsed;
+    return Equation::from_tree(
+        detail::rename_variables(parsed.tree(), [&](const std::string& name) {
+          const auto it = scope.rename.find(name);
+          return it == scope.rename.end() ? name : it->second;
+        }));
   }
 
   void read_variable(const pugi::xml_node& v, const Scope& scope, const std::string& name) {
@@ -708,8 +701,7 @@ class Reader {
                            const pugi::xml_node& at) {
       ElementEquation eq;
       eq.elements = std::move(tuple);
-      eq.text = trim(text);
-      eq.expr = equation(eq.text, full, at, scope);
+      eq.equation = equation(trim(text), full, at, scope);
       var.element_equations.push_back(std::move(eq));
     };
     if (eqns.size() > 1) {
@@ -737,8 +729,7 @@ class Reader {
         for (std::size_t k = 0; k < parts.size(); ++k)
           add_element(element_tuple(k), parts[k], eqns[0]);
       } else {
-        var.equation = text;
-        var.expr = equation(text, full, eqns[0], scope);
+        var.equation = equation(text, full, eqns[0], scope);
       }
     }
     for (const pugi::xml_node& el : elements) {
@@ -776,7 +767,7 @@ class Reader {
       add_element(tuple, eqn.child_value(), eqn);
     }
 
-    const bool has_equation = var.expr != nullptr || !var.element_equations.empty();
+    const bool has_equation = var.equation || !var.element_equations.empty();
     if (!has_equation) {
       if (var.graphical_function && tag != "stock" && dims.empty()) {
         // A lookup table, called as name(x).
@@ -787,44 +778,14 @@ class Reader {
              full);
       }
     }
-    if (tag == "gf") var.kind = VariableKind::Auxiliary;
+    // A lookup table is an auxiliary, whatever element it was written as.
+    if (tag == "gf" || var.is_lookup_table()) var.kind = VariableKind::Auxiliary;
+    if (model_.find(full) != nullptr) fail(v, "a variable with this name is already defined", full);
     try {
-      if (model_.find(full) != nullptr)
-        fail(v, "a variable with this name is already defined", full);
-      add_variable(std::move(var));
+      model_.add(std::move(var));
     } catch (const Error& e) {
       relocate(e, line(v));
     }
-  }
-
-  // Model has no add(Variable): add through the public API, then fill in the rest.
-  void add_variable(Variable var) {
-    Variable* added = nullptr;
-    if (!var.expr && var.element_equations.empty()) {
-      added = &model_.add_lookup(var.name, *var.graphical_function);
-    } else {
-      // A placeholder equation, replaced by the parsed (and possibly renamed) one.
-      switch (var.kind) {
-        case VariableKind::Stock:
-          added = &model_.add_stock(var.name, "0", var.inflows, var.outflows);
-          break;
-        case VariableKind::Flow:
-          added = &model_.add_flow(var.name, "0");
-          break;
-        default:
-          added = &model_.add_auxiliary(var.name, "0");
-          break;
-      }
-      added->equation = var.equation;
-      added->expr = var.expr;
-      added->element_equations = std::move(var.element_equations);
-      added->graphical_function = std::move(var.graphical_function);
-    }
-    added->dimensions = std::move(var.dimensions);
-    added->non_negative = var.non_negative;
-    added->units = std::move(var.units);
-    added->description = std::move(var.description);
-    added->location = std::move(var.location);
   }
 
   const std::string& text_;

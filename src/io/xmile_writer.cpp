@@ -54,30 +54,17 @@ std::string list(const std::vector<double>& values) {
   return s;
 }
 
-const char* interpolation_name(Interpolation i) {
-  switch (i) {
-    case Interpolation::Continuous:
-      return "continuous";
-    case Interpolation::Extrapolate:
-      return "extrapolate";
-    case Interpolation::Discrete:
-      return "discrete";
-  }
-  return "continuous";
-}
-
 void write_gf(std::ostringstream& out, const GraphicalFunction& gf, const std::string& indent,
               const std::string& name_attribute) {
-  out << indent << "<gf" << name_attribute << " type=\"" << interpolation_name(gf.interpolation)
-      << "\">\n";
+  out << indent << "<gf" << name_attribute << " type=\"" << to_string(gf.interpolation) << "\">\n";
   out << indent << "  <xpts>" << list(gf.x) << "</xpts>\n";
   out << indent << "  <ypts>" << list(gf.y) << "</ypts>\n";
   out << indent << "</gf>\n";
 }
 
 // Equations are re-printed from their trees; numbers keep 17 digits.
-std::string equation_text(const ExprPtr& expr, const std::string& text) {
-  return expr ? detail::to_text(*expr) : text;
+std::string equation_text(const Equation& equation) {
+  return equation ? detail::to_text(*equation.tree()) : equation.text();
 }
 
 void write_common(std::ostringstream& out, const Variable& v, const std::string& indent) {
@@ -126,7 +113,7 @@ std::string to_xmile(const Model& model) {
   out << "  <model>\n    <variables>\n";
   for (const Variable& v : model.variables()) {
     const std::string name = escape(v.name);
-    if (v.graphical_function && !v.expr) {  // a lookup table called as name(x)
+    if (v.is_lookup_table()) {  // a lookup table called as name(x)
       write_gf(out, *v.graphical_function, "      ", " name=\"" + name + "\"");
       continue;
     }
@@ -141,7 +128,7 @@ std::string to_xmile(const Model& model) {
       out << "</dimensions>\n";
     }
     if (v.element_equations.empty()) {
-      out << in << "<eqn>" << escape(equation_text(v.expr, v.equation)) << "</eqn>\n";
+      out << in << "<eqn>" << escape(equation_text(v.equation)) << "</eqn>\n";
     } else {
       // XMILE names every element: a "*" in an h2sim element equation is written out
       // for each element it stands for (the first matching equation wins, as it does
@@ -163,8 +150,7 @@ std::string to_xmile(const Model& model) {
         std::string subscript;
         for (std::size_t d = 0; d < dims.size(); ++d)
           subscript += (d ? "," : "") + dims[d]->elements[index[d]];
-        const std::string text =
-            match ? equation_text(match->expr, match->text) : equation_text(v.expr, v.equation);
+        const std::string text = match ? equation_text(match->equation) : equation_text(v.equation);
         out << in << "<element subscript=\"" << escape(subscript) << "\"><eqn>" << escape(text)
             << "</eqn></element>\n";
         std::size_t d = dims.size();

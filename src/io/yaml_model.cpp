@@ -100,36 +100,31 @@ class ModelLoader {
             "`" + name + "` is already defined" +
                 (other->location.line > 0 ? " at line " + std::to_string(other->location.line)
                                           : std::string()));
+      location_ = reader_.where(item.first);
       (this->*f)(name, item.second, path);
-      Variable* v = model_->find(name);
-      v->location = reader_.where(item.first);
     }
   }
 
-  // Parses an equation, locating syntax errors in the file.
-  ExprPtr parse(const std::string& text, const std::string& variable, const YAML::Node& node) {
-    try {
-      return parse_equation(text, variable);
-    } catch (const ParseError& e) {
-      Location where = e.where();
-      const Location at = reader_.where(node);
-      where.file = at.file;
-      where.line = at.line;
-      throw ParseError(e.message(), where);
-    }
+  // Parses an equation; a syntax error points at the equation's line in the file.
+  Equation parse(const std::string& text, const std::string& variable, const YAML::Node& node) {
+    Location where = reader_.where(node);
+    where.variable = variable;
+    return Equation(text, where);
   }
 
-  // Adds a variable, turning a duplicate or similar model error into a located one.
-  template <class F>
-  Variable& add(const YAML::Node& at, const std::string& path, F&& f) {
+  // A new variable of this model, defined at the key being read.
+  Variable new_variable(const std::string& name, VariableKind kind) const {
+    Variable v;
+    v.name = name;
+    v.kind = kind;
+    v.location = location_;
+    return v;
+  }
+
+  // Adds a variable; a model error (an empty name, say) points at its definition.
+  VariableEditor add(Variable v, const YAML::Node& at, const std::string& path) {
     try {
-      return f();
-    } catch (const ParseError& e) {
-      Location where = e.where();
-      const Location loc = reader_.where(at);
-      where.file = loc.file;
-      where.line = loc.line;
-      throw ParseError(e.message() + " (at `" + path + "`)", where);
+      return model_->add(std::move(v));
     } catch (const ModelError& e) {
       reader_.fail(at, path, e.message());
     }
@@ -197,11 +192,7 @@ class ModelLoader {
                              did_you_mean(elements[d], dim->elements));
         }
         const std::string text = reader_.equation_text(item.second, path + "." + key);
-        ElementEquation eq;
-        eq.elements = elements;
-        eq.text = text;
-        eq.expr = parse(text, v.name, item.second);
-        v.element_equations.push_back(std::move(eq));
+        v.element_equations.push_back({elements, parse(text, v.name, item.second)});
       }
       if (set_main) {
         // Every element must have an equation when there is no apply-to-all one: a key of
@@ -237,20 +228,19 @@ class ModelLoader {
                        "gives " + std::to_string(covered) + " of the " + std::to_string(count) +
                            " elements of `" + v.name + "`; give every element (none for `" +
                            missing + "`)");
-        v.equation = v.element_equations.front().text;
-        v.expr = v.element_equations.front().expr;
+        v.equation = v.element_equations.front().equation;
       }
       return;
     }
     const std::string text = reader_.equation_text(node, path);
-    v.equation = text;
-    v.expr = parse(text, v.name, node);
+    v.equation = parse(text, v.name, node);
   }
 
   void read_constant(const std::string& name, const YAML::Node& node, const std::string& path) {
-    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_constant(name, 0.0); });
+    Variable v = new_variable(name, VariableKind::Constant);
     if (node.IsScalar()) {
-      model_->set_constant(name, reader_.number(node, path));
+      v.equation = Equation::number(reader_.number(node, path));
+      add(std::move(v), node, path);
       return;
     }
     reader_.expect_map(node, path, "a number or a mapping with `value:`");
@@ -259,10 +249,13 @@ class ModelLoader {
                         "range", "distribution", "lever"});
     read_common(v, node, path);
     v.basis = check_basis(node, path);
+    v.equation = Equation::number(0.0);
+    const std::vector<std::string> dimensions = v.dimensions;
+    VariableEditor constant = add(std::move(v), node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
     const YAML::Node value = node["value"];
     if (value.IsMap()) {
-      if (v.dimensions.empty())
+      if (dimensions.empty())
         reader_.fail(value, path + ".value", "values per element need `dimensions:`");
       for (const auto& item : value) {
         const std::string key = reader_.text(item.first, path + ".value");
@@ -270,11 +263,11 @@ class ModelLoader {
         std::string part;
         std::stringstream split(key);
         while (std::getline(split, part, ',')) elements.push_back(canonical_name(part));
-        if (elements.size() != v.dimensions.size())
+        if (elements.size() != dimensions.size())
           reader_.fail(item.first, path + ".value." + key,
-                       "expected " + std::to_string(v.dimensions.size()) + " element name(s)");
+                       "expected " + std::to_string(dimensions.size()) + " element name(s)");
         for (std::size_t d = 0; d < elements.size(); ++d) {
-          const Dimension* dim = model_->find_dimension(v.dimensions[d]);
+          const Dimension* dim = model_->find_dimension(dimensions[d]);
           if (std::none_of(dim->elements.begin(), dim->elements.end(), [&](const std::string& el) {
                 return canonical_name(el) == elements[d];
               }))
@@ -285,18 +278,16 @@ class ModelLoader {
         model_->set_constant(name, reader_.number(item.second, path + ".value." + key), elements);
       }
       std::size_t count = 1;
-      for (const auto& d : v.dimensions) count *= model_->find_dimension(d)->elements.size();
-      Variable* c = model_->find(name);
-      if (c->element_equations.size() < count)
+      for (const auto& d : dimensions) count *= model_->find_dimension(d)->elements.size();
+      if (constant->element_equations.size() < count)
         reader_.fail(value, path + ".value",
-                     "gives " + std::to_string(c->element_equations.size()) + " of the " +
+                     "gives " + std::to_string(constant->element_equations.size()) + " of the " +
                          std::to_string(count) +
                          " elements; give every element or one number for all");
     } else {
       model_->set_constant(name, reader_.number(value, path + ".value"));
     }
-    Variable* c = model_->find(name);
-    if (node["lever"]) read_lever(*c, node["lever"], path + ".lever");
+    if (node["lever"]) read_lever(constant, node["lever"], path + ".lever");
     if (node["range"] && node["distribution"])
       reader_.fail(node["distribution"], path + ".distribution",
                    "give either `range:` or `distribution:`, not both");
@@ -308,36 +299,38 @@ class ModelLoader {
       u.kind = Uncertainty::Kind::Uniform;
       u.low = r[0];
       u.high = r[1];
-      c->uncertainty = u;
+      constant.with_uncertainty(u);
     }
     if (node["distribution"])
-      c->uncertainty = read_distribution(node["distribution"], path + ".distribution");
+      constant.with_uncertainty(read_distribution(node["distribution"], path + ".distribution"));
   }
 
   // lever: true | false | {range: [low, high]} | {options: [v1, v2, ...]}
-  void read_lever(Variable& c, const YAML::Node& node, const std::string& path) {
+  void read_lever(VariableEditor& constant, const YAML::Node& node, const std::string& path) {
     if (!node.IsMap()) {
-      c.lever = reader_.boolean(node, path);
+      constant.as_lever(reader_.boolean(node, path));
       return;
     }
     reader_.check_keys(node, path, {"range", "options"});
     if (static_cast<bool>(node["range"]) == static_cast<bool>(node["options"]))
       reader_.fail(node, path, "give `true`, `{range: [low, high]}` or `{options: [v1, v2, ...]}`");
-    c.lever = true;
+    constant.as_lever(true);
     if (node["range"]) {
-      c.lever_range = reader_.number_list(node["range"], path + ".range");
-      if (c.lever_range.size() != 2 || !(c.lever_range[0] < c.lever_range[1]))
+      const std::vector<double> range = reader_.number_list(node["range"], path + ".range");
+      if (range.size() != 2 || !(range[0] < range[1]))
         reader_.fail(node["range"], path + ".range", "expected [low, high] with low < high");
+      constant.with_lever_range(range);
       return;
     }
-    c.lever_options = reader_.number_list(node["options"], path + ".options");
-    if (c.lever_options.empty())
+    const std::vector<double> options = reader_.number_list(node["options"], path + ".options");
+    if (options.empty())
       reader_.fail(node["options"], path + ".options", "give at least one option");
-    for (std::size_t i = 0; i < c.lever_options.size(); ++i)
+    for (std::size_t i = 0; i < options.size(); ++i)
       for (std::size_t j = 0; j < i; ++j)
-        if (c.lever_options[i] == c.lever_options[j])
+        if (options[i] == options[j])
           reader_.fail(node["options"][i], path + ".options[" + std::to_string(i) + "]",
                        "the option " + node["options"][i].Scalar() + " is given twice");
+    constant.with_lever_options(options);
   }
 
   Uncertainty read_distribution(const YAML::Node& node, const std::string& path) {
@@ -388,13 +381,14 @@ class ModelLoader {
                         "description", "source", "dimensions"});
     if (!node["initial"])
       reader_.fail(node, path, "a stock needs `initial:` (its value at the start time)");
-    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_stock(name, "0"); });
+    Variable v = new_variable(name, VariableKind::Stock);
     read_common(v, node, path);
     read_equation(v, node["initial"], path + ".initial", true);
     if (node["inflows"]) v.inflows = reader_.text_list(node["inflows"], path + ".inflows");
     if (node["outflows"]) v.outflows = reader_.text_list(node["outflows"], path + ".outflows");
     if (node["non_negative"])
       v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
+    add(std::move(v), node, path);
     flow_references_.push_back({name, path, node});
   }
 
@@ -405,12 +399,13 @@ class ModelLoader {
           {"equation", "non_negative", "units", "label", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "a flow needs `equation:`");
     }
-    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_flow(name, "0"); });
+    Variable v = new_variable(name, VariableKind::Flow);
     read_common(v, node, path);
     read_equation(v, node.IsMap() ? node["equation"] : node,
                   path + (node.IsMap() ? ".equation" : ""), true);
     if (node.IsMap() && node["non_negative"])
       v.non_negative = reader_.boolean(node["non_negative"], path + ".non_negative");
+    add(std::move(v), node, path);
   }
 
   void read_auxiliary(const std::string& name, const YAML::Node& node, const std::string& path) {
@@ -420,22 +415,24 @@ class ModelLoader {
           {"equation", "lookup", "units", "label", "description", "source", "dimensions"});
       if (!node["equation"]) reader_.fail(node, path, "an auxiliary needs `equation:`");
     }
-    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_auxiliary(name, "0"); });
+    Variable v = new_variable(name, VariableKind::Auxiliary);
     read_common(v, node, path);
     read_equation(v, node.IsMap() ? node["equation"] : node,
                   path + (node.IsMap() ? ".equation" : ""), true);
     if (node.IsMap() && node["lookup"])
       v.graphical_function = read_graphical_function(node["lookup"], path + ".lookup");
+    add(std::move(v), node, path);
   }
 
   void read_lookup(const std::string& name, const YAML::Node& node, const std::string& path) {
-    GraphicalFunction gf = read_graphical_function(node, path);
-    Variable& v = add(node, path, [&]() -> Variable& { return model_->add_lookup(name, gf); });
+    Variable v = new_variable(name, VariableKind::Auxiliary);
+    v.graphical_function = read_graphical_function(node, path);
     v.description =
         node["description"] ? reader_.text(node["description"], path + ".description") : "";
     v.source = node["source"] ? reader_.text(node["source"], path + ".source") : "";
     v.basis = check_basis(node, path);
-    v.units = gf.y_units;
+    v.units = v.graphical_function->y_units;
+    add(std::move(v), node, path);
   }
 
   GraphicalFunction read_graphical_function(const YAML::Node& node, const std::string& path) {
@@ -551,19 +548,15 @@ class ModelLoader {
     for (const Variable& v : c.variables()) {
       Variable copy = v;
       copy.name = prefix + "." + v.name;
-      if (copy.expr) {
-        copy.expr = rename_variables(copy.expr, rename);
-        copy.equation = to_text(*copy.expr);
-      }
-      for (auto& eq : copy.element_equations) {
-        eq.expr = rename_variables(eq.expr, rename);
-        eq.text = to_text(*eq.expr);
-      }
+      if (copy.equation)
+        copy.equation = Equation::from_tree(rename_variables(copy.equation.tree(), rename));
+      for (auto& eq : copy.element_equations)
+        eq.equation = Equation::from_tree(rename_variables(eq.equation.tree(), rename));
       for (auto& f : copy.inflows) f = prefix + "." + f;
       for (auto& f : copy.outflows) f = prefix + "." + f;
       if (model_->find(copy.name) != nullptr)
         reader_.fail(inputs, path, "`" + copy.name + "` is defined twice");
-      add_copy(std::move(copy));
+      model_->add(std::move(copy));
     }
     if (!inputs) return;
     reader_.expect_map(inputs, path + ".inputs",
@@ -579,41 +572,21 @@ class ModelLoader {
                      "`" + input + "` is not an input of the component" +
                          did_you_mean(input, component.inputs) +
                          (component.inputs.empty() ? "; it declares no `inputs:`" : ""));
-      Variable* v = model_->find(prefix + "." + input);
+      Variable v = *model_->find(prefix + "." + input);
       const std::string text = reader_.equation_text(item.second, here);
       // Bound inputs read the including model's names, so they are not prefixed.
-      v->expr = parse(text, v->name, item.second);
-      v->equation = text;
-      v->element_equations.clear();
-      if (v->kind == VariableKind::Constant) v->kind = VariableKind::Auxiliary;
-      v->location = reader_.where(item.first);
+      v.equation = parse(text, v.name, item.second);
+      v.element_equations.clear();
+      if (v.kind == VariableKind::Constant) v.kind = VariableKind::Auxiliary;
+      v.location = reader_.where(item.first);
+      model_->replace(std::move(v));
     }
-  }
-
-  void add_copy(Variable v) {
-    // Model::add_* parse; a copy keeps its parsed trees, so it goes in by kind.
-    Variable* added = nullptr;
-    switch (v.kind) {
-      case VariableKind::Stock:
-        added = &model_->add_stock(v.name, "0");
-        break;
-      case VariableKind::Flow:
-        added = &model_->add_flow(v.name, "0");
-        break;
-      case VariableKind::Constant:
-        added = &model_->add_constant(v.name, 0);
-        break;
-      case VariableKind::Auxiliary:
-        added = v.expr ? &model_->add_auxiliary(v.name, "0")
-                       : &model_->add_lookup(v.name, *v.graphical_function);
-        break;
-    }
-    *added = std::move(v);
   }
 
   YamlReader reader_;
   std::vector<std::string>& stack_;
   Model* model_ = nullptr;
+  Location location_;  // the key of the variable being read
   struct FlowReference {
     std::string stock;
     std::string path;

@@ -201,13 +201,14 @@ class ScenarioLoader {
   }
 
   // A constant by name ("price" or "subsidy[bus]"): the variable and its elements.
-  std::pair<Variable*, std::vector<std::string>> find_constant(Model& model, const Layer& l,
-                                                               const YAML::Node& at,
-                                                               const std::string& path,
-                                                               const std::string& name) {
+  std::pair<const Variable*, std::vector<std::string>> find_constant(const Model& model,
+                                                                     const Layer& l,
+                                                                     const YAML::Node& at,
+                                                                     const std::string& path,
+                                                                     const std::string& name) {
     const auto open = name.find('[');
     const std::string base = name.substr(0, open);
-    Variable* v = model.find(base);
+    const Variable* v = model.find(base);
     if (v == nullptr) {
       std::vector<std::string> constants;
       for (const auto& var : model.variables())
@@ -215,8 +216,8 @@ class ScenarioLoader {
       l.reader.fail(at, path, "unknown constant `" + base + "`" + did_you_mean(base, constants));
     }
     const bool constant =
-        v->kind == VariableKind::Constant || (v->kind == VariableKind::Auxiliary && v->expr &&
-                                              v->expr->kind == detail::ExprKind::Number);
+        v->kind == VariableKind::Constant || (v->kind == VariableKind::Auxiliary && v->equation &&
+                                              v->equation.tree()->kind == detail::ExprKind::Number);
     if (!constant)
       l.reader.fail(
           at, path,
@@ -353,8 +354,9 @@ class ScenarioLoader {
     for (const char* k : {"constant", "step", "linear", "ramp"}) kinds += spec[k] ? 1 : 0;
     if (kinds != 1)
       l.reader.fail(spec, path, "give exactly one of `constant:`, `step:`, `linear:` or `ramp:`");
-    const double base =
-        v->expr && v->expr->kind == detail::ExprKind::Number ? v->expr->number : 0.0;
+    const double base = v->equation && v->equation.tree()->kind == detail::ExprKind::Number
+                            ? v->equation.tree()->number
+                            : 0.0;
     GraphicalFunction gf;
     if (spec["constant"]) {
       lever.kind = "constant";

@@ -31,13 +31,7 @@ const char* type_name(const YAML::Node& node) {
 }  // namespace
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string key = canonical_name(word);
-  std::string best;
-  std::size_t best_distance = std::max<std::size_t>(3, key.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(key, canonical_name(c));
-    if (d < best_distance) best_distance = d, best = c;
-  }
+  const std::string best = closest_name(word, candidates);
   return best.empty() ? std::string() : " (did you mean `" + best + "`?)";
 }
 

@@ -45,7 +45,8 @@ class YamlReader {
   std::string file_;
 };
 
-// "did you mean `x`?" for the closest of `candidates` to `word`, or "".
+// " (did you mean `x`?)" for the closest of `candidates` to `word` (core/text.hpp has the
+// rule), or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace h2sim::detail

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "expr/ast.hpp"
 #include "h2sim/error.hpp"
 #include "model/interpolation.hpp"
 
@@ -68,36 +67,98 @@ std::string to_string(Method method) {
   return "euler";
 }
 
-Variable& Variable::with_element_equation(std::vector<std::string> elements,
-                                          const std::string& text) {
-  ElementEquation eq;
-  eq.elements = std::move(elements);
-  eq.text = text;
-  eq.expr = parse_equation(text, name);
-  element_equations.push_back(std::move(eq));
+std::string to_string(Uncertainty::Kind kind) {
+  switch (kind) {
+    case Uncertainty::Kind::Uniform:
+      return "uniform";
+    case Uncertainty::Kind::Normal:
+      return "normal";
+    case Uncertainty::Kind::Triangular:
+      return "triangular";
+    case Uncertainty::Kind::Lognormal:
+      return "lognormal";
+  }
+  return "uniform";
+}
+
+// --- VariableEditor -----------------------------------------------------------------------
+
+Variable& VariableEditor::variable() { return model_->variables_[index_]; }
+const Variable& VariableEditor::operator*() const { return model_->variables_[index_]; }
+
+VariableEditor& VariableEditor::with_units(std::string units) {
+  variable().units = std::move(units);
+  return *this;
+}
+VariableEditor& VariableEditor::with_description(std::string description) {
+  variable().description = std::move(description);
+  return *this;
+}
+VariableEditor& VariableEditor::with_source(std::string source) {
+  variable().source = std::move(source);
+  return *this;
+}
+VariableEditor& VariableEditor::with_dimensions(std::vector<std::string> dimensions) {
+  variable().dimensions = std::move(dimensions);
+  return *this;
+}
+VariableEditor& VariableEditor::with_non_negative(bool on) {
+  variable().non_negative = on;
+  return *this;
+}
+VariableEditor& VariableEditor::with_element_equation(std::vector<std::string> elements,
+                                                      const std::string& text) {
+  Location where = variable().location;
+  where.variable = variable().name;
+  variable().element_equations.push_back({std::move(elements), Equation(text, where)});
+  return *this;
+}
+VariableEditor& VariableEditor::with_graphical_function(GraphicalFunction gf) {
+  variable().graphical_function = std::move(gf);
+  return *this;
+}
+VariableEditor& VariableEditor::with_inflow(std::string flow) {
+  variable().inflows.push_back(std::move(flow));
+  return *this;
+}
+VariableEditor& VariableEditor::with_outflow(std::string flow) {
+  variable().outflows.push_back(std::move(flow));
+  return *this;
+}
+VariableEditor& VariableEditor::with_uncertainty(Uncertainty uncertainty) {
+  variable().uncertainty = uncertainty;
+  return *this;
+}
+VariableEditor& VariableEditor::as_lever(bool on) {
+  variable().lever = on;
+  return *this;
+}
+VariableEditor& VariableEditor::with_lever_range(std::vector<double> range) {
+  variable().lever_range = std::move(range);
+  return *this;
+}
+VariableEditor& VariableEditor::with_lever_options(std::vector<double> options) {
+  variable().lever_options = std::move(options);
+  return *this;
+}
+VariableEditor& VariableEditor::defined_at(Location where) {
+  variable().location = std::move(where);
   return *this;
 }
 
+// --- Model --------------------------------------------------------------------------------
+
 namespace {
 
-std::string number_text(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
-}
-
-ExprPtr number_expr(double value) {
-  auto e = std::make_shared<detail::Expr>();
-  e->kind = detail::ExprKind::Number;
-  e->number = value;
-  e->column = 1;
-  return e;
+Location labelled(const std::string& name) {
+  Location where;
+  where.variable = name;
+  return where;
 }
 
 }  // namespace
 
-Dimension& Model::add_dimension(const std::string& name, std::vector<std::string> elements) {
+const Dimension& Model::add_dimension(const std::string& name, std::vector<std::string> elements) {
   const std::string key = canonical_name(name);
   if (key.empty()) throw ModelError("a dimension needs a name");
   if (find_dimension(name) != nullptr)
@@ -114,59 +175,56 @@ Dimension& Model::add_dimension(const std::string& name, std::vector<std::string
   return dimensions_.back();
 }
 
-Variable& Model::add(Variable v) {
+VariableEditor Model::add(Variable v) {
   const std::string key = canonical_name(v.name);
-  if (key.empty()) throw ModelError("a variable needs a name");
+  if (key.empty()) throw ModelError("a variable needs a name", v.location);
   if (index_.count(key) != 0) {
-    Location where;
+    Location where = v.location;
     where.variable = v.name;
     throw ModelError("a variable with this name is already defined", where);
   }
   index_[key] = variables_.size();
   variables_.push_back(std::move(v));
-  return variables_.back();
+  return VariableEditor(*this, variables_.size() - 1);
 }
 
-Variable& Model::add_stock(const std::string& name, const std::string& initial,
-                           std::vector<std::string> inflows, std::vector<std::string> outflows) {
+VariableEditor Model::add_stock(const std::string& name, const std::string& initial,
+                                std::vector<std::string> inflows,
+                                std::vector<std::string> outflows) {
   Variable v;
   v.name = name;
   v.kind = VariableKind::Stock;
-  v.equation = initial;
-  v.expr = parse_equation(initial, name);
+  v.equation = Equation(initial, labelled(name));
   v.inflows = std::move(inflows);
   v.outflows = std::move(outflows);
   return add(std::move(v));
 }
 
-Variable& Model::add_flow(const std::string& name, const std::string& equation) {
+VariableEditor Model::add_flow(const std::string& name, const std::string& equation) {
   Variable v;
   v.name = name;
   v.kind = VariableKind::Flow;
-  v.equation = equation;
-  v.expr = parse_equation(equation, name);
+  v.equation = Equation(equation, labelled(name));
   return add(std::move(v));
 }
 
-Variable& Model::add_auxiliary(const std::string& name, const std::string& equation) {
+VariableEditor Model::add_auxiliary(const std::string& name, const std::string& equation) {
   Variable v;
   v.name = name;
   v.kind = VariableKind::Auxiliary;
-  v.equation = equation;
-  v.expr = parse_equation(equation, name);
+  v.equation = Equation(equation, labelled(name));
   return add(std::move(v));
 }
 
-Variable& Model::add_constant(const std::string& name, double value) {
+VariableEditor Model::add_constant(const std::string& name, double value) {
   Variable v;
   v.name = name;
   v.kind = VariableKind::Constant;
-  v.equation = number_text(value);
-  v.expr = number_expr(value);
+  v.equation = Equation::number(value);
   return add(std::move(v));
 }
 
-Variable& Model::add_lookup(const std::string& name, GraphicalFunction gf) {
+VariableEditor Model::add_lookup(const std::string& name, GraphicalFunction gf) {
   Variable v;
   v.name = name;
   v.kind = VariableKind::Auxiliary;
@@ -174,41 +232,56 @@ Variable& Model::add_lookup(const std::string& name, GraphicalFunction gf) {
   return add(std::move(v));
 }
 
+// The variable `name`; "no <what>" when there is none.
+Variable& Model::at(const std::string& name, const std::string& what) {
+  const auto it = index_.find(canonical_name(name));
+  if (it == index_.end()) throw ModelError("no " + what);
+  return variables_[it->second];
+}
+
+VariableEditor Model::edit(const std::string& name) {
+  at(name, "variable named '" + name + "'");
+  return VariableEditor(*this, index_.at(canonical_name(name)));
+}
+
+void Model::replace(Variable v) {
+  Variable& old = at(v.name, "variable named '" + v.name + "' to replace");
+  old = std::move(v);
+}
+
 void Model::set_equation(const std::string& name, const std::string& equation) {
-  Variable* v = find(name);
-  if (v == nullptr) throw ModelError("no variable named '" + name + "' to set an equation for");
-  v->expr = parse_equation(equation, v->name);
-  v->equation = equation;
-  if (v->kind == VariableKind::Constant) v->kind = VariableKind::Auxiliary;
+  Variable& v = at(name, "variable named '" + name + "' to set an equation for");
+  Location where = v.location;
+  where.variable = v.name;
+  set_equation(name, Equation(equation, where));
+}
+
+void Model::set_equation(const std::string& name, Equation equation) {
+  Variable& v = at(name, "variable named '" + name + "' to set an equation for");
+  v.equation = std::move(equation);
+  if (v.kind == VariableKind::Constant) v.kind = VariableKind::Auxiliary;
 }
 
 void Model::set_constant(const std::string& name, double value,
                          const std::vector<std::string>& elements) {
-  Variable* v = find(name);
-  if (v == nullptr) throw ModelError("no constant named '" + name + "'");
+  Variable& v = at(name, "constant named '" + name + "'");
   if (elements.empty()) {
-    v->equation = number_text(value);
-    v->expr = number_expr(value);
-    v->element_equations.clear();
-    v->graphical_function.reset();  // a value replaces a schedule set earlier
-    if (v->kind == VariableKind::Auxiliary) v->kind = VariableKind::Constant;
+    v.equation = Equation::number(value);
+    v.element_equations.clear();
+    v.graphical_function.reset();  // a value replaces a schedule set earlier
+    if (v.kind == VariableKind::Auxiliary) v.kind = VariableKind::Constant;
     return;
   }
-  for (auto& eq : v->element_equations) {
+  for (auto& eq : v.element_equations) {
     bool same = eq.elements.size() == elements.size();
     for (std::size_t i = 0; same && i < elements.size(); ++i)
       same = canonical_name(eq.elements[i]) == canonical_name(elements[i]);
     if (same) {
-      eq.text = number_text(value);
-      eq.expr = number_expr(value);
+      eq.equation = Equation::number(value);
       return;
     }
   }
-  ElementEquation eq;
-  eq.elements = elements;
-  eq.text = number_text(value);
-  eq.expr = number_expr(value);
-  v->element_equations.push_back(std::move(eq));
+  v.element_equations.push_back({elements, Equation::number(value)});
 }
 
 std::vector<std::string> Model::set_dimension_elements(const std::string& name,
@@ -243,32 +316,21 @@ std::vector<std::string> Model::set_dimension_elements(const std::string& name,
 }
 
 void Model::set_time_schedule(const std::string& name, GraphicalFunction schedule) {
-  Variable* v = find(name);
-  if (v == nullptr) throw ModelError("no constant named '" + name + "' to schedule");
-  if (v->kind == VariableKind::Stock || v->kind == VariableKind::Flow) {
-    Location where = v->location;
-    where.variable = v->name;
+  Variable& v = at(name, "constant named '" + name + "' to schedule");
+  if (v.kind == VariableKind::Stock || v.kind == VariableKind::Flow) {
+    Location where = v.location;
+    where.variable = v.name;
     throw ModelError("only constants and auxiliaries can follow a schedule", where);
   }
-  auto time = std::make_shared<detail::Expr>();
-  time->kind = detail::ExprKind::Name;
-  time->name = "time";
-  time->column = 1;
-  v->kind = VariableKind::Auxiliary;
-  v->equation = "TIME";
-  v->expr = time;
-  v->element_equations.clear();
+  v.kind = VariableKind::Auxiliary;
+  v.equation = Equation("TIME");
+  v.element_equations.clear();
   if (schedule.x_units.empty()) schedule.x_units = time_.time_units;
-  if (schedule.y_units.empty()) schedule.y_units = v->units;
-  v->graphical_function = std::move(schedule);
+  if (schedule.y_units.empty()) schedule.y_units = v.units;
+  v.graphical_function = std::move(schedule);
 }
 
 const Variable* Model::find(const std::string& name) const {
-  const auto it = index_.find(canonical_name(name));
-  return it == index_.end() ? nullptr : &variables_[it->second];
-}
-
-Variable* Model::find(const std::string& name) {
   const auto it = index_.find(canonical_name(name));
   return it == index_.end() ? nullptr : &variables_[it->second];
 }

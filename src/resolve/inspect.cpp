@@ -22,10 +22,7 @@ std::string dims_suffix(const Variable& v) {
 
 std::string graphical_text(const GraphicalFunction& gf) {
   std::ostringstream out;
-  out << (gf.interpolation == Interpolation::Continuous    ? "continuous"
-          : gf.interpolation == Interpolation::Extrapolate ? "extrapolate"
-                                                           : "discrete")
-      << " lookup of " << gf.x.size() << " points: ";
+  out << to_string(gf.interpolation) << " lookup of " << gf.x.size() << " points: ";
   for (std::size_t i = 0; i < gf.x.size(); ++i) {
     if (i == 6 && gf.x.size() > 8) {
       out << "... ";
@@ -56,18 +53,19 @@ std::string list_equations(const Model& model) {
     out << "\n" << to_string(v.kind) << " " << v.name << dims_suffix(v);
     out << "  [" << (v.units.empty() ? "units not given" : v.units) << "]\n";
     const char* lead = v.kind == VariableKind::Stock ? "  initial = " : "  = ";
-    if (v.expr) {
-      if (v.element_equations.empty()) out << lead << detail::to_text(*v.expr) << "\n";
+    if (v.equation) {
+      if (v.element_equations.empty()) out << lead << detail::to_text(*v.equation.tree()) << "\n";
       for (const ElementEquation& eq : v.element_equations) {
         out << "  [";
         for (std::size_t i = 0; i < eq.elements.size(); ++i)
           out << (i ? ", " : "") << eq.elements[i];
         out << "]" << (v.kind == VariableKind::Stock ? " initial = " : " = ")
-            << detail::to_text(*eq.expr) << "\n";
+            << detail::to_text(*eq.equation.tree()) << "\n";
       }
     }
     if (v.graphical_function)
-      out << "  " << (v.expr ? "through a " : "") << graphical_text(*v.graphical_function) << "\n";
+      out << "  " << (v.equation ? "through a " : "") << graphical_text(*v.graphical_function)
+          << "\n";
     if (v.kind == VariableKind::Stock) {
       out << "  d/dt = ";
       bool first = true;

@@ -67,7 +67,7 @@ class Resolver {
     r.source = &v;
     r.key = canonical_name(v.name);
     r.kind = v.kind;
-    r.lookup_only = v.graphical_function.has_value() && !v.expr && v.element_equations.empty();
+    r.lookup_only = v.is_lookup_table();
     out_.variable_index[r.key] = static_cast<int>(out_.variables.size());
     out_.variables.push_back(std::move(r));
   }
@@ -103,13 +103,13 @@ class Resolver {
       v.element_count *= out_.dimensions[static_cast<std::size_t>(index)].size();
     }
     for (const ElementEquation& eq : v.source->element_equations) {
-      equation_ = eq.text;
+      equation_ = eq.equation.text();
       if (eq.elements.size() != v.dimensions.size())
         fail("a per-element equation names " + std::to_string(eq.elements.size()) +
              " elements but the variable has " + std::to_string(v.dimensions.size()) +
              " dimensions");
       ResolvedEquation r;
-      r.text = eq.text;
+      r.text = eq.equation.text();
       for (std::size_t i = 0; i < v.dimensions.size(); ++i) {
         const ResolvedDimension& dim = out_.dimensions[static_cast<std::size_t>(v.dimensions[i])];
         if (eq.elements[i] == "*") {
@@ -123,7 +123,7 @@ class Resolver {
       }
       v.per_element.push_back(std::move(r));
     }
-    if (v.source->expr) v.equation = ResolvedEquation{{}, v.source->equation, nullptr};
+    if (v.source->equation) v.equation = ResolvedEquation{{}, v.source->equation.text(), nullptr};
     equation_.clear();
     std::vector<std::size_t> sizes;
     for (int d : v.dimensions) sizes.push_back(out_.dimensions[static_cast<std::size_t>(d)].size());
@@ -143,11 +143,11 @@ class Resolver {
     current_ = &v;
     if (v.equation) {
       equation_ = v.equation->text;
-      v.equation->expr = resolve(*v.source->expr);
+      v.equation->expr = resolve(*v.source->equation.tree());
     }
     for (std::size_t k = 0; k < v.per_element.size(); ++k) {
       equation_ = v.per_element[k].text;
-      v.per_element[k].expr = resolve(*v.source->element_equations[k].expr);
+      v.per_element[k].expr = resolve(*v.source->element_equations[k].equation.tree());
     }
     if (v.kind != VariableKind::Stock) return;
     for (const auto& f : v.source->inflows) v.inflows.push_back(flow(f, true));

@@ -183,7 +183,7 @@ TEST_CASE("feedback through a stock, a SMTH or a DELAY is not an algebraic loop"
   model.add_auxiliary("late target input", "late_target + inventory");
   model.add_flow("restocking", "inventory_gap / 2");
   model.add_auxiliary("inventory gap", "12 - inventory");
-  model.find("inventory")->inflows.push_back("restocking");
+  model.edit("inventory").with_inflow("restocking");
   const auto program = h2sim::compile_model(model);
   const auto result = h2sim::simulate(program);
   H2_CHECK_NEAR(value_at(result, "target", 0.0), 6.5, 1e-12);
@@ -206,7 +206,7 @@ TEST_CASE("non-finite values are SimulationErrors naming the variable and the ti
   SECTION("a division by zero in a flow") {
     auto model = small_model();
     model.add_flow("spoilage", "inventory / (TIME - 3.5)");
-    model.find("inventory")->outflows.push_back("spoilage");
+    model.edit("inventory").with_outflow("spoilage");
     const auto program = h2sim::compile_model(model);
     const auto message = message_of<h2sim::SimulationError>([&] { h2sim::simulate(program); });
     // The flow is infinite at t = 3.5; the stock it drains becomes non-finite one step

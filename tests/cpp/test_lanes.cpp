@@ -285,7 +285,7 @@ TEST_CASE("a Model is a value: changing a copy leaves the original alone", "[lan
   copy.set_equation("discard", "adopters / 5");
   copy.time().stop = 10;
   CHECK(original.time().stop == 20);
-  CHECK(original.find("discard")->equation == "adopters / 15");
+  CHECK(original.find("discard")->equation.text() == "adopters / 15");
   const auto original_result = run(original);
   const auto fresh_result = run(adoption_model());
   CHECK(original_result.values == fresh_result.values);

@@ -139,8 +139,8 @@ const h2sim::Variable& variable(const Model& m, const std::string& name) {
 // Everything a scenario could change about a variable, as text, for comparisons.
 std::string definition(const h2sim::Variable& v) {
   std::string s =
-      v.name + "|" + std::to_string(static_cast<int>(v.kind)) + "|" + v.equation + "|" + v.units +
-      "|" + v.description + "|" + v.source + "|" + (v.non_negative ? "nn" : "") +
+      v.name + "|" + std::to_string(static_cast<int>(v.kind)) + "|" + v.equation.text() + "|" +
+      v.units + "|" + v.description + "|" + v.source + "|" + (v.non_negative ? "nn" : "") +
       (v.lever ? "lever" : "") + "|" + (v.graphical_function ? "gf" : "") + "|" +
       (v.uncertainty
            ? std::to_string(v.uncertainty->low) + ".." + std::to_string(v.uncertainty->high)
@@ -148,7 +148,7 @@ std::string definition(const h2sim::Variable& v) {
   for (const auto& d : v.dimensions) s += "|dim " + d;
   for (const auto& f : v.inflows) s += "|in " + f;
   for (const auto& f : v.outflows) s += "|out " + f;
-  for (const auto& eq : v.element_equations) s += "|eq " + eq.text;
+  for (const auto& eq : v.element_equations) s += "|eq " + eq.equation.text();
   return s;
 }
 
@@ -334,7 +334,8 @@ TEST_CASE("yaml load: lever schedules drive exactly their constants, as schedule
   CHECK(fs::path(variant.chain[0]).filename() == "scenario_base.yaml");
   CHECK(fs::path(variant.chain[1]).filename() == "scenario_variant.yaml");
   // Inherited from the base: the market override, the clock; the outputs are its own.
-  CHECK(variable(variant.model, "market").equation == variable(base.model, "market").equation);
+  CHECK(variable(variant.model, "market").equation.text() ==
+        variable(base.model, "market").equation.text());
   CHECK(variant.model.time().stop == 2035);
   CHECK(variant.outputs == std::vector<std::string>{"adopters", "adoption", "p", "q"});
   CHECK(changed_variables(base.model, variant.model) == std::set<std::string>{"p", "q"});
