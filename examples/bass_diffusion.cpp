@@ -32,7 +32,7 @@ int main() try {
               market, time.dt);
   std::printf("%6s %14s %14s %12s\n", "year", "h2sim", "closed form", "difference");
   double worst = 0.0;
-  for (Eigen::Index i = 0; i < result.times.size(); ++i) {
+  for (std::size_t i = 0; i < result.times.size(); ++i) {
     const double t = result.times[i];
     const double decay = std::exp(-(p + q) * t);
     const double exact = market * (1.0 - decay) / (1.0 + (q / p) * decay);

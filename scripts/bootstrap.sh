@@ -19,7 +19,7 @@ DEBIAN_PACKAGES=(
   build-essential   # g++, make
   cmake
   ninja-build
-  libeigen3-dev     # public dependency: Result holds Eigen matrices
+  libeigen3-dev     # public dependency: results give Eigen views of their numbers
   libboost-dev      # Boost.Odeint (header-only)
   libyaml-cpp-dev   # scenario files
   catch2            # C++ tests

@@ -30,34 +30,51 @@ struct SimulationOptions {
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
-// Times x outputs of one run.
-struct Result {
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// One output over time: a view into a result, no copy.
+using ColumnView = Eigen::Map<const Eigen::VectorXd, 0, Eigen::InnerStride<>>;
+
+// What every result has: the outputs' names and units and the saved times. Results hold
+// their numbers in plain std::vectors, laid out row by row ([time][output]), and hand out
+// Eigen views of them; no Eigen object is allocated on one side of the library's boundary
+// and freed on the other (docs/architecture.md, "Eigen at the boundary").
+struct SavedOutputs {
   std::vector<std::string> names;
   std::vector<std::string> units;
-  Eigen::VectorXd times;
-  Eigen::MatrixXd values;  // row: saved time, column: output
+  std::vector<double> times;
 
-  // Column of one output by name; throws ModelError when it was not reported.
-  Eigen::VectorXd column(const std::string& name) const;
-  int find(const std::string& name) const;  // -1 when absent
+  int find(const std::string& name) const;  // index into names, -1 when absent
 };
 
-using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// Times x outputs of one run.
+struct Result : SavedOutputs {
+  std::vector<double> values;  // [time][output]
 
-// lanes x times x outputs of a batch, stored lane by lane in one block of memory.
-struct BatchResult {
-  std::vector<std::string> names;
-  std::vector<std::string> units;
-  Eigen::VectorXd times;
+  double at(std::size_t time, std::size_t output) const {
+    return values[time * names.size() + output];
+  }
+  // Times x outputs.
+  Eigen::Map<const RowMatrix> matrix() const {
+    return {values.data(), static_cast<Eigen::Index>(times.size()),
+            static_cast<Eigen::Index>(names.size())};
+  }
+  // One output by name; throws ModelError when it was not reported.
+  ColumnView column(const std::string& name) const;
+};
+
+// Lanes x times x outputs of a batch: each lane as a Result stores it, one after another.
+struct BatchResult : SavedOutputs {
   std::size_t lanes = 0;
   std::vector<double> values;  // [lane][time][output]
 
   double at(std::size_t lane, std::size_t time, std::size_t output) const {
-    return values[(lane * static_cast<std::size_t>(times.size()) + time) * names.size() + output];
+    return values[(lane * times.size() + time) * names.size() + output];
   }
   // One lane as times x outputs.
-  Eigen::Map<const RowMatrix> lane(std::size_t lane) const;
-  int find(const std::string& name) const;  // -1 when absent
+  Eigen::Map<const RowMatrix> lane(std::size_t lane) const {
+    return {values.data() + lane * times.size() * names.size(),
+            static_cast<Eigen::Index>(times.size()), static_cast<Eigen::Index>(names.size())};
+  }
 };
 
 // Per-lane parameter values: one row per lane, one column per named parameter.

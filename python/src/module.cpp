@@ -39,6 +39,13 @@ SimulationOptions make_options(std::optional<double> start, std::optional<double
   return o;
 }
 
+// A result's numbers, handed to numpy without a copy: the array owns the vector.
+py::array_t<double> to_numpy(std::vector<double>&& values, std::vector<py::ssize_t> shape) {
+  auto* owner = new std::vector<double>(std::move(values));
+  py::capsule free_when_done(owner, [](void* v) { delete static_cast<std::vector<double>*>(v); });
+  return py::array_t<double>(shape, owner->data(), free_when_done);
+}
+
 py::dict variable_dict(const Variable& v) {
   py::dict d;
   d["name"] = v.name;
@@ -186,11 +193,10 @@ PYBIND11_MODULE(_h2sim, m) {
               py::gil_scoped_release release;
               r = simulate(p, o, overrides);
             }
-            py::array_t<double> values({r.values.rows(), r.values.cols()});
-            auto v = values.mutable_unchecked<2>();
-            for (Eigen::Index i = 0; i < r.values.rows(); ++i)
-              for (Eigen::Index j = 0; j < r.values.cols(); ++j) v(i, j) = r.values(i, j);
-            py::array_t<double> times(r.times.size(), r.times.data());
+            py::array_t<double> values =
+                to_numpy(std::move(r.values), {static_cast<py::ssize_t>(r.times.size()),
+                                               static_cast<py::ssize_t>(r.names.size())});
+            py::array_t<double> times(static_cast<py::ssize_t>(r.times.size()), r.times.data());
             return py::make_tuple(times, values, r.names, r.units);
           },
           py::arg("overrides"), py::arg("start") = py::none(), py::arg("stop") = py::none(),
@@ -228,15 +234,11 @@ PYBIND11_MODULE(_h2sim, m) {
               py::gil_scoped_release release;
               r = simulate_batch(p, t, o);
             }
-            const auto n_times = static_cast<py::ssize_t>(r.times.size());
-            const auto n_out = static_cast<py::ssize_t>(r.names.size());
-            // Hand the result's memory to numpy without a copy.
-            auto* owner = new std::vector<double>(std::move(r.values));
-            py::capsule free_when_done(
-                owner, [](void* v) { delete static_cast<std::vector<double>*>(v); });
-            py::array_t<double> values({static_cast<py::ssize_t>(r.lanes), n_times, n_out},
-                                       owner->data(), free_when_done);
-            py::array_t<double> times(r.times.size(), r.times.data());
+            py::array_t<double> values =
+                to_numpy(std::move(r.values), {static_cast<py::ssize_t>(r.lanes),
+                                               static_cast<py::ssize_t>(r.times.size()),
+                                               static_cast<py::ssize_t>(r.names.size())});
+            py::array_t<double> times(static_cast<py::ssize_t>(r.times.size()), r.times.data());
             return py::make_tuple(times, values, r.names, r.units);
           },
           py::arg("names"), py::arg("table"), py::arg("start") = py::none(),

@@ -20,7 +20,7 @@ template <int W>
 using Block = Eigen::Array<double, W, 1>;
 
 template <int W>
-using SlotVector = std::vector<Block<W>, Eigen::aligned_allocator<Block<W>>>;
+using SlotVector = std::vector<Block<W>>;  // C++17 aligned new: no Eigen allocator involved
 
 inline double lookup_value(const ProgramData& p, int table, double x) {
   const LookupTable& t = p.lookups[static_cast<std::size_t>(table)];

@@ -45,7 +45,7 @@ struct RunPlan {
   long saves = 0;
   std::vector<std::int32_t> output_slots;
   std::vector<std::string> output_names, output_units;
-  Eigen::VectorXd times;
+  std::vector<double> times;
 };
 
 bool is_multiple(double a, double b) {
@@ -87,14 +87,16 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
           std::to_string(plan.dt) + ") for fixed-step methods");
     plan.save_stride = std::max(1L, std::lround(plan.save_every / plan.dt));
     plan.saves = plan.steps / plan.save_stride + 1;
-    plan.times.resize(plan.saves);
+    plan.times.resize(static_cast<std::size_t>(plan.saves));
     for (long k = 0; k < plan.saves; ++k)
-      plan.times[k] = plan.start + static_cast<double>(k * plan.save_stride) * plan.dt;
+      plan.times[static_cast<std::size_t>(k)] =
+          plan.start + static_cast<double>(k * plan.save_stride) * plan.dt;
   } else {
     plan.saves = static_cast<long>(std::floor(span / plan.save_every + 1e-9)) + 1;
-    plan.times.resize(plan.saves);
+    plan.times.resize(static_cast<std::size_t>(plan.saves));
     for (long k = 0; k < plan.saves; ++k)
-      plan.times[k] = plan.start + static_cast<double>(k) * plan.save_every;
+      plan.times[static_cast<std::size_t>(k)] =
+          plan.start + static_cast<double>(k) * plan.save_every;
   }
 
   // Outputs: names resolved once, here, never in the step loop.
@@ -480,10 +482,11 @@ class BlockRunner {
     long step_index = 0;  // dt clock for PREVIOUS and DELAY
     double t = plan_.start;
     auto save_through = [&](double until) {
-      while (next_save < plan_.saves && plan_.times[next_save] <= until + eps) {
-        stepper.calc_state(plan_.times[next_save], sample);
-        evaluate(&sample[0], plan_.times[next_save]);
-        check_finite(plan_.times[next_save]);
+      while (next_save < plan_.saves &&
+             plan_.times[static_cast<std::size_t>(next_save)] <= until + eps) {
+        stepper.calc_state(plan_.times[static_cast<std::size_t>(next_save)], sample);
+        evaluate(&sample[0], plan_.times[static_cast<std::size_t>(next_save)]);
+        check_finite(plan_.times[static_cast<std::size_t>(next_save)]);
         record(next_save++);
       }
     };
@@ -618,12 +621,12 @@ Result simulate(const Program& program, const SimulationOptions& options,
   lanes.lanes = 1;
   SimulationOptions single = options;
   single.threads = 1;
-  const BatchResult batch = run_lanes(program, plan, lanes, single);
+  BatchResult batch = run_lanes(program, plan, lanes, single);
   Result r;
-  r.names = batch.names;
-  r.units = batch.units;
-  r.times = batch.times;
-  r.values = batch.lane(0);
+  r.names = std::move(batch.names);
+  r.units = std::move(batch.units);
+  r.times = std::move(batch.times);
+  r.values = std::move(batch.values);  // one lane is laid out as a Result is
   return r;
 }
 
@@ -650,13 +653,6 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
   return run_lanes(program, plan, lanes, options);
 }
 
-Eigen::Map<const RowMatrix> BatchResult::lane(std::size_t i) const {
-  const std::size_t n_times = static_cast<std::size_t>(times.size());
-  return Eigen::Map<const RowMatrix>(values.data() + i * n_times * names.size(),
-                                     static_cast<Eigen::Index>(n_times),
-                                     static_cast<Eigen::Index>(names.size()));
-}
-
 namespace {
 int find_name(const std::vector<std::string>& names, const std::string& name) {
   const std::string key = canonical_element_name(name);
@@ -666,10 +662,9 @@ int find_name(const std::vector<std::string>& names, const std::string& name) {
 }
 }  // namespace
 
-int BatchResult::find(const std::string& name) const { return find_name(names, name); }
-int Result::find(const std::string& name) const { return find_name(names, name); }
+int SavedOutputs::find(const std::string& name) const { return find_name(names, name); }
 
-Eigen::VectorXd Result::column(const std::string& name) const {
+ColumnView Result::column(const std::string& name) const {
   const int i = find(name);
   if (i < 0) {
     Location where;
@@ -677,7 +672,8 @@ Eigen::VectorXd Result::column(const std::string& name) const {
     throw ModelError("was not reported by this run (ask for it in SimulationOptions::outputs)",
                      where);
   }
-  return values.col(i);
+  return ColumnView(values.data() + i, static_cast<Eigen::Index>(times.size()),
+                    Eigen::InnerStride<>(static_cast<Eigen::Index>(names.size())));
 }
 
 }  // namespace h2sim

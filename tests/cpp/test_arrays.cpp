@@ -143,7 +143,7 @@ TEST_CASE("arrayed constants are set per element", "[arrays][overrides]") {
           program, {},
           {{"growth[bus]", table.values(row, 0)}, {"growth[car]", table.values(row, 1)}});
       REQUIRE(single.names == batch.names);
-      CHECK(single.values == RowMatrix(batch.lane(lane)).cast<double>());
+      CHECK(single.matrix() == batch.lane(lane));
     }
   }
 }
@@ -211,5 +211,5 @@ TEST_CASE("two-dimensional arrays", "[arrays]") {
   const int truck_south = std::max(result.find("regional target[truck,south]"),
                                    result.find("regional target[truck, south]"));
   REQUIRE(truck_south >= 0);
-  H2_CHECK_NEAR(result.values(0, truck_south), 10.0, 1e-12);
+  H2_CHECK_NEAR(result.at(0, truck_south), 10.0, 1e-12);
 }

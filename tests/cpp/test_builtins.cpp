@@ -31,13 +31,12 @@ void check_probes(h2sim::Model model, const std::vector<Probe>& probes) {
   for (std::size_t i = 0; i < probes.size(); ++i) {
     INFO("probe" << i << " = " << probes[i].equation);
     const int column = column_of(result, "probe" + std::to_string(i));
-    for (Eigen::Index row = 0; row < result.times.size(); ++row) {
-      const double t = result.times(row);
+    for (std::size_t row = 0; row < result.times.size(); ++row) {
+      const double t = result.times[row];
       const double expected = probes[i].expected(t);
       if (std::isnan(expected)) continue;
       INFO("t = " << t);
-      H2_CHECK_NEAR(result.values(row, column), expected,
-                    1e-12 * std::max(1.0, std::abs(expected)));
+      H2_CHECK_NEAR(result.at(row, column), expected, 1e-12 * std::max(1.0, std::abs(expected)));
     }
   }
 }

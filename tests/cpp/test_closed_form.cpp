@@ -51,13 +51,13 @@ TEST_CASE("exponential decay under Euler is exactly the discrete solution 100 (1
   REQUIRE(result.times.size() == 41);
   const int x = column_of(result, "x");
   const int decay = column_of(result, "decay");
-  for (Eigen::Index n = 0; n < result.times.size(); ++n) {
+  for (std::size_t n = 0; n < result.times.size(); ++n) {
     INFO("n = " << n);
-    H2_CHECK_NEAR(result.times(n), dt * static_cast<double>(n), 1e-12);
+    H2_CHECK_NEAR(result.times[n], dt * static_cast<double>(n), 1e-12);
     const double expected = 100 * std::pow(1 - 0.5 * dt, static_cast<double>(n));
-    H2_CHECK_REL(result.values(n, x), expected, 1e-12);
+    H2_CHECK_REL(result.at(n, x), expected, 1e-12);
     // Flows are reported at the time they are computed from: k * x(t).
-    H2_CHECK_REL(result.values(n, decay), 0.5 * expected, 1e-12);
+    H2_CHECK_REL(result.at(n, decay), 0.5 * expected, 1e-12);
   }
 }
 
@@ -69,10 +69,10 @@ TEST_CASE("exponential decay under RK4 follows the RK4 amplification factor and 
   const double z = 0.5 * dt;
   const double amplification = 1 - z + z * z / 2 - z * z * z / 6 + z * z * z * z / 24;
   const int x = column_of(result, "x");
-  for (Eigen::Index n = 0; n < result.times.size(); n += 16) {
-    INFO("t = " << result.times(n));
-    H2_CHECK_REL(result.values(n, x), 100 * std::pow(amplification, static_cast<double>(n)), 1e-12);
-    H2_CHECK_REL(result.values(n, x), 100 * std::exp(-0.5 * result.times(n)), 1e-9);
+  for (std::size_t n = 0; n < result.times.size(); n += 16) {
+    INFO("t = " << result.times[n]);
+    H2_CHECK_REL(result.at(n, x), 100 * std::pow(amplification, static_cast<double>(n)), 1e-12);
+    H2_CHECK_REL(result.at(n, x), 100 * std::exp(-0.5 * result.times[n]), 1e-9);
   }
   H2_CHECK_NEAR(final_time(result), 10.0, 1e-12);
 }
@@ -197,11 +197,11 @@ TEST_CASE("SMTH1 and DELAY1 step responses are 1 - exp(-t/T)", "[closed_form][bu
     options.dt = 0.25;
     const auto result = run(model, options);
     REQUIRE(result.times.size() == 41);
-    for (Eigen::Index n = 0; n < result.times.size(); ++n) {
+    for (std::size_t n = 0; n < result.times.size(); ++n) {
       INFO("n = " << n);
       const double expected = 1 - std::pow(1 - 0.25 / 2, static_cast<double>(n));
-      H2_CHECK_NEAR(result.values(n, column_of(result, "smoothed")), expected, 1e-12);
-      H2_CHECK_NEAR(result.values(n, column_of(result, "delayed")), expected, 1e-12);
+      H2_CHECK_NEAR(result.at(n, column_of(result, "smoothed")), expected, 1e-12);
+      H2_CHECK_NEAR(result.at(n, column_of(result, "delayed")), expected, 1e-12);
     }
   }
 }
@@ -232,9 +232,9 @@ TEST_CASE("simulation options override the model's clock", "[closed_form]") {
   REQUIRE(result.times.size() == 5);
   for (Eigen::Index n = 0; n < 5; ++n) {
     INFO("n = " << n);
-    CHECK(result.times(n) == 1 + 0.5 * static_cast<double>(n));
-    H2_CHECK_REL(result.values(n, column_of(result, "x")),
-                 100 * std::pow(0.75, static_cast<double>(n)), 1e-12);
+    CHECK(result.times[n] == 1 + 0.5 * static_cast<double>(n));
+    H2_CHECK_REL(result.at(n, column_of(result, "x")), 100 * std::pow(0.75, static_cast<double>(n)),
+                 1e-12);
   }
 }
 
@@ -248,8 +248,8 @@ TEST_CASE("decimal dt and save_every that are not binary fractions", "[closed_fo
   REQUIRE(result.times.size() == 11);
   for (Eigen::Index k = 0; k < 11; ++k) {
     INFO("k = " << k);
-    H2_CHECK_NEAR(result.times(k), 0.3 * static_cast<double>(k), 1e-12);
-    H2_CHECK_REL(result.values(k, column_of(result, "x")),
+    H2_CHECK_NEAR(result.times[k], 0.3 * static_cast<double>(k), 1e-12);
+    H2_CHECK_REL(result.at(k, column_of(result, "x")),
                  100 * std::pow(0.95, 3.0 * static_cast<double>(k)), 1e-12);
   }
 }
@@ -303,9 +303,9 @@ TEST_CASE("smooths and delays without an initial value start in equilibrium with
   const auto result = run(model);
   for (const auto& [name, equation] : probes) {
     INFO(name << " = " << equation);
-    for (Eigen::Index n = 0; n < result.times.size(); ++n) {
-      INFO("t = " << result.times(n));
-      H2_CHECK_NEAR(result.values(n, column_of(result, name)), 5.0, 1e-12);
+    for (std::size_t n = 0; n < result.times.size(); ++n) {
+      INFO("t = " << result.times[n]);
+      H2_CHECK_NEAR(result.at(n, column_of(result, name)), 5.0, 1e-12);
     }
   }
 }
@@ -315,11 +315,11 @@ TEST_CASE("DELAY is a pipeline: the input of DT-multiples ago", "[closed_form][b
   model.add_auxiliary("input", "TIME * TIME");
   model.add_auxiliary("late", "DELAY(input, 2, -1)");
   const auto result = run(model);
-  for (Eigen::Index n = 0; n < result.times.size(); ++n) {
-    const double t = result.times(n);
+  for (std::size_t n = 0; n < result.times.size(); ++n) {
+    const double t = result.times[n];
     INFO("t = " << t);
     const double expected = t < 2 ? -1.0 : (t - 2) * (t - 2);
-    H2_CHECK_NEAR(result.values(n, column_of(result, "late")), expected, 1e-12);
+    H2_CHECK_NEAR(result.at(n, column_of(result, "late")), expected, 1e-12);
   }
 }
 

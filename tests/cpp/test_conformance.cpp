@@ -317,9 +317,9 @@ Outcome run_case(const fs::path& model_file, const fs::path& output_file,
     const double t = *row[0];
     Eigen::Index at = -1;
     // The nearest saved time: output files round times to 6 digits (10.0312 for 10.03125).
-    for (Eigen::Index i = 0; i < result.times.size(); ++i)
-      if (std::abs(result.times(i) - t) <= 1e-5 * std::max(1.0, std::abs(t)) &&
-          (at < 0 || std::abs(result.times(i) - t) < std::abs(result.times(at) - t)))
+    for (std::size_t i = 0; i < result.times.size(); ++i)
+      if (std::abs(result.times[i] - t) <= 1e-5 * std::max(1.0, std::abs(t)) &&
+          (at < 0 || std::abs(result.times[i] - t) < std::abs(result.times[at] - t)))
         at = i;
     if (at < 0) {
       ++out.mismatches;
@@ -330,7 +330,7 @@ Outcome run_case(const fs::path& model_file, const fs::path& output_file,
       if (!row[c]) continue;
       const auto col = columns.find(h2sim::canonical_element_name(table.headers[c]));
       if (col == columns.end()) continue;
-      const double actual = result.values(at, col->second);
+      const double actual = result.at(at, col->second);
       ++out.compared;
       if (!close_enough(actual, *row[c], scale[c])) {
         ++out.mismatches;

@@ -42,15 +42,14 @@ TEST_CASE("Euler: each step changes a stock by its net flow times dt", "[conserv
   const int deaths = column_of(result, "deaths");
 
   double carried = 0;
-  for (Eigen::Index n = 0; n + 1 < result.times.size(); ++n) {
-    const double net =
-        result.values(n, births) + result.values(n, immigration) - result.values(n, deaths);
-    INFO("step " << n << " at t = " << result.times(n));
-    H2_CHECK_NEAR(result.values(n + 1, stock) - result.values(n, stock), net * dt,
-                  1e-9 * std::abs(result.values(n, stock)));
+  for (std::size_t n = 0; n + 1 < result.times.size(); ++n) {
+    const double net = result.at(n, births) + result.at(n, immigration) - result.at(n, deaths);
+    INFO("step " << n << " at t = " << result.times[n]);
+    H2_CHECK_NEAR(result.at(n + 1, stock) - result.at(n, stock), net * dt,
+                  1e-9 * std::abs(result.at(n, stock)));
     carried += net * dt;
   }
-  const double change = result.values(result.times.size() - 1, stock) - result.values(0, stock);
+  const double change = result.at(result.times.size() - 1, stock) - result.at(0, stock);
   H2_CHECK_REL(change, carried, 1e-9);
   // The flows do something: the test would pass vacuously if everything were zero.
   CHECK(std::abs(change) > 100);
@@ -71,14 +70,14 @@ TEST_CASE("saving less often than dt reports the same states", "[conservation]")
   const auto coarse = run(every_year);
   REQUIRE(coarse.times.size() == 21);
   REQUIRE(coarse.names == fine.names);
-  for (Eigen::Index row = 0; row < coarse.times.size(); ++row) {
-    const double t = coarse.times(row);
+  for (std::size_t row = 0; row < coarse.times.size(); ++row) {
+    const double t = coarse.times[row];
     INFO("t = " << t);
     CHECK(t == static_cast<double>(row));
     for (std::size_t column = 0; column < coarse.names.size(); ++column) {
       INFO(coarse.names[column]);
-      CHECK(coarse.values(row, static_cast<Eigen::Index>(column)) ==
-            fine.values(row_at(fine, t), static_cast<Eigen::Index>(column)));
+      CHECK(coarse.at(row, static_cast<Eigen::Index>(column)) ==
+            fine.at(row_at(fine, t), static_cast<Eigen::Index>(column)));
     }
   }
 }
@@ -95,15 +94,14 @@ TEST_CASE("a closed system keeps its total under every method", "[conservation]"
     const int r = column_of(result, "recovered");
     const int total = column_of(result, "total");
     const int infection = column_of(result, "infection");
-    for (Eigen::Index row = 0; row < result.times.size(); ++row) {
-      INFO("t = " << result.times(row));
-      const double sum = result.values(row, s) + result.values(row, i) + result.values(row, r);
+    for (std::size_t row = 0; row < result.times.size(); ++row) {
+      INFO("t = " << result.times[row]);
+      const double sum = result.at(row, s) + result.at(row, i) + result.at(row, r);
       H2_CHECK_REL(sum, 1000.0, method == Method::Rosenbrock4 ? 1e-8 : 1e-11);
       // Auxiliaries and flows in a row are computed from the stocks of that row.
-      H2_CHECK_REL(result.values(row, total), sum, 1e-14);
-      H2_CHECK_REL(result.values(row, infection),
-                   0.5 * result.values(row, s) * result.values(row, i) / result.values(row, total),
-                   1e-14);
+      H2_CHECK_REL(result.at(row, total), sum, 1e-14);
+      H2_CHECK_REL(result.at(row, infection),
+                   0.5 * result.at(row, s) * result.at(row, i) / result.at(row, total), 1e-14);
     }
     // An epidemic with R0 = 2.5 infects most of the population.
     CHECK(final_value(result, "recovered") > 800);

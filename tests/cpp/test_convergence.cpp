@@ -97,13 +97,13 @@ TEST_CASE("Dopri5 meets tighter tolerances with smaller errors", "[convergence][
   REQUIRE(loose.times.size() == 11);
   REQUIRE(tight.times.size() == 11);
   double loose_error = 0, tight_error = 0;
-  for (Eigen::Index row = 0; row < tight.times.size(); ++row) {
-    const double t = tight.times(row);
-    CHECK(t == loose.times(row));
-    loose_error = std::max(loose_error,
-                           std::abs(loose.values(row, column_of(loose, "P")) - logistic_exact(t)));
-    tight_error = std::max(tight_error,
-                           std::abs(tight.values(row, column_of(tight, "P")) - logistic_exact(t)));
+  for (std::size_t row = 0; row < tight.times.size(); ++row) {
+    const double t = tight.times[row];
+    CHECK(t == loose.times[row]);
+    loose_error =
+        std::max(loose_error, std::abs(loose.at(row, column_of(loose, "P")) - logistic_exact(t)));
+    tight_error =
+        std::max(tight_error, std::abs(tight.at(row, column_of(tight, "P")) - logistic_exact(t)));
   }
   INFO("max error at rtol 1e-4: " << loose_error << ", at rtol 1e-10: " << tight_error);
   CHECK(loose_error < 1e-3);

@@ -77,21 +77,23 @@ void require_batch_equals_single_runs(const h2sim::Program& program,
     const auto single = h2sim::simulate(program, options, overrides_of(table, lane));
     REQUIRE(single.names == batch.names);
     REQUIRE(single.times.size() == batch.times.size());
-    for (Eigen::Index row = 0; row < single.times.size(); ++row) {
-      REQUIRE(single.times(row) == batch.times(row));
+    for (std::size_t row = 0; row < single.times.size(); ++row) {
+      REQUIRE(single.times[row] == batch.times[row]);
     }
     const auto lane_view = batch.lane(static_cast<std::size_t>(lane));
-    REQUIRE(lane_view.rows() == single.values.rows());
-    REQUIRE(lane_view.cols() == single.values.cols());
+    REQUIRE(lane_view.rows() == static_cast<Eigen::Index>(single.times.size()));
+    REQUIRE(lane_view.cols() == static_cast<Eigen::Index>(single.names.size()));
     int mismatches = 0;
-    for (Eigen::Index row = 0; row < single.values.rows(); ++row) {
-      for (Eigen::Index column = 0; column < single.values.cols(); ++column) {
-        const double expected = single.values(row, column);
+    for (Eigen::Index row = 0; row < static_cast<Eigen::Index>(single.times.size()); ++row) {
+      for (Eigen::Index column = 0; column < static_cast<Eigen::Index>(single.names.size());
+           ++column) {
+        const double expected =
+            single.at(static_cast<std::size_t>(row), static_cast<std::size_t>(column));
         const double got = batch.at(static_cast<std::size_t>(lane), static_cast<std::size_t>(row),
                                     static_cast<std::size_t>(column));
         if (!(got == expected) || !(lane_view(row, column) == expected)) {
           if (++mismatches <= 5) {
-            INFO("t = " << single.times(row) << ", "
+            INFO("t = " << single.times[row] << ", "
                         << single.names[static_cast<std::size_t>(column)] << ": single "
                         << describe(expected) << ", batch " << describe(got) << ", lane view "
                         << describe(lane_view(row, column)));
@@ -160,7 +162,7 @@ TEST_CASE("lanes really differ: parameters reach every lane", "[lanes]") {
   }
   // Lane 0 uses p = 0.01, the model uses p = 0.03: different from a plain run.
   const auto plain = h2sim::simulate(program);
-  CHECK(plain.values(plain.values.rows() - 1, plain.find("adopters")) !=
+  CHECK(plain.at(plain.times.size() - 1, plain.find("adopters")) !=
         batch.at(0, last, static_cast<std::size_t>(adopters)));
 }
 
@@ -190,10 +192,12 @@ TEST_CASE("parameters not named in the table keep the model's value", "[lanes]")
   const auto plain = h2sim::simulate(program);
   REQUIRE(batch.lanes == 2);
   const auto lane0 = batch.lane(0);
-  REQUIRE(lane0.rows() == plain.values.rows());
-  for (Eigen::Index row = 0; row < plain.values.rows(); ++row) {
-    for (Eigen::Index column = 0; column < plain.values.cols(); ++column) {
-      REQUIRE(lane0(row, column) == plain.values(row, column));
+  REQUIRE(lane0.rows() == static_cast<Eigen::Index>(plain.times.size()));
+  for (Eigen::Index row = 0; row < static_cast<Eigen::Index>(plain.times.size()); ++row) {
+    for (Eigen::Index column = 0; column < static_cast<Eigen::Index>(plain.names.size());
+         ++column) {
+      REQUIRE(lane0(row, column) ==
+              plain.at(static_cast<std::size_t>(row), static_cast<std::size_t>(column)));
     }
   }
 }

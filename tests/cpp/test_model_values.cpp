@@ -24,7 +24,7 @@ TEST_CASE("model values: set_constant replaces a time schedule", "[model]") {
   REQUIRE_FALSE(model.find("subsidy")->graphical_function.has_value());
   REQUIRE(model.find("subsidy")->kind == h2sim::VariableKind::Constant);
   h2sim::Result constant = h2sim::simulate(h2sim::compile_model(model));
-  for (Eigen::Index i = 0; i < constant.times.size(); ++i)
+  for (std::size_t i = 0; i < constant.times.size(); ++i)
     REQUIRE(constant.column("paid")(i) == 14.0);
   // And it is a per-run parameter again.
   REQUIRE(h2sim::compile_model(model).find_parameter("subsidy") >= 0);

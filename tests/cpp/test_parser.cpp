@@ -14,7 +14,7 @@ double evaluate(const std::string& equation) {
   model.add_flow("dummy inflow", "1");
   model.add_auxiliary("probe", equation);
   const auto result = run(model);
-  return result.values(0, column_of(result, "probe"));
+  return result.at(0, column_of(result, "probe"));
 }
 
 }  // namespace
@@ -161,9 +161,9 @@ TEST_CASE("units travel from the model to the results", "[parser][units]") {
   CHECK(program.outputs()[static_cast<std::size_t>(fleet)].kind == h2sim::VariableKind::Stock);
   const auto result = h2sim::simulate(program);
   const int sales = column_of(result, "sales");
-  REQUIRE(result.values.cols() == static_cast<Eigen::Index>(result.names.size()));
+  REQUIRE(result.values.size() == result.times.size() * result.names.size());
   CHECK(result.units.size() == result.names.size());
-  CHECK(result.column("fleet") == result.values.col(column_of(result, "fleet")));
+  CHECK(result.column("fleet") == result.matrix().col(column_of(result, "fleet")));
   H2_CHECK_NEAR(result.column("fleet")(2), 12.0, 1e-12);
   CHECK(result.units[static_cast<std::size_t>(sales)] == "vehicles/year");
   CHECK(program.stock_count() == 1);

@@ -40,11 +40,11 @@ inline h2sim::SimulationOptions with_method(h2sim::Method method) {
 
 // Row of the saved time `t` (within 1e-9); fails the test when there is none.
 inline Eigen::Index row_at(const h2sim::Result& result, double t) {
-  for (Eigen::Index i = 0; i < result.times.size(); ++i) {
-    if (std::abs(result.times(i) - t) < 1e-9) return i;
+  for (std::size_t i = 0; i < result.times.size(); ++i) {
+    if (std::abs(result.times[i] - t) < 1e-9) return i;
   }
-  FAIL("no saved time " << t << " (first " << result.times(0) << ", last "
-                        << result.times(result.times.size() - 1) << ", " << result.times.size()
+  FAIL("no saved time " << t << " (first " << result.times[0] << ", last "
+                        << result.times[result.times.size() - 1] << ", " << result.times.size()
                         << " rows)");
   return -1;
 }
@@ -57,17 +57,17 @@ inline int column_of(const h2sim::Result& result, const std::string& name) {
 }
 
 inline double value_at(const h2sim::Result& result, const std::string& name, double t) {
-  return result.values(row_at(result, t), column_of(result, name));
+  return result.at(row_at(result, t), column_of(result, name));
 }
 
 inline double final_value(const h2sim::Result& result, const std::string& name) {
-  REQUIRE(result.values.rows() > 0);
-  return result.values(result.values.rows() - 1, column_of(result, name));
+  REQUIRE(result.times.size() > 0);
+  return result.at(result.times.size() - 1, column_of(result, name));
 }
 
 inline double final_time(const h2sim::Result& result) {
   REQUIRE(result.times.size() > 0);
-  return result.times(result.times.size() - 1);
+  return result.times[result.times.size() - 1];
 }
 
 inline std::string describe(double x) {

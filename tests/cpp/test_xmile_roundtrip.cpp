@@ -43,8 +43,8 @@ void check_identical(const h2sim::Result& original, const h2sim::Result& reimpor
                      const std::string& label) {
   INFO(label);
   REQUIRE(original.times.size() == reimported.times.size());
-  for (Eigen::Index i = 0; i < original.times.size(); ++i)
-    REQUIRE(same_bits(original.times(i), reimported.times(i)));
+  for (std::size_t i = 0; i < original.times.size(); ++i)
+    REQUIRE(same_bits(original.times[i], reimported.times[i]));
   REQUIRE(original.names.size() == reimported.names.size());
   std::map<std::string, int> columns;
   for (std::size_t k = 0; k < reimported.names.size(); ++k)
@@ -55,13 +55,13 @@ void check_identical(const h2sim::Result& original, const h2sim::Result& reimpor
     const auto found = columns.find(h2sim::canonical_element_name(original.names[k]));
     INFO("output '" << original.names[k] << "' of the original is missing after the round trip");
     REQUIRE(found != columns.end());
-    for (Eigen::Index i = 0; i < original.times.size(); ++i) {
-      const double a = original.values(i, static_cast<Eigen::Index>(k));
-      const double b = reimported.values(i, found->second);
+    for (std::size_t i = 0; i < original.times.size(); ++i) {
+      const double a = original.at(i, static_cast<Eigen::Index>(k));
+      const double b = reimported.at(i, found->second);
       if (!same_bits(a, b)) {
         if (differing++ == 0)
           first_difference = "'" + original.names[k] + "' at time " +
-                             h2test::describe(original.times(i)) + ": " + h2test::describe(a) +
+                             h2test::describe(original.times[i]) + ": " + h2test::describe(a) +
                              " before, " + h2test::describe(b) + " after";
       }
     }

@@ -30,7 +30,7 @@ h2sim::Result run_all(const Model& model, h2sim::SimulationOptions options = {})
 // Same outputs, same times, same values to the bit.
 void require_identical(const h2sim::Result& a, const h2sim::Result& b) {
   REQUIRE(a.times.size() == b.times.size());
-  for (Eigen::Index i = 0; i < a.times.size(); ++i) REQUIRE(a.times(i) == b.times(i));
+  for (std::size_t i = 0; i < a.times.size(); ++i) REQUIRE(a.times[i] == b.times[i]);
   std::vector<std::string> names_a = a.names, names_b = b.names;
   std::sort(names_a.begin(), names_a.end());
   std::sort(names_b.begin(), names_b.end());
@@ -41,10 +41,10 @@ void require_identical(const h2sim::Result& a, const h2sim::Result& b) {
     INFO("output " << a.names[k]);
     REQUIRE(cb >= 0);
     CHECK(a.units[k] == b.units[static_cast<std::size_t>(cb)]);
-    for (Eigen::Index i = 0; i < a.times.size(); ++i) {
-      INFO("t = " << a.times(i) << ": " << h2test::describe(a.values(i, ca)) << " vs "
-                  << h2test::describe(b.values(i, cb)));
-      REQUIRE(a.values(i, ca) == b.values(i, cb));
+    for (std::size_t i = 0; i < a.times.size(); ++i) {
+      INFO("t = " << a.times[i] << ": " << h2test::describe(a.at(i, ca)) << " vs "
+                  << h2test::describe(b.at(i, cb)));
+      REQUIRE(a.at(i, ca) == b.at(i, cb));
     }
   }
 }
@@ -186,7 +186,7 @@ TEST_CASE("yaml load: every example loads, compiles, runs and has consistent uni
     CHECK(!s.model.variables().empty());
     const h2sim::Result r = run_all(s.model);
     CHECK(r.times.size() > 1);
-    CHECK(r.values.allFinite());
+    CHECK(r.matrix().allFinite());
   }
   CHECK(count >= 6);
   // A component runs on its own too, with its inputs' default values.
@@ -260,8 +260,8 @@ TEST_CASE("yaml load: the Bass example follows the closed form within RK4's erro
   const h2sim::Result r = run_all(s.model);
   REQUIRE(r.times.size() == 21);
   double worst = 0;
-  for (Eigen::Index i = 0; i < r.times.size(); ++i) {
-    const double t = r.times(i);
+  for (std::size_t i = 0; i < r.times.size(); ++i) {
+    const double t = r.times[i];
     const double expected = 10000 * bass_fraction(0.03, 0.38, t);
     const double adopters = h2test::value_at(r, "adopters", t);
     INFO("t = " << t);
@@ -287,7 +287,7 @@ TEST_CASE("yaml load: DELAY1 equals the explicit construction pipeline",
   const h2sim::Result r = run_all(s.model);
   const auto explicit_pipeline = r.column("completions");
   const auto by_delay1 = r.column("openings_by_delay1");
-  for (Eigen::Index i = 0; i < r.times.size(); ++i)
+  for (std::size_t i = 0; i < r.times.size(); ++i)
     H2_CHECK_NEAR(by_delay1(i), explicit_pipeline(i), 1e-12);
   // Nothing is approved before 2021; afterwards completions approach 10 stations a year:
   // 10 (1 - e^{-(t - 2021) / 1.5}) in the exact solution.
@@ -356,8 +356,8 @@ TEST_CASE("yaml load: lever schedules drive exactly their constants, as schedule
   every_step.save_every = 0.125;
   const h2sim::Result r = run_all(variant.model, every_step);
   REQUIRE(r.times.size() == 15 * 8 + 1);
-  for (Eigen::Index i = 0; i < r.times.size(); ++i) {
-    const double t = r.times(i);
+  for (std::size_t i = 0; i < r.times.size(); ++i) {
+    const double t = r.times[i];
     INFO("t = " << t);
     const double p_expected = t < 2025 ? 0.03 : t < 2030 ? 0.06 : 0.03;
     CHECK(h2test::value_at(r, "p", t) == p_expected);
@@ -391,8 +391,8 @@ TEST_CASE("yaml load: the component's bound input is the including model's equat
         std::vector<std::string>{"supply.capacity_additions"});
   const h2sim::Result r = run_all(s.model);
   REQUIRE(r.times.size() == 11);
-  for (Eigen::Index i = 0; i < r.times.size(); ++i) {
-    const double t = r.times(i);
+  for (std::size_t i = 0; i < r.times.size(); ++i) {
+    const double t = r.times[i];
     INFO("t = " << t);
     const double fleet = h2test::value_at(r, "bus_fleet", t);
     H2_CHECK_REL(h2test::value_at(r, "supply.demand", t), fleet * 15 / 1000, 1e-15);
@@ -402,11 +402,11 @@ TEST_CASE("yaml load: the component's bound input is the including model's equat
   // Capacity starts at the demand and, built through a 2-year delay, trails a demand that
   // grows 25 % a year; utilisation is MIN(1, demand / capacity).
   H2_CHECK_NEAR(h2test::value_at(r, "supply.capacity", 2020), 200 * 15.0 / 1000, 1e-12);
-  for (Eigen::Index i = 1; i < r.times.size(); ++i) {
-    const double t = r.times(i);
+  for (std::size_t i = 1; i < r.times.size(); ++i) {
+    const double t = r.times[i];
     const double capacity = h2test::value_at(r, "supply.capacity", t);
     const double demand = h2test::value_at(r, "supply.demand", t);
-    CHECK(capacity > h2test::value_at(r, "supply.capacity", r.times(i - 1)));
+    CHECK(capacity > h2test::value_at(r, "supply.capacity", r.times[i - 1]));
     CHECK(capacity < demand);
     CHECK(h2test::value_at(r, "supply.utilisation", t) == std::min(1.0, demand / capacity));
   }
