@@ -13,11 +13,15 @@ class Program;  // h2sim/program.hpp
 
 // A policy lever as a scenario schedules it.
 struct LeverSchedule {
+  enum class Kind { Constant, Step, Linear, Ramp };
   std::string name;  // the constant it drives
-  std::string kind;  // "constant", "step", "linear" or "ramp"
+  Kind kind = Kind::Constant;
   std::vector<double> times;
   std::vector<double> values;
 };
+
+// "constant", "step", "linear", "ramp": the names the scenario format uses.
+std::string to_string(LeverSchedule::Kind kind);
 
 // A section of a model or scenario file that h2sim's analysis tools read and the loader only
 // carries: `outcomes:`, `targets:`, `uncertainties:`, `calibration:`, `reality_checks:`

@@ -263,7 +263,7 @@ PYBIND11_MODULE(_h2sim, m) {
                                for (const auto& l : s.levers) {
                                  py::dict d;
                                  d["name"] = l.name;
-                                 d["kind"] = l.kind;
+                                 d["kind"] = to_string(l.kind);
                                  d["times"] = l.times;
                                  d["values"] = l.values;
                                  out.append(d);

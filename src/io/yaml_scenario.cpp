@@ -342,7 +342,7 @@ class ScenarioLoader {
     LeverSchedule lever;
     lever.name = v->name;
     if (spec.IsScalar()) {
-      lever.kind = "constant";
+      lever.kind = LeverSchedule::Kind::Constant;
       lever.values = {l.reader.number(spec, path)};
       s.model.set_constant(v->name, lever.values[0]);
       s.levers.push_back(lever);
@@ -359,7 +359,7 @@ class ScenarioLoader {
                             : 0.0;
     GraphicalFunction gf;
     if (spec["constant"]) {
-      lever.kind = "constant";
+      lever.kind = LeverSchedule::Kind::Constant;
       lever.values = {l.reader.number(spec["constant"], path + ".constant")};
       s.model.set_constant(v->name, lever.values[0]);
       s.levers.push_back(lever);
@@ -377,7 +377,7 @@ class ScenarioLoader {
       const double from = r["from"] ? l.reader.number(r["from"], rp + ".from") : base;
       const double to = l.reader.number(r["to"], rp + ".to");
       if (!(end > start)) l.reader.fail(r["end"], rp + ".end", "the ramp must end after it starts");
-      lever.kind = "ramp";
+      lever.kind = LeverSchedule::Kind::Ramp;
       lever.times = {start, end};
       lever.values = {from, to};
       gf.interpolation = Interpolation::Continuous;
@@ -394,13 +394,13 @@ class ScenarioLoader {
           l.reader.fail(item.first, pp + "." + t, "the times of a schedule must increase");
       }
       if (lever.times.empty()) l.reader.fail(points, pp, "a schedule needs at least one point");
-      lever.kind = step ? "step" : "linear";
+      lever.kind = step ? LeverSchedule::Kind::Step : LeverSchedule::Kind::Linear;
       gf.interpolation = step ? Interpolation::Discrete : Interpolation::Continuous;
     }
     gf.x = lever.times;
     gf.y = lever.values;
     // A step schedule holds the model's value until its first change.
-    if (lever.kind == "step" && gf.x.front() > s.model.time().start) {
+    if (lever.kind == LeverSchedule::Kind::Step && gf.x.front() > s.model.time().start) {
       gf.x.insert(gf.x.begin(), s.model.time().start);
       gf.y.insert(gf.y.begin(), base);
     }
@@ -421,6 +421,20 @@ class ScenarioLoader {
 };
 
 }  // namespace
+
+std::string to_string(LeverSchedule::Kind kind) {
+  switch (kind) {
+    case LeverSchedule::Kind::Constant:
+      return "constant";
+    case LeverSchedule::Kind::Step:
+      return "step";
+    case LeverSchedule::Kind::Linear:
+      return "linear";
+    case LeverSchedule::Kind::Ramp:
+      return "ramp";
+  }
+  return "constant";
+}
 
 Scenario detail::read_scenario(const std::string& text, const std::string& file) {
   return ScenarioLoader().load(text, file);

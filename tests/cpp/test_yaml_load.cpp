@@ -343,12 +343,12 @@ TEST_CASE("yaml load: lever schedules drive exactly their constants, as schedule
   REQUIRE(variant.levers.size() == 2);
   const h2sim::LeverSchedule& p = variant.levers[0];
   CHECK(p.name == "p");
-  CHECK(p.kind == "step");
+  CHECK(p.kind == h2sim::LeverSchedule::Kind::Step);
   CHECK(p.times == std::vector<double>{2025, 2030});
   CHECK(p.values == std::vector<double>{0.06, 0.03});
   const h2sim::LeverSchedule& q = variant.levers[1];
   CHECK(q.name == "q");
-  CHECK(q.kind == "ramp");
+  CHECK(q.kind == h2sim::LeverSchedule::Kind::Ramp);
   CHECK(q.times == std::vector<double>{2022, 2028});
   CHECK(q.values == std::vector<double>{0.38, 0.45});
 
