@@ -186,6 +186,8 @@ class Model {
   // --- building -----------------------------------------------------------------------
   // Throws ModelError for an empty name, a name used twice, or an element listed twice.
   const Dimension& add_dimension(const std::string& name, std::vector<std::string> elements);
+  // The same for a dimension with mappings or a subrange parent (Vensim).
+  const Dimension& add_dimension(Dimension dimension);
 
   // Adds a variable as it is. Throws ModelError (located at v.location) when the name is
   // empty or already used.

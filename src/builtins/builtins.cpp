@@ -193,6 +193,7 @@ std::vector<Builtin> make_builtins() {
       math("tanh", Op::Tanh, "the hyperbolic tangent"),
       math("int", Op::Floor, "the largest whole number at or below x", keeps_unit),
       math("round", Op::Round, "the nearest whole number, halves away from zero", keeps_unit),
+      math("integer", Op::Trunc, "the whole number toward zero (Vensim's INTEGER)", keeps_unit),
       {.name = "mod",
        .min_args = 2,
        .max_args = 2,
@@ -200,6 +201,13 @@ std::vector<Builtin> make_builtins() {
        .description = "the floored remainder (its sign is b's), as a MOD b",
        .units = [](UnitCall& c) { return c.same(c.arg(0), c.arg(1), "the arguments of MOD"); },
        .lower = instruction(Op::Mod)},
+      {.name = "remainder",
+       .min_args = 2,
+       .max_args = 2,
+       .signature = "(a, b)",
+       .description = "the remainder of a / b with a's sign (Vensim's MODULO)",
+       .units = [](UnitCall& c) { return c.same(c.arg(0), c.arg(1), "the arguments of MODULO"); },
+       .lower = instruction(Op::Rem)},
       {.name = "pi",
        .bare = true,
        .description = "3.14159...",
@@ -368,6 +376,22 @@ std::vector<Builtin> make_builtins() {
            [](LowerCall& c) {
              const LoweredPtr x = c.arg(0);
              return c.previous(x, c.argc() == 2 ? c.arg(1) : x);
+           }},
+
+      {.name = "active_initial",
+       .min_args = 2,
+       .max_args = 2,
+       .signature = "(value, initial)",
+       .description = "value while running, initial when the initial values are computed "
+                      "(Vensim's ACTIVE INITIAL)",
+       .units =
+           [](UnitCall& c) {
+             return c.same(c.arg(0), c.arg(1), "the two arguments of ACTIVE INITIAL");
+           },
+       .lower =
+           [](LowerCall& c) {
+             const LoweredPtr value = c.arg(0);
+             return c.active_initial(value, c.arg(1));
            }},
 
       // --- smooths, delays, trends --------------------------------------------------

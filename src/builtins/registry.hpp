@@ -80,8 +80,9 @@ class LowerCall {
   virtual LoweredPtr clock(Clock which) = 0;
   // The graphical function argument `table` names, read at x.
   virtual LoweredPtr lookup(std::size_t table, LoweredPtr x) = 0;
-  // A whole number that fixes the structure (the order of SMTHN): argument i must be a
-  // number or a constant, from `low` to `high`; reported as "<FUNCTION>: the <what> must ...".
+  // A whole number that fixes the structure (the order of SMTHN): argument i must follow
+  // from numbers, constants and the clock (it is taken at the start time), from `low` to
+  // `high`; reported as "<FUNCTION>: the <what> must ...".
   virtual int whole_number(std::size_t i, const std::string& what, int low, int high) = 0;
   // Internal state of the variable being compiled, named "<variable>.<label>":
   // a stock that starts at `initial` (its derivative set later with set_derivative),
@@ -94,6 +95,8 @@ class LowerCall {
   // `input` of `delay_time` earlier, rounded to whole DTs and fixed at the start (DELAY).
   virtual LoweredPtr pipeline_delay(LoweredPtr input, LoweredPtr delay_time,
                                     LoweredPtr initial) = 0;
+  // `value` while running, `initial` when the initial values are computed (ACTIVE INITIAL).
+  virtual LoweredPtr active_initial(LoweredPtr value, LoweredPtr initial) = 0;
 };
 
 // --- the registry ---------------------------------------------------------------------

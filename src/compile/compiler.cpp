@@ -31,6 +31,7 @@ void collect_refs(const LoweredPtr& l, std::vector<int>& out) {
 
 Program Compiler::run() {
   make_clock_nodes();
+  register_tables();
   expand_variables();
   lower_all();
   order_initialisation();
@@ -73,6 +74,20 @@ int Compiler::internal_node(NodeKind kind, const std::string& label, LoweredPtr 
 int Compiler::as_node(const LoweredPtr& l, const std::string& label) {
   if (l->kind == Lowered::Kind::Ref) return l->node;
   return internal_node(NodeKind::Auxiliary, label, l);
+}
+
+// The graphical functions, first: folding a lookup at the start time reads them.
+void Compiler::register_tables() {
+  for (const Variable* table : model_.tables) {
+    const GraphicalFunction& gf = *table->graphical_function;
+    LookupTable t;
+    t.offset = static_cast<std::int32_t>(data_.lookup_x.size());
+    t.count = static_cast<std::int32_t>(gf.x.size());
+    t.interpolation = gf.interpolation;
+    data_.lookup_x.insert(data_.lookup_x.end(), gf.x.begin(), gf.x.end());
+    data_.lookup_y.insert(data_.lookup_y.end(), gf.y.begin(), gf.y.end());
+    data_.lookups.push_back(t);
+  }
 }
 
 void Compiler::make_clock_nodes() {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ struct Node {
   std::vector<int> element;  // element index per dimension of the variable
   double constant = 0;       // Constant nodes
   LoweredPtr value;          // aux: equation; stock: initial; INIT/PREVIOUS/DELAY: initial
+  LoweredPtr initial_value;  // ACTIVE INITIAL: the value at initialisation, when not `value`
   LoweredPtr derivative;     // stocks
   int source = -1;           // PREVIOUS: the node it remembers; DELAY: input node
   int delay_time = -1;       // DELAY: node of the delay time
@@ -86,6 +88,10 @@ class Compiler {
   int internal_node(NodeKind kind, const std::string& label, LoweredPtr value);
   int as_node(const LoweredPtr& l, const std::string& label);
   void note_structural(int node) { structural_.push_back(node); }
+  // The value `l` has at the start time, when it follows from numbers, constants and the
+  // clock alone; the constants it read are added to `read`.
+  std::optional<double> value_at_start(const LoweredPtr& l, std::vector<int>& read,
+                                       int depth = 0) const;
   int table_of(const ResolvedExpr& e) const {
     return model_.variables[static_cast<std::size_t>(e.variable)].table;
   }
@@ -93,6 +99,7 @@ class Compiler {
  private:
   // compiler.cpp
   void make_clock_nodes();
+  void register_tables();
   void expand_variables();
   // lower.cpp
   void lower_all();
@@ -100,6 +107,8 @@ class Compiler {
   LoweredPtr lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site);
   LoweredPtr stock_derivative(const ResolvedVariable& v, const Context& ctx, const Site& site);
   std::string variable_suggestion(const std::string& name) const;
+  std::string context_element(int dimension, const Context& ctx) const;
+  LoweredPtr lower_dimension_position(const ResolvedExpr& e, const Context& ctx, const Site& site);
   // order.cpp
   std::vector<int> topological_order(const std::vector<int>& members,
                                      const std::function<std::vector<int>(int)>& deps,
@@ -115,7 +124,7 @@ class Compiler {
   std::int32_t emit(const LoweredPtr& l, std::vector<Instruction>& code, std::int32_t dst = -1);
   std::int32_t static_slot(const LoweredPtr& l);
   void note_breakpoints(const Lowered& l);
-  void emit_value(const Node& n, std::vector<Instruction>& code);
+  void emit_value(const Node& n, std::vector<Instruction>& code, bool initial = false);
   void allocate_slots();
   void emit_code();
   void emit_outputs();

@@ -83,8 +83,8 @@ void Compiler::note_breakpoints(const Lowered& l) {
   }
 }
 
-void Compiler::emit_value(const Node& n, std::vector<Instruction>& code) {
-  emit(n.value, code, n.slot);
+void Compiler::emit_value(const Node& n, std::vector<Instruction>& code, bool initial) {
+  emit(initial && n.initial_value ? n.initial_value : n.value, code, n.slot);
   if (n.uniflow) {
     Instruction in;
     in.op = Op::Max;
@@ -98,16 +98,6 @@ void Compiler::emit_value(const Node& n, std::vector<Instruction>& code) {
 // Slots: fixed | stocks | other variables | derivatives | literals and temporaries.
 void Compiler::allocate_slots() {
   data_.time = model_.time();
-  for (const Variable* table : model_.tables) {
-    const GraphicalFunction& gf = *table->graphical_function;
-    LookupTable t;
-    t.offset = static_cast<std::int32_t>(data_.lookup_x.size());
-    t.count = static_cast<std::int32_t>(gf.x.size());
-    t.interpolation = gf.interpolation;
-    data_.lookup_x.insert(data_.lookup_x.end(), gf.x.begin(), gf.x.end());
-    data_.lookup_y.insert(data_.lookup_y.end(), gf.y.begin(), gf.y.end());
-    data_.lookups.push_back(t);
-  }
   data_.stock_begin = data_.slot_count;
   data_.variable_begin = data_.slot_count;
   for (Node& n : nodes_) {
@@ -152,7 +142,7 @@ void Compiler::emit_code() {
   for (int id : init_order_) {
     const Node& n = node(id);
     if (n.kind == NodeKind::Clock || n.kind == NodeKind::Constant) continue;
-    emit_value(n, data_.init_code);
+    emit_value(n, data_.init_code, true);
   }
   for (int id : run_order_) emit_value(node(id), data_.step_code);
   for (const Node& n : nodes_)

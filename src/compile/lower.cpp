@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "compile/compiler.hpp"
 #include "core/text.hpp"
@@ -55,21 +56,20 @@ class CallLowering final : public LowerCall {
   }
 
   int whole_number(std::size_t i, const std::string& what, int low, int high) override {
-    const LoweredPtr n = arg(i);
-    double v = n->number;
-    if (n->kind != Lowered::Kind::Number) {
-      // A constant's compiled value fixes the structure; lanes cannot change it.
-      if (n->kind != Lowered::Kind::Ref || c_.node(n->node).kind != NodeKind::Constant)
-        c_.fail(function_ + ": the " + what + " must be a number or a constant", site_,
-                call_.column);
-      v = c_.node(n->node).constant;
-      c_.note_structural(n->node);
-    }
-    if (v < low || v != std::floor(v) || v > high)
+    // It fixes the structure (how many stages), so it is taken at the start time, as Vensim
+    // does; the constants it reads become structural: lanes cannot change them.
+    std::vector<int> read;
+    const auto v = c_.value_at_start(arg(i), read);
+    if (!v)
+      c_.fail(function_ + ": the " + what +
+                  " must follow from numbers and constants (it is fixed at the start)",
+              site_, call_.column);
+    if (*v < low || *v != std::floor(*v) || *v > high)
       c_.fail(function_ + ": the " + what + " must be a whole number from " + std::to_string(low) +
                   " to " + std::to_string(high),
               site_, call_.column);
-    return static_cast<int>(v);
+    for (int node : read) c_.note_structural(node);
+    return static_cast<int>(*v);
   }
 
   LoweredPtr stock(const std::string& label, LoweredPtr initial) override {
@@ -95,6 +95,11 @@ class CallLowering final : public LowerCall {
     c_.node(id).delay_time = time;
     return ref(id);
   }
+  LoweredPtr active_initial(LoweredPtr value, LoweredPtr initial) override {
+    const int id = c_.internal_node(NodeKind::Auxiliary, "active_initial", std::move(value));
+    c_.node(id).initial_value = std::move(initial);
+    return ref(id);
+  }
 
  private:
   Compiler& c_;
@@ -115,6 +120,15 @@ void Compiler::lower_all() {
     for (std::size_t d = 0; d < v.dimensions.size(); ++d)
       ctx[static_cast<std::size_t>(v.dimensions[d])] = node(i).element[d];
     const ResolvedEquation& eq = *v.equation_for(node(i).element);
+    // A per-element equation written for a subrange knows that subrange's element too.
+    for (std::size_t d = 0; d < v.dimensions.size(); ++d) {
+      const int sub = eq.subranges[d];
+      if (sub < 0) continue;
+      const ResolvedDimension& own = model_.dimensions[static_cast<std::size_t>(v.dimensions[d])];
+      const int k = model_.dimensions[static_cast<std::size_t>(sub)].find_element(
+          own.element_keys[static_cast<std::size_t>(node(i).element[d])]);
+      if (k >= 0) ctx[static_cast<std::size_t>(sub)] = k;
+    }
     const Site site{node(i).variable, node(i).name, eq.text};
     current_owner_ = node(i).name;
     current_variable_ = node(i).variable;
@@ -186,13 +200,8 @@ LoweredPtr Compiler::lower(const ResolvedExpr& e, const Context& ctx, const Site
       return number(e.number);
     case Kind::Variable:
       return lower_variable(e, ctx, site);
-    case Kind::DimensionPosition: {
-      // The (1-based) position of the current element of the dimension.
-      const int element = ctx[static_cast<std::size_t>(e.dimension)];
-      if (element < 0)
-        fail("unknown variable '" + e.name + "'" + variable_suggestion(e.name), site, e.column);
-      return number(element + 1);
-    }
+    case Kind::DimensionPosition:
+      return lower_dimension_position(e, ctx, site);
     case Kind::Unary: {
       LoweredPtr a = lower(*e.args[0], ctx, site);
       if (e.unary == UnaryOp::Plus) return a;
@@ -238,6 +247,82 @@ std::string Compiler::variable_suggestion(const std::string& name) const {
   return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
 }
 
+// A dimension's name as a value: the (1-based) position of its current element, in the
+// parent for a subrange that has one.
+LoweredPtr Compiler::lower_dimension_position(const ResolvedExpr& e, const Context& ctx,
+                                              const Site& site) {
+  const ResolvedDimension& dim = model_.dimensions[static_cast<std::size_t>(e.dimension)];
+  const int own = ctx[static_cast<std::size_t>(e.dimension)];
+  if (own >= 0 && dim.parent < 0) return number(own + 1);
+  const std::string element = context_element(e.dimension, ctx);
+  if (!element.empty()) {
+    const ResolvedDimension& in =
+        dim.parent >= 0 ? model_.dimensions[static_cast<std::size_t>(dim.parent)] : dim;
+    const int k = in.find_element(canonical_name(element));
+    if (k >= 0) return number(k + 1);
+  }
+  fail("unknown variable '" + e.name + "'" + variable_suggestion(e.name), site, e.column);
+}
+
+// The element that dimension `s` stands for in `ctx` (Vensim's subranges and mappings): its
+// own entry; else, through a mapping, the element that corresponds to the current element of
+// a dimension in `ctx`; else the current element of a dimension in `ctx` that `s` contains
+// (a subrange or a superrange). Empty when none. Bound dimensions are tried in the order of
+// their canonical names.
+std::string Compiler::context_element(int s_index, const Context& ctx) const {
+  const ResolvedDimension& s = model_.dimensions[static_cast<std::size_t>(s_index)];
+  auto at = [&](int d) { return ctx[static_cast<std::size_t>(d)]; };
+  auto dim = [&](int d) -> const ResolvedDimension& {
+    return model_.dimensions[static_cast<std::size_t>(d)];
+  };
+  std::vector<int> bound;
+  for (const auto& [key, index] : model_.dimension_index)
+    if (at(index) >= 0) bound.push_back(index);
+  if (at(s_index) >= 0) return s.elements[static_cast<std::size_t>(at(s_index))];
+  // s maps to a dimension in ctx: element k of s is its element k (or the listed one).
+  for (const DimensionMapping& m : s.mappings) {
+    const int t = model_.find_dimension(canonical_name(m.target));
+    if (t < 0 || at(t) < 0) continue;
+    if (m.elements.empty()) {
+      if (at(t) < static_cast<int>(s.size())) return s.elements[static_cast<std::size_t>(at(t))];
+      continue;
+    }
+    const std::string& current = dim(t).element_keys[static_cast<std::size_t>(at(t))];
+    for (std::size_t k = 0; k < m.elements.size(); ++k)
+      if (canonical_name(m.elements[k]) == current) return s.elements[k];
+  }
+  // s maps to a dimension that holds the current element of a dimension in ctx (the
+  // equation was written for that subrange).
+  for (const DimensionMapping& m : s.mappings) {
+    const int target = model_.find_dimension(canonical_name(m.target));
+    if (target < 0) continue;
+    for (int t : bound) {
+      const std::string& current = dim(t).element_keys[static_cast<std::size_t>(at(t))];
+      const int k = dim(target).find_element(current);
+      if (k < 0) continue;
+      if (m.elements.empty()) {
+        if (k < static_cast<int>(s.size())) return s.elements[static_cast<std::size_t>(k)];
+        continue;
+      }
+      for (std::size_t j = 0; j < m.elements.size(); ++j)
+        if (canonical_name(m.elements[j]) == current) return s.elements[j];
+    }
+  }
+  // A dimension in ctx maps to s.
+  for (int t : bound)
+    for (const DimensionMapping& m : dim(t).mappings) {
+      if (canonical_name(m.target) != s.key) continue;
+      const auto index = static_cast<std::size_t>(at(t));
+      if (m.elements.empty() && index < s.size()) return s.elements[index];
+      if (!m.elements.empty() && index < m.elements.size()) return m.elements[index];
+    }
+  for (int t : bound) {
+    const std::size_t index = static_cast<std::size_t>(at(t));
+    if (s.find_element(dim(t).element_keys[index]) >= 0) return dim(t).elements[index];
+  }
+  return {};
+}
+
 LoweredPtr Compiler::lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site) {
   CallLowering call(*this, e, ctx, site);
   return e.builtin->lower(call);
@@ -269,14 +354,22 @@ LoweredPtr Compiler::lower_variable(const ResolvedExpr& e, const Context& ctx, c
                    "': use it inside SUM, MEAN, MIN, MAX or PROD",
                site, e.column);
         break;
-      case ResolvedSubscript::Kind::Dimension:
-        element[k] = ctx[static_cast<std::size_t>(s.dimension)];
-        if (element[k] < 0)
-          fail("subscript '" + s.text + "' is a dimension, but this equation is not arrayed by it",
+      case ResolvedSubscript::Kind::Dimension: {
+        const std::string named = context_element(s.dimension, ctx);
+        if (named.empty())
+          fail("subscript '" + s.text +
+                   "' is a dimension, but this equation is not arrayed by it (nor by a "
+                   "dimension that maps to it or shares its elements)",
                site, e.column);
-        if (element[k] >= static_cast<int>(dim.size()))
-          fail("dimension '" + s.text + "' is larger than '" + dim.name + "'", site, e.column);
+        // The same element by name (subranges, mappings); else by position.
+        element[k] = dim.find_element(canonical_name(named));
+        if (element[k] < 0) element[k] = ctx[static_cast<std::size_t>(s.dimension)];
+        if (element[k] < 0 || element[k] >= static_cast<int>(dim.size()))
+          fail(
+              "element '" + named + "' of '" + s.text + "' is not an element of '" + dim.name + "'",
+              site, e.column);
         break;
+      }
     }
   }
   int linear = 0;
@@ -310,6 +403,68 @@ std::vector<LoweredPtr> Compiler::reduction_terms(const ResolvedExpr& arg, const
   });
   in_reduction_ = outer;
   return terms;
+}
+
+}  // namespace h2sim::detail
+
+namespace h2sim::detail {
+
+std::optional<double> Compiler::value_at_start(const LoweredPtr& l, std::vector<int>& read,
+                                               int depth) const {
+  if (depth > 100) return std::nullopt;
+  const TimeSettings& time = model_.time();
+  switch (l->kind) {
+    case Lowered::Kind::Number:
+      return l->number;
+    case Lowered::Kind::Ref: {
+      const Node& n = node(l->node);
+      switch (l->node - kTimeNode) {
+        case static_cast<int>(Clock::Time):
+        case static_cast<int>(Clock::Start):
+          return time.start;
+        case static_cast<int>(Clock::Dt):
+          return time.dt;
+        case static_cast<int>(Clock::Stop):
+          return time.stop;
+        default:
+          break;
+      }
+      if (n.kind == NodeKind::Constant) {
+        read.push_back(l->node);
+        return n.constant;
+      }
+      if (n.kind == NodeKind::Auxiliary && n.value && !n.initial_value)
+        return value_at_start(n.value, read, depth + 1);
+      return std::nullopt;
+    }
+    case Lowered::Kind::Lookup: {
+      const auto x = value_at_start(l->args[0], read, depth + 1);
+      if (!x) return std::nullopt;
+      return lookup_value(data_, l->table, *x);
+    }
+    case Lowered::Kind::Apply: {
+      // The kernel computes it, as it would at the start time (STEP and RAMP included).
+      Block<1> slots[kFixedSlots + 4];
+      for (auto& s : slots) s[0] = 0;
+      slots[kTimeSlot][0] = slots[kStepTimeSlot][0] = slots[kStartSlot][0] = time.start;
+      slots[kDtSlot][0] = time.dt;
+      slots[kStopSlot][0] = time.stop;
+      Instruction in;
+      in.op = l->op;
+      in.dst = kFixedSlots + 3;
+      in.a = kFixedSlots;
+      in.b = kFixedSlots + (l->args.size() > 1 ? 1 : 0);
+      in.c = l->args.size() > 2 ? kFixedSlots + 2 : -1;
+      for (std::size_t i = 0; i < l->args.size(); ++i) {
+        const auto v = value_at_start(l->args[i], read, depth + 1);
+        if (!v) return std::nullopt;
+        slots[kFixedSlots + i][0] = *v;
+      }
+      execute<1>(data_, &in, 1, slots);
+      return slots[kFixedSlots + 3][0];
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace h2sim::detail

@@ -27,7 +27,7 @@ bool holds_value(NodeKind k) {
 std::vector<int> Compiler::initial_dependencies(int id) const {
   const Node& n = node(id);
   std::vector<int> deps;
-  collect_refs(n.value, deps);
+  collect_refs(n.initial_value ? n.initial_value : n.value, deps);
   if (n.kind == NodeKind::Delay) deps.push_back(n.delay_time);
   return deps;
 }
@@ -99,7 +99,7 @@ void Compiler::classify_dynamic() {
     if (n.kind != NodeKind::Auxiliary) continue;  // constants and INIT values never change
     std::vector<int> deps;
     collect_refs(n.value, deps);
-    n.dynamic = has_time_op(n.value) ||
+    n.dynamic = n.initial_value != nullptr || has_time_op(n.value) ||
                 std::any_of(deps.begin(), deps.end(), [&](int d) { return node(d).dynamic; });
   }
 }

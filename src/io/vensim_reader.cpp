@@ -692,25 +692,24 @@ class Reader {
         fail(ranges_[i].line, "subscript range '" + ranges_[i].left.name + "' is defined twice");
       range_index_[key] = i;
     }
+    // The dimensions are complete (elements, mappings, subrange parents) before the Model
+    // gets them.
+    std::vector<Dimension> dims;
     for (const RangeDefinition& r : ranges_) {
       std::set<std::string> visiting;
-      const std::string key = canonical_name(r.left.name);
-      std::vector<std::string> elements = range_elements(key, visiting);
-      try {
-        Dimension& d = model_.add_dimension(r.left.name, elements);
-        if (r.left.kind == DefinitionKind::Equivalence) {
-          d.mappings.push_back({collapse_spaces(r.left.rhs), {}});
-        } else {
-          const auto arrow = r.left.rhs.find("->");
-          if (arrow != std::string::npos) add_mappings(d, r.left.rhs.substr(arrow + 2), r.line);
-        }
-      } catch (const Error& e) {
-        relocate(e, r.line);
+      Dimension d;
+      d.name = r.left.name;
+      d.elements = range_elements(canonical_name(r.left.name), visiting);
+      if (r.left.kind == DefinitionKind::Equivalence) {
+        d.mappings.push_back({collapse_spaces(r.left.rhs), {}});
+      } else {
+        const auto arrow = r.left.rhs.find("->");
+        if (arrow != std::string::npos) add_mappings(d, r.left.rhs.substr(arrow + 2), r.line);
       }
+      dims.push_back(std::move(d));
     }
     // A range whose elements all belong to a larger (or an earlier, equal) range is its
     // subrange: its name used as a number counts positions in that parent.
-    auto& dims = dims_mut();
     for (std::size_t i = 0; i < dims.size(); ++i) {
       std::set<std::string> mine;
       for (const auto& e : dims[i].elements) mine.insert(canonical_name(e));
@@ -730,16 +729,17 @@ class Reader {
     // Equivalent ranges map both ways.
     for (const RangeDefinition& r : ranges_) {
       if (r.left.kind != DefinitionKind::Equivalence) continue;
-      for (auto& d : dims_mut())
+      for (auto& d : dims)
         if (canonical_name(d.name) == canonical_name(collapse_spaces(r.left.rhs)))
           d.mappings.push_back({r.left.name, {}});
     }
-  }
-
-  std::vector<Dimension>& dims_mut() {
-    // Model exposes dimensions read-only; mappings are set right after add_dimension
-    // through the reference it returns, and for equivalences here.
-    return const_cast<std::vector<Dimension>&>(model_.dimensions());
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      try {
+        model_.add_dimension(std::move(dims[i]));
+      } catch (const Error& e) {
+        relocate(e, ranges_[i].line);
+      }
+    }
   }
 
   // "DimB" or "DimB, DimC" or "(DimB: b2, b1)".
@@ -1379,10 +1379,10 @@ class Reader {
   ExprPtr series_lookup(const std::string& variable, GraphicalFunction gf, int line) {
     const std::string name =
         variable + " data " + std::to_string(++data_series_[canonical_name(variable)]);
-    Variable& added = model_.add_lookup(name, std::move(gf));
-    added.description = "Data read for " + variable + " (GET DIRECT DATA).";
-    added.location.file = file_;
-    added.location.line = line;
+    Location where;
+    where.file = file_;
+    where.line = line;
+    add_lookup(name, std::move(gf), "", "Data read for " + variable + " (GET DIRECT DATA).", where);
     lookups_.insert(canonical_name(name));
     return call(canonical_name(name), {name_expr("time")});
   }
@@ -1414,10 +1414,7 @@ class Reader {
       gf.x = first.lookup.x;
       gf.y = first.lookup.y;
       check_points(gf, first.line, v.name);
-      Variable& added = model_.add_lookup(v.name, gf);
-      added.units = var.units;
-      added.description = var.description;
-      added.location = var.location;
+      add_lookup(v.name, gf, var.units, var.description, var.location);
       lookups_.insert(self);
       return;
     }
@@ -1435,21 +1432,17 @@ class Reader {
     if (var.dimensions.empty() && !data_kind(first).empty()) {
       const std::string kind = data_kind(first);
       if (kind == "lookups") {
-        Variable& added = model_.add_lookup(v.name, read_series(first, v.name)[0]);
-        added.units = var.units;
-        added.description = var.description;
-        added.location = var.location;
+        add_lookup(v.name, read_series(first, v.name)[0], var.units, var.description, var.location);
         return;
       }
       if (kind == "constants") {
-        var.expr = number_expr(read_constants(first, v.name)[0]);
+        var.equation = Equation::from_tree(number_expr(read_constants(first, v.name)[0]));
       } else {
         GraphicalFunction gf = read_series(first, v.name)[0];
         gf.interpolation = data_interpolation(first, v.name);
         var.graphical_function = gf;
-        var.expr = name_expr("time");
+        var.equation = Equation::from_tree(name_expr("time"));
       }
-      var.equation = detail::to_text(*var.expr);
       add_variable(std::move(var));
       return;
     }
@@ -1487,8 +1480,7 @@ class Reader {
       gf.y = points.y;
       check_points(gf, first.line, v.name);
       var.graphical_function = gf;
-      var.expr = translate(w.args[0], site);
-      var.equation = detail::to_text(*var.expr);
+      var.equation = Equation::from_tree(translate(w.args[0], site));
       add_variable(std::move(var));
       return;
     }
@@ -1498,8 +1490,7 @@ class Reader {
                         same_names(first.left.subscripts, var.dimensions);
     if (single) {
       ExprPtr rate;
-      var.expr = body_of(first, &rate);
-      var.equation = detail::to_text(*var.expr);
+      var.equation = Equation::from_tree(body_of(first, &rate));
       if (stock) rates.push_back(rate);
     } else {
       for (const Definition& d : v.definitions) {
@@ -1525,11 +1516,10 @@ class Reader {
             eq.elements = all[k];
             if (kind == "data") {
               series[k].interpolation = mode;
-              eq.expr = series_lookup(v.name, series[k], d.line);
+              eq.equation = Equation::from_tree(series_lookup(v.name, series[k], d.line));
             } else {
-              eq.expr = number_expr(values[k]);
+              eq.equation = Equation::from_tree(number_expr(values[k]));
             }
-            eq.text = detail::to_text(*eq.expr);
             var.element_equations.push_back(std::move(eq));
           }
           continue;
@@ -1548,8 +1538,7 @@ class Reader {
           for (std::size_t k = 0; k < all.size(); ++k) {
             ElementEquation eq;
             eq.elements = all[k];
-            eq.expr = number_expr(values[k]);
-            eq.text = detail::to_text(*eq.expr);
+            eq.equation = Equation::from_tree(number_expr(values[k]));
             var.element_equations.push_back(std::move(eq));
           }
           continue;
@@ -1568,8 +1557,7 @@ class Reader {
         for (const auto& t : targets) {
           ElementEquation eq;
           eq.elements = t;
-          eq.expr = body;
-          eq.text = detail::to_text(*body);
+          eq.equation = Equation::from_tree(body);
           var.element_equations.push_back(std::move(eq));
           if (stock) rates.push_back(rate);
         }
@@ -1619,29 +1607,34 @@ class Reader {
   }
 
   void add_variable(Variable var) {
-    Variable* added = nullptr;
+    if (model_.find(var.name) != nullptr)
+      fail(var.location.line, "a variable with this name is already defined", var.name);
+    // Flows are marked as such once the stocks' rates are split into them.
+    if (var.kind != VariableKind::Stock) var.kind = VariableKind::Auxiliary;
+    const int line = var.location.line;
     try {
-      if (model_.find(var.name) != nullptr)
-        fail(var.location.line, "a variable with this name is already defined", var.name);
-      switch (var.kind) {
-        case VariableKind::Stock:
-          added = &model_.add_stock(var.name, "0");
-          break;
-        default:
-          added = &model_.add_auxiliary(var.name, "0");
-          break;
-      }
+      model_.add(std::move(var));
     } catch (const Error& e) {
-      relocate(e, var.location.line);
+      relocate(e, line);
     }
-    added->equation = var.equation;
-    added->expr = var.expr;
-    added->element_equations = std::move(var.element_equations);
-    added->graphical_function = std::move(var.graphical_function);
-    added->dimensions = std::move(var.dimensions);
-    added->units = std::move(var.units);
-    added->description = std::move(var.description);
-    added->location = std::move(var.location);
+  }
+
+  void add_lookup(const std::string& name, GraphicalFunction gf, const std::string& units,
+                  const std::string& description, const Location& where) {
+    Variable table;
+    table.name = name;
+    table.graphical_function = std::move(gf);
+    table.units = units;
+    table.description = description;
+    table.location = where;
+    add_variable(std::move(table));
+  }
+
+  // Marks a variable as a flow (it is an auxiliary until a stock's rate names it).
+  void make_flow(const std::string& name) {
+    Variable flow = *model_.find(name);
+    flow.kind = VariableKind::Flow;
+    model_.replace(std::move(flow));
   }
 
   // --- stock rates ------------------------------------------------------------------------
@@ -1665,7 +1658,7 @@ class Reader {
   void split_stock_rates() {
     for (const auto& [key, entry] : stock_rates_) {
       const auto& [rates, element_lists] = entry;
-      Variable* stock = model_.find(key);
+      const Variable* stock = model_.find(key);
       std::vector<std::string> inflows, outflows;
       bool simple = element_lists.empty() && rates.size() == 1;
       if (simple) {
@@ -1674,12 +1667,12 @@ class Reader {
         for (const auto& [term, positive] : terms) {
           const Variable* flow = term->kind == ExprKind::Name ? model_.find(term->name) : nullptr;
           const bool ok = flow != nullptr && flow->kind != VariableKind::Stock &&
-                          !flow->graphical_function.has_value() && flow->expr != nullptr &&
+                          !flow->graphical_function.has_value() && flow->equation &&
                           (term->subscripts.empty() || subscripts_are(*term, stock->dimensions)) &&
                           same_names(flow->dimensions, stock->dimensions) &&
                           std::find(inflows.begin(), inflows.end(), flow->name) == inflows.end() &&
                           std::find(outflows.begin(), outflows.end(), flow->name) == outflows.end();
-          if (!ok || flow->expr == nullptr) {
+          if (!ok || !flow->equation) {
             simple = false;
             break;
           }
@@ -1688,10 +1681,11 @@ class Reader {
         // A variable that is a flow must not also be a constant of the model.
       }
       if (simple && (!inflows.empty() || !outflows.empty())) {
-        stock->inflows = inflows;
-        stock->outflows = outflows;
-        for (const auto& f : inflows) model_.find(f)->kind = VariableKind::Flow;
-        for (const auto& f : outflows) model_.find(f)->kind = VariableKind::Flow;
+        VariableEditor edit = model_.edit(key);
+        for (const auto& f : inflows) edit.with_inflow(f);
+        for (const auto& f : outflows) edit.with_outflow(f);
+        for (const auto& f : inflows) make_flow(f);
+        for (const auto& f : outflows) make_flow(f);
         continue;
       }
       // One net flow with the stock's own definitions.
@@ -1706,23 +1700,14 @@ class Reader {
       if (!stock->units.empty())
         flow.units = "(" + stock->units + ")/(" + model_.time().time_units + ")";
       if (element_lists.empty()) {
-        flow.expr = rates[0];
-        flow.equation = detail::to_text(*rates[0]);
+        flow.equation = Equation::from_tree(rates[0]);
       } else {
-        for (std::size_t k = 0; k < rates.size(); ++k) {
-          ElementEquation eq;
-          eq.elements = element_lists[k];
-          eq.expr = rates[k];
-          eq.text = detail::to_text(*rates[k]);
-          flow.element_equations.push_back(std::move(eq));
-        }
+        for (std::size_t k = 0; k < rates.size(); ++k)
+          flow.element_equations.push_back({element_lists[k], Equation::from_tree(rates[k])});
       }
-      const std::string stock_name = stock->name;
       add_variable(std::move(flow));
-      Variable* s = model_.find(key);
-      s->inflows = {name};
-      model_.find(name)->kind = VariableKind::Flow;
-      (void)stock_name;
+      model_.edit(key).with_inflow(name);
+      make_flow(name);
     }
   }
 

@@ -365,9 +365,12 @@ class Reader {
         for (long k = 1; k <= n; ++k) elements.push_back(std::to_string(k));
       }
       try {
-        Dimension& added = model_.add_dimension(display_name(name), elements);
-        added.parent = parent;
-        added.mappings = std::move(mappings);
+        Dimension dimension;
+        dimension.name = display_name(name);
+        dimension.elements = elements;
+        dimension.parent = parent;
+        dimension.mappings = std::move(mappings);
+        model_.add_dimension(std::move(dimension));
       } catch (const Error& e) {
         relocate(e, line(d));
       }

@@ -159,18 +159,22 @@ Location labelled(const std::string& name) {
 }  // namespace
 
 const Dimension& Model::add_dimension(const std::string& name, std::vector<std::string> elements) {
-  const std::string key = canonical_name(name);
-  if (key.empty()) throw ModelError("a dimension needs a name");
-  if (find_dimension(name) != nullptr)
-    throw ModelError("dimension '" + name + "' is defined twice");
-  if (elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
-  for (std::size_t i = 0; i < elements.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (canonical_name(elements[i]) == canonical_name(elements[j]))
-        throw ModelError("dimension '" + name + "' lists element '" + elements[i] + "' twice");
   Dimension d;
   d.name = name;
   d.elements = std::move(elements);
+  return add_dimension(std::move(d));
+}
+
+const Dimension& Model::add_dimension(Dimension d) {
+  const std::string& name = d.name;
+  if (canonical_name(name).empty()) throw ModelError("a dimension needs a name");
+  if (find_dimension(name) != nullptr)
+    throw ModelError("dimension '" + name + "' is defined twice");
+  if (d.elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
+  for (std::size_t i = 0; i < d.elements.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (canonical_name(d.elements[i]) == canonical_name(d.elements[j]))
+        throw ModelError("dimension '" + name + "' lists element '" + d.elements[i] + "' twice");
   dimensions_.push_back(std::move(d));
   return dimensions_.back();
 }
@@ -290,9 +294,11 @@ std::vector<std::string> Model::set_dimension_elements(const std::string& name,
   for (auto& d : dimensions_)
     if (canonical_name(d.name) == canonical_name(name)) dim = &d;
   if (dim == nullptr) throw ModelError("no dimension named '" + name + "'");
+  Dimension updated = *dim;  // keeps its mappings and parent
+  updated.elements = std::move(elements);
   const std::string dim_name = dim->name;
   dimensions_.erase(dimensions_.begin() + (dim - dimensions_.data()));
-  add_dimension(dim_name, std::move(elements));  // checks the new list
+  add_dimension(std::move(updated));  // checks the new list
   const Dimension& replaced = *find_dimension(dim_name);
   auto kept = [&](const std::string& element) {
     return element == "*" || std::any_of(replaced.elements.begin(), replaced.elements.end(),

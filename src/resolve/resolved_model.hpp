@@ -22,10 +22,12 @@ namespace h2sim::detail {
 struct Builtin;
 
 struct ResolvedDimension {
-  std::string name;                                      // as declared
-  std::string key;                                       // canonical
-  std::vector<std::string> elements;                     // as declared
-  std::vector<std::string> element_keys;                 // canonical
+  std::string name;                       // as declared
+  std::string key;                        // canonical
+  std::vector<std::string> elements;      // as declared
+  std::vector<std::string> element_keys;  // canonical
+  int parent = -1;  // a subrange (Vensim): the dimension that holds its elements, else -1
+  std::vector<DimensionMapping> mappings;                // Vensim's "->": dimensions it maps to
   int find_element(const std::string& canonical) const;  // -1 when there is none
   std::size_t size() const { return elements.size(); }
 };
@@ -70,7 +72,12 @@ struct ResolvedExpr {
 };
 
 struct ResolvedEquation {
-  std::vector<int> elements;  // per-element equations: element per dimension, -1 for "*"
+  // Per dimension of the variable, which of its elements the equation is for: all of them
+  // for the apply-to-all equation and "*"; one; or those of a subrange named there (Vensim).
+  std::vector<std::vector<bool>> covers;
+  // Per dimension: the subrange named there, whose current element the equation then knows
+  // too; -1 for none.
+  std::vector<int> subranges;
   std::string text;
   ResolvedPtr expr;
 };

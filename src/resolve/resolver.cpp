@@ -28,6 +28,7 @@ class Resolver {
   ResolvedModel run() {
     const Model& model = *out_.model;
     for (const Dimension& d : model.dimensions()) add_dimension(d);
+    link_parents();
     for (const Variable& v : model.variables()) add_variable(v);
     for (ResolvedVariable& v : out_.variables) check_table(v);
     for (ResolvedVariable& v : out_.variables) resolve_shape(v);
@@ -58,8 +59,17 @@ class Resolver {
     r.key = canonical_name(d.name);
     r.elements = d.elements;
     for (const auto& e : d.elements) r.element_keys.push_back(canonical_name(e));
+    r.mappings = d.mappings;
     out_.dimension_index[r.key] = static_cast<int>(out_.dimensions.size());
     out_.dimensions.push_back(std::move(r));
+  }
+
+  // Subrange parents, once every dimension has its index.
+  void link_parents() {
+    const auto& dims = out_.model->dimensions();
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      if (!dims[i].parent.empty())
+        out_.dimensions[i].parent = out_.find_dimension(canonical_name(dims[i].parent));
   }
 
   void add_variable(const Variable& v) {
@@ -112,18 +122,28 @@ class Resolver {
       r.text = eq.equation.text();
       for (std::size_t i = 0; i < v.dimensions.size(); ++i) {
         const ResolvedDimension& dim = out_.dimensions[static_cast<std::size_t>(v.dimensions[i])];
-        if (eq.elements[i] == "*") {
-          r.elements.push_back(-1);
-          continue;
-        }
-        const int found = dim.find_element(canonical_name(eq.elements[i]));
-        if (found < 0)
+        // "*", an element, or a dimension (a subrange, or the variable's own) holding some.
+        std::vector<bool> covers(dim.size());
+        for (std::size_t k = 0; k < dim.size(); ++k)
+          covers[k] = subscript_covers(*out_.model, eq.elements[i], dim.elements[k]);
+        if (std::none_of(covers.begin(), covers.end(), [](bool b) { return b; }))
           fail("'" + eq.elements[i] + "' is not an element of dimension '" + dim.name + "'");
-        r.elements.push_back(found);
+        const int named =
+            eq.elements[i] == "*" ? -1 : out_.find_dimension(canonical_name(eq.elements[i]));
+        r.covers.push_back(std::move(covers));
+        r.subranges.push_back(named == v.dimensions[i] ? -1 : named);
       }
       v.per_element.push_back(std::move(r));
     }
-    if (v.source->equation) v.equation = ResolvedEquation{{}, v.source->equation.text(), nullptr};
+    if (v.source->equation) {
+      ResolvedEquation all;
+      all.text = v.source->equation.text();
+      for (int d : v.dimensions) {
+        all.covers.emplace_back(out_.dimensions[static_cast<std::size_t>(d)].size(), true);
+        all.subranges.push_back(-1);
+      }
+      v.equation = std::move(all);
+    }
     equation_.clear();
     std::vector<std::size_t> sizes;
     for (int d : v.dimensions) sizes.push_back(out_.dimensions[static_cast<std::size_t>(d)].size());
@@ -351,9 +371,9 @@ int ResolvedDimension::find_element(const std::string& canonical) const {
 
 const ResolvedEquation* ResolvedVariable::equation_for(const std::vector<int>& element) const {
   for (const ResolvedEquation& eq : per_element) {
-    bool same = eq.elements.size() == element.size();
+    bool same = eq.covers.size() == element.size();
     for (std::size_t i = 0; same && i < element.size(); ++i)
-      same = eq.elements[i] < 0 || eq.elements[i] == element[i];
+      same = eq.covers[i][static_cast<std::size_t>(element[i])];
     if (same) return &eq;
   }
   return equation ? &*equation : nullptr;
