@@ -15,7 +15,7 @@ self-contained HTML report, and ``h2sim.calibrate`` / ``h2sim.check_reality``
 
 from __future__ import annotations
 
-from . import _h2sim
+from . import _h2sim, results
 from .errors import Error, ModelError, ParseError, ScenarioError, SimulationError
 from .model import Model, load
 from .plot import plot, plot_comparison
@@ -25,6 +25,23 @@ from .analysis import (Discovery, Exploration, Outcome, Sensitivity, benchmark, 
 from .analysis import benchmark as robustness
 
 __version__ = _h2sim.__version__
+
+
+def canonical_name(name: str) -> str:
+    """How h2sim compares names of variables, dimensions and elements: lower case, spaces
+    and underscores alike ("Fleet Size" and "fleet_size" are one name)."""
+    return _h2sim.canonical_name(name)
+
+
+def functions():
+    """The builtin functions of the equation language (name, aliases, arguments, signature,
+    description), from the same registry the compiler and the units checker read; one row
+    per function, in the order of docs/functions.md."""
+    import pandas as pd
+
+    rows = _h2sim.builtin_functions()
+    return pd.DataFrame(rows, columns=["name", "aliases", "min_arguments", "max_arguments", "bare",
+                                       "signature", "description"]).set_index("name")
 
 
 def explore_widget(model_or_scenario, levers=None, outputs=None, targets=None, continuous_update=True):
@@ -59,8 +76,8 @@ def __getattr__(name: str):
 
 __all__ = [
     "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError",
-    "Model", "load", "plot", "plot_comparison", "Target", "read_targets", "explore_widget", "report",
-    "calibrate", "sample_posterior", "check_reality",
+    "Model", "load", "canonical_name", "functions", "results", "plot", "plot_comparison", "Target",
+    "read_targets", "explore_widget", "report", "calibrate", "sample_posterior", "check_reality",
     "__version__",
     "explore", "Exploration", "open_exploration", "Outcome", "factorial", "sensitivity", "Sensitivity",
     "robustness", "benchmark", "satisficing", "regret", "discover", "Discovery",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import time as _time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,11 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _h2sim
-from .errors import Error
+from . import _h2sim, results
 from .sections import SECTION_NAMES, Section
-
-_Schedule = tuple  # ("schedule", times, values, interpolation)
 
 
 def load(path: str | os.PathLike, strict_units: bool = False) -> "Model":
@@ -51,14 +46,22 @@ class Model:
     """A scenario, ready to run: its model, time settings, parameters and outputs.
 
     A Model is a value: :meth:`with_params` returns a new one and leaves this one as
-    it is. The compiled program is built once and reused by every run.
+    it is. The compiled program is built once (when the file is loaded) and reused by
+    every run, and by every Model that :meth:`with_params` makes with plain numbers.
+
+    (In C++ this is an ``h2sim::Scenario``, which holds an ``h2sim::Model``, the graph,
+    and its ``h2sim::Program``; docs/architecture.md has the whole mapping.)
     """
 
-    def __init__(self, scenario: Any, source: tuple | None = None, overrides: dict | None = None) -> None:
+    def __init__(self, scenario: Any, source: tuple | None = None, overrides: dict | None = None,
+                 program: Any = None, run_params: dict | None = None) -> None:
         self._scenario = scenario
         self._source = source
         self._overrides = dict(overrides or {})
-        self._program = None
+        # The Program load compiled; or, after with_params with plain numbers, the Program
+        # of the Model it came from, run with `_run_params` set.
+        self._program = program if program is not None else scenario.program
+        self._run_params = dict(run_params or {})
         self._label_cache: dict[str, str] | None = None
 
     # --- what it is -------------------------------------------------------------
@@ -164,7 +167,10 @@ class Model:
         uncertainty, if declared) and lever."""
         info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
         rows = []
+        set_here = {_h2sim.canonical_element_name(k): v for k, v in self._run_params.items()}
         for name, value, units in self.program.parameters:
+            key = _h2sim.canonical_element_name(name)
+            value = set_here.get(key, set_here.get(key.split("[", 1)[0], value))
             base = name.split("[", 1)[0]
             v = info.get(_h2sim.canonical_name(base), {})
             rows.append({"name": name, "value": value, "units": units,
@@ -173,6 +179,15 @@ class Model:
                          "range": _range_text(v.get("uncertainty")), "lever": bool(v.get("lever", False))})
         return pd.DataFrame(rows, columns=["name", "value", "units", "description", "source",
                                            "basis", "range", "lever"]).set_index("name")
+
+    def units_of(self, name: str) -> str:
+        """The units of a variable, a constant or an element of one (``name[element]``);
+        "" when it has none or there is no such name."""
+        key = _h2sim.canonical_name(name.split("[", 1)[0])
+        for variable in self._scenario.variables():
+            if _h2sim.canonical_name(variable["name"]) == key:
+                return variable["units"]
+        return ""
 
     @property
     def dimensions(self) -> dict[str, list[str]]:
@@ -195,14 +210,22 @@ class Model:
         """
         text = _h2sim.to_xmile(self._scenario)
         if path is not None:
-            _write_atomically(os.fspath(path), text)
+            results.write_atomically(path, text)
         return text
 
     @property
     def program(self) -> Any:
+        """The compiled model (compiled once, on first use when load did not)."""
         if self._program is None:
             self._program = self._scenario.compile()
         return self._program
+
+    def check(self, strict_units: bool = False) -> list[dict]:
+        """Everything that can be found wrong without running: unknown names, dimensions,
+        algebraic loops, unit mismatches (errors with ``strict_units``, else warnings), as
+        dicts with severity, message, text (the full located message), file, line, column
+        and variable; errors first. Empty when all is well."""
+        return list(self._scenario.check(strict_units))
 
     # --- changing it ------------------------------------------------------------
     def with_params(self, params: Mapping[str, Any] | None = None, **kwargs: Any) -> "Model":
@@ -212,9 +235,31 @@ class Model:
         scenario = self._scenario.copy()
         for name, value in params.items():
             _apply(scenario, name, value)
-        model = Model(scenario, self._source, {**self._overrides, **params})
+        # Plain numbers for constants the compiled program can set per run need no new
+        # program: the new Model runs this one's with the numbers set.
+        if self._program is not None and self._settable(params):
+            numbers = {name: float(value) for name, value in params.items()}
+            model = Model(scenario, self._source, {**self._overrides, **params}, self._program,
+                          {**self._run_params, **numbers})
+        else:
+            model = Model(scenario, self._source, {**self._overrides, **params})
         model._label_cache = self._label_cache  # labels do not depend on values
         return model
+
+    def _settable(self, params: Mapping[str, Any]) -> bool:
+        """Whether every entry is a plain number for a parameter of the compiled program that
+        does not fix its structure (the order of a SMTHN/DELAYN does)."""
+        if any(isinstance(v, pd.Series) for v in params.values()):
+            return False
+        names = {_h2sim.canonical_element_name(n) for n, _, _ in self._program.parameters}
+        bases = {n.split("[", 1)[0] for n in names}
+        structural = {_h2sim.canonical_element_name(n).split("[", 1)[0]
+                      for n in self._program.structural_parameters}
+        for name in params:
+            key = _h2sim.canonical_element_name(name)
+            if (key not in names and key not in bases) or key.split("[", 1)[0] in structural:
+                return False
+        return True
 
     # --- running it -------------------------------------------------------------
     def run(self, params: Mapping[str, Any] | None = None, return_columns: Sequence[str] | None = None,
@@ -232,15 +277,15 @@ class Model:
         numbers, schedules = _split_params(params)
         model = self.with_params(schedules) if schedules else self
         columns = list(return_columns) if return_columns is not None else self.outputs
-        with self._located_errors():
-            times, values, names, units = model.program.run(
-                list(numbers.items()), start, stop, dt, save_every, method, columns)
+        overrides = {**model._run_params, **numbers}
+        times, values, names, units = model.program.run(
+            list(overrides.items()), start, stop, dt, save_every, method, columns)
         frame = pd.DataFrame(values, index=pd.Index(times, name="time"), columns=names)
         frame.attrs["units"] = dict(zip(names, units))
         frame.attrs["labels"] = {n: self.label(n) for n in names}
         frame.attrs["scenario"] = self.name
         if as_xarray:
-            return self._to_xarray(frame.to_numpy()[None, ...], times, names, units, runs=None)
+            return results.dataset(self, values[None, ...], times, names, units)
         return frame
 
     def run_batch(self, params_table: pd.DataFrame | Mapping[str, Sequence[float]],
@@ -260,75 +305,20 @@ class Model:
             raise ValueError("params_table has no rows: a batch needs at least one run")
         names = [str(c) for c in table.columns]
         values = table.to_numpy(dtype=float)
+        # Numbers with_params set on a shared program: a column each, first, so that the
+        # table's own columns (later ones win) override them.
+        if self._run_params:
+            fixed = np.tile(np.array(list(self._run_params.values()), dtype=float), (len(table), 1))
+            names = list(self._run_params) + names
+            values = np.hstack([fixed, values])
         columns = list(return_columns) if return_columns is not None else self.outputs
         bar = _ProgressBar(len(table), progress)
         try:
-            with self._located_errors():
-                times, result, out_names, units = self.program.run_batch(
-                    names, values, start, stop, dt, save_every, method, columns, threads or 0, bar.update)
+            times, result, out_names, units = self.program.run_batch(
+                names, values, start, stop, dt, save_every, method, columns, threads or 0, bar.update)
         finally:
             bar.close()
-        return self._to_xarray(result, times, out_names, units, runs=table.index)
-
-    # --- helpers ----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _located_errors(self):
-        """Adds the file and line of the variable at fault to errors raised while running
-        (the simulator knows the variable, the model knows where it was written)."""
-        try:
-            yield
-        except Error as error:
-            if error.file or not error.variable:
-                raise
-            base = error.variable.split("[", 1)[0]
-            info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
-            var = info.get(_h2sim.canonical_name(base))
-            if not var or not var.get("file"):
-                raise
-            where = f"{var['file']}:{var['line']}" + (f":{var['column']}" if var.get("column") else "")
-            located = type(error)(f"{where}: {error}", message=error.message, file=var["file"],
-                                  line=var["line"], column=var.get("column", 0), variable=error.variable,
-                                  equation=error.equation or var.get("equation", ""))
-            raise located from None
-
-    def _to_xarray(self, values: np.ndarray, times: np.ndarray, names: list[str], units: list[str], runs):
-        import xarray as xr
-
-        info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
-        dims = self.dimensions
-        groups: dict[str, list[int]] = {}
-        for i, name in enumerate(names):
-            groups.setdefault(name.split("[", 1)[0], []).append(i)
-        data = {}
-        for base, indices in groups.items():
-            var = info.get(_h2sim.canonical_name(base), {})
-            var_dims = var.get("dimensions") or []
-            block = values[:, :, indices]
-            coords_dims = ["run", "time"]
-            coords: dict[str, Any] = {}
-            if var_dims and len(indices) > 1:
-                shape = [len(dims[d]) for d in var_dims]
-                if int(np.prod(shape)) == len(indices):
-                    block = block.reshape(block.shape[0], block.shape[1], *shape)
-                    coords_dims += list(var_dims)
-                    coords.update({d: dims[d] for d in var_dims})
-                else:  # a few elements asked for by name
-                    coords_dims.append("element")
-                    coords["element"] = [names[i] for i in indices]
-            else:
-                block = block[:, :, 0]
-            attrs = {"units": units[indices[0]], "description": var.get("description", ""),
-                     "source": var.get("source", "")}
-            if var.get("label"):
-                attrs["long_name"] = var["label"]  # xarray's plots label axes with it
-            data[base] = xr.DataArray(block, dims=coords_dims, coords={"time": times, **coords}, attrs=attrs)
-        ds = xr.Dataset(data)
-        if runs is None:
-            ds = ds.isel(run=0, drop=True)
-        else:
-            ds = ds.assign_coords(run=np.asarray(runs))
-        ds.attrs["scenario"] = self.name
-        return ds
+        return results.dataset(self, result, times, out_names, units, runs=table.index)
 
     def __repr__(self) -> str:
         t = self.time
@@ -342,22 +332,6 @@ class Model:
             raise TypeError("only Models loaded from a file can be pickled")
         path, text, strict = self._source
         return (_restore, (path, text, strict, self._overrides))
-
-
-def _write_atomically(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
 
 
 def _split_params(params: Mapping[str, Any] | None) -> tuple[dict, dict]:

@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .model import Model, _write_atomically, load
+from .model import Model, load
+from .results import write_atomically
 from .targets import Target, read_targets
 
 # A step schedule runs as a linear trajectory whose jumps take this long (relative to the
@@ -398,7 +399,7 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
         if not self.model.file or not os.path.exists(self.model.file):
             raise ValueError("the model was not loaded from a file, so there is nothing to extend")
         text = scenario_yaml(self.model, self.levers, self.changed(), path, name=name, description=description)
-        _write_atomically(path, text)
+        write_atomically(path, text)
         return path
 
     # --- building -------------------------------------------------------------------------------

@@ -140,29 +140,7 @@ py::object section_value(const DataNode& node, py::tuple path, py::dict& locatio
   }
 }
 
-}  // namespace
-
-PYBIND11_MODULE(_h2sim, m) {
-  m.doc() = "Compiled core of h2sim: YAML/XMILE loading, compilation and simulation.";
-  m.attr("__version__") = h2sim::version;
-  m.attr("lane_block_width") = lane_block_width();
-
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const ParseError& e) {
-      raise_python_error("ParseError", e);
-    } catch (const ScenarioError& e) {
-      raise_python_error("ScenarioError", e);
-    } catch (const ModelError& e) {
-      raise_python_error("ModelError", e);
-    } catch (const SimulationError& e) {
-      raise_python_error("SimulationError", e);
-    } catch (const Error& e) {
-      raise_python_error("Error", e);
-    }
-  });
-
+void bind_program(py::module_& m) {
   py::class_<Program>(m, "Program")
       .def_property_readonly("outputs",
                              [](const Program& p) {
@@ -176,6 +154,13 @@ PYBIND11_MODULE(_h2sim, m) {
                                py::list out;
                                for (const auto& o : p.parameters())
                                  out.append(py::make_tuple(o.name, o.value, o.units));
+                               return out;
+                             })
+      .def_property_readonly("structural_parameters",
+                             [](const Program& p) {
+                               std::vector<std::string> out;
+                               for (const auto& o : p.parameters())
+                                 if (o.structural) out.push_back(o.name);
                                return out;
                              })
       .def_property_readonly("stock_count", &Program::stock_count)
@@ -247,9 +232,67 @@ PYBIND11_MODULE(_h2sim, m) {
           py::arg("outputs") = std::vector<std::string>{}, py::arg("threads") = 0u,
           py::arg("progress") = nullptr,
           "Many runs on the lanes: (times, values[run, time, output], names, units).");
+}
 
-  py::class_<Scenario>(m, "Scenario")
-      .def_readonly("name", &Scenario::name)
+// What changes a Scenario's model, and what compiles and checks it.
+void bind_scenario_changes(py::class_<Scenario>& scenario) {
+  scenario
+      .def(
+          "set_constant",
+          [](Scenario& s, const std::string& name, double value,
+             const std::vector<std::string>& elements) {
+            const Variable* v = s.model.find(name);
+            if (v == nullptr) {
+              Location where;
+              where.variable = name;
+              throw ModelError("no constant with this name", where);
+            }
+            s.model.set_constant(name, value, elements);
+            s.program.reset();  // the model changed: its Program is no longer this model's
+          },
+          py::arg("name"), py::arg("value"), py::arg("elements") = std::vector<std::string>{})
+      .def(
+          "set_time_schedule",
+          [](Scenario& s, const std::string& name, std::vector<double> times,
+             std::vector<double> values, const std::string& interpolation) {
+            GraphicalFunction gf;
+            gf.x = std::move(times);
+            gf.y = std::move(values);
+            gf.interpolation =
+                interpolation == "step" ? Interpolation::Discrete : Interpolation::Continuous;
+            s.model.set_time_schedule(name, gf);
+            s.program.reset();
+          },
+          py::arg("name"), py::arg("times"), py::arg("values"), py::arg("interpolation") = "linear")
+      .def("equations", [](const Scenario& s) { return list_equations(s.model); })
+      .def("dependency_graph", [](const Scenario& s) { return dependency_graph_dot(s.model); })
+      .def("compile", [](const Scenario& s) { return compile_model(s.model); })
+      .def(
+          "check",
+          [](const Scenario& s, bool strict_units) {
+            CheckOptions o;
+            o.strict_units = strict_units;
+            py::list out;
+            for (const Diagnostic& d : check_model(s.model, o).diagnostics) {
+              py::dict item;
+              item["severity"] = d.is_error() ? "error" : "warning";
+              item["message"] = d.message;
+              item["text"] = d.text();
+              item["file"] = d.where.file;
+              item["line"] = d.where.line;
+              item["column"] = d.where.column;
+              item["variable"] = d.where.variable;
+              out.append(item);
+            }
+            return out;
+          },
+          py::arg("strict_units") = false,
+          "Everything check_model finds: names, units, loops, as diagnostics (errors first).");
+}
+
+void bind_scenario(py::module_& m) {
+  py::class_<Scenario> scenario(m, "Scenario");
+  scenario.def_readonly("name", &Scenario::name)
       .def_readonly("description", &Scenario::description)
       .def_readonly("file", &Scenario::file)
       .def_readonly("model_file", &Scenario::model_file)
@@ -271,6 +314,12 @@ PYBIND11_MODULE(_h2sim, m) {
                                return out;
                              })
       .def("copy", [](const Scenario& s) { return Scenario(s); })
+      .def_property_readonly(
+          "program",
+          [](const Scenario& s) -> py::object {
+            return s.program ? py::cast(*s.program) : py::object(py::none());
+          },
+          "The Program load compiled, until the model is changed (then None).")
       .def(
           "sections",
           [](const Scenario& s) {
@@ -299,41 +348,15 @@ PYBIND11_MODULE(_h2sim, m) {
              for (const auto& v : s.model.variables()) out.append(variable_dict(v));
              return out;
            })
-      .def("dimensions",
-           [](const Scenario& s) {
-             py::dict out;
-             for (const auto& d : s.model.dimensions()) out[py::str(d.name)] = d.elements;
-             return out;
-           })
-      .def(
-          "set_constant",
-          [](Scenario& s, const std::string& name, double value,
-             const std::vector<std::string>& elements) {
-            const Variable* v = s.model.find(name);
-            if (v == nullptr) {
-              Location where;
-              where.variable = name;
-              throw ModelError("no constant with this name", where);
-            }
-            s.model.set_constant(name, value, elements);
-          },
-          py::arg("name"), py::arg("value"), py::arg("elements") = std::vector<std::string>{})
-      .def(
-          "set_time_schedule",
-          [](Scenario& s, const std::string& name, std::vector<double> times,
-             std::vector<double> values, const std::string& interpolation) {
-            GraphicalFunction gf;
-            gf.x = std::move(times);
-            gf.y = std::move(values);
-            gf.interpolation =
-                interpolation == "step" ? Interpolation::Discrete : Interpolation::Continuous;
-            s.model.set_time_schedule(name, gf);
-          },
-          py::arg("name"), py::arg("times"), py::arg("values"), py::arg("interpolation") = "linear")
-      .def("equations", [](const Scenario& s) { return list_equations(s.model); })
-      .def("dependency_graph", [](const Scenario& s) { return dependency_graph_dot(s.model); })
-      .def("compile", [](const Scenario& s) { return compile_model(s.model); });
+      .def("dimensions", [](const Scenario& s) {
+        py::dict out;
+        for (const auto& d : s.model.dimensions()) out[py::str(d.name)] = d.elements;
+        return out;
+      });
+  bind_scenario_changes(scenario);
+}
 
+void bind_functions(py::module_& m) {
   m.def(
       "load_scenario",
       [](const std::string& path, bool strict_units) {
@@ -351,6 +374,25 @@ PYBIND11_MODULE(_h2sim, m) {
       },
       py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
   m.def("canonical_name", &canonical_name);
+  m.def("canonical_element_name", &canonical_element_name);
+  m.def(
+      "builtin_functions",
+      [] {
+        py::list out;
+        for (const FunctionInfo& f : builtin_functions()) {
+          py::dict d;
+          d["name"] = f.name;
+          d["aliases"] = f.aliases;
+          d["min_arguments"] = f.min_arguments;
+          d["max_arguments"] = f.max_arguments;
+          d["bare"] = f.bare;
+          d["signature"] = f.signature;
+          d["description"] = f.description;
+          out.append(d);
+        }
+        return out;
+      },
+      "The equation language's builtin functions, from the registry (h2sim/functions.hpp).");
   m.def(
       "unit_conversion_factor",
       [](const std::string& from, const std::string& to) { return conversion_factor(from, to); },
@@ -360,4 +402,32 @@ PYBIND11_MODULE(_h2sim, m) {
   m.def(
       "to_xmile", [](const Scenario& s) { return to_xmile(s.model); }, py::arg("scenario"),
       "The scenario's model (overrides and levers applied) as XMILE 1.0 text.");
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_h2sim, m) {
+  m.doc() = "Compiled core of h2sim: YAML/XMILE loading, compilation and simulation.";
+  m.attr("__version__") = h2sim::version;
+  m.attr("lane_block_width") = lane_block_width();
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ParseError& e) {
+      raise_python_error("ParseError", e);
+    } catch (const ScenarioError& e) {
+      raise_python_error("ScenarioError", e);
+    } catch (const ModelError& e) {
+      raise_python_error("ModelError", e);
+    } catch (const SimulationError& e) {
+      raise_python_error("SimulationError", e);
+    } catch (const Error& e) {
+      raise_python_error("Error", e);
+    }
+  });
+
+  bind_program(m);
+  bind_scenario(m);
+  bind_functions(m);
 }

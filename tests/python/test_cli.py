@@ -120,7 +120,7 @@ def test_a_writer_that_fails_half_way_leaves_nothing(bass_path, tmp_path, monkey
             handle.write("time,adop")
         raise OSError("disk full")
 
-    monkeypatch.setattr(h2sim_cli, "_write_table", half_written)
+    monkeypatch.setattr(h2sim.results, "write_table", half_written)
     target = tmp_path / "out.csv"
     code = h2sim_cli.main(["run", str(bass_path), "-o", str(target), "--plot", str(tmp_path / "out.png")])
     assert code == 3

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from .. import cli as _cli
+from .. import results
+from ..cli import common as _cli
 
 TABLE_FORMATS = (".csv", ".parquet")
 DATASET_FORMATS = (".nc", ".zarr")
@@ -58,7 +59,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, help="threads (default: every core)")
     parser.add_argument("--chunk-size", type=int, dest="chunk_size", metavar="N", help="runs per chunk")
     parser.add_argument("--no-progress", action="store_true", dest="no_progress", help="no progress bar")
-    _cli._add_time_options(parser)
+    _cli.add_time_options(parser)
     parser.set_defaults(handler=run)
     return parser
 
@@ -72,10 +73,10 @@ def _policies(args, model):
 
         grid = {}
         for item in args.lever:
-            name, text = _cli._assignment(item, "--lever")
+            name, text = _cli.assignment(item, "--lever")
             if name in grid:
                 raise _cli.UsageError(f"--lever {name} is given twice")
-            grid[name] = _cli._lever_values(name, text)
+            grid[name] = _cli.lever_values(name, text)
         return factorial(grid)
     if args.policy:
         table = {}
@@ -86,10 +87,10 @@ def _policies(args, model):
             if label.strip() in table:
                 raise _cli.UsageError(f"--policy {label.strip()} is given twice")
             settings = {}
-            for part in _cli._split_top_level(rest):
+            for part in _cli.split_top_level(rest):
                 if part.strip():
-                    name, text = _cli._assignment(part, "--policy")
-                    settings[name] = _cli._number(text, f"--policy {label.strip()}: {name}")
+                    name, text = _cli.assignment(part, "--policy")
+                    settings[name] = _cli.number(text, f"--policy {label.strip()}: {name}")
             table[label.strip()] = settings
         return table
     if args.policies is not None:
@@ -115,32 +116,31 @@ def run(args) -> int:
     from .robustness import benchmark
 
     ext = _ext(args.output, "-o") if args.output else None
-    plot_ext = _cli._suffix(args.plot, _cli.PLOT_FORMATS, "--plot") if args.plot else None
+    plot_ext = _cli.suffix(args.plot, _cli.PLOT_FORMATS, "--plot") if args.plot else None
     if args.scenarios < 0:
         raise _cli.UsageError("--scenarios must be 0 or more")
     if args.threads is not None and args.threads < 0:
         raise _cli.UsageError("--threads must be 0 (every core) or more")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _cli.UsageError("--chunk-size must be at least 1")
-    outcomes = _cli._columns(args.outcomes)
-    uncertainties = _cli._columns(args.uncertainties)
-    series = _cli._columns(args.time_series) or []
+    outcomes = _cli.columns(args.outcomes)
+    uncertainties = _cli.columns(args.uncertainties)
+    series = _cli.columns(args.time_series) or []
     if series and ext in TABLE_FORMATS:
         raise _cli.UsageError("--time-series needs -o with .nc or .zarr")
-    model = _cli._load(args.scenario)
-    _cli._warn(model)
+    model = _cli.load(args.scenario)
     policies = _policies(args, model)
     result = h2sim.explore(
         model, scenarios=args.scenarios, policies=policies, outcomes=outcomes, sampler=args.sampler,
         seed=args.seed, uncertainties=uncertainties, time_series=series,
         output=args.output if ext in DATASET_FORMATS else None, threads=args.threads or None,
-        chunk_size=args.chunk_size, progress=False if args.no_progress else None, **_cli._run_options(args))
+        chunk_size=args.chunk_size, progress=False if args.no_progress else None, **_cli.time_options(args))
     n_pol = len(result.policies)
     n_scen = len(result) // max(n_pol, 1)
     sampled = f" ({args.sampler}, seed {args.seed})" if result.uncertainties and args.seed is not None else \
         (f" ({args.sampler})" if result.uncertainties else "")
-    print(_cli._describe(model))
-    overrides = {k: v for k, v in _cli._run_options(args).items() if v is not None}
+    print(_cli.describe(model))
+    overrides = {k: v for k, v in _cli.time_options(args).items() if v is not None}
     if overrides:
         print("these runs: " + ", ".join(f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k} {v}"
                                          for k, v in overrides.items()))
@@ -158,9 +158,9 @@ def run(args) -> int:
         print("lever benchmark" + (" (P(targets met): share of scenarios meeting every target, 95 % interval)"
                                    if "P(targets met)" in table else ""))
         print(benchmark_text(table, result, args.cost, args.benefit))
-    with _cli._staged() as staged:
+    with results.staged() as staged:
         if args.output and ext in TABLE_FORMATS:
-            staged.write(args.output, lambda path: _cli._write_table(result.table().set_index(
+            staged.write(args.output, lambda path: results.write_table(result.table().set_index(
                 ["policy", "scenario"]), path, ext))
         if args.plot:
             staged.write(args.plot, lambda path: _chart(result, path, plot_ext))
@@ -183,11 +183,11 @@ def summary_text(result) -> str:
             is_target = name in result.targets
             time_like = (row["units"] or "") == (result.attrs.get("time_units") or "year")
             cells = ["", "", ""] if is_target else [
-                (f"{row.get(f'q{q:g}'):.2f}" if time_like else _cli._format_number(row.get(f"q{q:g}")))
+                (f"{row.get(f'q{q:g}'):.2f}" if time_like else _cli.format_number(row.get(f"q{q:g}")))
                 for q in (0.05, 0.5, 0.95)]
             rows.append([name if i == 0 else "", (row["units"] or "") if i == 0 and not is_target else "",
                          policy, *cells, f"{met:.1%}" if is_target else ""])
-    return _cli._table(header, rows, left=3)
+    return _cli.table(header, rows, left=3)
 
 
 def benchmark_text(table, result, cost: str | None = None, benefit: str | None = None) -> str:
@@ -215,7 +215,7 @@ def benchmark_text(table, result, cost: str | None = None, benefit: str | None =
                     text += f" [{row['low']:.0%}, {row['high']:.0%}]"
                 cells.append(text)
             else:
-                cells.append(_cli._format_number(value))
+                cells.append(_cli.format_number(value))
         rows.append(cells)
     legend = []
 
@@ -227,7 +227,7 @@ def benchmark_text(table, result, cost: str | None = None, benefit: str | None =
         legend.append(f"cost: {cost}{units(cost)}")
     if benefit:
         legend.append(f"benefit: {benefit}{units(benefit)}")
-    text = _cli._table(header, rows, left=1)
+    text = _cli.table(header, rows, left=1)
     return text + ("\n" + "; ".join(legend) if legend else "")
 
 

@@ -7,7 +7,8 @@ import argparse
 import sys
 import warnings
 
-from .. import cli as _cli
+from .. import results
+from ..cli import common as _cli
 
 DESCRIPTION = """\
 Which uncertainties matter: Sobol first-order and total indices (variance shares) or Morris
@@ -46,7 +47,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--plot", metavar="FILE", help="chart of the first outcome's indices: .png, .pdf or .svg")
     parser.add_argument("--threads", type=int, help="threads (default: every core)")
     parser.add_argument("--no-progress", action="store_true", dest="no_progress", help="no progress bar")
-    _cli._add_time_options(parser)
+    _cli.add_time_options(parser)
     parser.set_defaults(handler=run)
     return parser
 
@@ -54,8 +55,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     import h2sim
 
-    ext = _cli._suffix(args.output, (".csv", ".parquet"), "-o") if args.output else None
-    plot_ext = _cli._suffix(args.plot, _cli.PLOT_FORMATS, "--plot") if args.plot else None
+    ext = _cli.suffix(args.output, (".csv", ".parquet"), "-o") if args.output else None
+    plot_ext = _cli.suffix(args.plot, _cli.PLOT_FORMATS, "--plot") if args.plot else None
     n = args.n if args.n is not None else (1024 if args.analysis == "sobol" else 50)
     if n < 2:
         raise _cli.UsageError("--n must be at least 2")
@@ -65,29 +66,28 @@ def run(args) -> int:
         raise _cli.UsageError("--levels must be at least 2")
     policy = {}
     for item in args.set or []:
-        name, text = _cli._assignment(item, "--set")
-        policy[name] = _cli._number(text, f"--set {name}")
-    model = _cli._load(args.scenario)
-    _cli._warn(model)
+        name, text = _cli.assignment(item, "--set")
+        policy[name] = _cli.number(text, f"--set {name}")
+    model = _cli.load(args.scenario)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         result = h2sim.sensitivity(
-            model, analysis=args.analysis, n=n, outcomes=_cli._columns(args.outcomes),
-            uncertainties=_cli._columns(args.uncertainties), policy=policy or None, seed=args.seed,
+            model, analysis=args.analysis, n=n, outcomes=_cli.columns(args.outcomes),
+            uncertainties=_cli.columns(args.uncertainties), policy=policy or None, seed=args.seed,
             second_order=args.second_order, num_levels=args.levels, threads=args.threads or None,
-            progress=False if args.no_progress else None, **_cli._run_options(args))
+            progress=False if args.no_progress else None, **_cli.time_options(args))
     for warning in caught:
         print(f"h2sim: warning: {warning.message}", file=sys.stderr)
-    print(_cli._describe(model))
+    print(_cli.describe(model))
     print(f"{args.analysis.capitalize()} indices from {len(result.exploration)} runs, "
           f"{len(result.exploration.uncertainties)} uncertainties"
           + (f", seed {args.seed}" if args.seed is not None else "") + f"; intervals {result.conf_level:.0%}")
     for outcome in result.indices.index.get_level_values(0).unique():
         print()
         print(indices_text(result, outcome))
-    with _cli._staged() as staged:
+    with results.staged() as staged:
         if args.output:
-            staged.write(args.output, lambda path: _cli._write_table(result.indices, path, ext))
+            staged.write(args.output, lambda path: results.write_table(result.indices, path, ext))
         if args.plot:
             def chart(path: str) -> None:
                 import matplotlib
@@ -120,6 +120,6 @@ def indices_text(result, outcome: str) -> str:
                 for name, r in table.iterrows()]
     else:
         header = ["uncertainty", "mu*", "± mu*", "sigma", "mu"]
-        rows = [[name, _cli._format_number(r["mu_star"]), _cli._format_number(r["mu_star_conf"]),
-                 _cli._format_number(r["sigma"]), _cli._format_number(r["mu"])] for name, r in table.iterrows()]
-    return f"{title}\n{_cli._table(header, rows, left=1)}"
+        rows = [[name, _cli.format_number(r["mu_star"]), _cli.format_number(r["mu_star_conf"]),
+                 _cli.format_number(r["sigma"]), _cli.format_number(r["mu"])] for name, r in table.iterrows()]
+    return f"{title}\n{_cli.table(header, rows, left=1)}"

@@ -70,14 +70,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_OK, UsageError, _load, _staged, _suffix, _warn
+    from ..cli.common import EXIT_OK, UsageError, load, suffix
+    from ..results import staged as _staged
     from .optimise import calibrate
 
     outputs = {"output": (".yaml", ".yml"), "residuals": TABLE_FORMATS, "plot": PLOT_FORMATS,
                "profile_plot": PLOT_FORMATS, "posterior": TABLE_FORMATS, "posterior_plot": PLOT_FORMATS}
     for option, formats in outputs.items():
         if getattr(args, option):
-            _suffix(getattr(args, option), formats, "--" + option.replace("_", "-") if option != "output" else "-o")
+            suffix(getattr(args, option), formats, "--" + option.replace("_", "-") if option != "output" else "-o")
     if (args.posterior or args.posterior_plot) and not args.mcmc:
         raise UsageError("--posterior and --posterior-plot need --mcmc STEPS")
     if args.mcmc is not None and args.mcmc < 10:
@@ -98,8 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if args.intervals is not None:
         intervals = [part.strip() for part in args.intervals.split(",") if part.strip()]
         intervals = intervals[0] if len(intervals) == 1 else intervals
-    model = _load(args.scenario)
-    _warn(model)
+    model = load(args.scenario)
     progress = False if args.quiet else None
     fit = calibrate(model, data=args.data, parameters=parameters, method=args.method, starts=args.starts,
                     seed=args.seed, fit_until=args.fit_until, error=args.error, intervals=intervals, level=args.level,

@@ -188,7 +188,7 @@ class CalibrationResult:
     def summary(self) -> str:
         """A plain-text report: estimates with intervals, fit statistics in and after
         the fitting period, identifiability and notes."""
-        from ..cli import _format_number, _table
+        from ..text import format_number as _format_number, table as _table
 
         out = [f"calibration of {self.model.name}: {self.method.replace('_', ' ')}, "
                f"{len(self.starts)} start(s), payoff {self.payoff:.6g} "
@@ -231,7 +231,7 @@ class CalibrationResult:
 
 
 def _range(low: float, high: float) -> str:
-    from ..cli import _format_number
+    from ..text import format_number as _format_number
 
     if np.isnan(low) and np.isnan(high):
         return "-"

@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import Model, _write_atomically, load
+from ..model import Model, load
+from ..results import write_atomically
 from ..targets import Target, read_targets
 
 TEMPLATE = Path(__file__).with_name("template.html")
@@ -84,7 +85,7 @@ def report(scenarios: Model | str | os.PathLike | Sequence[Model | str | os.Path
     builder = _Report(models, ensemble, ensemble_path, dict(tables or {}), title, columns, years, targets, command)
     text = builder.html()
     if path is not None:
-        _write_atomically(os.fspath(path), text)
+        write_atomically(path, text)
     return text
 
 

@@ -38,7 +38,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--years", metavar="Y1,Y2", help="times of the key-output table (default: start, middle "
                         "and stop of each scenario, and the targets' times)")
     parser.add_argument("--title", help="the report's title")
-    parser.add_argument("--strict", action="store_true", help="unit mismatches are errors, not warnings")
+    parser.add_argument("--strict", action="store_true",
+                        help="every warning is an error (unit mismatches included)")
     parser.set_defaults(handler=run)
     return parser
 
@@ -94,10 +95,10 @@ def run(args) -> int:
         raise  # the shell prints it with its location and exits 1
     except (KeyError, ValueError, OSError) as error:
         return _fail(1, str(error))
-    from ..model import _write_atomically
+    from ..results import write_atomically
 
     try:
-        _write_atomically(args.output, text)
+        write_atomically(args.output, text)
     except OSError as error:
         return _fail(3, f"cannot write {args.output}: {error.strerror or error}")
     print(f"wrote {args.output} ({len(text) / 1e6:.1f} MB): {', '.join(m.name for m in models)}")

@@ -1,0 +1,231 @@
+"""What the h2sim commands share: usage errors, option parsers, loading a scenario (with the
+one meaning of ``--strict``), time options, and plain-text tables. Commands use only the
+public API of the h2sim package; this module holds nothing a notebook would need."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..text import format_number, format_time, table  # noqa: F401  (commands use them from here)
+
+EXIT_OK = 0
+EXIT_MODEL_ERROR = 1
+EXIT_USAGE = 2
+EXIT_WRITE_ERROR = 3
+
+EPILOG = """\
+exit codes:
+  0  success
+  1  model, scenario or simulation error (h2sim.Error: syntax, unknown names, algebraic
+     loops, unit mismatches under --strict, non-finite values at run time), or a scenario
+     file that cannot be read; the message names the file, line and variable
+  2  usage error (bad arguments or options)
+  3  I/O error writing an output file (nothing half-written is left behind)
+
+--strict means the same in every command: every warning (unit mismatches included) is an
+error. `check` treats unit mismatches as errors anyway (--lenient-units makes them warnings).
+
+examples:
+  h2sim run scenarios/examples/bass_diffusion.yaml --set p=0.05 -o bass.csv --plot bass.png
+  h2sim check scenarios/examples/scenario_variant.yaml
+  h2sim compare scenarios/examples/scenario_base.yaml scenarios/examples/scenario_variant.yaml
+  h2sim sweep scenarios/examples/bass_diffusion.yaml --lever p=0.01,0.03,0.05 --lever q=0.3,0.4
+"""
+
+FORMATTER = argparse.RawDescriptionHelpFormatter
+XMILE_FORMATS = (".xmile", ".stmx", ".xml")
+PLOT_FORMATS = (".png", ".pdf", ".svg")
+
+
+class UsageError(Exception):
+    """A command line that names something impossible (exit code 2)."""
+
+
+# --- option values ---------------------------------------------------------------------------
+def number(text: str, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"{what}: '{text}' is not a number") from None
+
+
+def columns(text: str | None) -> list[str] | None:
+    """--columns A,B: variable names (commas inside [elements] do not split)."""
+    if text is None:
+        return None
+    names = [c.strip() for c in split_top_level(text) if c.strip()]
+    if not names:
+        raise UsageError("--columns: give at least one variable name")
+    return names
+
+
+def split_top_level(text: str) -> list[str]:
+    """Splits at commas outside brackets, so that 'fleet[bus, city]' stays one name."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+def assignment(text: str, option: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise UsageError(f"{option}: expected name=value, got '{text}'")
+    return name.strip(), value.strip()
+
+
+def set_value(name: str, text: str) -> Any:
+    """A --set value: a number, or a lever trajectory 'year:value,year:value,...'."""
+    if ":" not in text:
+        return number(text, f"--set {name}")
+    import pandas as pd
+
+    times, values = [], []
+    for point in text.split(","):
+        t, sep, v = point.partition(":")
+        if not sep:
+            raise UsageError(f"--set {name}: a trajectory is year:value,year:value,... (got '{point}')")
+        times.append(number(t.strip(), f"--set {name}"))
+        values.append(number(v.strip(), f"--set {name}"))
+    return pd.Series(values, index=times, name=name)
+
+
+def set_values(items: Sequence[str] | None) -> dict[str, Any]:
+    """Every --set NAME=VALUE."""
+    params: dict[str, Any] = {}
+    for item in items or []:
+        name, text = assignment(item, "--set")
+        params[name] = set_value(name, text)
+    return params
+
+
+def lever_values(name: str, text: str) -> list[float]:
+    """A --lever grid: 'v1,v2,...' or 'low:high:count' (evenly spaced, ends included)."""
+    if ":" in text and "," not in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise UsageError(f"--lever {name}: a range is low:high:count (got '{text}')")
+        low, high = number(parts[0], f"--lever {name}"), number(parts[1], f"--lever {name}")
+        count = number(parts[2], f"--lever {name}")
+        if count < 1 or count != int(count):
+            raise UsageError(f"--lever {name}: the count in low:high:count must be a positive integer")
+        count = int(count)
+        if count == 1:
+            return [low]
+        return [low + (high - low) * i / (count - 1) for i in range(count)]
+    values = [number(v.strip(), f"--lever {name}") for v in text.split(",") if v.strip()]
+    if not values:
+        raise UsageError(f"--lever {name}: give at least one value")
+    return values
+
+
+def suffix(path: str, allowed: Sequence[str], option: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in allowed:
+        raise UsageError(f"{option} {path}: the file name must end in {', '.join(allowed)}")
+    return ext
+
+
+# --- loading ------------------------------------------------------------------------------------
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """--strict, with the one meaning every command gives it."""
+    parser.add_argument("--strict", action="store_true",
+                        help="every warning is an error (unit mismatches included)")
+
+
+def load(path: str, strict: bool = False, strict_units: bool | None = None, quiet: bool = False):
+    """Loads a scenario for a command: a missing file or folder is an h2sim.Error (exit 1);
+    warnings are printed (unless ``quiet``); with ``strict`` any warning is an error.
+    ``strict_units`` (default: ``strict``) makes unit mismatches errors at load."""
+    import h2sim
+
+    if not os.path.exists(path):
+        raise h2sim.Error(f"{path}: no such scenario file", file=path)
+    if os.path.isdir(path):
+        raise h2sim.Error(f"{path}: is a folder, not a scenario file", file=path)
+    try:
+        model = h2sim.load(path, strict_units=strict if strict_units is None else strict_units)
+    except (OSError, UnicodeDecodeError) as error:
+        raise h2sim.Error(f"{path}: cannot read the scenario file: {error}", file=path) from None
+    for warning in [] if quiet else model.warnings:
+        print(f"h2sim: warning: {warning}", file=sys.stderr)
+    if strict and model.warnings:
+        raise h2sim.Error(f"{path}: {len(model.warnings)} warning(s), and --strict turns warnings into "
+                          "errors", file=path)
+    return model
+
+
+def describe(model) -> str:
+    t = model.time
+    head = model.name + (f": {model.description}" if model.description else "")
+    return f"{head}\n{t['start']:g} to {t['stop']:g} {t['units']}, dt {t['dt']:g}, {t['method']}"
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+# --- time settings --------------------------------------------------------------------------------
+def add_time_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("time settings (default: the scenario's)")
+    group.add_argument("--start", type=float, help="start time")
+    group.add_argument("--stop", type=float, help="stop time")
+    group.add_argument("--dt", type=float, help="integration step")
+    group.add_argument("--save-every", type=float, dest="save_every", help="interval between saved times")
+    group.add_argument("--method", choices=["euler", "rk4", "dopri5", "rosenbrock4"],
+                       help="integration method")
+
+
+def time_options(args) -> dict:
+    return {"start": args.start, "stop": args.stop, "dt": args.dt, "save_every": args.save_every,
+            "method": args.method}
+
+
+# --- plain-text tables (format_number, format_time and table come from h2sim.text) ---------------
+def key_times(times: Sequence[float]) -> list[float]:
+    """Start, a middle time (a round number when one was saved) and stop."""
+    times = [float(t) for t in times]
+    if not times:
+        return []
+    start, stop = times[0], times[-1]
+    if len(times) <= 2:
+        return sorted(set(times))
+    target = (start + stop) / 2
+    quarter = (stop - start) / 4
+    whole = [t for t in times if t.is_integer() and abs(t - target) <= quarter]
+    middle = min(whole or times, key=lambda t: abs(t - target))
+    return sorted({start, middle, stop})
+
+
+def value_at(frame, column: str, t: float) -> float | None:
+    import numpy as np
+
+    if column not in frame.columns:
+        return None
+    index = np.asarray(frame.index, dtype=float)
+    tolerance = 1e-9 * max(1.0, abs(t))
+    hits = np.nonzero(np.abs(index - t) <= tolerance)[0]
+    if len(hits) == 0:
+        return None
+    return float(frame[column].iloc[hits[0]])
+
+
+def summary(frame, times: Sequence[float], title: str | None = None) -> str:
+    units = frame.attrs.get("units", {})
+    header = ["variable", "units", *(format_time(t) for t in times)]
+    rows = [[c, units.get(c, ""), *(format_number(value_at(frame, c, t)) for t in times)] for c in frame.columns]
+    text = table(header, rows, left=2)
+    return f"{title}\n{text}" if title else text

@@ -1,0 +1,219 @@
+"""Results as pandas and xarray objects, and output files written all or nothing.
+
+The one place for both: :class:`h2sim.Model` builds its DataFrames and Datasets here,
+and every command and report writes its files through :func:`write_atomically` or
+:class:`StagedWrites`, so that a failed write never leaves a half-written file behind.
+
+    ds = h2sim.results.dataset_from_frame(model, model.run())     # one run as a Dataset
+    table = h2sim.results.long_table(model.run_batch(runs))        # (run, time) x columns
+    h2sim.results.write_table(table, "runs.parquet")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import _h2sim
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from .model import Model
+
+#: File name endings write_table knows.
+TABLE_FORMATS = (".csv", ".parquet", ".nc")
+
+
+class WriteError(OSError):
+    """An output file could not be written (the h2sim command exits with code 3)."""
+
+
+# --- converting -----------------------------------------------------------------------------
+def dataset(model: Model, values: np.ndarray, times: Sequence[float], names: Sequence[str],
+            units: Sequence[str], runs: Sequence[Any] | None = None) -> xr.Dataset:
+    """An xarray Dataset of ``values[run, time, output]``: one data variable per model
+    variable, arrayed variables with a dimension per model dimension (or an ``element``
+    dimension when only some elements were reported), units, description, source and label
+    as attributes. With ``runs`` None the run dimension is dropped (one run)."""
+    import xarray as xr
+
+    variables = model.variables
+    info = {_h2sim.canonical_name(name): row for name, row in variables.iterrows()}
+    dims = model.dimensions
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name.split("[", 1)[0], []).append(i)
+    data = {}
+    for base, indices in groups.items():
+        var = info.get(_h2sim.canonical_name(base))
+        var_dims = list(var["dimensions"]) if var is not None and var["dimensions"] else []
+        block = values[:, :, indices]
+        coords_dims = ["run", "time"]
+        coords: dict[str, Any] = {}
+        if var_dims and len(indices) > 1:
+            shape = [len(dims[d]) for d in var_dims]
+            if int(np.prod(shape)) == len(indices):
+                block = block.reshape(block.shape[0], block.shape[1], *shape)
+                coords_dims += var_dims
+                coords.update({d: dims[d] for d in var_dims})
+            else:  # a few elements asked for by name
+                coords_dims.append("element")
+                coords["element"] = [names[i] for i in indices]
+        else:
+            block = block[:, :, 0]
+        attrs = {"units": units[indices[0]],
+                 "description": var["description"] if var is not None else "",
+                 "source": var["source"] if var is not None else ""}
+        if var is not None and var["label"]:
+            attrs["long_name"] = var["label"]  # xarray's plots label axes with it
+        data[base] = xr.DataArray(block, dims=coords_dims, coords={"time": np.asarray(times), **coords},
+                                  attrs=attrs)
+    ds = xr.Dataset(data)
+    ds = ds.isel(run=0, drop=True) if runs is None else ds.assign_coords(run=np.asarray(runs))
+    ds.attrs["scenario"] = model.name
+    return ds
+
+
+def dataset_from_frame(model: Model, frame: pd.DataFrame) -> xr.Dataset:
+    """One run's DataFrame (as :meth:`Model.run` returns it) as an xarray Dataset."""
+    names = [str(c) for c in frame.columns]
+    units = [frame.attrs.get("units", {}).get(c, "") for c in names]
+    return dataset(model, frame.to_numpy()[None, ...], frame.index.to_numpy(), names, units)
+
+
+def long_table(batch: xr.Dataset) -> pd.DataFrame:
+    """A (run, time) x variable table from a :meth:`Model.run_batch` Dataset; an arrayed
+    variable gives one column per element, named ``name[element, ...]``. Units in
+    ``attrs["units"]``."""
+    runs = batch["run"].to_numpy()
+    times = batch["time"].to_numpy()
+    columns: dict[str, np.ndarray] = {}
+    units: dict[str, str] = {}
+    for name, var in batch.data_vars.items():
+        extra = [d for d in var.dims if d not in ("run", "time")]
+        data = var.transpose("run", "time", *extra).to_numpy()
+        if not extra:
+            columns[name] = data.reshape(-1)
+            units[name] = var.attrs.get("units", "")
+            continue
+        labels = [batch[d].to_numpy() if d in batch.coords else range(var.sizes[d]) for d in extra]
+        for idx in itertools.product(*(range(var.sizes[d]) for d in extra)):
+            label = f"{name}[{', '.join(str(labels[k][i]) for k, i in enumerate(idx))}]"
+            if extra == ["element"]:
+                label = str(labels[0][idx[0]])
+            columns[label] = data[(slice(None), slice(None), *idx)].reshape(-1)
+            units[label] = var.attrs.get("units", "")
+    index = pd.MultiIndex.from_product([runs, times], names=["run", "time"])
+    frame = pd.DataFrame(columns, index=index)
+    frame.attrs["units"] = units
+    return frame
+
+
+# --- writing ------------------------------------------------------------------------------
+def write_table(frame: pd.DataFrame, path: str, ext: str | None = None,
+                dataset_factory: Callable[[], Any] | None = None) -> None:
+    """Writes a DataFrame as ``ext`` (default: the file's ending): .csv, .parquet, or .nc
+    (the Dataset that ``dataset_factory`` makes, else the frame's own xarray form). Not
+    atomic by itself: inside :class:`StagedWrites` the path is a temporary name, so give
+    ``ext`` there."""
+    ext = (ext or os.path.splitext(path)[1]).lower()
+    if ext == ".csv":
+        frame.to_csv(path)
+    elif ext == ".parquet":
+        table = frame.copy()
+        table.attrs = {}  # pandas would put attrs into the parquet metadata as JSON; keep it plain
+        table.to_parquet(path)
+    elif ext == ".nc":
+        data = dataset_factory() if dataset_factory is not None else frame.to_xarray()
+        data.to_netcdf(path)
+    else:
+        raise ValueError(f"{path}: the file name must end in {', '.join(TABLE_FORMATS)}")
+
+
+# The one rule for writing a file safely: into a temporary file beside the target (same
+# folder, so the rename is atomic), given the usual permissions, renamed over the target.
+def _temporary_beside(target: str) -> str:
+    folder = os.path.dirname(os.path.abspath(target))
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
+    os.close(fd)
+    return temp
+
+
+def _move_into_place(temp: str, target: str) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600
+    os.replace(temp, target)
+
+
+def write_atomically(path: str | os.PathLike, text: str) -> None:
+    """Writes ``text`` to ``path`` through a temporary file beside it, renamed into place,
+    so that a failed write leaves no file behind (and the old file, if any, as it was).
+    Raises OSError when the file cannot be written."""
+    target = os.fspath(path)
+    temp = _temporary_beside(target)
+    try:
+        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        _move_into_place(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
+
+
+class StagedWrites:
+    """Output files written to temporary names beside their targets and renamed into place
+    together by :meth:`commit`; on failure every temporary file is removed, so a failed
+    command leaves no half-written file and no stale temporary file behind. Failures are
+    :class:`WriteError`."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, str]] = []
+
+    def write(self, target: str, writer: Callable[[str], None]) -> None:
+        try:
+            temp = _temporary_beside(target)
+        except OSError as error:
+            raise WriteError(f"cannot write {target}: {error.strerror or error}") from None
+        self.pending.append((temp, target))
+        try:
+            writer(temp)
+        except Exception as error:  # noqa: BLE001 - every writer failure is an I/O failure here
+            raise WriteError(f"cannot write {target}: {error}") from None
+
+    def commit(self) -> None:
+        target = ""
+        try:
+            for temp, target in self.pending:
+                _move_into_place(temp, target)
+        except OSError as error:
+            raise WriteError(f"cannot write {target}: {error.strerror or error}") from None
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        for temp, _ in self.pending:
+            with contextlib.suppress(OSError):
+                os.remove(temp)
+        self.pending = []
+
+
+@contextlib.contextmanager
+def staged() -> Iterator[StagedWrites]:
+    """``with staged() as files: files.write(path, writer); ...; files.commit()``: nothing
+    is left behind when anything in the block fails."""
+    files = StagedWrites()
+    try:
+        yield files
+    except BaseException:
+        files.discard()
+        raise
