@@ -169,13 +169,9 @@ Builtin clock(const char* name, std::vector<std::string> aliases, Clock which,
           .lower = [which](LowerCall& c) { return c.clock(which); }};
 }
 
-// The table. An entry names the function (lower case) and its aliases, the argument counts
-// (.max_args = kAnyNumber: no limit), .bare for a name usable without parentheses,
-// .table_argument when the first argument names a graphical function, then the
-// documentation, the unit rule and the lowering.
-std::vector<Builtin> make_builtins() {
+// ABS, EXP, INT, MOD, PI and the like.
+std::vector<Builtin> mathematics() {
   return {
-      // --- mathematics ---------------------------------------------------------------
       math("abs", Op::Abs, "the absolute value", keeps_unit),
       math("sqrt", Op::Sqrt, "the square root; halves the unit's exponents",
            [](UnitCall& c) { return c.power(c.arg(0), 0.5, "SQRT"); }),
@@ -213,8 +209,12 @@ std::vector<Builtin> make_builtins() {
        .description = "3.14159...",
        .units = [](UnitCall&) { return UnitValue::literal(); },
        .lower = [](LowerCall& c) { return c.number(std::numbers::pi); }},
+  };
+}
 
-      // --- arrays and several arguments ---------------------------------------------
+// MIN, MAX, SUM, PROD, MEAN.
+std::vector<Builtin> arrays() {
+  return {
       {.name = "min",
        .min_args = 1,
        .max_args = kAnyNumber,
@@ -262,8 +262,12 @@ std::vector<Builtin> make_builtins() {
              return c.apply(
                  Op::Div, {chain(c, Op::Add, terms), c.number(static_cast<double>(terms.size()))});
            }},
+  };
+}
 
-      // --- tests and safe division --------------------------------------------------
+// IF_THEN_ELSE, SAFEDIV, XIDZ, ZIDZ.
+std::vector<Builtin> tests_and_division() {
+  return {
       {.name = "if_then_else",
        .min_args = 3,
        .max_args = 3,
@@ -302,8 +306,12 @@ std::vector<Builtin> make_builtins() {
            [](LowerCall& c) {
              return c.apply(Op::SafeDiv, {c.arg(0), c.arg(1), c.number(0)});
            }},
+  };
+}
 
-      // --- time ---------------------------------------------------------------------
+// STEP, RAMP, PULSE and the clock.
+std::vector<Builtin> time() {
+  return {
       {.name = "step",
        .min_args = 2,
        .max_args = 2,
@@ -344,8 +352,12 @@ std::vector<Builtin> make_builtins() {
       clock("dt", {"time_step"}, Clock::Dt, "the integration step"),
       clock("starttime", {"initial_time"}, Clock::Start, "the start time of the run"),
       clock("stoptime", {"final_time"}, Clock::Stop, "the stop time of the run"),
+  };
+}
 
-      // --- lookups and held values --------------------------------------------------
+// LOOKUP, INIT, PREVIOUS, ACTIVE INITIAL.
+std::vector<Builtin> held_values() {
+  return {
       {.name = "lookup",
        .min_args = 2,
        .max_args = 2,
@@ -393,8 +405,12 @@ std::vector<Builtin> make_builtins() {
              const LoweredPtr value = c.arg(0);
              return c.active_initial(value, c.arg(1));
            }},
+  };
+}
 
-      // --- smooths, delays, trends --------------------------------------------------
+// SMTH*, DELAY*.
+std::vector<Builtin> smooths_and_delays() {
+  return {
       {.name = "smth1",
        .aliases = {"smooth"},
        .min_args = 2,
@@ -415,7 +431,9 @@ std::vector<Builtin> make_builtins() {
        .min_args = 3,
        .max_args = 4,
        .signature = "(input, time, n[, initial])",
-       .description = "n-th order smooth; n a whole number 1-1000 (a number or constant)",
+       .description =
+           "n-th order smooth; n a whole number 1-1000, taken at the start (from numbers and "
+           "constants)",
        .units = smooth_or_delay_units("the averaging time", 3, true),
        .lower = smooth(0)},
       {.name = "delay1",
@@ -437,7 +455,7 @@ std::vector<Builtin> make_builtins() {
        .min_args = 3,
        .max_args = 4,
        .signature = "(input, time, n[, initial])",
-       .description = "n-th order material delay",
+       .description = "n-th order material delay; n as for SMTHN",
        .units = smooth_or_delay_units("the delay time", 3, true),
        .lower = material_delay(0)},
       {.name = "delay",
@@ -453,6 +471,12 @@ std::vector<Builtin> make_builtins() {
              const LoweredPtr initial = c.argc() == 3 ? c.arg(2) : input;
              return c.pipeline_delay(input, c.arg(1), initial);
            }},
+  };
+}
+
+// TREND, FORCST.
+std::vector<Builtin> trends() {
+  return {
       {.name = "trend",
        .min_args = 2,
        .max_args = 3,
@@ -491,6 +515,18 @@ std::vector<Builtin> make_builtins() {
                  {input, c.apply(Op::Add, {c.number(1), c.apply(Op::Mul, {t, c.arg(2)})})});
            }},
   };
+}
+
+// The table, in the order of the reference (docs/functions.md). An entry names the function
+// (lower case) and its aliases, the argument counts (.max_args = kAnyNumber: no limit),
+// .bare for a name usable without parentheses, .table_argument when the first argument
+// names a graphical function, then the documentation, the unit rule and the lowering.
+std::vector<Builtin> make_builtins() {
+  std::vector<Builtin> all;
+  for (auto group :
+       {mathematics, arrays, tests_and_division, time, held_values, smooths_and_delays, trends})
+    for (Builtin& b : group()) all.push_back(std::move(b));
+  return all;
 }
 
 }  // namespace

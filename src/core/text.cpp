@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "h2sim/names.hpp"
 
@@ -28,6 +29,19 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
     if (d < best_distance) best_distance = d, best = candidate;
   }
   return best;
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {

@@ -16,6 +16,11 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 // edits for a word of n characters. Ties go to the first candidate. "" when none is.
 std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
 
+// Without leading and trailing whitespace.
+std::string trim(const std::string& s);
+// In lower case (ASCII).
+std::string lower(std::string s);
+
 // "a, b, c".
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ");
 

@@ -68,6 +68,8 @@ class Parser {
     }
   }
 
+  // The lexer: one case per kind of token, kept in one function (over 100 lines) so that
+  // the whole of Vensim's token syntax reads in one place.
   void next() {
     skip_space();
     token_column_ = static_cast<int>(pos_) + 1;

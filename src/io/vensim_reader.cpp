@@ -11,6 +11,12 @@
 //    builtins are rewritten into h2sim's (translate()); INTEG definitions become
 //    stocks whose rates are split into inflows and outflows where they are sums of
 //    flows; macros are expanded at each call.
+//
+// Longer than 800 lines, and translate() and build_variable() longer than 100, as the Vensim
+// work (issue 13) wrote them: one format's reader in one place. The natural split, when it next
+// changes, is left-hand sides and ranges / translate() / stock rates, one file each; and the
+// Vensim functions that are only renamings or compositions of h2sim's (QUANTUM, PULSE TRAIN,
+// SAMPLE IF TRUE, ...) can move into the builtin registry (docs/architecture.md).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -913,6 +919,7 @@ class Reader {
     fail(site.line, construct + ": " + why, site.variable);
   }
 
+  // Vensim's functions in h2sim's terms: one case per function (see the note at the top).
   ExprPtr translate(const ExprPtr& e, const Site& site) {
     if (!e) return e;
     if (e->kind == ExprKind::Name) {
@@ -1387,6 +1394,8 @@ class Reader {
     return call(canonical_name(name), {name_expr("time")});
   }
 
+  // One Vensim variable, from all its definitions: a case per kind of definition (lookups,
+  // data, WITH LOOKUP, one equation, per-element lists); see the note at the top.
   void build_variable(const VariableDefinitions& v, const std::string& in_macro) {
     const Definition& first = v.definitions.front();
     Variable var;

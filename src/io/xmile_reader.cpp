@@ -17,85 +17,21 @@
 #include <string>
 #include <vector>
 
+#include "core/text.hpp"
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
 #include "io/readers.hpp"
+#include "io/xmile_text.hpp"
 
 namespace h2sim {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// "size_of_one\ntime_lynx_harvest" -> "size of one time lynx harvest": the name as
-// Stella and Vensim print it. canonical_name() of both is the same.
-std::string display_name(const std::string& xml_name) {
-  std::string out;
-  bool space = false;
-  const std::string s = trim(xml_name);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\\' && i + 1 < s.size() && s[i + 1] == 'n') {
-      ++i;
-      c = ' ';
-    }
-    if (c == '_' || std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
-// Splits "a, b; c" at top-level commas and semicolons (outside (), [], {} and "").
-std::vector<std::string> split_top_level(const std::string& text, bool* had_separator) {
-  std::vector<std::string> parts;
-  std::string cur;
-  int depth = 0;
-  bool quoted = false;
-  bool comment = false;
-  *had_separator = false;
-  for (const char c : text) {
-    if (comment) {
-      comment = c != '}';
-      cur += c;
-      continue;
-    }
-    if (quoted) {
-      quoted = c != '"';
-      cur += c;
-      continue;
-    }
-    if (c == '{') comment = true;
-    if (c == '"') quoted = true;
-    if (c == '(' || c == '[') ++depth;
-    if (c == ')' || c == ']') --depth;
-    if (depth == 0 && (c == ',' || c == ';')) {
-      *had_separator = true;
-      parts.push_back(trim(cur));
-      cur.clear();
-      continue;
-    }
-    cur += c;
-  }
-  if (!trim(cur).empty() || parts.empty()) parts.push_back(trim(cur));
-  return parts;
-}
+using detail::display_name;
+using detail::lower;
+using detail::split_top_level;
+using detail::trim;
 
 bool is_vendor(const pugi::xml_node& n) {
   return std::string(n.name()).find(':') != std::string::npos;
@@ -626,6 +562,153 @@ class Reader {
         }));
   }
 
+  // The children of a variable's element that read_variable handles in parts.
+  struct VariableParts {
+    std::vector<pugi::xml_node> eqns;
+    std::vector<pugi::xml_node> elements;
+    pugi::xml_node gf;
+    pugi::xml_node dims;
+  };
+
+  // Units, doc, flows and flags go into `var`; equations, elements, <gf> and <dimensions>
+  // are returned for later.
+  VariableParts read_parts(const pugi::xml_node& v, const std::string& tag, const Scope& scope,
+                           Variable& var) const {
+    VariableParts parts;
+    if (tag == "gf") {
+      parts.gf = v;
+      return parts;
+    }
+    const std::string& full = var.name;
+    for (const pugi::xml_node& n : v.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string child = n.name();
+      if (child == "eqn") {
+        parts.eqns.push_back(n);
+      } else if (child == "units") {
+        var.units = trim(n.child_value());
+      } else if (child == "doc") {
+        var.description = trim(n.child_value());
+      } else if (child == "dimensions") {
+        parts.dims = n;
+      } else if (child == "element") {
+        parts.elements.push_back(n);
+      } else if (child == "gf" && tag != "stock") {
+        if (parts.gf) fail(n, "a variable has more than one <gf>", full);
+        parts.gf = n;
+      } else if (child == "non_negative" && tag != "aux") {
+        var.non_negative = flag(n);
+      } else if ((child == "inflow" || child == "outflow") && tag == "stock") {
+        const std::string flow = trim(n.child_value());
+        if (flow.empty()) fail(n, "an empty <" + child + ">", full);
+        (child == "inflow" ? var.inflows : var.outflows)
+            .push_back(scope.prefix + canonical_name(flow));
+      } else if (child == "range" || child == "scale" || child == "format") {
+        // display hints
+      } else {
+        fail(n, "unsupported element <" + child + "> in <" + tag + ">", full);
+      }
+    }
+    return parts;
+  }
+
+  // The dimensions of `var`, and the element tuple at a row-major position.
+  std::vector<const Dimension*> dimensions_of(const Variable& var) const {
+    std::vector<const Dimension*> dims;
+    for (const auto& d : var.dimensions) dims.push_back(model_.find_dimension(d));
+    return dims;
+  }
+  static std::size_t count_elements(const std::vector<const Dimension*>& dims) {
+    std::size_t count = 1;
+    for (const Dimension* d : dims) count *= d->elements.size();
+    return count;
+  }
+  static std::vector<std::string> element_tuple(const std::vector<const Dimension*>& dims,
+                                                std::size_t linear) {
+    std::vector<std::string> tuple(dims.size());
+    for (std::size_t k = dims.size(); k-- > 0;) {
+      tuple[k] = dims[k]->elements[linear % dims[k]->elements.size()];
+      linear /= dims[k]->elements.size();
+    }
+    return tuple;
+  }
+  void add_element(Variable& var, std::vector<std::string> tuple, const std::string& text,
+                   const pugi::xml_node& at, const Scope& scope) const {
+    var.element_equations.push_back({std::move(tuple), equation(trim(text), var.name, at, scope)});
+  }
+
+  // <eqn>: one equation; one per element (several <eqn>, or a list "1, 2, 3").
+  void read_equations(const std::vector<pugi::xml_node>& eqns, const Scope& scope,
+                      Variable& var) const {
+    const std::vector<const Dimension*> dims = dimensions_of(var);
+    const std::size_t element_count = count_elements(dims);
+    const std::string& full = var.name;
+    if (eqns.size() > 1) {
+      if (dims.empty() || eqns.size() != element_count)
+        fail(eqns[1],
+             "a " +
+                 std::string(dims.empty()
+                                 ? "scalar variable"
+                                 : "variable with " + std::to_string(element_count) + " elements") +
+                 " has " + std::to_string(eqns.size()) + " <eqn> elements",
+             full);
+      for (std::size_t k = 0; k < eqns.size(); ++k)
+        add_element(var, element_tuple(dims, k), eqns[k].child_value(), eqns[k], scope);
+    } else if (eqns.size() == 1) {
+      const std::string text = trim(eqns[0].child_value());
+      bool listed = false;
+      const std::vector<std::string> parts =
+          dims.empty() ? std::vector<std::string>{} : split_top_level(text, &listed);
+      if (listed) {
+        if (parts.size() != element_count)
+          fail(eqns[0],
+               "the list '" + text + "' has " + std::to_string(parts.size()) +
+                   " values but the variable has " + std::to_string(element_count) + " elements",
+               full);
+        for (std::size_t k = 0; k < parts.size(); ++k)
+          add_element(var, element_tuple(dims, k), parts[k], eqns[0], scope);
+      } else {
+        var.equation = equation(text, full, eqns[0], scope);
+      }
+    }
+  }
+
+  // <element subscript="..."><eqn>...</eqn></element>: one element's own equation.
+  void read_element(const pugi::xml_node& el, const Scope& scope, Variable& var) const {
+    const std::vector<const Dimension*> dims = dimensions_of(var);
+    const std::string& full = var.name;
+    if (dims.empty()) fail(el, "<element> in a variable without <dimensions>", full);
+    std::vector<std::string> tuple;
+    bool listed = false;
+    for (const auto& s : split_top_level(el.attribute("subscript").value(), &listed))
+      tuple.push_back(s);
+    if (tuple.size() != dims.size())
+      fail(el,
+           "subscript=\"" + std::string(el.attribute("subscript").value()) + "\" names " +
+               std::to_string(tuple.size()) + " elements but the variable has " +
+               std::to_string(dims.size()) + " dimensions",
+           full);
+    for (std::size_t k = 0; k < dims.size(); ++k) {
+      const auto& els = dims[k]->elements;
+      if (std::none_of(els.begin(), els.end(),
+                       [&](const std::string& e) { return subscript_covers(model_, tuple[k], e); }))
+        fail(el, "'" + tuple[k] + "' is not an element of dimension '" + dims[k]->name + "'", full);
+    }
+    pugi::xml_node eqn;
+    for (const pugi::xml_node& n : el.children()) {
+      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      const std::string child = n.name();
+      if (child == "eqn" && !eqn)
+        eqn = n;
+      else if (child == "gf")
+        fail(n, "per-element graphical functions are not supported", full);
+      else
+        fail(n, "unsupported element <" + child + "> in <element>", full);
+    }
+    if (!eqn) fail(el, "<element> has no <eqn>", full);
+    add_element(var, tuple, eqn.child_value(), eqn, scope);
+  }
+
   void read_variable(const pugi::xml_node& v, const Scope& scope, const std::string& name) {
     const std::string tag = v.name();
     const std::string full = scope.display_prefix + display_name(name);
@@ -639,140 +722,16 @@ class Reader {
     var.non_negative = tag == "stock"  ? stocks_non_negative_
                        : tag == "flow" ? flows_non_negative_
                                        : false;
-    std::vector<pugi::xml_node> eqns;
-    std::vector<pugi::xml_node> elements;
-    pugi::xml_node gf_node;
-    pugi::xml_node dims_node;
-    if (tag == "gf") {
-      gf_node = v;
-    } else {
-      for (const pugi::xml_node& n : v.children()) {
-        if (n.type() != pugi::node_element || is_vendor(n)) continue;
-        const std::string child = n.name();
-        if (child == "eqn") {
-          eqns.push_back(n);
-        } else if (child == "units") {
-          var.units = trim(n.child_value());
-        } else if (child == "doc") {
-          var.description = trim(n.child_value());
-        } else if (child == "dimensions") {
-          dims_node = n;
-        } else if (child == "element") {
-          elements.push_back(n);
-        } else if (child == "gf" && tag != "stock") {
-          if (gf_node) fail(n, "a variable has more than one <gf>", full);
-          gf_node = n;
-        } else if (child == "non_negative" && tag != "aux") {
-          var.non_negative = flag(n);
-        } else if ((child == "inflow" || child == "outflow") && tag == "stock") {
-          const std::string flow = trim(n.child_value());
-          if (flow.empty()) fail(n, "an empty <" + child + ">", full);
-          (child == "inflow" ? var.inflows : var.outflows)
-              .push_back(scope.prefix + canonical_name(flow));
-        } else if (child == "range" || child == "scale" || child == "format") {
-          // display hints
-        } else {
-          fail(n,
-               std::string("unsupported element <")
-                   .append(child)
-                   .append("> in <")
-                   .append(tag)
-                   .append(">"),
-               full);
-        }
-      }
-    }
-    if (gf_node) var.graphical_function = read_gf(gf_node);
-    if (dims_node) var.dimensions = dimension_list(dims_node, full);
-
-    // Equations: one; one per element (several <eqn>, or a list "1, 2, 3"); or per <element>.
-    std::size_t element_count = 1;
-    std::vector<const Dimension*> dims;
-    for (const auto& d : var.dimensions) {
-      dims.push_back(model_.find_dimension(d));
-      element_count *= dims.back()->elements.size();
-    }
-    auto element_tuple = [&](std::size_t linear) {
-      std::vector<std::string> tuple(dims.size());
-      for (std::size_t k = dims.size(); k-- > 0;) {
-        tuple[k] = dims[k]->elements[linear % dims[k]->elements.size()];
-        linear /= dims[k]->elements.size();
-      }
-      return tuple;
-    };
-    auto add_element = [&](std::vector<std::string> tuple, const std::string& text,
-                           const pugi::xml_node& at) {
-      ElementEquation eq;
-      eq.elements = std::move(tuple);
-      eq.equation = equation(trim(text), full, at, scope);
-      var.element_equations.push_back(std::move(eq));
-    };
-    if (eqns.size() > 1) {
-      if (dims.empty() || eqns.size() != element_count)
-        fail(eqns[1],
-             "a " +
-                 std::string(dims.empty()
-                                 ? "scalar variable"
-                                 : "variable with " + std::to_string(element_count) + " elements") +
-                 " has " + std::to_string(eqns.size()) + " <eqn> elements",
-             full);
-      for (std::size_t k = 0; k < eqns.size(); ++k)
-        add_element(element_tuple(k), eqns[k].child_value(), eqns[k]);
-    } else if (eqns.size() == 1) {
-      const std::string text = trim(eqns[0].child_value());
-      bool listed = false;
-      const std::vector<std::string> parts =
-          dims.empty() ? std::vector<std::string>{} : split_top_level(text, &listed);
-      if (listed) {
-        if (parts.size() != element_count)
-          fail(eqns[0],
-               "the list '" + text + "' has " + std::to_string(parts.size()) +
-                   " values but the variable has " + std::to_string(element_count) + " elements",
-               full);
-        for (std::size_t k = 0; k < parts.size(); ++k)
-          add_element(element_tuple(k), parts[k], eqns[0]);
-      } else {
-        var.equation = equation(text, full, eqns[0], scope);
-      }
-    }
-    for (const pugi::xml_node& el : elements) {
-      if (dims.empty()) fail(el, "<element> in a variable without <dimensions>", full);
-      std::vector<std::string> tuple;
-      bool listed = false;
-      for (const auto& s : split_top_level(el.attribute("subscript").value(), &listed))
-        tuple.push_back(s);
-      if (tuple.size() != dims.size())
-        fail(el,
-             "subscript=\"" + std::string(el.attribute("subscript").value()) + "\" names " +
-                 std::to_string(tuple.size()) + " elements but the variable has " +
-                 std::to_string(dims.size()) + " dimensions",
-             full);
-      for (std::size_t k = 0; k < dims.size(); ++k) {
-        const auto& els = dims[k]->elements;
-        if (std::none_of(els.begin(), els.end(), [&](const std::string& e) {
-              return subscript_covers(model_, tuple[k], e);
-            }))
-          fail(el, "'" + tuple[k] + "' is not an element of dimension '" + dims[k]->name + "'",
-               full);
-      }
-      pugi::xml_node eqn;
-      for (const pugi::xml_node& n : el.children()) {
-        if (n.type() != pugi::node_element || is_vendor(n)) continue;
-        const std::string child = n.name();
-        if (child == "eqn" && !eqn)
-          eqn = n;
-        else if (child == "gf")
-          fail(n, "per-element graphical functions are not supported", full);
-        else
-          fail(n, "unsupported element <" + child + "> in <element>", full);
-      }
-      if (!eqn) fail(el, "<element> has no <eqn>", full);
-      add_element(tuple, eqn.child_value(), eqn);
-    }
+    const VariableParts parts = read_parts(v, tag, scope, var);
+    if (parts.gf) var.graphical_function = read_gf(parts.gf);
+    if (parts.dims) var.dimensions = dimension_list(parts.dims, full);
+    read_equations(parts.eqns, scope, var);
+    for (const pugi::xml_node& el : parts.elements) read_element(el, scope, var);
+    const bool scalar = var.dimensions.empty();
 
     const bool has_equation = var.equation || !var.element_equations.empty();
     if (!has_equation) {
-      if (var.graphical_function && tag != "stock" && dims.empty()) {
+      if (var.graphical_function && tag != "stock" && scalar) {
         // A lookup table, called as name(x).
       } else {
         fail(v,

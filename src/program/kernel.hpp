@@ -39,6 +39,9 @@ inline void per_lane(Block<W>& d, const Block<W>& a, F f) {
   for (int l = 0; l < W; ++l) d[l] = f(a[l]);
 }
 
+// Runs `count` instructions over the slots `s`, W lanes at a time. Longer than 100 lines on
+// purpose: one switch with a case per instruction is the interpreter's step loop, and
+// keeping it whole keeps each instruction one jump away, with no call.
 template <int W>
 void execute(const ProgramData& p, const Instruction* code, std::size_t count, Block<W>* s) {
   using B = Block<W>;
