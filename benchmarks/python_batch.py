@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Model.run_batch for N runs against a Python loop of N Model.run calls (issue 4).
+"""Model.run_batch for N runs against a Python loop of N Model.run calls.
 
     python3 benchmarks/python_batch.py [--runs 10000] [--scenario scenarios/examples/bass_diffusion.yaml]
 

@@ -76,6 +76,10 @@ class Program:
     def parameters(self) -> list[tuple[str, float, str]]:
         """Every constant a run can set, as (name, value, units); arrays give name[element]."""
     @property
+    def structural_parameters(self) -> list[str]:
+        """The constants whose compiled value fixed the structure (an order of SMTHN or
+        DELAYN): a run cannot change them; compile again instead."""
+    @property
     def stock_count(self) -> int:
         """Number of state values (stocks after array expansion, plus the internal stocks of
         SMOOTH, DELAY and TREND)."""
@@ -168,6 +172,12 @@ class Scenario:
     def compile(self) -> Program:
         """Compiles the model; raises ModelError for unknown names, dimension errors and
         algebraic loops."""
+    @property
+    def program(self) -> Program | None:
+        """The Program that loading compiled; None once the model has been changed."""
+    def check(self, strict_units: bool = False) -> list[dict[str, Any]]:
+        """Every problem found without running (severity, message, text, file, line,
+        column, variable), errors first."""
 
 def load_scenario(path: str, strict_units: bool = False) -> Scenario:
     """Loads a YAML scenario or model file, or an XMILE model."""
@@ -183,6 +193,13 @@ def unit_conversion_factor(from_units: str, to_units: str) -> float:
     """The factor that turns a value in ``from_units`` into one in ``to_units``
     (``"t/day"`` to ``"kg/year"`` is 365000); ModelError when the dimensions differ,
     ParseError when a unit does not parse."""
+
+def canonical_element_name(name: str) -> str:
+    """The same for a name with elements: "Fleet [ Heavy Truck ]" -> "fleet[heavy_truck]"."""
+
+def builtin_functions() -> list[dict[str, Any]]:
+    """The builtin functions of the equation language: name, aliases, min_arguments,
+    max_arguments (-1: any number), bare, signature, description."""
 
 def to_xmile(scenario: Scenario) -> str:
     """The scenario's model (overrides and levers applied) as XMILE 1.0 text."""
