@@ -88,7 +88,7 @@ class CalibrationResult:
         their intervals as comments. With ``verify`` (default) the file is loaded and
         run before it is put in place, and must reproduce the fitted predictions; a
         failure leaves no file. Returns the text."""
-        from ..model import _write_atomically
+        from ..results import write_atomically as _write_atomically
 
         path = os.fspath(path)
         text = self._scenario_text(path, name)
