@@ -152,14 +152,7 @@ DECLARING = _declaring()
 # Checks that a shipped scenario is known to fail, and why: model issues to fix, reported
 # rather than hidden by a weaker check. The test fails when the set of failures changes, in
 # either direction, so that this list stays true.
-KNOWN_FAILURES = {
-    "china/national.yaml": {
-        "storage_holds_no_more_than_its_capacity":
-            "the 5 stations operating in 2015 retire (stations.yaml: DELAYN over station_life) and the station "
-            "buffers shrink with them, but the inventory, filled to capacity, has no way out except losses of "
-            "1 %/year and a tiny demand: it exceeds the capacity from 2015.62 on, by up to 0.34 t (7 %) in 2016.9",
-    },
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}  # scenario -> check -> why it fails (none now)
 
 
 @pytest.mark.parametrize("path", DECLARING, ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
