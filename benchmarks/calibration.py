@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Calibration at scale (issue 12): interval coverage over many synthetic data sets, and
+"""Calibration at scale: interval coverage over many synthetic data sets, and
 the speed of batched candidate evaluation.
 
     python3 benchmarks/calibration.py coverage [--sets 2000] [--profile-sets 200] [--seed 99]

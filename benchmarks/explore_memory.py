@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Memory and wall time of h2sim.explore on the hydrogen model (issue 11).
+"""Memory and wall time of h2sim.explore on the hydrogen model.
 
     python3 benchmarks/explore_memory.py [--runs 100000] [--threads 1 2] [--chunk-size N]
 

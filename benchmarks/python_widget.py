@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Redraw latency of h2sim.explore_widget on the Zhejiang model (issue 16; target < 100 ms).
+"""Redraw latency of h2sim.explore_widget on the Zhejiang model (target < 100 ms).
 
     python3 benchmarks/python_widget.py [--changes 50] [--scenario scenarios/zhejiang/baseline.yaml]
 

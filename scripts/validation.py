@@ -11,7 +11,7 @@ journal referee expects (fit on one period, validate on a later one):
 - Zhejiang (scenarios/zhejiang/baseline.yaml): stations at the end of 2022 and the Jiaxing
   and Jinhua fleets of 2022, with the national fit's behavioural values; checked against the
   station split by city, Jiaxing's buses and trucks, and the 2023 station count.
-- The sectors of issue 10, which nothing was fitted to, are back-tested against published
+- The industry, power-storage and battery-electric sectors, which nothing was fitted to, are back-tested against published
   figures with a stated tolerance (BACKTEST_TOLERANCE): new-type storage in China and Zhejiang,
   the battery pack price, new-energy shares of new cars and heavy trucks, and the hydrogen
   industry's output (a figure whose scope is wider than the model's: reported, not judged).
@@ -25,7 +25,7 @@ to and where it lives in the YAML are data/calibration.csv.
     python3 scripts/validation.py --fit --write-calibration   # ... and record the fit in data/calibration.csv
     python3 scripts/validation.py --plot DIR   # model against data, as PNG files in DIR
 
-This is deliberately a small script: the general calibration tool (issue 12, `h2sim.calibrate`)
+This is deliberately a small script: the general calibration tool (`h2sim.calibrate`, docs/calibration.md)
 will replace `fit()` with the same parameters, bounds and residuals; the statistics and the
 page stay here. tests/python/test_validation.py pins the statistics and checks that the page
 and the calibration record match the YAML files.
@@ -130,7 +130,7 @@ COLUMNS = {
                  "stations_operating_by_city", "vehicles.fleet", "storage_power_total_gw", "h2_industry_output_cny_per_year"],
 }
 
-# Back-tests of the sectors issue 10 added (use `backtest` in data/observations.csv): nothing was
+# Back-tests of the industry, power-storage and battery-electric sectors (use `backtest` in data/observations.csv): nothing was
 # fitted to them, so each point is judged against a tolerance stated here, with its reason.
 BACKTEST_TOLERANCE = {
     "storage_power": (0.5, "storage follows plans and allocation rules the model takes as written; half the value either way"),
@@ -259,7 +259,7 @@ def checks(rows: list[dict]) -> list[dict]:
 
 
 def backtests(rows: list[dict]) -> list[dict]:
-    """The back-tests of the issue-10 sectors: each point against its stated tolerance (a bound
+    """The back-tests of the industry, power-storage and battery-electric sectors: each point against its stated tolerance (a bound
     holds or not; a figure of wider scope than the model is reported with its ratio, not judged)."""
     out = []
     for row in rows:
@@ -494,7 +494,7 @@ def page(rows: list[dict], fits_shipped: dict) -> str:
         lines.append(f"| {c['region']} | {what} | {bound}{fmt(c['value'])} | {fmt(c['model'])} | "
                      f"{'yes' if c['passed'] else '**no**'} |")
     lines += ["", "## Back-tests of the equipment industry, power storage and battery-electric vehicles", "",
-              "Issue 10 added these sectors without fitting anything to them: every value below is a back-test "
+              "These sectors were added without fitting anything to them: every value below is a back-test "
               "of published defaults and plans taken as written. Each point is judged against the tolerance "
               "stated in `scripts/validation.py` (BACKTEST_TOLERANCE, with its reason); a bound holds or not. "
               "The hydrogen industry's published output counts whole chemical firms that make by-product "

@@ -13,7 +13,7 @@
 //    flows; macros are expanded at each call.
 //
 // Longer than 800 lines, and translate() and build_variable() longer than 100, as the Vensim
-// work (issue 13) wrote them: one format's reader in one place. The natural split, when it next
+// work wrote them: one format's reader in one place. The natural split, when it next
 // changes, is left-hand sides and ranges / translate() / stock rates, one file each; and the
 // Vensim functions that are only renamings or compositions of h2sim's (QUANTUM, PULSE TRAIN,
 // SAMPLE IF TRUE, ...) can move into the builtin registry (docs/architecture.md).

@@ -2,7 +2,7 @@
 (/work/shared/MODEL_REVIEW.md: extreme conditions, integration error), figures against their
 published sources, and the behaviour each feedback loop is there for.
 
-Issue 9's items map to tests here and in test_validation.py / test_model_data.py; each test
+The model review's items (docs/model/README.md, "What changed in the model review") map to tests here and in test_validation.py / test_model_data.py; each test
 names its item. Time is the calendar year: t = 2023.0 is the end of 2022."""
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def test_item2_zero_stations_no_hydrogen_reaches_vehicles_and_no_vehicle_is_boug
     run = baseline.run(params=NO_STATIONS, return_columns=[
         "stations_operating_total", "storage.deliveries", "fcev_fleet_total", "h2_price_cny_per_kg"])
     assert run["stations_operating_total"].abs().max() < 1e-9
-    assert run["storage.deliveries"].abs().max() < 1e-9       # was about 4,700 t/year (issue 9, item 2)
+    assert run["storage.deliveries"].abs().max() < 1e-9       # was about 4,700 t/year (model review, item 2)
     assert run["fcev_fleet_total"].abs().max() < 1e-9
     assert np.isfinite(run["h2_price_cny_per_kg"]).all()
 
@@ -149,7 +149,7 @@ def test_item3_zero_supply_delivers_nothing_and_no_vehicle_is_bought(baseline):
     run = baseline.run(params={"storage.maximum_utilisation": 0.0},
                        return_columns=["storage.deliveries", "fcev_fleet_total", "stations_operating_total"])
     assert run["storage.deliveries"].abs().max() < 1e-9
-    assert run["fcev_fleet_total"].max() < 1e-6                 # was about 2,700 (issue 9, item 3)
+    assert run["fcev_fleet_total"].max() < 1e-6                 # was about 2,700 (model review, item 3)
     assert run["stations_operating_total"].iloc[-1] > 20       # stations still follow the plans
 
 
@@ -183,7 +183,7 @@ def test_item1_every_mandate_at_one_keeps_shares_in_zero_one_and_fleets_below_al
     run = baseline.run(params=mandates, return_columns=[
         "vehicles.fcev_share_of_sales", "vehicles.fleet", "vehicles.segment_fleet_all_drivetrains"])
     shares = run.filter(like="vehicles.fcev_share_of_sales[").to_numpy()
-    assert shares.max() <= 1 + 1e-12 and shares.min() >= 0        # was 1.5 in Jiaxing (issue 9, item 1)
+    assert shares.max() <= 1 + 1e-12 and shares.min() >= 0        # was 1.5 in Jiaxing (model review, item 1)
     run = baseline.run(params={**mandates, "logistics_mandate_share": always_one}, return_columns=[
         "vehicles.fcev_share_of_sales", "vehicles.procurement_share", "vehicles.fleet",
         "vehicles.segment_fleet_all_drivetrains"])

@@ -1,5 +1,5 @@
 """Every default of the hydrogen model has a machine-readable basis and a source, and the data
-it rests on lives in the repository (issue 9, item 14)."""
+it rests on lives in the repository (the model review's item 14, docs/model/README.md)."""
 
 from __future__ import annotations
 

@@ -228,7 +228,7 @@ def test_lever_forms(levers, valid):
     assert (errors(document, SCENARIO_SCHEMA) == []) == valid
 
 
-# --- the hydrogen model's stricter schema (issue 9: basis and source on every default) ---------
+# --- the hydrogen model's stricter schema (basis and source on every default) ---------
 HYDROGEN_MODEL_BASE = {"constants": {"price": {"value": 35, "units": "CNY/kg", "basis": "published",
                                                "source": "data/china_hydrogen_market.csv"}}}
 

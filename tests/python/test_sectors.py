@@ -1,4 +1,4 @@
-"""The sectors issue 10 added to the hydrogen model: the hydrogen equipment industry, large-scale
+"""The sectors added to the hydrogen model: the hydrogen equipment industry, large-scale
 power storage (battery and hydrogen) and battery-electric vehicles as an endogenous competitor.
 
 Conservation (energy through power-to-hydrogen-to-power, units sold times prices, vehicle shares

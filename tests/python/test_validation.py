@@ -1,4 +1,4 @@
-"""Calibration and out-of-sample validation of the hydrogen model (issue 9, items 12 and 13).
+"""Calibration and out-of-sample validation of the hydrogen model (the model review's items 12 and 13, docs/model/README.md).
 
 The statistics are pinned with thresholds a referee would accept for annual sales and station
 counts of an emerging technology, not the fitted trajectory; the page docs/model/validation.md,
