@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+import h2sim
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "scenarios" / "hydrogen" / "hydrogen_economy.yaml"
 SCENARIO_DIRS = [ROOT / "scenarios" / "zhejiang", ROOT / "scenarios" / "china"]
@@ -41,6 +43,10 @@ GENERATED_NOTE = (
 
 
 # --- reading the YAML --------------------------------------------------------------------
+# The pages document each file as it is written (component-local names, the comments above
+# each key, schedules as given), which h2sim's loaded Model no longer holds, so the files are
+# read as YAML text here; h2sim.load still checks them first (main), and names compare by
+# h2sim's own rule.
 def load(path: Path) -> dict:
     with open(path, encoding="utf-8") as f:
         data = yaml.safe_load(f)
@@ -48,8 +54,8 @@ def load(path: Path) -> dict:
 
 
 def norm(name: str) -> str:
-    """Names compare without case, and a space is an underscore (docs/scenario-format.md)."""
-    return str(name).strip().lower().replace(" ", "_")
+    """Names compare as h2sim compares them (docs/scenario-format.md)."""
+    return h2sim.canonical_name(str(name))
 
 
 def constants_of(model: dict) -> dict[str, dict]:
@@ -798,6 +804,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DOCS, help="folder to write the pages into (default: docs/model)")
     args = parser.parse_args(argv)
+    # Document only what loads: a file h2sim refuses stops here with its file and line.
+    for path in [MODEL, *(p for d in SCENARIO_DIRS for p in sorted(d.glob("*.yaml")))]:
+        try:
+            h2sim.load(path)
+        except h2sim.Error as error:
+            print(f"model_docs: {error}", file=sys.stderr)
+            return 1
     for path in generate(args.out):
         print(path)
     return 0
