@@ -33,6 +33,25 @@ struct ParameterInfo {
   // The order of a SMTHN or DELAYN: its value fixed the program's structure, so a run
   // cannot change it (set it in the Model and compile again).
   bool structural = false;
+  bool lever = false;  // the model marks the constant as a policy lever
+};
+
+// A variable that follows a table over time: a lever the scenario schedules, or any
+// auxiliary defined as a graphical function of TIME. A run may bind another table to it
+// (simulate's `schedules`, ParameterTable::schedules) without compiling again; each
+// element of an arrayed one is a schedule of its own.
+struct ScheduleInfo {
+  std::string name;         // "purchase_subsidy_level" or "subsidy[bus]"
+  std::string variable;     // the model variable
+  std::string units;        // of its values
+  GraphicalFunction table;  // the model's table: what a run reads unless it binds another
+};
+
+// What a run sets by one name: parameters and schedules, by index (an arrayed name without
+// [elements] sets every element).
+struct Settable {
+  std::vector<int> parameters;  // into Program::parameters()
+  std::vector<int> schedules;   // into Program::schedules()
 };
 
 // An immutable compiled model. Cheap to copy (shared); safe to use from many
@@ -41,12 +60,18 @@ class Program {
  public:
   const std::vector<OutputInfo>& outputs() const;
   const std::vector<ParameterInfo>& parameters() const;
+  const std::vector<ScheduleInfo>& schedules() const;
   const TimeSettings& time() const;
   std::size_t stock_count() const;        // state size, internal stocks of SMTH/DELAY included
   std::size_t instruction_count() const;  // instructions evaluated per right-hand side call
-  // Index into outputs() or parameters(); -1 when there is no such name.
+  // Index into outputs(), parameters() or schedules(); -1 when there is no such name.
   int find_output(const std::string& name) const;
   int find_parameter(const std::string& name) const;
+  int find_schedule(const std::string& name) const;  // index into schedules()
+  // The parameters and schedules a run sets by `name`. Throws ModelError, located where the
+  // variable is defined, for anything else: what it is (an auxiliary, a flow, a stock) and
+  // which levers its value depends on in the same instant, or that no variable has the name.
+  Settable settable(const std::string& name) const;
 
  private:
   friend struct detail::ProgramAccess;

@@ -16,12 +16,21 @@ struct LeverSchedule {
   enum class Kind { Constant, Step, Linear, Ramp };
   std::string name;  // the constant it drives
   Kind kind = Kind::Constant;
-  std::vector<double> times;
-  std::vector<double> values;
+  std::vector<double> times;   // Ramp: start and end
+  std::vector<double> values;  // Ramp: from and to
+  // The constant's value before the schedule (after the scenario's parameters): a step holds
+  // it until its first time; a ramp starts from it unless the file gives `from:`.
+  double before = 0;
 };
 
 // "constant", "step", "linear", "ramp": the names the scenario format uses.
 std::string to_string(LeverSchedule::Kind kind);
+
+// The table a schedule runs as, read at TIME (docs/scenario-format.md, Levers): a step is a
+// Discrete table that holds `before` from `start` until its first time; linear and ramp are
+// Continuous tables of their points; a constant is one point. Scenario files and per-run lever
+// trajectories (h2sim sweep, Model.run) expand schedules through this one rule.
+GraphicalFunction schedule_table(const LeverSchedule& lever, double start);
 
 // A section of a model or scenario file that h2sim's analysis tools read and the loader only
 // carries: `outcomes:`, `targets:`, `uncertainties:`, `calibration:`, `reality_checks:`

@@ -77,16 +77,33 @@ struct BatchResult : SavedOutputs {
   }
 };
 
-// Per-lane parameter values: one row per lane, one column per named parameter.
-// Parameters not named keep the model's value in every lane.
+// A lever trajectory per lane: the tables a schedule (Program::schedules()) reads instead of
+// the model's. A table's x are times (increasing; a time given twice is a jump to the later
+// value), its y the lever's values; Continuous is linear between points, Discrete a step
+// function; both hold the end values beyond the ends.
+struct ScheduleColumn {
+  std::string name;  // a schedule; an arrayed one named without [elements]: every element
+  std::vector<GraphicalFunction> tables;
+  // Which table each lane reads. Empty: tables[lane] (one per lane), or tables[0] for every
+  // lane when there is just one.
+  std::vector<std::size_t> table_of_lane;
+};
+
+// Per-lane inputs: one row per lane, one column per named parameter, and lever trajectories.
+// Parameters and schedules not named keep the model's values in every lane. A number column
+// may name a schedule too: the lever then holds that number for the whole run. When two
+// columns set the same thing, the later wins (numbers first, then `schedules`).
 struct ParameterTable {
   std::vector<std::string> names;
   Eigen::MatrixXd values;  // lanes x names
+  std::vector<ScheduleColumn> schedules;
 };
 
-// One run. `overrides` set constants ("price", "subsidy[bus]") for this run only.
+// One run. `overrides` set constants ("price", "subsidy[bus]") for this run only, or hold a
+// scheduled lever at a number; `schedules` give levers their tables for this run.
 Result simulate(const Program& program, const SimulationOptions& options = {},
-                const std::vector<std::pair<std::string, double>>& overrides = {});
+                const std::vector<std::pair<std::string, double>>& overrides = {},
+                const std::vector<std::pair<std::string, GraphicalFunction>>& schedules = {});
 
 // Many runs of the same Program, one per row of `table`, evaluated in blocks of
 // lanes. Lane i equals, bit for bit, simulate() with row i as overrides.

@@ -27,11 +27,11 @@ namespace h2sim::detail {
 
 // An expression on its way to instructions.
 struct Lowered {
-  enum class Kind { Number, Ref, Apply, Lookup } kind = Kind::Number;
+  enum class Kind { Number, Ref, Apply, Lookup, Schedule } kind = Kind::Number;
   double number = 0;
   int node = -1;     // Ref
   Op op = Op::Copy;  // Apply
-  int table = -1;    // Lookup
+  int table = -1;    // Lookup: the table; Schedule: the schedule (its table is bound per run)
   std::vector<LoweredPtr> args;
 };
 
@@ -128,6 +128,8 @@ class Compiler {
   void allocate_slots();
   void emit_code();
   void emit_outputs();
+  void emit_reads();
+  LoweredPtr schedule(int node_id, int table);
 
   const ResolvedModel& model_;
   ProgramData data_;
@@ -137,8 +139,9 @@ class Compiler {
   std::map<std::uint64_t, std::int32_t> literal_slots_;
   std::vector<int> init_order_;
   std::vector<int> run_order_;
-  std::vector<int> structural_;  // constant nodes whose value fixed the structure
-  std::string current_owner_;    // the element being lowered: internal nodes are named after it
+  std::vector<int> structural_;      // constant nodes whose value fixed the structure
+  std::vector<int> schedule_nodes_;  // per schedule: the node whose value it is
+  std::string current_owner_;        // the element being lowered: internal nodes are named after it
   int current_variable_ = -1;
   bool in_reduction_ = false;
 };

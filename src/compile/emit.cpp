@@ -40,6 +40,16 @@ std::int32_t Compiler::emit(const LoweredPtr& l, std::vector<Instruction>& code,
       code.push_back(in);
       return in.dst;
     }
+    case Lowered::Kind::Schedule: {
+      const std::int32_t a = emit(l->args[0], code);
+      Instruction in;
+      in.op = Op::Schedule;
+      in.dst = dst >= 0 ? dst : new_slot();
+      in.a = a;
+      in.b = l->table;
+      code.push_back(in);
+      return in.dst;
+    }
     case Lowered::Kind::Apply: {
       std::int32_t args[3] = {0, 0, -1};
       for (std::size_t i = 0; i < l->args.size(); ++i) args[i] = emit(l->args[i], code);
@@ -136,6 +146,7 @@ void Compiler::emit_code() {
     p.units = model_.variables[static_cast<std::size_t>(n.variable)].source->units;
     p.structural = std::find(structural_.begin(), structural_.end(), static_cast<int>(id)) !=
                    structural_.end();
+    p.lever = model_.variables[static_cast<std::size_t>(n.variable)].source->lever;
     data_.parameters.push_back(p);
     data_.parameter_slots.push_back(n.slot);
   }
@@ -148,6 +159,8 @@ void Compiler::emit_code() {
   for (const Node& n : nodes_)
     if (n.kind == NodeKind::Stock)
       emit(n.derivative, data_.step_code, data_.derivative_begin + n.state_index);
+  for (const int id : schedule_nodes_) data_.schedule_slots.push_back(node(id).slot);
+  emit_reads();
 
   for (const Node& n : nodes_) {
     if (n.kind == NodeKind::Previous) data_.previous.push_back({n.slot, node(n.source).slot});
@@ -159,6 +172,27 @@ void Compiler::emit_code() {
       d.initial = n.slot;  // the initial value is computed into the delay's own slot
       data_.delays.push_back(d);
     }
+  }
+}
+
+// What each variable reads in the same instant, for messages that say which levers a computed
+// variable depends on. Stocks, delays and PREVIOUS read nothing now: their values come from
+// earlier times.
+void Compiler::emit_reads() {
+  const auto count = static_cast<std::size_t>(data_.variable_end - data_.variable_begin);
+  std::vector<std::vector<std::int32_t>> reads(count);
+  for (const Node& n : nodes_) {
+    if (n.kind != NodeKind::Auxiliary || !n.value) continue;
+    std::vector<int> refs;
+    collect_refs(n.value, refs);
+    auto& out = reads[static_cast<std::size_t>(n.slot - data_.variable_begin)];
+    for (const int r : refs)
+      if (node(r).kind != NodeKind::Clock) out.push_back(node(r).slot);
+  }
+  data_.read_offsets.push_back(0);
+  for (const auto& r : reads) {
+    data_.reads.insert(data_.reads.end(), r.begin(), r.end());
+    data_.read_offsets.push_back(static_cast<std::int32_t>(data_.reads.size()));
   }
 }
 

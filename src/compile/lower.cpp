@@ -133,7 +133,10 @@ void Compiler::lower_all() {
     current_owner_ = node(i).name;
     current_variable_ = node(i).variable;
     LoweredPtr value = lower(*eq.expr, ctx, site);
-    if (v.table >= 0 && v.kind != VariableKind::Stock) {
+    const bool of_time_alone = value->kind == Lowered::Kind::Ref && value->node == kTimeNode;
+    if (v.table >= 0 && v.kind == VariableKind::Auxiliary && of_time_alone) {
+      value = schedule(i, v.table);  // a table over time: a run may bind its own
+    } else if (v.table >= 0 && v.kind != VariableKind::Stock) {
       auto l = std::make_shared<Lowered>();
       l->kind = Lowered::Kind::Lookup;
       l->table = v.table;
@@ -143,6 +146,26 @@ void Compiler::lower_all() {
     node(i).value = value;
     if (v.kind == VariableKind::Stock) node(i).derivative = stock_derivative(v, ctx, site);
   }
+}
+
+// A table read at TIME (a scheduled lever): schedule k of the program, whose table each run
+// binds (the model's unless the run gives its own).
+LoweredPtr Compiler::schedule(int node_id, int table) {
+  const Node& n = node(node_id);
+  const ResolvedVariable& v = model_.variables[static_cast<std::size_t>(n.variable)];
+  ScheduleInfo info;
+  info.name = n.name;
+  info.variable = v.name();
+  info.units = v.source->units;
+  info.table = *v.source->graphical_function;
+  data_.schedules.push_back(std::move(info));
+  data_.schedule_lookups.push_back(table);
+  schedule_nodes_.push_back(node_id);
+  auto l = std::make_shared<Lowered>();
+  l->kind = Lowered::Kind::Schedule;
+  l->table = static_cast<int>(data_.schedules.size()) - 1;
+  l->args = {ref(kTimeNode)};
+  return l;
 }
 
 LoweredPtr Compiler::stock_derivative(const ResolvedVariable& v, const Context& ctx,
@@ -442,6 +465,8 @@ std::optional<double> Compiler::value_at_start(const LoweredPtr& l, std::vector<
       if (!x) return std::nullopt;
       return lookup_value(data_, l->table, *x);
     }
+    case Lowered::Kind::Schedule:
+      return std::nullopt;  // each run binds its own table
     case Lowered::Kind::Apply: {
       // The kernel computes it, as it would at the start time (STEP and RAMP included).
       Block<1> slots[kFixedSlots + 4];

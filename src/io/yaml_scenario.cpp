@@ -341,6 +341,9 @@ class ScenarioLoader {
                         "`; name the variable without [elements]");
     LeverSchedule lever;
     lever.name = v->name;
+    lever.before = v->equation && v->equation.tree()->kind == detail::ExprKind::Number
+                       ? v->equation.tree()->number
+                       : 0.0;
     if (spec.IsScalar()) {
       lever.kind = LeverSchedule::Kind::Constant;
       lever.values = {l.reader.number(spec, path)};
@@ -354,10 +357,7 @@ class ScenarioLoader {
     for (const char* k : {"constant", "step", "linear", "ramp"}) kinds += spec[k] ? 1 : 0;
     if (kinds != 1)
       l.reader.fail(spec, path, "give exactly one of `constant:`, `step:`, `linear:` or `ramp:`");
-    const double base = v->equation && v->equation.tree()->kind == detail::ExprKind::Number
-                            ? v->equation.tree()->number
-                            : 0.0;
-    GraphicalFunction gf;
+    const double base = lever.before;
     if (spec["constant"]) {
       lever.kind = LeverSchedule::Kind::Constant;
       lever.values = {l.reader.number(spec["constant"], path + ".constant")};
@@ -380,7 +380,6 @@ class ScenarioLoader {
       lever.kind = LeverSchedule::Kind::Ramp;
       lever.times = {start, end};
       lever.values = {from, to};
-      gf.interpolation = Interpolation::Continuous;
     } else {
       const bool step = static_cast<bool>(spec["step"]);
       const YAML::Node points = step ? spec["step"] : spec["linear"];
@@ -395,16 +394,8 @@ class ScenarioLoader {
       }
       if (lever.times.empty()) l.reader.fail(points, pp, "a schedule needs at least one point");
       lever.kind = step ? LeverSchedule::Kind::Step : LeverSchedule::Kind::Linear;
-      gf.interpolation = step ? Interpolation::Discrete : Interpolation::Continuous;
     }
-    gf.x = lever.times;
-    gf.y = lever.values;
-    // A step schedule holds the model's value until its first change.
-    if (lever.kind == LeverSchedule::Kind::Step && gf.x.front() > s.model.time().start) {
-      gf.x.insert(gf.x.begin(), s.model.time().start);
-      gf.y.insert(gf.y.begin(), base);
-    }
-    s.model.set_time_schedule(v->name, gf);
+    s.model.set_time_schedule(v->name, schedule_table(lever, s.model.time().start));
     s.levers.push_back(lever);
   }
 
@@ -421,6 +412,31 @@ class ScenarioLoader {
 };
 
 }  // namespace
+
+GraphicalFunction schedule_table(const LeverSchedule& lever, double start) {
+  GraphicalFunction gf;
+  gf.x = lever.times;
+  gf.y = lever.values;
+  switch (lever.kind) {
+    case LeverSchedule::Kind::Constant:
+      gf.x = {start};
+      gf.y = {lever.values.empty() ? lever.before : lever.values.front()};
+      break;
+    case LeverSchedule::Kind::Step:
+      gf.interpolation = Interpolation::Discrete;
+      // The model's value until the first change.
+      if (!gf.x.empty() && gf.x.front() > start) {
+        gf.x.insert(gf.x.begin(), start);
+        gf.y.insert(gf.y.begin(), lever.before);
+      }
+      break;
+    case LeverSchedule::Kind::Linear:
+    case LeverSchedule::Kind::Ramp:
+      gf.interpolation = Interpolation::Continuous;
+      break;
+  }
+  return gf;
+}
 
 std::string to_string(LeverSchedule::Kind kind) {
   switch (kind) {

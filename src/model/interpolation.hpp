@@ -9,14 +9,16 @@
 
 namespace h2sim::detail {
 
-// y(x) for n points (xs strictly increasing): linear between points; outside them held at
-// the end values, or continued along the end segment for Interpolation::Extrapolate;
-// Discrete takes the value of the last point at or below x. NaN stays NaN.
+// y(x) for n points (xs increasing): linear between points; outside them held at the end
+// values, or continued along the end segment for Interpolation::Extrapolate; Discrete takes
+// the value of the last point at or below x. NaN stays NaN. A time repeated in a schedule's
+// table (Continuous or Discrete, never Extrapolate) is a jump: from that x on, the later
+// point's value holds.
 inline double interpolate(const double* xs, const double* ys, std::size_t n,
                           Interpolation interpolation, double x) {
   if (n == 0) return 0.0;
   if (n == 1 || std::isnan(x)) return n == 1 ? ys[0] : x;
-  if (x <= xs[0]) {
+  if (x < xs[0] || (x == xs[0] && xs[1] != xs[0])) {
     if (interpolation == Interpolation::Extrapolate && x < xs[0])
       return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0]);
     return ys[0];

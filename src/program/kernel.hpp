@@ -39,11 +39,14 @@ inline void per_lane(Block<W>& d, const Block<W>& a, F f) {
   for (int l = 0; l < W; ++l) d[l] = f(a[l]);
 }
 
-// Runs `count` instructions over the slots `s`, W lanes at a time. Longer than 100 lines on
-// purpose: one switch with a case per instruction is the interpreter's step loop, and
-// keeping it whole keeps each instruction one jump away, with no call.
+// Runs `count` instructions over the slots `s`, W lanes at a time; `tables` holds the tables
+// bound to each schedule and lane (tables[schedule * W + lane]), needed only by code that
+// reads schedules. Longer than 100 lines on purpose: one switch with a case per instruction
+// is the interpreter's step loop, and keeping it whole keeps each instruction one jump away,
+// with no call.
 template <int W>
-void execute(const ProgramData& p, const Instruction* code, std::size_t count, Block<W>* s) {
+void execute(const ProgramData& p, const Instruction* code, std::size_t count, Block<W>* s,
+             const BoundTable* tables = nullptr) {
   using B = Block<W>;
   const B zero = B::Zero();
   const B one = B::Ones();
@@ -209,6 +212,13 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
       case Op::Lookup:
         for (int l = 0; l < W; ++l) d[l] = lookup_value(p, in.b, a[l]);
         break;
+      case Op::Schedule: {
+        const BoundTable* bound = tables + static_cast<std::ptrdiff_t>(in.b) * W;
+        for (int l = 0; l < W; ++l)
+          d[l] = interpolate(bound[l].x, bound[l].y, static_cast<std::size_t>(bound[l].count),
+                             bound[l].interpolation, a[l]);
+        break;
+      }
     }
   }
 }

@@ -53,12 +53,13 @@ enum class Op : std::uint8_t {
   Sinh,
   Cosh,
   Tanh,
-  Rem,      // dst = fmod(a, b): the sign of a (Vensim's MODULO)
-  SafeDiv,  // dst = b != 0 ? a / b : c
-  Step,     // dst = step_time >= b ? a : 0                          (STEP(a, b))
-  Ramp,     // dst = slope a from time b, held after time c (c < 0: no end slot)
-  Pulse,    // dst = a / dt in the dt starting at b, repeating every c (c < 0: once)
-  Lookup,   // dst = table[b](a): b is a table index, not a slot
+  Rem,       // dst = fmod(a, b): the sign of a (Vensim's MODULO)
+  SafeDiv,   // dst = b != 0 ? a / b : c
+  Step,      // dst = step_time >= b ? a : 0                          (STEP(a, b))
+  Ramp,      // dst = slope a from time b, held after time c (c < 0: no end slot)
+  Pulse,     // dst = a / dt in the dt starting at b, repeating every c (c < 0: once)
+  Lookup,    // dst = table[b](a): b is a table index, not a slot
+  Schedule,  // dst = the lane's table for schedule b, read at a: tables bound per run (BoundTable)
 };
 
 struct Instruction {
@@ -71,6 +72,16 @@ struct Instruction {
 
 struct LookupTable {
   std::int32_t offset = 0;  // into ProgramData::lookup_x / lookup_y
+  std::int32_t count = 0;
+  Interpolation interpolation = Interpolation::Continuous;
+};
+
+// A schedule's table as one lane reads it (Op::Schedule). The simulator binds one per schedule
+// and lane before a run: the model's own table, or the run's (a lever trajectory). Times may
+// repeat: a repeated time is a jump, the later point holding from that time on.
+struct BoundTable {
+  const double* x = nullptr;
+  const double* y = nullptr;
   std::int32_t count = 0;
   Interpolation interpolation = Interpolation::Continuous;
 };
@@ -135,6 +146,19 @@ struct ProgramData {
   std::vector<LookupTable> lookups;
   std::vector<double> lookup_x;
   std::vector<double> lookup_y;
+
+  // Schedules: variables whose value is a table read at TIME (the levers a scenario
+  // schedules). Each element is one schedule; its model table is schedule_lookups[k], and a
+  // run may bind another table per lane (Op::Schedule reads BoundTable[k * W + lane]).
+  std::vector<ScheduleInfo> schedules;
+  std::vector<std::int32_t> schedule_lookups;  // into lookups
+  std::vector<std::int32_t> schedule_slots;    // where each schedule's value is computed
+
+  // For messages about a variable that cannot be set per run: per variable slot (from
+  // variable_begin), the variable slots its value reads in the same instant (not through a
+  // stock, a delay or PREVIOUS), as offsets into `reads`.
+  std::vector<std::int32_t> read_offsets;
+  std::vector<std::int32_t> reads;
 
   // Slots whose initial values are times of known discontinuities (STEP, PULSE,
   // RAMP arguments); adaptive methods stop there. pulse_breakpoints hold

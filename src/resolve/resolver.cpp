@@ -89,8 +89,13 @@ class Resolver {
     const GraphicalFunction& gf = *v.source->graphical_function;
     if (gf.x.size() != gf.y.size() || gf.x.empty())
       fail("a graphical function needs as many x points as y points, and at least one");
-    for (std::size_t i = 1; i < gf.x.size(); ++i)
-      if (!(gf.x[i] > gf.x[i - 1])) fail("graphical function x points must increase");
+    // A repeated x is a jump (the later point holds from there on), which a lever trajectory
+    // written back into a model needs; extrapolating from a jump has no slope.
+    for (std::size_t i = 1; i < gf.x.size(); ++i) {
+      if (!(gf.x[i] >= gf.x[i - 1])) fail("graphical function x points must increase");
+      if (gf.x[i] == gf.x[i - 1] && gf.interpolation == Interpolation::Extrapolate)
+        fail("graphical function x points must increase (an extrapolated one cannot repeat an x)");
+    }
     v.table = static_cast<int>(out_.tables.size());
     out_.tables.push_back(v.source);
   }

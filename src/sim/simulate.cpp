@@ -14,6 +14,7 @@
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -128,12 +129,19 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   return plan;
 }
 
-// Per-lane parameter values, resolved from names once.
+// Per-lane parameter values and schedule tables, resolved from names once.
 struct LaneParameters {
   std::vector<double> defaults;            // per parameter
   std::vector<std::vector<int>> columns;   // table column -> parameter indices
   const Eigen::MatrixXd* table = nullptr;  // lanes x columns (may be empty)
   std::size_t lanes = 1;
+
+  // Per schedule: the table every lane reads unless a column below gives its own.
+  std::vector<detail::BoundTable> tables;
+  // (table column, schedule): the schedule holds the lane's number for the whole run.
+  std::vector<std::pair<Eigen::Index, int>> held;
+  // Lever trajectories: a column of tables and the schedules it binds.
+  std::vector<std::pair<const ScheduleColumn*, std::vector<int>>> trajectories;
 
   void fill(std::size_t lane, double* out) const {
     std::copy(defaults.begin(), defaults.end(), out);
@@ -142,30 +150,48 @@ struct LaneParameters {
       for (const int p : columns[c])
         out[p] = (*table)(static_cast<Eigen::Index>(lane), static_cast<Eigen::Index>(c));
   }
+
+  // The table of each schedule for `lane`, in the order the columns were given.
+  void bind(std::size_t lane, detail::BoundTable* out) const {
+    std::copy(tables.begin(), tables.end(), out);
+    for (const auto& [column, k] : held) {
+      const double* v = &(*table)(static_cast<Eigen::Index>(lane), column);
+      out[k] = {v, v, 1, Interpolation::Continuous};
+    }
+    for (const auto& [column, schedules] : trajectories) {
+      const GraphicalFunction& gf = column->tables[table_index(*column, lane)];
+      for (const int k : schedules) out[k] = bound(gf);
+    }
+  }
+
+  static std::size_t table_index(const ScheduleColumn& column, std::size_t lane) {
+    if (!column.table_of_lane.empty()) return column.table_of_lane[lane];
+    return column.tables.size() == 1 ? 0 : lane;
+  }
+  static detail::BoundTable bound(const GraphicalFunction& gf) {
+    return {gf.x.data(), gf.y.data(), static_cast<std::int32_t>(gf.x.size()), gf.interpolation};
+  }
 };
 
-std::vector<int> resolve_parameter(const Program& program, const std::string& name) {
-  const int i = program.find_parameter(name);
-  if (i >= 0) return {i};
-  // An arrayed constant named without elements: every element.
-  std::vector<int> all;
-  const std::string key = canonical_name(name);
-  const auto& params = program.parameters();
-  for (std::size_t k = 0; k < params.size(); ++k) {
-    const std::string pk = canonical_element_name(params[k].name);
-    if (pk.size() > key.size() && pk.compare(0, key.size(), key) == 0 && pk[key.size()] == '[')
-      all.push_back(static_cast<int>(k));
+// A lever trajectory must be a table the kernel can read: points, in time order, finite.
+void check_schedule_table(const GraphicalFunction& gf, const std::string& name,
+                          const std::string& which) {
+  Location where;
+  where.variable = name;
+  auto bad = [&](const std::string& m) { throw ModelError(which + m, where); };
+  if (gf.x.empty()) bad("a lever trajectory needs at least one point");
+  if (gf.x.size() != gf.y.size())
+    bad("a lever trajectory needs as many times (" + std::to_string(gf.x.size()) + ") as values (" +
+        std::to_string(gf.y.size()) + ")");
+  if (gf.x.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    bad("a lever trajectory has too many points");
+  for (std::size_t i = 0; i < gf.x.size(); ++i) {
+    if (!std::isfinite(gf.x[i]) || !std::isfinite(gf.y[i]))
+      bad("the times and values of a lever trajectory must be finite numbers");
+    if (i > 0 && gf.x[i] < gf.x[i - 1]) bad("the times of a lever trajectory must not decrease");
+    if (i > 0 && gf.x[i] == gf.x[i - 1] && gf.interpolation == Interpolation::Extrapolate)
+      bad("a lever trajectory that extrapolates cannot repeat a time");
   }
-  if (all.empty()) {
-    Location where;
-    where.variable = name;
-    const int out = program.find_output(name);
-    throw ModelError(
-        out >= 0 ? "is computed by an equation, not a constant: only constants can be set per run"
-                 : "no constant with this name",
-        where);
-  }
-  return all;
 }
 
 // A structural parameter (the order of a SMTHN/DELAYN) was compiled into the program; a run
@@ -182,6 +208,42 @@ void reject_structural(const Program& program, int parameter, const std::string&
       where);
 }
 
+// A trajectory for a constant that the model does not schedule: it needs a Program compiled
+// with the constant as a schedule (Model::set_time_schedule), so that lanes can bind tables.
+[[noreturn]] void throw_not_scheduled(const std::string& name) {
+  Location where;
+  where.variable = name;
+  throw ModelError(
+      "is a constant, not a lever schedule: a run can set it to a number; to drive it over "
+      "time, schedule it in the model (a scenario's `levers:`, Model::set_time_schedule) and "
+      "compile again",
+      where);
+}
+
+void check_schedule_column(const ScheduleColumn& column, std::size_t lanes) {
+  Location where;
+  where.variable = column.name;
+  if (column.tables.empty()) throw ModelError("a lever trajectory column needs tables", where);
+  if (!column.table_of_lane.empty()) {
+    if (column.table_of_lane.size() != lanes)
+      throw ModelError("gives a table for " + std::to_string(column.table_of_lane.size()) +
+                           " lanes in a batch of " + std::to_string(lanes),
+                       where);
+    for (const std::size_t t : column.table_of_lane)
+      if (t >= column.tables.size())
+        throw ModelError("a lane names table " + std::to_string(t) + " of " +
+                             std::to_string(column.tables.size()),
+                         where);
+  } else if (column.tables.size() != 1 && column.tables.size() != lanes) {
+    throw ModelError("gives " + std::to_string(column.tables.size()) + " tables for a batch of " +
+                         std::to_string(lanes) + " lanes: give one, or one per lane",
+                     where);
+  }
+  for (std::size_t t = 0; t < column.tables.size(); ++t)
+    check_schedule_table(column.tables[t], column.name,
+                         column.tables.size() > 1 ? "table " + std::to_string(t) + ": " : "");
+}
+
 // Runs W lanes through one simulation.
 template <int W>
 class BlockRunner {
@@ -195,7 +257,9 @@ class BlockRunner {
         x_(static_cast<std::size_t>(p.stock_count) * W),
         dxdt_(x_.size()),
         previous_pending_(p.previous.size()),
-        params_(p.parameters.size()) {
+        params_(p.parameters.size()),
+        lane_tables_(p.schedules.size()),
+        tables_(p.schedules.size() * W) {
     for (auto& s : slots_) s.setZero();
     for (const auto& [slot, value] : p.literals)
       slots_[static_cast<std::size_t>(slot)].setConstant(value);
@@ -226,6 +290,9 @@ class BlockRunner {
           first_lane_ + (static_cast<std::size_t>(l) < active_ ? static_cast<std::size_t>(l) : 0);
       lanes.fill(lane, params_.data());
       for (std::size_t k = 0; k < params_.size(); ++k) slot(p_.parameter_slots[k])[l] = params_[k];
+      lanes.bind(lane, lane_tables_.data());
+      for (std::size_t k = 0; k < lane_tables_.size(); ++k)
+        tables_[k * W + static_cast<std::size_t>(l)] = lane_tables_[k];
     }
   }
 
@@ -235,7 +302,7 @@ class BlockRunner {
     slot(detail::kDtSlot).setConstant(plan_.dt);
     slot(detail::kStartSlot).setConstant(plan_.start);
     slot(detail::kStopSlot).setConstant(plan_.stop);
-    detail::execute<W>(p_, p_.init_code.data(), p_.init_code.size(), slots_.data());
+    detail::execute<W>(p_, p_.init_code.data(), p_.init_code.size(), slots_.data(), tables_.data());
     check_finite(plan_.start, "while computing initial values");
     std::memcpy(x_.data(), slots_[static_cast<std::size_t>(p_.stock_begin)].data(),
                 x_.size() * sizeof(double));
@@ -295,7 +362,7 @@ class BlockRunner {
       for (const std::int32_t k : non_negative_)
         slot(p_.stock_begin + k) = slot(p_.stock_begin + k).max(0.0);
     slot(detail::kTimeSlot).setConstant(t);
-    detail::execute<W>(p_, p_.step_code.data(), p_.step_code.size(), slots_.data());
+    detail::execute<W>(p_, p_.step_code.data(), p_.step_code.size(), slots_.data(), tables_.data());
   }
   void derivatives(double* dxdt) {
     std::memcpy(dxdt, slots_[static_cast<std::size_t>(p_.derivative_begin)].data(),
@@ -436,6 +503,9 @@ class BlockRunner {
         if (!(every > 0)) break;
       }
     }
+    // The times of the lane's schedules (adaptive runs are one lane): steps and kinks.
+    for (std::size_t k = 0; k < p_.schedules.size(); ++k)
+      for (std::int32_t i = 0; i < tables_[k * W].count; ++i) add(tables_[k * W].x[i]);
     if (p_.has_discrete_state())
       for (long i = 1; i < plan_.steps; ++i) add(plan_.start + static_cast<double>(i) * plan_.dt);
     b.push_back(plan_.stop);
@@ -532,6 +602,8 @@ class BlockRunner {
   std::vector<double> delay_initial_;
   std::vector<std::vector<double>> delay_buffers_;
   std::vector<double> params_;
+  std::vector<detail::BoundTable> lane_tables_;  // one lane's, while binding
+  std::vector<detail::BoundTable> tables_;       // [schedule][lane]: what Op::Schedule reads
   std::vector<std::int32_t> non_negative_;
   bool clamp_in_rhs_ = false;
   std::size_t first_lane_ = 0;
@@ -602,6 +674,12 @@ BatchResult run_lanes(const Program& program, const RunPlan& plan, const LanePar
 LaneParameters default_parameters(const Program& program) {
   LaneParameters lp;
   for (const auto& p : program.parameters()) lp.defaults.push_back(p.value);
+  const ProgramData& data = detail::ProgramAccess::data(program);
+  for (const std::int32_t table : data.schedule_lookups) {
+    const detail::LookupTable& t = data.lookups[static_cast<std::size_t>(table)];
+    lp.tables.push_back({data.lookup_x.data() + t.offset, data.lookup_y.data() + t.offset, t.count,
+                         t.interpolation});
+  }
   return lp;
 }
 
@@ -610,14 +688,32 @@ LaneParameters default_parameters(const Program& program) {
 int lane_block_width() { return kBlockWidth; }
 
 Result simulate(const Program& program, const SimulationOptions& options,
-                const std::vector<std::pair<std::string, double>>& overrides) {
+                const std::vector<std::pair<std::string, double>>& overrides,
+                const std::vector<std::pair<std::string, GraphicalFunction>>& schedules) {
   const RunPlan plan = make_plan(program, options);
   LaneParameters lanes = default_parameters(program);
-  for (const auto& [name, value] : overrides)
-    for (const int k : resolve_parameter(program, name)) {
+  // A scheduled lever held at a number reads a one-point table of it.
+  std::vector<double> held;
+  held.reserve(overrides.size());
+  for (const auto& [name, value] : overrides) {
+    const Settable set = program.settable(name);
+    for (const int k : set.parameters) {
       reject_structural(program, k, name, value);
       lanes.defaults[static_cast<std::size_t>(k)] = value;
     }
+    if (set.schedules.empty()) continue;
+    held.push_back(value);
+    for (const int k : set.schedules)
+      lanes.tables[static_cast<std::size_t>(k)] = {&held.back(), &held.back(), 1,
+                                                   Interpolation::Continuous};
+  }
+  for (const auto& [name, table] : schedules) {
+    const Settable set = program.settable(name);
+    if (set.schedules.empty()) throw_not_scheduled(name);
+    check_schedule_table(table, name, "");
+    for (const int k : set.schedules)
+      lanes.tables[static_cast<std::size_t>(k)] = LaneParameters::bound(table);
+  }
   lanes.lanes = 1;
   SimulationOptions single = options;
   single.threads = 1;
@@ -637,19 +733,32 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
   if (static_cast<std::size_t>(table.values.cols()) != table.names.size())
     throw ModelError("the parameter table has " + std::to_string(table.names.size()) +
                      " names but " + std::to_string(table.values.cols()) + " columns");
-  for (std::size_t c = 0; c < table.names.size(); ++c) {
-    lanes.columns.push_back(resolve_parameter(program, table.names[c]));
-    for (const int k : lanes.columns.back())
-      for (Eigen::Index r = 0; r < table.values.rows(); ++r)
-        reject_structural(program, k, table.names[c],
-                          table.values(r, static_cast<Eigen::Index>(c)));
-  }
-  lanes.table = &table.values;
   lanes.lanes = table.names.empty() && table.values.rows() == 0
                     ? 1
                     : static_cast<std::size_t>(table.values.rows());
+  for (const ScheduleColumn& column : table.schedules)
+    if (table.names.empty() && table.values.rows() == 0)
+      lanes.lanes = std::max(lanes.lanes, column.table_of_lane.empty() && column.tables.size() > 1
+                                              ? column.tables.size()
+                                              : column.table_of_lane.size());
   if (lanes.lanes == 0)
     throw ModelError("the parameter table has no rows: a batch needs at least one lane");
+  for (std::size_t c = 0; c < table.names.size(); ++c) {
+    const Settable set = program.settable(table.names[c]);
+    lanes.columns.push_back(set.parameters);
+    for (const int k : set.parameters)
+      for (Eigen::Index r = 0; r < table.values.rows(); ++r)
+        reject_structural(program, k, table.names[c],
+                          table.values(r, static_cast<Eigen::Index>(c)));
+    for (const int k : set.schedules) lanes.held.emplace_back(static_cast<Eigen::Index>(c), k);
+  }
+  lanes.table = &table.values;
+  for (const ScheduleColumn& column : table.schedules) {
+    const Settable set = program.settable(column.name);
+    if (set.schedules.empty()) throw_not_scheduled(column.name);
+    check_schedule_column(column, lanes.lanes);
+    lanes.trajectories.emplace_back(&column, set.schedules);
+  }
   return run_lanes(program, plan, lanes, options);
 }
 
