@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time as _time
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ import pandas as pd
 
 from . import _h2sim, results
 from .sections import SECTION_NAMES, Section
+from .trajectories import Trajectory, is_setting_object, resolve
 
 
 def load(path: str | os.PathLike, strict_units: bool = False) -> "Model":
@@ -47,21 +49,25 @@ class Model:
 
     A Model is a value: :meth:`with_params` returns a new one and leaves this one as
     it is. The compiled program is built once (when the file is loaded) and reused by
-    every run, and by every Model that :meth:`with_params` makes with plain numbers.
+    every run, and by every Model that :meth:`with_params` makes with numbers for constants
+    or with any setting of a scheduled lever (h2sim.trajectories).
 
     (In C++ this is an ``h2sim::Scenario``, which holds an ``h2sim::Model``, the graph,
     and its ``h2sim::Program``; docs/architecture.md has the whole mapping.)
     """
 
     def __init__(self, scenario: Any, source: tuple | None = None, overrides: dict | None = None,
-                 program: Any = None, run_params: dict | None = None) -> None:
+                 program: Any = None, run_params: dict | None = None, index: "_ProgramIndex | None" = None) -> None:
         self._scenario = scenario
         self._source = source
         self._overrides = dict(overrides or {})
-        # The Program load compiled; or, after with_params with plain numbers, the Program
-        # of the Model it came from, run with `_run_params` set.
+        # The Program load compiled; or, after with_params with settings a run can make, the
+        # Program of the Model it came from, run with `_run_params` set (numbers for
+        # constants, numbers or Trajectories for scheduled levers).
         self._program = program if program is not None else scenario.program
-        self._run_params = dict(run_params or {})
+        self._run_params: dict[str, float | Trajectory] = dict(run_params or {})
+        self._index = index if program is not None else None
+        self._variants: dict[frozenset, Model] = {}
         self._label_cache: dict[str, str] | None = None
 
     # --- what it is -------------------------------------------------------------
@@ -167,7 +173,8 @@ class Model:
         uncertainty, if declared) and lever."""
         info = {_h2sim.canonical_name(v["name"]): v for v in self._scenario.variables()}
         rows = []
-        set_here = {_h2sim.canonical_element_name(k): v for k, v in self._run_params.items()}
+        set_here = {_h2sim.canonical_element_name(k): v for k, v in self._run_params.items()
+                    if not isinstance(v, Trajectory)}
         for name, value, units in self.program.parameters:
             key = _h2sim.canonical_element_name(name)
             value = set_here.get(key, set_here.get(key.split("[", 1)[0], value))
@@ -229,37 +236,140 @@ class Model:
 
     # --- changing it ------------------------------------------------------------
     def with_params(self, params: Mapping[str, Any] | None = None, **kwargs: Any) -> "Model":
-        """A new Model with constants set: numbers, or pandas Series indexed by time
-        (a lever trajectory, interpolated linearly and held beyond its ends)."""
-        params = {**(params or {}), **kwargs}
+        """A new Model with constants and levers set: numbers, pandas Series indexed by time,
+        or any lever setting of :mod:`h2sim.trajectories` (``{"step": {...}}``,
+        ``{"scale": 1.5}``, ``{"from": 2023, "value": 0.5}``, ...). Numbers for constants and
+        every setting of a scheduled lever reuse the compiled program; a trajectory for a
+        constant the scenario does not schedule, or a new order of SMTHN/DELAYN, compiles anew.
+        Setting an auxiliary, a flow or a stock is a ModelError that says what it is."""
+        settings = self._settings({**(params or {}), **kwargs})
         scenario = self._scenario.copy()
-        for name, value in params.items():
-            _apply(scenario, name, value)
-        # Plain numbers for constants the compiled program can set per run need no new
-        # program: the new Model runs this one's with the numbers set.
-        if self._program is not None and self._settable(params):
-            numbers = {name: float(value) for name, value in params.items()}
-            model = Model(scenario, self._source, {**self._overrides, **params}, self._program,
-                          {**self._run_params, **numbers})
+        for name, value in settings.items():
+            _apply(scenario, name, value, self._targets(name)[1])
+        overrides = {**self._overrides, **settings}
+        if self._needs_compiling(settings):
+            model = Model(scenario, self._source, overrides)
         else:
-            model = Model(scenario, self._source, {**self._overrides, **params})
+            model = Model(scenario, self._source, overrides, self.program,
+                          _merged(self._run_params, settings), self._program_index())
         model._label_cache = self._label_cache  # labels do not depend on values
         return model
 
-    def _settable(self, params: Mapping[str, Any]) -> bool:
-        """Whether every entry is a plain number for a parameter of the compiled program that
-        does not fix its structure (the order of a SMTHN/DELAYN does)."""
-        if any(isinstance(v, pd.Series) for v in params.values()):
-            return False
-        names = {_h2sim.canonical_element_name(n) for n, _, _ in self._program.parameters}
-        bases = {n.split("[", 1)[0] for n in names}
-        structural = {_h2sim.canonical_element_name(n).split("[", 1)[0]
-                      for n in self._program.structural_parameters}
-        for name in params:
-            key = _h2sim.canonical_element_name(name)
-            if (key not in names and key not in bases) or key.split("[", 1)[0] in structural:
-                return False
-        return True
+    def trajectory(self, name: str) -> Trajectory:
+        """What a run of this Model reads for a lever or constant: the scenario's schedule,
+        or what :meth:`with_params` set, as a :class:`h2sim.Trajectory` (a constant is one
+        point at the start time)."""
+        parameters, schedules = self._targets(name)
+        return self._current(name, parameters, schedules)
+
+    def _program_index(self) -> "_ProgramIndex":
+        if self._index is None:
+            self._index = _ProgramIndex(self.program)
+        return self._index
+
+    def _targets(self, name: str) -> tuple[list[int], list[int]]:
+        """The parameters and schedules of the compiled program that `name` sets; ModelError
+        (what the name is, which levers it depends on) for anything a run cannot set."""
+        return self._program_index().settable(name)
+
+    def _settings(self, params: Mapping[str, Any] | None) -> dict[str, float | Trajectory]:
+        """Each setting checked against the program and resolved: a number or a Trajectory."""
+        out: dict[str, float | Trajectory] = {}
+        for name, value in (params or {}).items():
+            name = str(name)
+            parameters, schedules = self._targets(name)
+            if not is_setting_object(value):
+                try:
+                    out[name] = float(value)
+                except (TypeError, ValueError):
+                    raise ValueError(f"{name}: expected a number or a lever setting, got {value!r}") from None
+                continue
+            resolved = resolve(value, name, self._current(name, parameters, schedules),
+                               self._before(name, parameters, schedules), self.time["start"])
+            if isinstance(resolved, Trajectory) and len(resolved.times) == 1:
+                resolved = resolved.values[0]  # one point is a number: no table needed
+            if isinstance(resolved, Trajectory) and not schedules and "[" in name:
+                raise ValueError(f"{name}: a time series drives every element of a constant the scenario does not "
+                                 "schedule; name the variable without [elements]")
+            out[name] = resolved
+        return out
+
+    def _current(self, name: str, parameters: list[int], schedules: list[int]) -> Trajectory:
+        start = self.time["start"]
+        key = _h2sim.canonical_element_name(name)
+        base = key.split("[", 1)[0]
+        for candidate in (key, base):
+            for set_name, value in reversed(list(self._run_params.items())):
+                if _h2sim.canonical_element_name(set_name) == candidate:
+                    return value if isinstance(value, Trajectory) else Trajectory.constant(value, start)
+        if schedules:
+            _, _, _, times, values, interpolation = self._program_index().schedules[schedules[0]]
+            return Trajectory(tuple(times), tuple(values), interpolation)
+        return Trajectory.constant(self.program.parameters[parameters[0]][1], start)
+
+    def _before(self, name: str, parameters: list[int], schedules: list[int]) -> float:
+        """The value a step schedule holds before its first time: the constant the scenario's
+        schedule replaced, or the constant's value."""
+        base = _h2sim.canonical_name(name.split("[", 1)[0])
+        for lever in self._scenario.levers:
+            if _h2sim.canonical_name(lever["name"]) == base:
+                return float(lever["before"])
+        if parameters:
+            return float(self.program.parameters[parameters[0]][1])
+        return self._current(name, parameters, schedules).values[0]
+
+    def _needs_compiling(self, settings: Mapping[str, float | Trajectory]) -> bool:
+        """Whether the settings need a new program: a trajectory for a constant the program
+        does not schedule, or a new value of a structural parameter."""
+        if self._program is None:
+            return True
+        structural = self._program_index().structural
+        for name, value in settings.items():
+            parameters, schedules = self._targets(name)
+            if isinstance(value, Trajectory) and not schedules:
+                return True
+            if any(k in structural and value != self.program.parameters[k][1] for k in parameters):
+                return True
+        return False
+
+    def _variant(self, names: Sequence[str]) -> "Model":
+        """This Model with the constants `names` turned into schedules (their own value at
+        every time), compiled once and kept: runs can then give them trajectories."""
+        key = frozenset(_h2sim.canonical_name(n.split("[", 1)[0]) for n in names)
+        if key not in self._variants:
+            scenario = self._scenario.copy()
+            for name in names:
+                base = name.split("[", 1)[0]
+                if "[" in name:
+                    raise ValueError(f"{name}: a time series drives every element of a constant the scenario does "
+                                     "not schedule; name the variable without [elements]")
+                parameters, schedules = self._targets(base)
+                values = {self.program.parameters[k][1] for k in parameters}
+                if len(values) > 1:
+                    raise ValueError(f"{base}: its elements have different values, and a time series would drive "
+                                     "them all alike; schedule it in the scenario (levers:) to vary it over time")
+                value = self._current(base, parameters, schedules)
+                scenario.set_time_schedule(base, list(value.times), list(value.values), value.interpolation)
+            numbers = {n: v for n, v in self._run_params.items() if not isinstance(v, Trajectory)
+                       and _h2sim.canonical_name(n.split("[", 1)[0]) not in key}
+            trajectories = {n: v for n, v in self._run_params.items() if isinstance(v, Trajectory)}
+            variant = Model(scenario, self._source, self._overrides, scenario.compile(), {**numbers, **trajectories})
+            variant._label_cache = self._label_cache
+            self._variants[key] = variant
+        return self._variants[key]
+
+    def _run_inputs(self, settings: Mapping[str, float | Trajectory]) -> tuple[list, list]:
+        """(numbers for parameters, tables for schedules) of this Model's settings and then
+        `settings`, later ones winning, for Program.run."""
+        numbers, tables = [], []
+        start = self.time["start"]
+        for name, value in _merged(self._run_params, settings).items():
+            if self._targets(name)[1]:
+                t = value if isinstance(value, Trajectory) else Trajectory.constant(value, start)
+                tables.append((name, np.asarray(t.times), np.asarray(t.values), t.interpolation))
+            else:
+                numbers.append((name, float(value)))
+        return numbers, tables
 
     # --- running it -------------------------------------------------------------
     def run(self, params: Mapping[str, Any] | None = None, return_columns: Sequence[str] | None = None,
@@ -268,18 +378,21 @@ class Model:
             as_xarray: bool = False) -> pd.DataFrame:
         """Runs the model once.
 
-        ``params`` sets constants for this run: numbers, or pandas Series indexed by
-        time for a lever trajectory. ``return_columns`` names variables (an arrayed
-        variable gives a ``name[element]`` column per element) or single elements.
+        ``params`` sets constants and levers for this run: numbers, pandas Series indexed by
+        time, or lever settings (h2sim.trajectories: a schedule in the scenario's forms,
+        ``{"scale": x}``, ``{"shift": years}``, ``{"from": time, "value": v}``).
+        ``return_columns`` names variables (an arrayed variable gives a ``name[element]``
+        column per element) or single elements.
         Returns a DataFrame indexed by time (units in ``df.attrs["units"]``), or an
         xarray Dataset with ``as_xarray=True``.
         """
-        numbers, schedules = _split_params(params)
-        model = self.with_params(schedules) if schedules else self
+        settings = self._settings(params)
+        driven = [n for n, v in settings.items() if isinstance(v, Trajectory) and not self._targets(n)[1]]
+        model = self._variant(driven) if driven else self
         columns = list(return_columns) if return_columns is not None else self.outputs
-        overrides = {**model._run_params, **numbers}
+        numbers, tables = model._run_inputs(settings)
         times, values, names, units = model.program.run(
-            list(overrides.items()), start, stop, dt, save_every, method, columns)
+            numbers, start, stop, dt, save_every, method, columns, tables)
         frame = pd.DataFrame(values, index=pd.Index(times, name="time"), columns=names)
         frame.attrs["units"] = dict(zip(names, units))
         frame.attrs["labels"] = {n: self.label(n) for n in names}
@@ -288,37 +401,95 @@ class Model:
             return results.dataset(self, values[None, ...], times, names, units)
         return frame
 
-    def run_batch(self, params_table: pd.DataFrame | Mapping[str, Sequence[float]],
+    def run_batch(self, params_table: pd.DataFrame | Mapping[str, Sequence[Any]],
                   return_columns: Sequence[str] | None = None, threads: int | None = None,
                   start: float | None = None, stop: float | None = None, dt: float | None = None,
                   save_every: float | None = None, method: str | None = None,
                   progress: bool | None = None):
-        """Runs one simulation per row of ``params_table`` (columns: constants) on the
-        C++ lanes, across ``threads`` threads (default: every core) with the GIL
-        released. Returns an xarray Dataset with dimensions (run, time, ...).
+        """Runs one simulation per row of ``params_table`` on the C++ lanes, across
+        ``threads`` threads (default: every core) with the GIL released, all in one call.
+        Columns name constants and levers; a cell holds a number, or for a lever any setting
+        ``run`` takes (a pandas Series, a schedule dict, ``{"scale": x}``, a Trajectory), so
+        each run may carry its own lever trajectory. Returns an xarray Dataset with
+        dimensions (run, time, ...).
 
         A progress bar (tqdm) appears when the batch takes more than a moment;
         ``progress=False`` hides it, ``True`` always shows it.
         """
-        table = pd.DataFrame(params_table)
+        table = params_table if isinstance(params_table, pd.DataFrame) else _object_frame(params_table)
         if len(table) == 0:
             raise ValueError("params_table has no rows: a batch needs at least one run")
-        names = [str(c) for c in table.columns]
-        values = table.to_numpy(dtype=float)
-        # Numbers with_params set on a shared program: a column each, first, so that the
-        # table's own columns (later ones win) override them.
-        if self._run_params:
-            fixed = np.tile(np.array(list(self._run_params.values()), dtype=float), (len(table), 1))
-            names = list(self._run_params) + names
-            values = np.hstack([fixed, values])
+        columns_in = [str(c) for c in table.columns]
+        trajectory_columns = {}
+        numeric = []
+        for position, name in enumerate(columns_in):
+            cells = table.iloc[:, position]
+            if cells.dtype == object and any(is_setting_object(v) for v in cells):
+                trajectory_columns[name] = self._column_settings(name, cells)
+            else:
+                numeric.append(position)
+        driven = [n for n, cells in trajectory_columns.items()
+                  if not self._targets(n)[1] and any(isinstance(v, Trajectory) for v in cells)]
+        if driven:
+            return self._variant(driven).run_batch(params_table, return_columns, threads, start, stop, dt,
+                                                  save_every, method, progress)
+        names = [columns_in[i] for i in numeric]
+        try:
+            values = table.iloc[:, numeric].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError("params_table: a column holds something that is neither a number nor a lever "
+                             "setting (a pandas Series, a schedule dict, a Trajectory)") from None
+        for name in names:
+            self._targets(name)  # a ModelError for anything a run cannot set
+        # What with_params set on a shared program comes first, so that the table's own
+        # columns (later ones win) override it.
+        table_keys = {_h2sim.canonical_element_name(n) for n in columns_in}
+        fixed = {n: v for n, v in self._run_params.items() if _h2sim.canonical_element_name(n) not in table_keys}
+        fixed_numbers = {n: v for n, v in fixed.items() if not self._targets(n)[1]}
+        fixed_tables = {n: v for n, v in fixed.items() if self._targets(n)[1]}
+        if fixed_numbers:
+            stacked = np.tile(np.array(list(fixed_numbers.values()), dtype=float), (len(table), 1))
+            names = list(fixed_numbers) + names
+            values = np.hstack([stacked, values])
+        start_time = self.time["start"]
+        schedules = [_schedule_column(n, [v] , start_time) for n, v in fixed_tables.items()]
+        # A table's number for a schedule that a fixed trajectory also drives must come after it.
+        driven_here = {k for n in fixed_tables for k in self._targets(n)[1]}
+        for name in [n for n in names[len(fixed_numbers):] if set(self._targets(n)[1]) & driven_here]:
+            column = names.index(name)
+            schedules.append(_schedule_column(name, list(values[:, column]), start_time))
+            names.pop(column)
+            values = np.delete(values, column, axis=1)
+        schedules += [_schedule_column(n, cells, start_time) for n, cells in trajectory_columns.items()]
         columns = list(return_columns) if return_columns is not None else self.outputs
         bar = _ProgressBar(len(table), progress)
         try:
             times, result, out_names, units = self.program.run_batch(
-                names, values, start, stop, dt, save_every, method, columns, threads or 0, bar.update)
+                names, values.reshape(len(table), len(names)), start, stop, dt, save_every, method, columns,
+                threads or 0, bar.update, schedules)
         finally:
             bar.close()
         return results.dataset(self, result, times, out_names, units, runs=table.index)
+
+    def _column_settings(self, name: str, cells: pd.Series) -> list[float | Trajectory]:
+        """Each run's setting of one lever, resolved against this Model's own (a cell object
+        seen before is resolved once)."""
+        parameters, schedules = self._targets(name)
+        current = self._current(name, parameters, schedules)
+        before = self._before(name, parameters, schedules)
+        start = self.time["start"]
+        seen: dict[int, float | Trajectory] = {}
+        out: list[float | Trajectory] = []
+        for cell in cells:
+            if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+                raise ValueError(f"params_table: `{name}` has an empty cell; give every run a value")
+            if id(cell) not in seen:
+                value = resolve(cell, name, current, before, start)
+                if isinstance(value, Trajectory) and len(value.times) == 1:
+                    value = value.values[0]
+                seen[id(cell)] = value
+            out.append(seen[id(cell)])
+        return out
 
     def __repr__(self) -> str:
         t = self.time
@@ -334,28 +505,85 @@ class Model:
         return (_restore, (path, text, strict, self._overrides))
 
 
-def _split_params(params: Mapping[str, Any] | None) -> tuple[dict, dict]:
-    numbers, schedules = {}, {}
-    for name, value in (params or {}).items():
-        if isinstance(value, pd.Series):
-            schedules[name] = value
-        else:
-            numbers[name] = float(value)
-    return numbers, schedules
+class _ProgramIndex:
+    """What a compiled program lets a run set, looked up once per name and shared by the
+    Models that run the program."""
+
+    def __init__(self, program: Any) -> None:
+        self.program = program
+        self.schedules = list(program.schedules)
+        self.structural = {i for i, (n, _, _) in enumerate(program.parameters)
+                           if n in set(program.structural_parameters)}
+        self._cache: dict[str, tuple[list[int], list[int]]] = {}
+
+    def settable(self, name: str) -> tuple[list[int], list[int]]:
+        key = _h2sim.canonical_element_name(name)
+        if key not in self._cache:
+            parameters, schedules = self.program.settable(name)
+            self._cache[key] = (list(parameters), list(schedules))
+        return self._cache[key]
 
 
-def _apply(scenario: Any, name: str, value: Any) -> None:
+def _merged(first: Mapping[str, Any], then: Mapping[str, Any]) -> dict[str, Any]:
+    """Both settings, `then` winning for a name both set (names compared canonically), in
+    the order they were made."""
+    out: dict[str, tuple[str, Any]] = {}
+    for name, value in [*first.items(), *then.items()]:
+        key = _h2sim.canonical_element_name(name)
+        out.pop(key, None)
+        out[key] = (name, value)
+    return dict(out.values())
+
+
+def _apply(scenario: Any, name: str, value: Any, schedules: list[int]) -> None:
+    """The setting written into the scenario's model, so that equations(), to_xmile() and a
+    compile of it say what runs. One element of a scheduled lever is set only in runs: a
+    model cannot schedule one element alone."""
     base, _, rest = name.partition("[")
     elements = [e.strip() for e in rest.rstrip("]").split(",")] if rest else []
-    if isinstance(value, pd.Series):
-        if elements:
-            raise ValueError(f"{name}: a time series drives every element; name the variable without [elements]")
-        series = value.dropna().sort_index()
-        if series.empty:
-            raise ValueError(f"{name}: the time series is empty")
-        scenario.set_time_schedule(base, [float(t) for t in series.index], [float(v) for v in series.values], "linear")
+    if elements and schedules:
+        return
+    if isinstance(value, Trajectory):
+        scenario.set_time_schedule(base, list(value.times), list(value.values), value.interpolation)
     else:
         scenario.set_constant(base, float(value), elements)
+
+
+def _schedule_column(name: str, settings: Sequence[Any], start: float) -> tuple:
+    """A column of per-run trajectories as Program.run_batch takes it: the distinct tables
+    as flat arrays and each run's table (one table for every run when all share it)."""
+    tables: dict[Trajectory, int] = {}
+    lanes = []
+    for value in settings:
+        t = value if isinstance(value, Trajectory) else Trajectory.constant(float(value), start)
+        lanes.append(tables.setdefault(t, len(tables)))
+    distinct = list(tables)
+    offsets = np.cumsum([0] + [len(t.times) for t in distinct]).astype(np.int64)
+    times = np.array([x for t in distinct for x in t.times], dtype=float)
+    values = np.array([y for t in distinct for y in t.values], dtype=float)
+    lane_tables = np.array([] if len(distinct) == 1 else lanes, dtype=np.int64)
+    return (name, offsets, times, values, [t.interpolation for t in distinct], lane_tables)
+
+
+def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """A table from a dict of columns, keeping Series and dicts in cells (pandas would
+    unpack them)."""
+    columns = dict(columns)
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError("params_table: the columns have different lengths")
+    n = lengths.pop() if lengths else 0
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    for name, cells in columns.items():
+        cells = list(cells)
+        if any(is_setting_object(v) for v in cells):
+            column = pd.Series([None] * n, dtype=object)
+            for i, v in enumerate(cells):
+                column.iat[i] = v
+            frame[name] = column
+        else:
+            frame[name] = np.asarray(cells, dtype=float) if n else []
+    return frame
 
 
 def _range_text(u: dict | None) -> str:

@@ -39,6 +39,57 @@ SimulationOptions make_options(std::optional<double> start, std::optional<double
   return o;
 }
 
+// How the Python package names a schedule table's interpolation.
+Interpolation table_interpolation(const std::string& name) {
+  if (name == "step") return Interpolation::Discrete;
+  if (name == "linear") return Interpolation::Continuous;
+  throw ModelError("a lever trajectory is 'linear' or 'step', not '" + name + "'");
+}
+const char* table_interpolation_name(Interpolation i) {
+  return i == Interpolation::Discrete ? "step" : "linear";
+}
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using IndexArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+GraphicalFunction make_table(const DoubleArray& times, const DoubleArray& values,
+                             const std::string& interpolation) {
+  GraphicalFunction gf;
+  gf.x.assign(times.data(), times.data() + times.size());
+  gf.y.assign(values.data(), values.data() + values.size());
+  gf.interpolation = table_interpolation(interpolation);
+  return gf;
+}
+
+// A column of lever trajectories from flat arrays: table t has the points
+// [offsets[t], offsets[t + 1]) of times and values; lanes[i] is lane i's table (empty: one
+// table per lane, or one for all).
+ScheduleColumn make_schedule_column(const std::string& name, const IndexArray& offsets,
+                                    const DoubleArray& times, const DoubleArray& values,
+                                    const std::vector<std::string>& interpolations,
+                                    const IndexArray& lanes) {
+  ScheduleColumn column;
+  column.name = name;
+  const auto n = static_cast<std::size_t>(offsets.size());
+  if (n == 0 || interpolations.size() + 1 != n || times.size() != values.size())
+    throw ModelError("lever trajectories of '" + name + "': offsets, times and values disagree");
+  const std::int64_t* o = offsets.data();
+  for (std::size_t t = 0; t + 1 < n; ++t) {
+    if (o[t] < 0 || o[t + 1] < o[t] || o[t + 1] > static_cast<std::int64_t>(times.size()))
+      throw ModelError("lever trajectories of '" + name + "': offsets out of order");
+    GraphicalFunction gf;
+    gf.x.assign(times.data() + o[t], times.data() + o[t + 1]);
+    gf.y.assign(values.data() + o[t], values.data() + o[t + 1]);
+    gf.interpolation = table_interpolation(interpolations[t]);
+    column.tables.push_back(std::move(gf));
+  }
+  for (py::ssize_t i = 0; i < lanes.size(); ++i) {
+    if (lanes.data()[i] < 0) throw ModelError("lever trajectories of '" + name + "': bad lane");
+    column.table_of_lane.push_back(static_cast<std::size_t>(lanes.data()[i]));
+  }
+  return column;
+}
+
 // A result's numbers, handed to numpy without a copy: the array owns the vector.
 py::array_t<double> to_numpy(std::vector<double>&& values, std::vector<py::ssize_t> shape) {
   auto* owner = new std::vector<double>(std::move(values));
@@ -163,6 +214,24 @@ void bind_program(py::module_& m) {
                                  if (o.structural) out.push_back(o.name);
                                return out;
                              })
+      .def_property_readonly(
+          "schedules",
+          [](const Program& p) {
+            py::list out;
+            for (const auto& o : p.schedules())
+              out.append(py::make_tuple(o.name, o.variable, o.units, o.table.x, o.table.y,
+                                        table_interpolation_name(o.table.interpolation)));
+            return out;
+          })
+      .def(
+          "settable",
+          [](const Program& p, const std::string& name) {
+            const Settable s = p.settable(name);
+            return py::make_tuple(s.parameters, s.schedules);
+          },
+          py::arg("name"),
+          "(parameter indices, schedule indices) a run sets by this name; ModelError saying what "
+          "the name is (an auxiliary, a flow, a stock and the levers it depends on) otherwise.")
       .def_property_readonly("stock_count", &Program::stock_count)
       .def_property_readonly("instruction_count", &Program::instruction_count)
       .def(
@@ -170,13 +239,18 @@ void bind_program(py::module_& m) {
           [](const Program& p, const std::vector<std::pair<std::string, double>>& overrides,
              std::optional<double> start, std::optional<double> stop, std::optional<double> dt,
              std::optional<double> save_every, std::optional<std::string> method,
-             std::vector<std::string> outputs) {
+             std::vector<std::string> outputs,
+             const std::vector<std::tuple<std::string, DoubleArray, DoubleArray, std::string>>&
+                 schedules) {
             const SimulationOptions o =
                 make_options(start, stop, dt, save_every, method, std::move(outputs));
+            std::vector<std::pair<std::string, GraphicalFunction>> tables;
+            for (const auto& [name, times, values, interpolation] : schedules)
+              tables.emplace_back(name, make_table(times, values, interpolation));
             Result r;
             {
               py::gil_scoped_release release;
-              r = simulate(p, o, overrides);
+              r = simulate(p, o, overrides, tables);
             }
             py::array_t<double> values =
                 to_numpy(std::move(r.values), {static_cast<py::ssize_t>(r.times.size()),
@@ -187,7 +261,10 @@ void bind_program(py::module_& m) {
           py::arg("overrides"), py::arg("start") = py::none(), py::arg("stop") = py::none(),
           py::arg("dt") = py::none(), py::arg("save_every") = py::none(),
           py::arg("method") = py::none(), py::arg("outputs") = std::vector<std::string>{},
-          "One run: (times, values[time, output], names, units).")
+          py::arg("schedules") =
+              std::vector<std::tuple<std::string, DoubleArray, DoubleArray, std::string>>{},
+          "One run: (times, values[time, output], names, units). `schedules`: (name, times, "
+          "values, 'linear' or 'step') tables that levers follow in this run.")
       .def(
           "run_batch",
           [](const Program& p, const std::vector<std::string>& names,
@@ -195,7 +272,9 @@ void bind_program(py::module_& m) {
              std::optional<double> start, std::optional<double> stop, std::optional<double> dt,
              std::optional<double> save_every, std::optional<std::string> method,
              std::vector<std::string> outputs, unsigned threads,
-             std::function<void(std::size_t, std::size_t)> progress) {
+             std::function<void(std::size_t, std::size_t)> progress,
+             const std::vector<std::tuple<std::string, IndexArray, DoubleArray, DoubleArray,
+                                          std::vector<std::string>, IndexArray>>& schedules) {
             SimulationOptions o =
                 make_options(start, stop, dt, save_every, method, std::move(outputs));
             o.threads = threads;
@@ -214,6 +293,9 @@ void bind_program(py::module_& m) {
             auto tv = table.unchecked<2>();
             for (py::ssize_t i = 0; i < table.shape(0); ++i)
               for (py::ssize_t j = 0; j < table.shape(1); ++j) t.values(i, j) = tv(i, j);
+            for (const auto& [name, offsets, times, values, interpolations, lanes] : schedules)
+              t.schedules.push_back(
+                  make_schedule_column(name, offsets, times, values, interpolations, lanes));
             BatchResult r;
             {
               py::gil_scoped_release release;
@@ -231,7 +313,13 @@ void bind_program(py::module_& m) {
           py::arg("save_every") = py::none(), py::arg("method") = py::none(),
           py::arg("outputs") = std::vector<std::string>{}, py::arg("threads") = 0u,
           py::arg("progress") = nullptr,
-          "Many runs on the lanes: (times, values[run, time, output], names, units).");
+          py::arg("schedules") =
+              std::vector<std::tuple<std::string, IndexArray, DoubleArray, DoubleArray,
+                                     std::vector<std::string>, IndexArray>>{},
+          "Many runs on the lanes: (times, values[run, time, output], names, units). "
+          "`schedules`: per lever, (name, offsets, times, values, interpolations, lane tables): "
+          "table t is points offsets[t]:offsets[t+1], lane i reads table lanes[i] (empty: one "
+          "table per lane, or one for all).");
 }
 
 // What changes a Scenario's model, and what compiles and checks it.
@@ -258,8 +346,7 @@ void bind_scenario_changes(py::class_<Scenario>& scenario) {
             GraphicalFunction gf;
             gf.x = std::move(times);
             gf.y = std::move(values);
-            gf.interpolation =
-                interpolation == "step" ? Interpolation::Discrete : Interpolation::Continuous;
+            gf.interpolation = table_interpolation(interpolation);
             s.model.set_time_schedule(name, gf);
             s.program.reset();
           },
@@ -309,6 +396,7 @@ void bind_scenario(py::module_& m) {
                                  d["kind"] = to_string(l.kind);
                                  d["times"] = l.times;
                                  d["values"] = l.values;
+                                 d["before"] = l.before;
                                  out.append(d);
                                }
                                return out;
@@ -373,6 +461,31 @@ void bind_functions(py::module_& m) {
         return parse_scenario(text, file, o);
       },
       py::arg("text"), py::arg("file"), py::arg("strict_units") = false);
+  m.def(
+      "schedule_table",
+      [](const std::string& kind, std::vector<double> times, std::vector<double> values,
+         double before, double start) {
+        LeverSchedule lever;
+        if (kind == "constant") {
+          lever.kind = LeverSchedule::Kind::Constant;
+        } else if (kind == "step") {
+          lever.kind = LeverSchedule::Kind::Step;
+        } else if (kind == "linear") {
+          lever.kind = LeverSchedule::Kind::Linear;
+        } else if (kind == "ramp") {
+          lever.kind = LeverSchedule::Kind::Ramp;
+        } else {
+          throw ModelError("a schedule is constant, step, linear or ramp, not '" + kind + "'");
+        }
+        lever.times = std::move(times);
+        lever.values = std::move(values);
+        lever.before = before;
+        const GraphicalFunction gf = schedule_table(lever, start);
+        return py::make_tuple(gf.x, gf.y, table_interpolation_name(gf.interpolation));
+      },
+      py::arg("kind"), py::arg("times"), py::arg("values"), py::arg("before"), py::arg("start"),
+      "The table a scenario's schedule runs as: (times, values, 'linear' or 'step'), by the "
+      "rule scenario files use (h2sim/scenario.hpp, schedule_table).");
   m.def("canonical_name", &canonical_name);
   m.def("canonical_element_name", &canonical_element_name);
   m.def(

@@ -88,7 +88,14 @@ def assignment(text: str, option: str) -> tuple[str, str]:
 
 
 def set_value(name: str, text: str) -> Any:
-    """A --set value: a number, or a lever trajectory 'year:value,year:value,...'."""
+    """A --set value: a number; a lever trajectory 'year:value,year:value,...' (linear between
+    the points); or a schedule 'step:2023=1,2026=0' (any KIND:SPEC of lever_settings)."""
+    kind = text.partition(":")[0].strip().lower()
+    if kind in SCHEDULE_WORDS:
+        settings = lever_settings(name, text, option="--set")
+        if len(settings) != 1:
+            raise UsageError(f"--set {name}: give one setting, not {len(settings)}")
+        return settings[0][1]
     if ":" not in text:
         return number(text, f"--set {name}")
     import pandas as pd
@@ -113,7 +120,7 @@ def set_values(items: Sequence[str] | None) -> dict[str, Any]:
 
 
 def lever_values(name: str, text: str) -> list[float]:
-    """A --lever grid: 'v1,v2,...' or 'low:high:count' (evenly spaced, ends included)."""
+    """A --lever grid of numbers: 'v1,v2,...' or 'low:high:count' (evenly spaced, ends included)."""
     if ":" in text and "," not in text:
         parts = text.split(":")
         if len(parts) != 3:
@@ -130,6 +137,87 @@ def lever_values(name: str, text: str) -> list[float]:
     if not values:
         raise UsageError(f"--lever {name}: give at least one value")
     return values
+
+
+# Schedules on the command line: KIND:SPEC (docs/python.md, "sweep").
+SCHEDULE_WORDS = ("constant", "step", "linear", "ramp", "scale", "shift")
+RAMP_KEYS = ("start", "end", "to", "from")
+
+
+def lever_settings(name: str, text: str, start_from: float | None = None,
+                   option: str = "--lever") -> list[tuple[Any, Any]]:
+    """The settings one --lever NAME=TEXT gives, each with its label for tables (the number
+    itself for a number, else a short text):
+
+    - 'v1,v2,...' or 'low:high:count': numbers; with ``start_from``, each holds from then
+      on and the lever keeps its schedule before ({"from": T, "value": v});
+    - 'step:2023=1,2026=0', 'linear:2023=0,2030=1', 'ramp:start=2025,end=2035,to=300[,from=0]',
+      'constant:5': one whole schedule, as a scenario's `levers:` writes it;
+    - 'scale:0.5,1,1.5' and 'shift:-1,0,1': the lever's own schedule scaled, or moved in time,
+      one setting per factor or delay (from ``start_from`` on, when given).
+
+    Alternatives separated by ';' give one setting each."""
+    out: list[tuple[Any, Any]] = []
+    for part in [p.strip() for p in text.split(";") if p.strip()]:
+        kind, sep, spec = part.partition(":")
+        kind = kind.strip().lower()
+        what = f"{option} {name}"
+        since = f" from {start_from:g}" if start_from is not None else ""
+        if sep and kind in SCHEDULE_WORDS:
+            if kind in ("scale", "shift"):
+                for v in _numbers(spec, f"{what}={kind}:"):
+                    label = f"x{v:g}" if kind == "scale" else f"{v:+g} time units"
+                    change = {kind: v}
+                    out.append((label + since, {"from": start_from, **change} if start_from is not None else change))
+            elif kind == "constant":
+                v = number(spec.strip(), f"{what}=constant:")
+                out.append((f"{v:g}", {"constant": v}))
+            elif kind == "ramp":
+                ramp = dict(_pairs(spec, f"{what}=ramp:", keys=RAMP_KEYS))
+                missing = [k for k in ("start", "end", "to") if k not in ramp]
+                if missing:
+                    raise UsageError(f"{what}: a ramp is ramp:start=T0,end=T1,to=V[,from=V] (missing {', '.join(missing)})")
+                label = f"ramp {ramp['start']:g}-{ramp['end']:g} to {ramp['to']:g}"
+                out.append((label, {"ramp": ramp}))
+            else:
+                points = _pairs(spec, f"{what}={kind}:")
+                times = [t for t, _ in points]
+                if any(b <= a for a, b in zip(times, times[1:])):
+                    raise UsageError(f"{what}: the times of a {kind} schedule must increase (got '{spec}')")
+                label = f"{kind} " + ", ".join(f"{t:g}: {v:g}" for t, v in points)
+                out.append((label, {kind: dict(points)}))
+        else:
+            for v in lever_values(name, part):
+                out.append((v, {"from": start_from, "value": v} if start_from is not None else v))
+    if not out:
+        raise UsageError(f"{option} {name}: give at least one value")
+    return out
+
+
+def _numbers(text: str, what: str) -> list[float]:
+    values = [number(v.strip(), what) for v in text.split(",") if v.strip()]
+    if not values:
+        raise UsageError(f"{what} give at least one number")
+    return values
+
+
+def _pairs(text: str, what: str, keys: Sequence[str] | None = None) -> list[tuple[Any, float]]:
+    """'2023=1,2026=0' as [(2023.0, 1.0), (2026.0, 0.0)] (or 'start=2025,...' with keys)."""
+    out = []
+    for item in [i.strip() for i in text.split(",") if i.strip()]:
+        key, sep, value = item.partition("=")
+        if not sep:
+            form = "key=value" if keys else "time=value"
+            raise UsageError(f"{what} expected {form} pairs separated by commas (got '{item}')")
+        if keys is not None:
+            if key.strip() not in keys:
+                raise UsageError(f"{what} unknown key '{key.strip()}' (expected {', '.join(keys)})")
+            out.append((key.strip(), number(value.strip(), what)))
+        else:
+            out.append((number(key.strip(), what), number(value.strip(), what)))
+    if not out:
+        raise UsageError(f"{what} give at least one point")
+    return out
 
 
 def suffix(path: str, allowed: Sequence[str], option: str) -> str:
