@@ -452,13 +452,12 @@ def test_values_of_lever_schedules_are_recovered_and_written_back(examples, tmp_
     assert f"ramp: {{start: 2022.0, end: 2028.0, from: 0.38, to: {fit.estimates['q@2028']!r}}}" in text
     again = h2sim.load(tmp_path / "fitted.yaml").run(return_columns=["adopters"])["adopters"].loc[2021:2035]
     np.testing.assert_allclose(again.to_numpy(), fit.residuals["fitted"].to_numpy(), rtol=1e-12)
-    # A Jacobian: the constants' rows share the base schedules and one batch; each schedule
-    # point's two rows need a model of their own.
+    # A Jacobian is one batch: each row carries its own schedules (lever settings per run).
     settings = _settings(variant, data, parameters, None, None, None, None, "lognormal", None, None, None)
     problem = Problem(variant, settings["parameters"], settings["observations"], None, None, True)
     counter = CountingBatches(monkeypatch)
     problem.prediction_jacobian(problem.x0)
-    assert sorted(counter.calls) == [1, 1, 1, 1, 3]
+    assert counter.calls == [7]
 
 
 def test_cli_usage_errors(cli, examples):

@@ -250,7 +250,7 @@ outcomes:
 
 @pytest.mark.parametrize("section,message,line", [
     ("  nope: [0, 1]", "at `uncertainties.nope`: `nope`: no such constant", 3),
-    ("  y: [0, 1]", "`y` is an auxiliary, computed by the model", 3),
+    ("  y: [0, 1]", "`y` is an auxiliary, computed by an equation", 3),
     ("  a: {range: [2, 1]}", "expected [low, high] with low < high", 3),
     ("  a: {rnage: [0, 1]}", "unknown key `rnage`", 3),
     ("  g:\n    members: [a, d]\n    rank_correlation: 0.5", "`d` is not an uncertainty of this study", 4),
@@ -274,15 +274,52 @@ auxiliaries:
     assert caught.value.file.endswith("study.yaml") and caught.value.line == line
 
 
-def test_a_scheduled_lever_cannot_vary_per_run_and_the_error_says_so(repo_root):
-    plan = h2sim.load(repo_root / "scenarios" / "zhejiang" / "plan_2025.yaml")
-    with pytest.raises(ValueError, match="`fleet_plan_commitment` is scheduled by the scenario .* give policies "
-                                         "a trajectory"):
-        h2sim.explore(plan, scenarios=0, policies={"more": {"fleet_plan_commitment": 0.5}},
-                      outcomes=["fcev_fleet_total"], progress=False)
-    with pytest.raises(ValueError, match="`fleet_plan_commitment` is scheduled"):
-        h2sim.explore(plan, scenarios=2, uncertainties=["fleet_plan_commitment"], outcomes=["fcev_fleet_total"],
-                      progress=False)
+def test_scheduled_levers_vary_per_run_as_uncertainties_and_policies(study):
+    """plan_2025 schedules fleet_plan_commitment (step {2023: 1}) and the baseline the station
+    target: sampled from 2023, scaled, shifted, and set by policies, each run equals the same
+    run one by one, bit for bit."""
+    space = {"fleet_plan_commitment": {"range": [0.2, 1.0], "from": 2023},
+             "province_station_target": {"range": [0.5, 1.5], "change": "scale"},
+             "station_target_year": {"range": [-1, 1], "change": "shift"}}
+    policies = {"plan": {}, "half": {"purchase_subsidy_level": {"from": 2023, "value": 0.5}},
+                "none": {"purchase_subsidy_level": 0}}
+    result = h2sim.explore(study, scenarios=3, uncertainties=space, policies=policies, seed=4, stop=2027,
+                           outcomes=["fleet_at_end_2025", "stations_at_end_2025"], progress=False)
+    experiments, outcomes = result
+    assert len(experiments) == 9 and experiments["fleet_plan_commitment"].between(0.2, 1.0).all()
+    assert list(result.policies["purchase_subsidy_level"]) == ["as scheduled", "step 2015: 0, 2016: 1, 2020: 0, "
+                                                              "2023: 0.5", "0"]
+    for i, row in experiments.iterrows():
+        params = {"fleet_plan_commitment": {"from": 2023, "value": row["fleet_plan_commitment"]},
+                  "province_station_target": {"scale": row["province_station_target"]},
+                  "station_target_year": {"shift": row["station_target_year"]}}
+        if row["policy"] != "plan":
+            params["purchase_subsidy_level"] = policies[row["policy"]]["purchase_subsidy_level"]
+        frame = study.run(params=params, return_columns=["fcev_fleet_total", "stations_operating_total"], stop=2027)
+        assert outcomes["fleet_at_end_2025"][i] == frame.loc[2026.0, "fcev_fleet_total"]  # bit for bit
+        assert outcomes["stations_at_end_2025"][i] == frame.loc[2026.0, "stations_operating_total"]
+    # the scaled and shifted targets reach the lanes: the stations differ between scenarios ...
+    assert len(set(outcomes["stations_at_end_2025"])) == 3
+    # ... and the purchase subsidy between policies
+    assert len(set(outcomes["fleet_at_end_2025"])) == 9
+
+
+def test_scheduled_levers_are_sampled_as_policies_from_a_time(study):
+    levers = {"fleet_plan_commitment": {"range": [0, 1], "from": 2023}}
+    (lever,) = declared_levers(study, levers)
+    assert lever.form == (("from", 2023.0),) and lever.describe() == "0 to 1 (from 2023)"
+    result = h2sim.explore(study, scenarios=0, policies=3, levers=levers, seed=2, stop=2027,
+                           outcomes=["fleet_at_end_2025"], progress=False)
+    for i, row in result.experiments.iterrows():
+        frame = study.run(params={"fleet_plan_commitment": {"from": 2023, "value": row["fleet_plan_commitment"]}},
+                          return_columns=["fcev_fleet_total"], stop=2027)
+        assert result.outcomes["fleet_at_end_2025"][i] == frame.loc[2026.0, "fcev_fleet_total"]
+    # By default the declared sets leave scheduled levers out: a study names them.
+    assert "fleet_plan_commitment" not in [lv.name for lv in declared_levers(study)]
+    with pytest.raises(ValueError, match="`from` and `change` apply to scheduled levers"):
+        declared_levers(study, {"carbon_price": {"range": [0, 1], "from": 2023}})
+    with pytest.raises(ValueError, match="`fcev_fleet_total` is an auxiliary, computed by an equation"):
+        declared_levers(study, ["fcev_fleet_total"])
 
 
 @pytest.mark.parametrize("entry,message,line", [

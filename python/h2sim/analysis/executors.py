@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..trajectories import setting
 from . import outcomes as _outcomes
 
 MIN_CHUNK_SECONDS = 0.1      # executors: a chunk is at least this much work
@@ -43,6 +44,9 @@ class Plan:
     outcomes: list
     time_series: list[str] = field(default_factory=list)
     run_options: dict = field(default_factory=dict)
+    # How the numbers of a column set a scheduled lever (h2sim.trajectories.check_form):
+    # from a time on, or as a factor or delay of its schedule. Absent: the number itself.
+    forms: dict = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -52,7 +56,8 @@ class Plan:
 
 def evaluate_chunk(model, names: Sequence[str], values: np.ndarray, plan: Plan, threads: int | None = None):
     """Runs one chunk and reduces it: ({outcome: (n,)}, {series: (n, times)}, times)."""
-    table = {name: values[:, j] for j, name in enumerate(names)}
+    table = {name: values[:, j] if not plan.forms.get(name) else [setting(plan.forms[name], v) for v in values[:, j]]
+             for j, name in enumerate(names)}
     if not names:  # run_batch needs a column: set a constant to its own value
         first = model.parameters.index[0]
         table = {first: np.full(len(values), float(model.parameters.iloc[0]["value"]))}

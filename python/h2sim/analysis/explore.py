@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _h2sim
+from ..trajectories import Trajectory, is_setting_object
 from . import outcomes as _outcomes
 from . import samplers as _samplers
 from .executors import Plan, run_chunks
@@ -255,9 +256,12 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     chosen_policies = _policy_table(model, policies, levers, policy_sampler or sampler, policy_rng)
     policy_table, lever_names = chosen_policies.numbers, chosen_policies.names
     driven = chosen_policies.trajectory_names
+    forms = dict(chosen_policies.forms)  # how numbers set scheduled levers
     if isinstance(scenarios, pd.DataFrame):
         scenario_table = _given_scenarios(model, scenarios)
         space_names = list(scenario_table.columns)
+        if isinstance(uncertainties, Space):
+            forms.update({u.name: u.form for u in uncertainties.uncertainties if u.form and u.name in space_names})
     elif scenarios is None or (isinstance(scenarios, (int, np.integer)) and scenarios == 0):
         scenario_table = pd.DataFrame(index=pd.RangeIndex(1, name="scenario"))
         space_names = []
@@ -272,12 +276,13 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
                              "`distribution:` on constants, an `uncertainties:` section, or pass uncertainties=")
         scenario_table = _samplers.sample_scenarios(space, int(scenarios), sampler, scenario_rng)
         space_names = space.names
+        forms.update({u.name: u.form for u in space.uncertainties if u.form})
     else:
         raise ValueError("scenarios: give a number, a DataFrame of scenarios, or None")
     check_no_overlap(space_names, [*lever_names, *driven])
     chosen = _outcomes.resolve(model, outcomes, run_options.get("start"), run_options.get("stop"))
     series = [_series_name(model, s) for s in (time_series or [])]
-    plan = Plan(chosen, series, run_options)
+    plan = Plan(chosen, series, run_options, forms)
 
     # the runs: every policy in every scenario (policy-major, as the EMA Workbench)
     n_scen, n_pol = len(scenario_table), len(policy_table)
@@ -305,10 +310,14 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     series_store = _SeriesStore(series, n, output)
     bar = _Progress(n, progress)
     times = None
-    # policies that drive levers over time run on their own variant of the model (compiled once
-    # each); the others share the model, so all their runs go through one sequence of chunks
+    # policies that drive levers over time run with their trajectories set (with_params: the
+    # same compiled program, or one variant compiled once where a constant the scenario does
+    # not schedule is driven); the others share the model, so their runs go through one
+    # sequence of chunks
+    constants = [name for name in driven if not _scheduled(model, name)]
+    base = model._variant(constants) if constants else model
     blocks = [(model, 0, n)] if not driven else [
-        (model.with_params(chosen_policies.trajectories[p]) if chosen_policies.trajectories[p] else model,
+        (base.with_params(chosen_policies.trajectories[p]) if chosen_policies.trajectories[p] else base,
          i * n_scen, (i + 1) * n_scen) for i, p in enumerate(policy_table.index)]
     try:
         for variant, first, last in blocks:
@@ -354,17 +363,20 @@ def _given_scenarios(model, table: pd.DataFrame) -> pd.DataFrame:
 
 class _Policies:
     """The policies of a study: ``numbers`` (a row per policy, a column per lever set to a
-    number, for the parameter table), ``trajectories`` (policy -> {lever: pandas Series} for
-    levers driven over time) and ``table`` (both, trajectories as text, for results)."""
+    number, for the parameter table), ``trajectories`` (policy -> {lever: setting} for levers
+    driven over time: a pandas Series, a schedule, h2sim.trajectories) and ``table`` (both,
+    trajectories as text, for results). ``forms`` says how sampled numbers set scheduled
+    levers (h2sim.trajectories.check_form)."""
 
-    def __init__(self, numbers: pd.DataFrame, trajectories: dict[str, dict[str, pd.Series]],
-                 trajectory_names: list[str]) -> None:
+    def __init__(self, numbers: pd.DataFrame, trajectories: dict[str, dict[str, Any]],
+                 trajectory_names: list[str], model=None, forms: dict | None = None) -> None:
         self.numbers = numbers
         self.trajectories = trajectories
         self.trajectory_names = trajectory_names
+        self.forms = dict(forms or {})
         table = numbers.copy()
         for name in trajectory_names:
-            table[name] = [_trajectory_text(trajectories[p].get(name)) for p in numbers.index]
+            table[name] = [_trajectory_text(model, name, trajectories[p].get(name)) for p in numbers.index]
         table.index.name = "policy"
         self.table = table
 
@@ -373,25 +385,24 @@ class _Policies:
         return list(self.numbers.columns)
 
 
-def _trajectory_text(series: pd.Series | None) -> str:
-    """'2015: 0.104, 2023: 1': the points where the trajectory takes a new value."""
-    if series is None:
+def _trajectory_text(model, name: str, setting: Any) -> str:
+    """'step 2015: 0.104, 2023: 1': the points where the trajectory takes a new value."""
+    if setting is None:
         return "as scheduled"
-    points, last = [], None
-    for t, v in series.dropna().sort_index().items():
-        if last is None or v != last:
-            points.append(f"{float(t):g}: {float(v):.4g}")
-            last = v
-    return ", ".join(points)
+    value = model._settings({name: setting})[name] if model is not None else setting
+    if isinstance(value, Trajectory):
+        return value.describe()
+    return f"{float(value):.4g}"
 
 
 def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> _Policies:
     """One row per policy (index: its name), one column per lever it sets."""
     if policies is None or (isinstance(policies, (int, np.integer)) and not isinstance(policies, bool)
                             and policies == 0):
-        return _Policies(pd.DataFrame(index=pd.Index(["base"], name="policy")), {"base": {}}, [])
+        return _Policies(pd.DataFrame(index=pd.Index(["base"], name="policy")), {"base": {}}, [], model)
     if isinstance(policies, str) and policies != "factorial":
         raise ValueError(f"policies: unknown {policies!r}; give a number, 'factorial', a table or a mapping")
+    forms: dict[str, tuple] = {}
     if isinstance(policies, str) or (isinstance(policies, (int, np.integer)) and not isinstance(policies, bool)):
         chosen = declared_levers(model, levers)
         if levers is None:  # the declared levers that say which values they take
@@ -402,6 +413,7 @@ def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> _Poli
                                  "or give the policies explicitly")
         table = _samplers.factorial(chosen) if isinstance(policies, str) else \
             _samplers.sample_policies(chosen, int(policies), sampler, rng)
+        forms = {lever.name: lever.form for lever in chosen if lever.form}
     elif isinstance(policies, pd.DataFrame):
         table = policies.copy()
     elif isinstance(policies, Mapping):
@@ -415,7 +427,13 @@ def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> _Poli
     table.index = [str(i) for i in table.index]
     if len(set(table.index)) != len(table):
         raise ValueError("policies: two policies have the same name")
-    driven = [c for c in table.columns if table[c].map(lambda v: isinstance(v, pd.Series)).any()]
+    def unset(v: Any) -> bool:
+        return v is None or (isinstance(v, float) and np.isnan(v))
+
+    # Levers driven over time: any cell a trajectory or a schedule, or a scheduled lever that
+    # some policy leaves as scheduled.
+    driven = [c for c in table.columns if table[c].map(is_setting_object).any()
+              or (table[c].map(unset).any() and _scheduled(model, str(c)))]
     renamed = {}
     for column in table.columns:
         try:
@@ -427,14 +445,19 @@ def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> _Poli
     trajectories: dict[str, dict[str, pd.Series]] = {p: {} for p in table.index}
     for column in driven:
         for policy, value in table[column].items():
-            if isinstance(value, pd.Series):
+            if is_setting_object(value):
                 trajectories[policy][column] = value
-            elif value is not None and not (isinstance(value, float) and np.isnan(value)):
+            elif not unset(value):
                 try:  # a number among trajectories: that value all the time
-                    trajectories[policy][column] = pd.Series([float(value)], index=[model.time["start"]])
+                    trajectories[policy][column] = float(value)
                 except (TypeError, ValueError):
-                    raise ValueError(f"policies: `{column}` of {policy}: expected a number or a pandas Series "
-                                     "indexed by time") from None
+                    raise ValueError(f"policies: `{column}` of {policy}: expected a number, a pandas Series "
+                                     "indexed by time or a schedule") from None
+            try:  # checked here, before anything runs
+                if column in trajectories[policy]:
+                    model._settings({column: trajectories[policy][column]})
+            except (ValueError, _h2sim_error()) as error:
+                raise ValueError(f"policies: {policy}: {error}") from None
     numbers = table.drop(columns=driven)
     # a policy that leaves a lever unset keeps the scenario's value for it
     parameters = model.parameters
@@ -448,7 +471,20 @@ def _policy_table(model, policies: Any, levers: Any, sampler: str, rng) -> _Poli
     except (TypeError, ValueError):
         raise ValueError("policies: lever values must be numbers, or pandas Series indexed by time") from None
     numbers.index.name = "policy"
-    return _Policies(numbers, trajectories, driven)
+    return _Policies(numbers, trajectories, driven, model, {k: v for k, v in forms.items() if k in numbers})
+
+
+def _h2sim_error():
+    from ..errors import Error
+
+    return Error
+
+
+def _scheduled(model, name: str) -> bool:
+    try:
+        return bool(model._targets(name)[1])
+    except Exception:
+        return False
 
 
 def _object_table(rows: dict[str, dict]) -> pd.DataFrame:

@@ -7,8 +7,12 @@ uncertainty, a constant with ``lever:`` a lever (``lever: {range: [low, high]}``
 ``uncertainties:`` section adds, replaces, drops and correlates uncertainties without
 editing the model (docs/exploration.md); Python callers may pass the same specifications.
 
-Only what ``Model.run_batch`` can set per run can vary: constants that the scenario does not
-schedule. Names are checked here, before anything runs, with errors located in the file.
+Only what ``Model.run_batch`` can set per run can vary: constants, and levers the scenario
+schedules. A number sets a scheduled lever for the whole run unless its declaration says
+how else (``from: 2023``: from then on, the schedule before; ``change: scale`` or ``shift``:
+a factor on the schedule, or a delay of its times); h2sim.trajectories has the rule. By
+default the declared sets leave scheduled constants out: a study names them. Names are
+checked here, before anything runs, with errors located in the file.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import _h2sim
+from ..trajectories import check_form, describe_form
 
 DISTRIBUTIONS = ("uniform", "normal", "lognormal", "triangular")
 _UNIFORM_EDGE = 1e-12  # quantiles of unbounded distributions are taken inside (edge, 1 - edge)
@@ -164,6 +169,8 @@ class Uncertainty:
     distribution: Distribution
     units: str = ""
     source: str = ""
+    # How a draw sets a scheduled lever (h2sim.trajectories.check_form); (): the value.
+    form: tuple = ()
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.distribution.ppf(u)
@@ -195,6 +202,8 @@ class Lever:
     high: float | None = None
     options: tuple[float, ...] = ()
     units: str = ""
+    # How a value sets a scheduled lever (h2sim.trajectories.check_form); (): the value.
+    form: tuple = ()
 
     @property
     def has_domain(self) -> bool:
@@ -224,11 +233,12 @@ class Lever:
         return [self.low + (self.high - self.low) * i / (count - 1) for i in range(count)]
 
     def describe(self) -> str:
+        how = f" ({describe_form(self.form)})" if self.form else ""
         if self.options:
-            return "options " + ", ".join(f"{o:g}" for o in self.options)
+            return "options " + ", ".join(f"{o:g}" for o in self.options) + how
         if self.low is not None:
-            return f"{self.low:g} to {self.high:g}"
-        return "any value"
+            return f"{self.low:g} to {self.high:g}" + how
+        return "any value" + how
 
 
 @dataclass
@@ -280,20 +290,13 @@ class _Settable:
         elif key in self.canonical and key not in self.scheduled \
                 and any(p.split("[", 1)[0] == key for p in self.parameter_names):
             return self.canonical[key]  # an arrayed constant: one value sets every element
-        if key in self.scheduled:
-            raise ValueError(f"`{text}` is scheduled by the scenario (levers: {self.scheduled[key]['kind']}); "
-                             "a scheduled constant cannot be a number per run: give policies a trajectory for it "
-                             "(a pandas Series indexed by time), or study it in a scenario that sets it to a number")
         if key in self.canonical:
-            original = self.canonical[key]
-            kind = self.variables.loc[original, "kind"]
-            if kind != "constant":
-                raise ValueError(f"`{text}` is {'an' if kind[0] in 'a' else 'a'} {kind}, computed by the model; "
-                                 "only constants can vary per run")
-            if "[" in text:
-                raise ValueError(f"`{text}`: no such element of `{original}`")
-            raise ValueError(f"`{text}` is bound by an equation in this scenario (a component input); "
-                             "only constants can vary per run")
+            # A lever the scenario schedules, or anything else the program can say why not.
+            try:
+                self.model._targets(text)
+            except Exception as error:
+                raise ValueError(f"`{text}` {getattr(error, 'message', '') or error}") from None
+            return text if "[" in text else self.canonical[key]
         close = difflib.get_close_matches(key, list(self.canonical), n=1)
         hint = f" (did you mean `{self.canonical[close[0]]}`?)" if close else ""
         raise ValueError(f"`{text}`: no such constant in {self.model.name}{hint}")
@@ -305,10 +308,22 @@ class _Settable:
         return ""
 
     def value(self, name: str) -> float:
+        """The scenario's value (a scheduled lever's at the start time)."""
         if name in self.parameters.index:
             return float(self.parameters.loc[name, "value"])
         first = [n for n in self.parameters.index if n.split("[", 1)[0] == name]
-        return float(self.parameters.loc[first[0], "value"]) if first else math.nan
+        if first:
+            return float(self.parameters.loc[first[0], "value"])
+        try:
+            return self.model.trajectory(name).at(self.model.time["start"])
+        except Exception:
+            return math.nan
+
+    def is_scheduled(self, name: str) -> bool:
+        try:
+            return bool(self.model._targets(name)[1])
+        except Exception:
+            return False
 
 
 def declared_space(model, uncertainties: Any = None) -> Space:
@@ -327,15 +342,16 @@ def declared_space(model, uncertainties: Any = None) -> Space:
     own: dict[str, Uncertainty] = {}  # every constant's own declaration, levers included
     for name, row in settable.variables.iterrows():
         u = row["uncertainty"]
-        if row["kind"] != "constant" or not u:
+        scheduled = _h2sim.canonical_name(name) in settable.scheduled
+        if (row["kind"] != "constant" and not scheduled) or not u:
             continue
         try:
             settable_name = settable.name(name)
         except ValueError:
-            continue  # scheduled or bound: it cannot vary per run here
+            continue  # bound by a component input: it cannot vary per run
         item = Uncertainty(settable_name, _from_engine(u), str(row["units"] or ""), str(row["source"] or ""))
         own[settable_name] = item
-        if not row["lever"]:
+        if not row["lever"] and not scheduled:  # a study names scheduled ones itself
             declared[settable_name] = item
     section = model.section("uncertainties")
     groups: list[CorrelatedGroup] = []
@@ -406,24 +422,33 @@ def _apply_section(section, declared: dict, own: dict, settable: _Settable):
         if spec is False:
             declared.pop(name, None)
             continue
+        form = ()
+        if isinstance(spec, Mapping) and {"from", "change"} & set(spec):
+            try:
+                form = check_form(spec, str(key))
+            except ValueError as error:
+                raise section.error(str(error), key) from None
+            if form and not settable.is_scheduled(name):
+                raise section.error(f"`{name}` is a constant the scenario does not schedule: `from:` and `change:` "
+                                    "apply to scheduled levers", key)
         if spec is True or spec is None or (isinstance(spec, Mapping) and not {"range", "distribution"} & set(spec)):
-            extra = set(spec) - {"description", "source"} if isinstance(spec, Mapping) else set()
+            extra = set(spec) - {"description", "source", "from", "change"} if isinstance(spec, Mapping) else set()
             if extra:
-                raise section.error(f"unknown key `{sorted(extra)[0]}`; expected range, distribution, "
-                                    "description, source (or members and rank_correlation for a group)", key)
+                raise section.error(f"unknown key `{sorted(extra)[0]}`; expected range, distribution, from, "
+                                    "change, description, source (or members and rank_correlation for a group)", key)
             if name not in own:
                 raise section.error(f"`{name}` declares no range or distribution in the model; give "
                                     "`range: [low, high]` or `distribution: {...}` here", key)
-            declared[name] = own[name]
+            declared[name] = _with_form(own[name], form)
             continue
         if isinstance(spec, list):
             spec = {"range": spec}
         if not isinstance(spec, Mapping):
             raise section.error("expected [low, high], {range: ...}, {distribution: ...}, true or false", key)
-        extra = set(spec) - {"range", "distribution", "description", "source"}
+        extra = set(spec) - {"range", "distribution", "description", "source", "from", "change"}
         if extra:
-            raise section.error(f"unknown key `{sorted(extra)[0]}`; expected range, distribution, "
-                                "description, source (or members and rank_correlation for a group)", key)
+            raise section.error(f"unknown key `{sorted(extra)[0]}`; expected range, distribution, from, "
+                                "change, description, source (or members and rank_correlation for a group)", key)
         if "range" in spec and "distribution" in spec:
             raise section.error("give either `range:` or `distribution:`, not both", key)
         part = "range" if "range" in spec else "distribution"
@@ -432,7 +457,8 @@ def _apply_section(section, declared: dict, own: dict, settable: _Settable):
         except ValueError as error:
             raise section.error(str(error), key, part) from None
         source = str(spec.get("source", "") or (own[name].source if name in own else ""))
-        declared[name] = Uncertainty(name, dist, settable.units(name), source)
+        declared[name] = Uncertainty(name, dist, "" if form and dict(form).get("change") else settable.units(name),
+                                     source, form)
     groups = []
     in_group: dict[str, str] = {}
     for key, spec in group_specs:
@@ -469,6 +495,12 @@ def _apply_section(section, declared: dict, own: dict, settable: _Settable):
     return declared, groups
 
 
+def _with_form(u: Uncertainty, form: tuple) -> Uncertainty:
+    if not form:
+        return u
+    return Uncertainty(u.name, u.distribution, u.units, u.source, form)
+
+
 def _correlation_matrix(spec: Any, n: int) -> np.ndarray:
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
         r = float(spec)
@@ -498,14 +530,17 @@ def declared_levers(model, levers: Any = None) -> list[Lever]:
     settable = _Settable(model)
     variables = settable.variables
     found: dict[str, Lever] = {}
+    scheduled: dict[str, Lever] = {}  # levers the scenario schedules: a study names them
     for name, row in variables.iterrows():
-        if row["kind"] != "constant" or not row["lever"]:
+        is_scheduled = _h2sim.canonical_name(name) in settable.scheduled
+        if (row["kind"] != "constant" and not is_scheduled) or not row["lever"]:
             continue
         try:
             settable_name = settable.name(name)
         except ValueError:
-            continue  # scheduled, or bound by a component input
-        found[settable_name] = _lever(settable, settable_name, row.get("lever_domain"))
+            continue  # bound by a component input
+        lever = _lever(settable, settable_name, row.get("lever_domain"))
+        (scheduled if is_scheduled else found)[settable_name] = lever
     if levers is None:
         return list(found.values())
     if isinstance(levers, str):
@@ -534,23 +569,36 @@ def declared_levers(model, levers: Any = None) -> list[Lever]:
             name = settable.name(str(item))
         except ValueError as error:
             raise ValueError(f"levers: {error}") from None
-        chosen.append(found.get(name) or _lever(settable, name, None))
+        chosen.append(found.get(name) or scheduled.get(name) or _lever(settable, name, None))
     return chosen
 
 
 def _lever(settable: _Settable, name: str, domain: Mapping | None) -> Lever:
     units, value = settable.units(name), settable.value(name)
+    form = ()
+    if domain and {"from", "change"} & set(domain):
+        form = check_form(domain, f"levers: `{name}`")
+        if not settable.is_scheduled(name):
+            raise ValueError(f"levers: `{name}` is a constant the scenario does not schedule: `from` and `change` "
+                             "apply to scheduled levers")
+        if dict(form).get("change"):
+            units = ""  # a factor or a delay, not the lever's own units
+        domain = {k: v for k, v in domain.items() if k not in ("from", "change")}
     if not domain:
-        return Lever(name, value, units=units)
+        return Lever(name, value, units=units, form=form)
+    unknown = set(domain) - {"range", "options"}
+    if unknown or len(domain) != 1:
+        raise ValueError(f"levers: `{name}`: expected {{'range': [low, high]}} or {{'options': [...]}} "
+                         "(with `from` or `change` for a scheduled lever)")
     if "range" in domain:
         low, high = (float(x) for x in domain["range"])
         if not low < high:
             raise ValueError(f"levers: `{name}`: expected a range [low, high] with low < high")
-        return Lever(name, value, low=low, high=high, units=units)
+        return Lever(name, value, low=low, high=high, units=units, form=form)
     options = tuple(float(x) for x in domain["options"])
     if not options or len(set(options)) != len(options):
         raise ValueError(f"levers: `{name}`: give distinct options")
-    return Lever(name, value, options=options, units=units)
+    return Lever(name, value, options=options, units=units, form=form)
 
 
 def settable_name(model, text: str) -> str:
@@ -559,16 +607,9 @@ def settable_name(model, text: str) -> str:
 
 
 def trajectory_name(model, text: str) -> str:
-    """The model's spelling of a constant that a trajectory (``Model.with_params`` with a
-    pandas Series) can drive: any constant, scheduled or not; ValueError otherwise."""
-    settable = _Settable(model)
-    key = _h2sim.canonical_name(text)
-    if "[" not in text and key in settable.scheduled:
-        return settable.scheduled[key]["name"]
-    name = settable.name(text)
-    if "[" in name:
-        raise ValueError(f"`{text}`: a trajectory drives every element; name the constant without [elements]")
-    return name
+    """The model's spelling of a constant or lever that a trajectory (a pandas Series, a
+    schedule, h2sim.trajectories) can drive; ValueError otherwise."""
+    return _Settable(model).name(text)
 
 
 def check_no_overlap(uncertainty_names: Sequence[str], lever_names: Sequence[str]) -> None:

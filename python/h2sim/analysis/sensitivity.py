@@ -122,7 +122,8 @@ def sensitivity(model, analysis: str = "sobol", n: int = 1024, outcomes: Any = N
     table = pd.DataFrame({u.name: u.ppf(unit[:, j]) for j, u in enumerate(space.uncertainties)})
     policies = {"policy": dict(policy)} if policy else None
     exploration = explore(model, scenarios=table, policies=policies, outcomes=outcomes, executor=executor,
-                          threads=threads, chunk_size=chunk_size, progress=progress, **run_options)
+                          threads=threads, chunk_size=chunk_size, progress=progress, uncertainties=space,
+                          **run_options)
     exploration.uncertainties = space.names
     exploration.attrs.update({"analysis": method, "n": n, "seed": "" if seed is None else str(seed)})
     rows, second = [], {}

@@ -239,35 +239,21 @@ def _lever_point(p: Parameter, scheduled: dict, model: Any) -> Parameter:
 
 
 class Schedule:
-    """A lever schedule the calibration varies, as a pandas Series trajectory (which
-    ``Model.run`` and ``with_params`` take): the same values at every time the model
-    evaluates. A step becomes pairs of points a hair apart; the value before a step's
-    first time is the lever's own, read from a run."""
+    """A lever schedule the calibration varies, in the scenario's own form: with new values
+    for its points it is the lever setting that ``Model.run``, ``run_batch`` and
+    ``with_params`` take (``{"step": {2016: v, ...}}``), expanded by the rule scenario files
+    use, so that its own values reproduce the scenario's run bit for bit."""
 
-    def __init__(self, lever: dict, before: float, start: float) -> None:
+    def __init__(self, lever: dict) -> None:
         self.name = lever["name"]
         self.kind = lever["kind"]
         self.times = [float(t) for t in lever["times"]]
         self.values = [float(v) for v in lever["values"]]
-        self.before = before
-        self.start = start
 
-    def series(self, values: list[float]) -> pd.Series:
-        if self.kind != "step":  # linear and ramp: the points, held beyond the ends
-            return pd.Series(values, index=self.times, dtype=float)
-        times, points = [], []
-        previous = self.before
-        if self.times[0] > self.start:
-            times.append(self.start)
-            points.append(previous)
-        for t, v in zip(self.times, values):
-            if times:
-                times.append(t - 1e-9 * max(1.0, abs(t)))
-                points.append(previous)
-            times.append(t)
-            points.append(v)
-            previous = v
-        return pd.Series(points, index=times, dtype=float)
+    def setting(self, values: list[float]) -> dict:
+        if self.kind == "ramp":
+            return {"ramp": {"start": self.times[0], "end": self.times[1], "from": values[0], "to": values[1]}}
+        return {self.kind: dict(zip(self.times, values))}
 
     def yaml(self, values: list[float]) -> str:
         """The schedule with these values, as a scenario's lever entry (flow style)."""
@@ -285,10 +271,10 @@ class Evaluator:
     ``predict(theta)`` takes an array (candidates, parameters) in the parameters' own
     units and returns (candidates, observations): one ``Model.run_batch`` call for the
     whole block (``batch=False``: one ``Model.run`` per candidate, the same numbers).
-    Values of lever schedules (``LEVER@TIME``) cannot vary across the lanes of one
-    batch: candidates that share them share a batch, each with the schedules set by
-    ``Model.with_params``. A block in which some run fails (a value becomes infinite)
-    is evaluated run by run; the failed candidates give NaN predictions.
+    Values of lever schedules (``LEVER@TIME``) go into the same call: each candidate's
+    schedules are a column of per-run lever settings. A block in which some run fails (a
+    value becomes infinite) is evaluated run by run; the failed candidates give NaN
+    predictions.
     """
 
     def __init__(self, model: Any, parameters: list[Parameter], observations: Observations,
@@ -306,13 +292,13 @@ class Evaluator:
         self.failed = 0  # candidates whose run failed
         self.columns = list(dict.fromkeys(r for s in observations for r in s.references))
         self.run_options = self._run_options()
-        self.schedules = self._schedules()
-        self._models: dict[tuple, Any] = {}
+        levers = {lever["name"]: lever for lever in model.levers}
+        self.schedules = {name: Schedule(levers[name])
+                          for name in dict.fromkeys(self.parameters[j].lever for j in self.points)}
         # One run at the starting values: checks that the model runs and gives the
         # saved times, from which every series' interpolation weights follow.
         start = np.array([[float(p.initial) for p in parameters]])
-        frame = self._model_for(start[0]).run(params=self._constants(start[0]), return_columns=self.columns,
-                                              **self.run_options)
+        frame = self.model.run(params=self.fitted_params(start[0]), return_columns=self.columns, **self.run_options)
         self.runs += 1
         self.times = frame.index.to_numpy(dtype=float)
         self._column_of = [[self.columns.index(r) for r in s.references] for s in observations]
@@ -338,48 +324,8 @@ class Evaluator:
             stop = min(t["stop"], start + save)
         return {"stop": stop, "save_every": save}
 
-    def _schedules(self) -> dict[str, Schedule]:
-        """The lever schedules fitted parameters set, checked to reproduce the scenario's
-        own run exactly when given their own values."""
-        names = list(dict.fromkeys(self.parameters[j].lever for j in self.points))
-        if not names:
-            return {}
-        levers = {lever["name"]: lever for lever in self.model.levers}
-        t = self.model.time
-        own = self.model.run(return_columns=names + self.columns, save_every=t["dt"],
-                             stop=self.run_options["stop"])
-        self.runs += 1
-        schedules = {name: Schedule(levers[name], float(own.iloc[0, i]), t["start"]) for i, name in enumerate(names)}
-        again = self.model.run(params={n: sc.series(sc.values) for n, sc in schedules.items()},
-                               return_columns=names + self.columns, save_every=t["dt"], stop=self.run_options["stop"])
-        self.runs += 1
-        if not np.allclose(again.to_numpy(), own.to_numpy(), rtol=1e-12, atol=0, equal_nan=True):
-            bad = [n for i, n in enumerate(names) if not np.allclose(again.iloc[:, i], own.iloc[:, i], rtol=1e-12)]
-            raise _fail(f"cannot reproduce the schedule of {', '.join(bad or names)} as a trajectory (a step time "
-                        "that falls between time steps?); calibrate constants instead",
-                        self.parameters[self.points[0]].where)
-        return schedules
-
     def _constants(self, row: np.ndarray) -> dict[str, float]:
         return {self.names[j]: float(row[j]) for j in self.constants}
-
-    def _model_for(self, row: np.ndarray) -> Any:
-        """The model with the lever schedules of this candidate (cached by their values)."""
-        if not self.points:
-            return self.model
-        key = tuple(float(row[j]) for j in self.points)
-        if key not in self._models:
-            if len(self._models) > 64:
-                self._models.clear()
-            params = {}
-            for name, schedule in self.schedules.items():
-                values = list(schedule.values)
-                for j in self.points:
-                    if self.parameters[j].lever == name:
-                        values[self.parameters[j].point] = float(row[j])
-                params[name] = schedule.series(values)
-            self._models[key] = self.model.with_params(params)
-        return self._models[key]
 
     def lever_values(self, row: np.ndarray) -> dict[str, list[float]]:
         """Each fitted lever's schedule values for a candidate (for the fitted scenario)."""
@@ -393,9 +339,9 @@ class Evaluator:
         return out
 
     def fitted_params(self, row: np.ndarray) -> dict[str, Any]:
-        """Model.with_params arguments for a candidate: constants and lever trajectories."""
+        """Model.run / with_params arguments for a candidate: constants and lever schedules."""
         params: dict[str, Any] = dict(self._constants(row))
-        params.update({name: self.schedules[name].series(values) for name, values in self.lever_values(row).items()})
+        params.update({name: self.schedules[name].setting(values) for name, values in self.lever_values(row).items()})
         return params
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
@@ -419,26 +365,16 @@ class Evaluator:
     def _trajectories(self, theta: np.ndarray) -> np.ndarray:
         if not self.batch:
             return np.stack([self._single(row) for row in theta])
-        groups: dict[tuple, list[int]] = {}
-        for i, row in enumerate(theta):
-            groups.setdefault(tuple(float(row[j]) for j in self.points), []).append(i)
-        out = np.empty((len(theta), len(self.times), len(self.columns)))
-        for rows in groups.values():
-            out[rows] = self._group(theta[rows])
-        return out
-
-    def _group(self, theta: np.ndarray) -> np.ndarray:
-        """Candidates with the same lever schedules: one run_batch of their constants (or
-        one run when only schedules are fitted)."""
-        model = self._model_for(theta[0])
-        if not self.constants:
-            return np.repeat(self._single(theta[0])[None], len(theta), axis=0)
         table = pd.DataFrame(theta[:, self.constants], columns=[self.names[j] for j in self.constants])
+        if self.schedules:  # each candidate's schedules, as lever settings per run
+            values = [self.lever_values(row) for row in theta]
+            for name, schedule in self.schedules.items():
+                table[name] = pd.Series([schedule.setting(v[name]) for v in values], dtype=object)
         try:
             self.batches += 1
             self.runs += len(theta)
-            ds = model.run_batch(table, return_columns=self.columns, threads=self.threads, progress=False,
-                                 **self.run_options)
+            ds = self.model.run_batch(table, return_columns=self.columns, threads=self.threads, progress=False,
+                                      **self.run_options)
         except SimulationError:
             return np.stack([self._single(row) for row in theta])
         return np.stack([_column(ds, name) for name in self.columns], axis=-1)
@@ -446,8 +382,7 @@ class Evaluator:
     def _single(self, row: np.ndarray) -> np.ndarray:
         self.runs += 1
         try:
-            frame = self._model_for(row).run(params=self._constants(row), return_columns=self.columns,
-                                             **self.run_options)
+            frame = self.model.run(params=self.fitted_params(row), return_columns=self.columns, **self.run_options)
         except SimulationError:
             self.failed += 1
             return np.full((len(self.times), len(self.columns)), np.nan)

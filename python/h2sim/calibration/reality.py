@@ -330,35 +330,21 @@ def _at(where: Any, *path: Any) -> Any:
 
 
 def _condition(model: Any, check: RealityCheck) -> dict[str, Any]:
-    """Run parameters for the condition: numbers for constants; for levers the scenario
-    schedules, a constant trajectory (a schedule is replaced by a schedule). With
-    ``from``, trajectories that follow the scenario's own values until then (read from a
-    run saved every dt) and the condition's value after."""
+    """Run parameters for the condition: its numbers (a lever the scenario schedules holds
+    the number for the whole run). With ``from``, each holds from then on and the scenario
+    runs as it is before (a lever setting ``{"from": time, "value": v}``)."""
     t = model.time
-    levers = {_h2sim.canonical_name(lever["name"]) for lever in model.levers}
-
-    def scheduled(name: str) -> bool:
-        return "[" not in name and _h2sim.canonical_name(name.strip()) in levers
-
     if check.start is None or check.start <= t["start"]:
-        return {name: pd.Series([value, value], index=[t["start"], t["stop"]]) if scheduled(name) else value
-                for name, value in check.set.items()}
+        return dict(check.set)
+    variables = model.variables
     for name in check.set:
+        base = name.split("[", 1)[0].strip()
         if "[" in name:
             raise _fail_at(_at(check.where, "set", name), "a condition from a time sets a whole variable; name it "
                                                           "without [element]")
-    names = [name.strip() for name in check.set]
-    own = model.run(return_columns=names, save_every=t["dt"], stop=min(check.start, t["stop"]))
-    if own.shape[1] != len(names):
-        raise _fail_at(_at(check.where, "set"), "a condition from a time sets scalar constants or levers")
-    eps = 1e-9 * max(1.0, abs(check.start))
-    params: dict[str, Any] = {}
-    for name, column in zip(names, own.columns):
-        series = own[column]
-        series = series[series.index < check.start - eps]
-        params[name] = pd.concat([series, pd.Series([series.iloc[-1], check.set[name]],
-                                                    index=[check.start - eps, check.start])])
-    return params
+        if base in variables.index and list(variables.loc[base, "dimensions"] or []):
+            raise _fail_at(_at(check.where, "set"), "a condition from a time sets scalar constants or levers")
+    return {name.strip(): {"from": check.start, "value": value} for name, value in check.set.items()}
 
 
 def _run_check(model: Any, check: RealityCheck) -> CheckOutcome:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import _h2sim
 from ..errors import Error
+from ..trajectories import Trajectory
 from .intervals import profiles
 from .optimise import covariance, critical_values, dof_scales
 from .payoff import STATISTICS, fit_statistics
@@ -127,7 +128,7 @@ class CalibrationResult:
         fitted_levers = evaluator.lever_values(self.parameters["estimate"].to_numpy(dtype=float))
         numbers, schedules = {}, {}
         for key, value in model._overrides.items():
-            (schedules if isinstance(value, pd.Series) else numbers)[key] = value
+            (schedules if isinstance(value, Trajectory) else numbers)[key] = value
         constants = self.parameters[self.parameters.index.map(lambda n: "@" not in n)]
         lines.append("parameters:")
         for key, value in numbers.items():
@@ -140,13 +141,16 @@ class CalibrationResult:
             lines[-1] = "parameters: {}"
         if schedules or fitted_levers:
             lines.append("levers:")
-            for key, series in schedules.items():
+            for key, trajectory in schedules.items():
                 if key in fitted_levers:
                     continue
-                series = series.dropna().sort_index()
-                points = ", ".join(f"{float(t)!r}: {float(v)!r}" for t, v in series.items())
+                try:
+                    [(kind, points)] = trajectory.as_schedule(model.time["start"]).items()
+                except ValueError as error:
+                    raise Error(f"cannot write `{key}` set in Python before calibrating: {error}") from None
+                text = ", ".join(f"{float(t)!r}: {float(v)!r}" for t, v in points.items())
                 lines.append(f"  {_yaml_key(key)}:  # set in Python before calibrating")
-                lines.append(f"    linear: {{{points}}}")
+                lines.append(f"    {kind}: {{{text}}}")
             for key, values in fitted_levers.items():
                 lines.append(f"  {_yaml_key(key)}:")
                 for name, row in self.parameters.iterrows():
