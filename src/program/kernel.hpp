@@ -123,7 +123,9 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
         d = a.max(s[in.b]);
         break;
       case Op::Sqrt:
-        d = a.sqrt();
+        // Per lane: Eigen's vectorised sqrt (AVX-512, EIGEN_FAST_MATH) is an approximation
+        // refined by Newton steps, not the correctly rounded square root of single runs.
+        per_lane<W>(d, a, [](double v) { return std::sqrt(v); });
         break;
       case Op::Exp:
         per_lane<W>(d, a, [](double v) { return std::exp(v); });

@@ -30,6 +30,7 @@ h2sim::Model adoption_model() {
   model.add_auxiliary("gap", "IF perceived > 0.5 * market THEN market - perceived ELSE 0");
   model.add_auxiliary("delayed adoption", "DELAY3(adoption, perception_time)");
   model.add_auxiliary("half market", "market / 2");  // constants only: must not be folded away
+  model.add_auxiliary("spread", "SQRT(adopters * price + 1)");  // correctly rounded in every lane
   // Builtins with memory or time dependence, read by nothing (so they do not disturb
   // the adaptive methods), but reported and compared lane by lane.
   model.add_auxiliary("initial reach", "INIT(potential + adopters) / market");
