@@ -5,7 +5,8 @@
     >>> df = model.run(params={"p": 0.05})            # pandas DataFrame, indexed by time
     >>> ds = model.run_batch(table)                   # xarray Dataset (run, time)
 
-See ``h2sim.Model`` for the API, ``h2sim.plot`` / ``h2sim.plot_comparison`` for charts,
+See ``h2sim.Model`` for the API (``h2sim.trajectories`` for what a run may give a lever),
+``h2sim.plot`` / ``h2sim.plot_comparison`` for charts,
 ``h2sim.explore_widget`` for an interactive explorer in notebooks, ``h2sim.report`` for a
 self-contained HTML report, and ``h2sim.calibrate`` / ``h2sim.check_reality``
 (``h2sim.calibration``) for fitting to data and reality checks; ``h2sim.explore``, ``h2sim.sensitivity``,
@@ -20,6 +21,7 @@ from .errors import Error, ModelError, ParseError, ScenarioError, SimulationErro
 from .model import Model, load
 from .plot import plot, plot_comparison
 from .targets import Target, read_targets
+from .trajectories import Trajectory
 from .analysis import (Discovery, Exploration, Outcome, Sensitivity, benchmark, discover, explore, factorial,
                        open_exploration, regret, satisficing, sensitivity)
 from .analysis import benchmark as robustness
@@ -76,7 +78,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError",
-    "Model", "load", "canonical_name", "functions", "results", "plot", "plot_comparison", "Target",
+    "Model", "load", "Trajectory", "canonical_name", "functions", "results", "plot", "plot_comparison", "Target",
     "read_targets", "explore_widget", "report", "calibrate", "sample_posterior", "check_reality",
     "__version__",
     "explore", "Exploration", "open_exploration", "Outcome", "factorial", "sensitivity", "Sensitivity",

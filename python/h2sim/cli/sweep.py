@@ -153,4 +153,6 @@ def _summary(model, frame, labels, targets: list, start_from: float | None) -> s
         subheader = lever_units + [units.get(c, "") for c in final.columns]
         rows = [cells + [common.format_number(v) for v in final.loc[run]] for run, cells in zip(runs, settings)]
         title = f"{common.count(len(runs), 'run')}{since}; values at {model.time['units'] or 'time'} {last:g}"
-    return title + "\n" + common.table(header, rows, left=0, subheader=subheader if any(subheader) else None)
+    text = any(isinstance(v, str) for v in labels.to_numpy().ravel())  # schedules read best left-aligned
+    return title + "\n" + common.table(header, rows, left=len(labels.columns) if text else 0,
+                                       subheader=subheader if any(subheader) else None)
