@@ -63,8 +63,9 @@ class TimeDict(TypedDict):
 class LeverDict(TypedDict):
     name: str
     kind: str  # "constant", "step", "linear" or "ramp"
-    times: list[float]  # in the model's time units
-    values: list[float]  # in the lever's units
+    times: list[float]  # in the model's time units (a ramp: start and end)
+    values: list[float]  # in the lever's units (a ramp: from and to)
+    before: float  # the constant's value the schedule replaced (a step holds it until its first time)
 
 class Program:
     """A compiled model: immutable, shared freely between threads and runs."""
@@ -79,6 +80,14 @@ class Program:
     def structural_parameters(self) -> list[str]:
         """The constants whose compiled value fixed the structure (an order of SMTHN or
         DELAYN): a run cannot change them; compile again instead."""
+    @property
+    def schedules(self) -> list[tuple[str, str, str, list[float], list[float], str]]:
+        """Every table over time a run may replace (the levers the scenario schedules; arrays
+        give name[element]), as (name, variable, units, times, values, "linear" or "step")."""
+    def settable(self, name: str) -> tuple[list[int], list[int]]:
+        """(indices into ``parameters``, indices into ``schedules``) that a run sets by
+        ``name``. ModelError for anything else, saying what it is (an auxiliary, a flow, a
+        stock) and which levers it depends on, at the variable's file and line."""
     @property
     def stock_count(self) -> int:
         """Number of state values (stocks after array expansion, plus the internal stocks of
@@ -95,9 +104,12 @@ class Program:
         save_every: float | None = None,
         method: str | None = None,
         outputs: Sequence[str] = ...,
+        schedules: Sequence[tuple[str, npt.ArrayLike, npt.ArrayLike, str]] = ...,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[str], list[str]]:
         """One run with constants set by ``overrides`` ((name, value) pairs, in each
-        constant's units). Time settings default to the model's (time units).
+        constant's units; a scheduled lever then holds the value for the whole run) and
+        lever tables by ``schedules`` ((name, times, values, "linear" or "step"); a time
+        given twice is a jump). Time settings default to the model's (time units).
 
         Returns (times[time], values[time, output], names, units). Releases the GIL.
         """
@@ -113,8 +125,13 @@ class Program:
         outputs: Sequence[str] = ...,
         threads: int = 0,
         progress: Callable[[int, int], None] | None = None,
+        schedules: Sequence[tuple[str, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike, Sequence[str], npt.ArrayLike]]
+        = ...,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[str], list[str]]:
-        """Many runs on the lanes: ``table[run, j]`` sets constant ``names[j]``.
+        """Many runs on the lanes: ``table[run, j]`` sets constant ``names[j]``; each of
+        ``schedules`` is a lever's tables, (name, offsets, times, values, interpolations,
+        lanes): table t has the points offsets[t]:offsets[t+1], run i reads table lanes[i]
+        (empty: one table per run, or one for every run), after the numbers.
 
         ``threads=0`` uses every core. ``progress(done, total)`` is called now and then
         with the GIL held. Returns (times[time], values[run, time, output], names, units).
@@ -185,6 +202,13 @@ def load_scenario(path: str, strict_units: bool = False) -> Scenario:
 def parse_scenario(text: str, file: str, strict_units: bool = False) -> Scenario:
     """Parses scenario text; ``file`` names it in errors and resolves relative paths
     (``model:``, ``extends:``, components)."""
+
+def schedule_table(
+    kind: str, times: Sequence[float], values: Sequence[float], before: float, start: float
+) -> tuple[list[float], list[float], str]:
+    """The table a scenario's schedule (``kind`` constant, step, linear or ramp) runs as:
+    (times, values, "linear" or "step"), by the rule the scenario files use; ``before`` is
+    the value a step holds before its first time, ``start`` the model's start time."""
 
 def canonical_name(name: str) -> str:
     """The name as the model compares names (case folded, spaces as underscores)."""

@@ -22,6 +22,7 @@ examples:
   h2sim explore study.yaml --scenarios 10000 --sampler lhs --seed 1 -o out.nc
   h2sim explore study.yaml --scenarios 500 --lever marketing=0.02,0.04 --lever carbon_price=0:200:3
   h2sim explore study.yaml --scenarios 500 --policy plan:marketing=0.04,fuel_subsidy_per_kg=10
+  h2sim explore study.yaml --scenarios 500 --lever fleet_plan_commitment=0.5,1 --from 2023
   h2sim explore study.yaml --scenarios 500 --policies 20 --cost public_cost --benefit co2_avoided
 """
 
@@ -37,14 +38,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, help="seed of the samples (the same seed gives the same runs)")
     policies = parser.add_argument_group("policies (default: the scenario as it is)")
     policies.add_argument("--lever", action="append", metavar="NAME=V1,V2,...",
-                          help="values of a lever (repeatable): every combination is a policy; LOW:HIGH:COUNT "
-                               "spaces COUNT values")
+                          help="settings of a lever (repeatable): every combination is a policy; LOW:HIGH:COUNT "
+                               "spaces COUNT values; step:T=V,..., linear:..., ramp:..., scale:..., shift:... as "
+                               "for `h2sim sweep`")
     policies.add_argument("--policy", action="append", metavar="NAME:LEVER=V,LEVER=V",
                           help="a named policy (repeatable)")
     policies.add_argument("--policies", type=int, metavar="N",
                           help="N policies sampled over the levers' declared ranges and options")
     policies.add_argument("--factorial", action="store_true",
                           help="every combination of the levers' declared options (3 levels of each range)")
+    policies.add_argument("--from", dest="from_time", type=float, metavar="TIME",
+                          help="lever values of --lever and --policy hold from this time on; before it each lever "
+                               "keeps the scenario's schedule (default: the scenario's start)")
     parser.add_argument("--outcomes", metavar="A,B", help="outcomes to keep (default: the scenario's `outcomes:`; "
                                                           "a variable name keeps its value at the stop time)")
     parser.add_argument("--uncertainties", metavar="A,B", help="uncertainties to sample (default: every declared one)")
@@ -68,16 +73,25 @@ def _policies(args, model):
     chosen = [bool(args.lever), bool(args.policy), args.policies is not None, args.factorial]
     if sum(chosen) > 1:
         raise _cli.UsageError("give one of --lever, --policy, --policies and --factorial")
+    start = model.time["start"]
+    since = args.from_time if args.from_time is not None and args.from_time > start else None
+    if args.from_time is not None and not (args.lever or args.policy):
+        raise _cli.UsageError("--from applies to the values of --lever and --policy")
     if args.lever:
-        from .samplers import factorial
+        import itertools
 
-        grid = {}
+        from .samplers import _policy_names, factorial
+
+        grid: dict[str, list] = {}
         for item in args.lever:
             name, text = _cli.assignment(item, "--lever")
             if name in grid:
                 raise _cli.UsageError(f"--lever {name} is given twice")
-            grid[name] = _cli.lever_values(name, text)
-        return factorial(grid)
+            grid[name] = [setting for _, setting in _cli.lever_settings(name, text, since)]
+        if all(isinstance(v, float) for values in grid.values() for v in values):
+            return factorial(grid)
+        mixes = list(itertools.product(*grid.values()))  # schedules among the settings: cells of any kind
+        return {policy: dict(zip(grid, mix)) for policy, mix in zip(_policy_names(len(mixes)), mixes)}
     if args.policy:
         table = {}
         for item in args.policy:
@@ -90,7 +104,8 @@ def _policies(args, model):
             for part in _cli.split_top_level(rest):
                 if part.strip():
                     name, text = _cli.assignment(part, "--policy")
-                    settings[name] = _cli.number(text, f"--policy {label.strip()}: {name}")
+                    value = _cli.number(text, f"--policy {label.strip()}: {name}")
+                    settings[name] = value if since is None else {"from": since, "value": value}
             table[label.strip()] = settings
         return table
     if args.policies is not None:
