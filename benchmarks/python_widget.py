@@ -5,7 +5,7 @@
 
 Moves a constant lever's slider and a scheduled lever's step point back and forth, and
 times each change from setting the widget's value to the figure holding the new lines (the
-model run, the schedule turned into a trajectory, and the plotly figure update; all in the
+model run with the schedule bound to it, and the plotly figure update; all in the
 kernel, without the browser's repaint). Prints the median, 95th percentile and worst time
 per kind of change, and, for comparison, a bare `Model.run` of the same outputs.
 """

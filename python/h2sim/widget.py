@@ -33,10 +33,6 @@ from .model import Model, load
 from .results import write_atomically
 from .targets import Target, read_targets
 
-# A step schedule runs as a linear trajectory whose jumps take this long (relative to the
-# time): far shorter than any time step, so a run sees the same values as the step.
-_STEP_WIDTH = 1e-9
-
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
             "#bcbd22", "#7f7f7f"]
 
@@ -174,24 +170,15 @@ def _canon(name: str) -> str:
     return _h2sim.canonical_name(base.strip()) + (bracket + rest.replace(" ", "").lower() if bracket else "")
 
 
-def schedule_series(lever: Lever, times: Sequence[float], values: Sequence[float]) -> pd.Series:
-    """A lever schedule as the pandas Series that ``Model.run(params=...)`` takes: linear and
-    ramp schedules as their points, a step schedule as a trajectory that jumps within
-    a billionth of a year (so the run sees the step's values at every time step)."""
+def schedule_setting(lever: Lever, times: Sequence[float], values: Sequence[float]) -> dict:
+    """A lever schedule with these points as the setting ``Model.run(params=...)`` takes: the
+    scenario file's own form (``{"step": {2016: 1, 2022: 0.5}}``), which a run expands by
+    the rule the file would, so the charts equal the saved scenario bit for bit."""
     times = [float(x) for x in times]
     values = [float(v) for v in values]
-    if lever.kind != "step":
-        return pd.Series(values, index=times, name=lever.name)
-    points_t, points_v = [], []
-    previous = lever.before
-    for x, v in zip(times, values):
-        if previous is not None:
-            points_t.append(x - _STEP_WIDTH * max(1.0, abs(x)))
-            points_v.append(previous)
-        points_t.append(x)
-        points_v.append(v)
-        previous = v
-    return pd.Series(points_v, index=points_t, name=lever.name)
+    if lever.kind == "ramp":
+        return {"ramp": {"start": times[0], "end": times[1], "from": values[0], "to": values[1]}}
+    return {lever.kind: dict(zip(times, values))}
 
 
 # --- the explorer -------------------------------------------------------------------------------
@@ -241,8 +228,6 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
         self.result = self.baseline
         self.redraw_seconds: list[float] = []
         self._holding = False
-        self._schedule_key: tuple = ()
-        self._schedule_model = model
 
         self.controls: dict[str, Any] = {}
         rows = [self._control(lever, ipywidgets, continuous_update) for lever in self.levers]
@@ -268,13 +253,13 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
     # --- what is set now ------------------------------------------------------------------------
     def params(self) -> dict[str, Any]:
         """The current settings as ``Model.run``'s ``params``: every lever, a number for a
-        constant, a pandas Series for a schedule."""
+        constant, a schedule in the scenario file's form for a schedule."""
         out: dict[str, Any] = {}
         for lever in self.levers:
             control = self.controls[lever.name]
             if lever.scheduled:
                 times, values = self._points(lever)
-                out[lever.name] = schedule_series(lever, times, values)
+                out[lever.name] = schedule_setting(lever, times, values)
             else:
                 out[lever.name] = float(control.value)
         return out
@@ -360,7 +345,7 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
             self._show_status(problem)
             return
         try:
-            result = self._scheduled_model().run(params=self._numbers(), return_columns=self.outputs)
+            result = self.model.run(params=self.params(), return_columns=self.outputs)
         except Exception as error:  # noqa: BLE001 - shown to the user; the charts keep the last run
             self._show_status(f"this setting does not run: {error}")
             return
@@ -370,25 +355,6 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
                 self.figure.data[index].y = result[column].to_numpy()
         self.redraw_seconds.append(_time.perf_counter() - started)
         self._show_status()
-
-    def _numbers(self) -> dict[str, float]:
-        return {lever.name: float(self.controls[lever.name].value) for lever in self.levers if not lever.scheduled}
-
-    def _scheduled_model(self) -> Model:
-        """The model with the schedules that differ from the scenario's applied; compiled
-        again only when a schedule changes (a slider on a constant reuses the program)."""
-        schedules = {}
-        for lever in self.levers:
-            if lever.scheduled:
-                times, values = self._points(lever)
-                if times != lever.times or values != lever.values:
-                    schedules[lever.name] = (tuple(times), tuple(values))
-        key = tuple(sorted(schedules.items()))
-        if key != self._schedule_key:
-            series = {n: schedule_series(self._lever(n), *tv) for n, tv in schedules.items()}
-            self._schedule_model = self.model.with_params(series) if series else self.model
-            self._schedule_key = key
-        return self._schedule_model
 
     def save(self, path: str | os.PathLike | None = None, name: str | None = None,
              description: str | None = None) -> str:
