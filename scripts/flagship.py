@@ -235,7 +235,7 @@ def where_it_misses(explored: h2sim.Exploration, met: pd.DataFrame, labels: dict
     return ""
 
 
-def tornado(model: h2sim.Model, ranges: dict, implementation: tuple[float, pd.Series, pd.Series]) -> pd.DataFrame:
+def tornado(model: h2sim.Model, ranges: dict, implementation: tuple[float, dict, dict]) -> pd.DataFrame:
     """End-2025 fleet and stations with each uncertain value at its low and high end, the
     others central; and with the plan implemented at the commitment history shows."""
     columns = ["fcev_fleet_total", "stations_operating_total"]
@@ -260,11 +260,10 @@ def tornado(model: h2sim.Model, ranges: dict, implementation: tuple[float, pd.Se
 
 def implementation_schedules(plan: h2sim.Model, baseline: h2sim.Model):
     """The plan's fleet commitment as scheduled (history, then 1 from 2023), and the same with
-    the historical value kept after 2023."""
+    the historical value kept after 2023, as lever settings (h2sim.trajectories)."""
     history = float(baseline.parameters.loc["fleet_plan_commitment", "value"])
-    start, stop = plan.time["start"], plan.time["stop"]
-    kept = pd.Series([history, history], index=[start, stop])
-    as_written = pd.Series([history, history, 1.0, 1.0], index=[start, 2023.0 - 1e-9, 2023.0, stop])
+    kept = {"from": 2023, "value": history}
+    as_written = {"from": 2023, "value": 1.0}
     return history, kept, as_written
 
 
