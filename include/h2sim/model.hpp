@@ -61,7 +61,11 @@ struct TimeSettings {
 // An equation for one element (or a tuple of elements) of an arrayed variable.
 struct ElementEquation {
   std::vector<std::string> elements;  // one per dimension of the variable; "*" for all
-  Equation equation;
+  Equation equation;                  // empty in an array of lookup tables
+  // The element's own graphical function (XMILE's <element><gf>, Vensim's table[A](...)):
+  // its value is gf(equation); without an equation it is a lookup table called as
+  // table[A](x). Unset: the variable's graphical function, if any, applies.
+  std::optional<GraphicalFunction> graphical_function;
 };
 
 // What a constant may be in an uncertainty ensemble: a range or a distribution.
@@ -114,9 +118,14 @@ struct Variable {
   // about the variable, at load and at run time, point here.
   Location location;
 
-  // A lookup table called as name(x), with no value of its own.
+  // A lookup table called as name(x), with no value of its own; or an array of them,
+  // called as name[element](x), each element with its own graphical function.
   bool is_lookup_table() const {
-    return graphical_function.has_value() && !equation && element_equations.empty();
+    if (equation) return false;
+    if (element_equations.empty()) return graphical_function.has_value();
+    for (const ElementEquation& e : element_equations)
+      if (e.equation || !(e.graphical_function || graphical_function)) return false;
+    return true;
   }
 };
 

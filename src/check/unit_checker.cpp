@@ -191,6 +191,8 @@ class UnitChecker {
   UnitValue time() const { return time_; }
 
   UnitValue apply_lookup(const ResolvedVariable& table, const UnitValue& argument, int column) {
+    if (!table.source->graphical_function)  // an array of tables, each with its own points
+      return parse(&table, "units", table.source->units);
     const GraphicalFunction& gf = *table.source->graphical_function;
     const UnitValue x = parse(&table, "graphical function x units", gf.x_units);
     expect(argument, x, "the argument of graphical function '" + table.name() + "' has",

@@ -78,8 +78,8 @@ int Compiler::as_node(const LoweredPtr& l, const std::string& label) {
 
 // The graphical functions, first: folding a lookup at the start time reads them.
 void Compiler::register_tables() {
-  for (const Variable* table : model_.tables) {
-    const GraphicalFunction& gf = *table->graphical_function;
+  for (const GraphicalFunction* table : model_.tables) {
+    const GraphicalFunction& gf = *table;
     LookupTable t;
     t.offset = static_cast<std::int32_t>(data_.lookup_x.size());
     t.count = static_cast<std::int32_t>(gf.x.size());
@@ -146,7 +146,8 @@ void Compiler::expand_variables() {
         case VariableKind::Auxiliary:
         case VariableKind::Constant:
           n.kind = NodeKind::Auxiliary;
-          if (v.table < 0 && constant_value(e, &n.constant)) n.kind = NodeKind::Constant;
+          if (v.table_for(element) < 0 && constant_value(e, &n.constant))
+            n.kind = NodeKind::Constant;
           break;
       }
       add_node(std::move(n));

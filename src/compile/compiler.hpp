@@ -103,12 +103,22 @@ class Compiler {
   void expand_variables();
   // lower.cpp
   void lower_all();
-  LoweredPtr lower_variable(const ResolvedExpr& e, const Context& ctx, const Site& site);
   LoweredPtr lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site);
   LoweredPtr stock_derivative(const ResolvedVariable& v, const Context& ctx, const Site& site);
   std::string variable_suggestion(const std::string& name) const;
-  std::string context_element(int dimension, const Context& ctx) const;
+  // subscripts.cpp: which element a reference means
+  LoweredPtr lower_variable(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  LoweredPtr lower_lookup(const ResolvedExpr& e, const Context& ctx, const Site& site);
   LoweredPtr lower_dimension_position(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  std::string context_element(int dimension, const Context& ctx) const;
+  int map_element(int from, int position, int to) const;
+  int positional_element(int dimension, const Context& ctx, std::vector<int>& used) const;
+  int element_in_context(int dimension, int own, const Context& ctx, std::vector<int>& used) const;
+  std::vector<int> referenced_element(const ResolvedVariable& v,
+                                      const std::vector<ResolvedSubscript>& subscripts,
+                                      const ResolvedExpr& e, const Context& ctx, const Site& site,
+                                      std::vector<std::pair<std::size_t, LoweredPtr>>* computed);
+  int linear_index(const ResolvedVariable& v, const std::vector<int>& element) const;
   // order.cpp
   std::vector<int> topological_order(const std::vector<int>& members,
                                      const std::function<std::vector<int>(int)>& deps,

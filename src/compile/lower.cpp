@@ -134,12 +134,13 @@ void Compiler::lower_all() {
     current_variable_ = node(i).variable;
     LoweredPtr value = lower(*eq.expr, ctx, site);
     const bool of_time_alone = value->kind == Lowered::Kind::Ref && value->node == kTimeNode;
-    if (v.table >= 0 && v.kind == VariableKind::Auxiliary && of_time_alone) {
-      value = schedule(i, v.table);  // a table over time: a run may bind its own
-    } else if (v.table >= 0 && v.kind != VariableKind::Stock) {
+    const int table = v.table_for(node(i).element);
+    if (table >= 0 && v.kind == VariableKind::Auxiliary && of_time_alone) {
+      value = schedule(i, table);  // a table over time: a run may bind its own
+    } else if (table >= 0 && v.kind != VariableKind::Stock) {
       auto l = std::make_shared<Lowered>();
       l->kind = Lowered::Kind::Lookup;
-      l->table = v.table;
+      l->table = table;
       l->args = {value};
       value = l;
     }
@@ -157,7 +158,7 @@ LoweredPtr Compiler::schedule(int node_id, int table) {
   info.name = n.name;
   info.variable = v.name();
   info.units = v.source->units;
-  info.table = *v.source->graphical_function;
+  info.table = *model_.tables[static_cast<std::size_t>(table)];
   data_.schedules.push_back(std::move(info));
   data_.schedule_lookups.push_back(table);
   schedule_nodes_.push_back(node_id);
@@ -250,13 +251,8 @@ LoweredPtr Compiler::lower(const ResolvedExpr& e, const Context& ctx, const Site
     }
     case Kind::Call:
       return lower_call(e, ctx, site);
-    case Kind::Lookup: {
-      auto l = std::make_shared<Lowered>();
-      l->kind = Lowered::Kind::Lookup;
-      l->table = model_.variables[static_cast<std::size_t>(e.variable)].table;
-      l->args = {lower(*e.args[0], ctx, site)};
-      return l;
-    }
+    case Kind::Lookup:
+      return lower_lookup(e, ctx, site);
     case Kind::Table:
       break;  // only as an argument that a builtin reads as a table
   }
@@ -270,137 +266,9 @@ std::string Compiler::variable_suggestion(const std::string& name) const {
   return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
 }
 
-// A dimension's name as a value: the (1-based) position of its current element, in the
-// parent for a subrange that has one.
-LoweredPtr Compiler::lower_dimension_position(const ResolvedExpr& e, const Context& ctx,
-                                              const Site& site) {
-  const ResolvedDimension& dim = model_.dimensions[static_cast<std::size_t>(e.dimension)];
-  const int own = ctx[static_cast<std::size_t>(e.dimension)];
-  if (own >= 0 && dim.parent < 0) return number(own + 1);
-  const std::string element = context_element(e.dimension, ctx);
-  if (!element.empty()) {
-    const ResolvedDimension& in =
-        dim.parent >= 0 ? model_.dimensions[static_cast<std::size_t>(dim.parent)] : dim;
-    const int k = in.find_element(canonical_name(element));
-    if (k >= 0) return number(k + 1);
-  }
-  fail("unknown variable '" + e.name + "'" + variable_suggestion(e.name), site, e.column);
-}
-
-// The element that dimension `s` stands for in `ctx` (Vensim's subranges and mappings): its
-// own entry; else, through a mapping, the element that corresponds to the current element of
-// a dimension in `ctx`; else the current element of a dimension in `ctx` that `s` contains
-// (a subrange or a superrange). Empty when none. Bound dimensions are tried in the order of
-// their canonical names.
-std::string Compiler::context_element(int s_index, const Context& ctx) const {
-  const ResolvedDimension& s = model_.dimensions[static_cast<std::size_t>(s_index)];
-  auto at = [&](int d) { return ctx[static_cast<std::size_t>(d)]; };
-  auto dim = [&](int d) -> const ResolvedDimension& {
-    return model_.dimensions[static_cast<std::size_t>(d)];
-  };
-  std::vector<int> bound;
-  for (const auto& [key, index] : model_.dimension_index)
-    if (at(index) >= 0) bound.push_back(index);
-  if (at(s_index) >= 0) return s.elements[static_cast<std::size_t>(at(s_index))];
-  // s maps to a dimension in ctx: element k of s is its element k (or the listed one).
-  for (const DimensionMapping& m : s.mappings) {
-    const int t = model_.find_dimension(canonical_name(m.target));
-    if (t < 0 || at(t) < 0) continue;
-    if (m.elements.empty()) {
-      if (at(t) < static_cast<int>(s.size())) return s.elements[static_cast<std::size_t>(at(t))];
-      continue;
-    }
-    const std::string& current = dim(t).element_keys[static_cast<std::size_t>(at(t))];
-    for (std::size_t k = 0; k < m.elements.size(); ++k)
-      if (canonical_name(m.elements[k]) == current) return s.elements[k];
-  }
-  // s maps to a dimension that holds the current element of a dimension in ctx (the
-  // equation was written for that subrange).
-  for (const DimensionMapping& m : s.mappings) {
-    const int target = model_.find_dimension(canonical_name(m.target));
-    if (target < 0) continue;
-    for (int t : bound) {
-      const std::string& current = dim(t).element_keys[static_cast<std::size_t>(at(t))];
-      const int k = dim(target).find_element(current);
-      if (k < 0) continue;
-      if (m.elements.empty()) {
-        if (k < static_cast<int>(s.size())) return s.elements[static_cast<std::size_t>(k)];
-        continue;
-      }
-      for (std::size_t j = 0; j < m.elements.size(); ++j)
-        if (canonical_name(m.elements[j]) == current) return s.elements[j];
-    }
-  }
-  // A dimension in ctx maps to s.
-  for (int t : bound)
-    for (const DimensionMapping& m : dim(t).mappings) {
-      if (canonical_name(m.target) != s.key) continue;
-      const auto index = static_cast<std::size_t>(at(t));
-      if (m.elements.empty() && index < s.size()) return s.elements[index];
-      if (!m.elements.empty() && index < m.elements.size()) return m.elements[index];
-    }
-  for (int t : bound) {
-    const std::size_t index = static_cast<std::size_t>(at(t));
-    if (s.find_element(dim(t).element_keys[index]) >= 0) return dim(t).elements[index];
-  }
-  return {};
-}
-
 LoweredPtr Compiler::lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site) {
   CallLowering call(*this, e, ctx, site);
   return e.builtin->lower(call);
-}
-
-LoweredPtr Compiler::lower_variable(const ResolvedExpr& e, const Context& ctx, const Site& site) {
-  const ResolvedVariable& v = model_.variables[static_cast<std::size_t>(e.variable)];
-  const std::size_t rank = v.dimensions.size();
-  std::vector<int> element(rank, 0);
-  for (std::size_t k = 0; k < rank; ++k) {
-    const ResolvedDimension& dim = model_.dimensions[static_cast<std::size_t>(v.dimensions[k])];
-    if (e.subscripts.empty()) {
-      element[k] = ctx[static_cast<std::size_t>(v.dimensions[k])];
-      if (element[k] < 0)
-        fail("'" + e.name + "' is arrayed by '" + dim.name + "': name an element (" + e.name + "[" +
-                 dim.elements[0] + "]) or use an array function such as SUM(" + e.name + "[*])",
-             site, e.column);
-      continue;
-    }
-    const ResolvedSubscript& s = e.subscripts[k];
-    switch (s.kind) {
-      case ResolvedSubscript::Kind::Element:
-        element[k] = s.element;
-        break;
-      case ResolvedSubscript::Kind::Wildcard:
-        element[k] = s.dimension >= 0 ? ctx[static_cast<std::size_t>(s.dimension)] : -1;
-        if (element[k] < 0 || !in_reduction_)
-          fail("'" + e.name + "[*]' stands for every element of '" + dim.name +
-                   "': use it inside SUM, MEAN, MIN, MAX or PROD",
-               site, e.column);
-        break;
-      case ResolvedSubscript::Kind::Dimension: {
-        const std::string named = context_element(s.dimension, ctx);
-        if (named.empty())
-          fail("subscript '" + s.text +
-                   "' is a dimension, but this equation is not arrayed by it (nor by a "
-                   "dimension that maps to it or shares its elements)",
-               site, e.column);
-        // The same element by name (subranges, mappings); else by position.
-        element[k] = dim.find_element(canonical_name(named));
-        if (element[k] < 0) element[k] = ctx[static_cast<std::size_t>(s.dimension)];
-        if (element[k] < 0 || element[k] >= static_cast<int>(dim.size()))
-          fail(
-              "element '" + named + "' of '" + s.text + "' is not an element of '" + dim.name + "'",
-              site, e.column);
-        break;
-      }
-    }
-  }
-  int linear = 0;
-  for (std::size_t k = 0; k < rank; ++k)
-    linear = linear * static_cast<int>(
-                          model_.dimensions[static_cast<std::size_t>(v.dimensions[k])].size()) +
-             element[k];
-  return ref(first_node_[static_cast<std::size_t>(e.variable)] + linear);
 }
 
 // SUM/MEAN/MIN/MAX/PROD over the open dimensions of `arg`: the terms, unrolled.

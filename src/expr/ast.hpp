@@ -15,18 +15,19 @@ enum class ExprKind {
   Unary,   // op: '-', '+', '!' (not)
   Binary,  // op: + - * / ^ < > <= >= = <> & (and) | (or)
   If,      // args: condition, then, else
-  Call,    // name(args...): builtin or lookup
+  Call,    // name(args...): builtin or lookup; a lookup may have subscripts: table[dim](x)
 };
 
 enum class BinaryOp { Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Mod };
 enum class UnaryOp { Neg, Plus, Not };
 
-// One subscript of a name: an element or dimension name, `*` (all elements) or a
-// 1-based position.
+// One subscript of a name: an element or dimension name, `*` (all elements), a 1-based
+// position, or an expression computed while the model runs (`x[INT(TIME MOD 5) + 1]`).
 struct Subscript {
-  enum class Kind { Name, Wildcard, Index } kind = Kind::Name;
+  enum class Kind { Name, Wildcard, Index, Expression } kind = Kind::Name;
   std::string name;  // canonical; for Wildcard the dimension when written `dim!` or `*:dim`
   int index = 0;
+  ExprPtr expr;  // Expression: the position, 1-based
 };
 
 struct Expr {

@@ -90,18 +90,13 @@ class Parser {
       token_text_ = text_.substr(begin, pos_ - begin);
       token_ = Token::Name;
       absorb_spaced_words();
+      absorb_qualified_parts();
       return;
     }
     if (c == '"') {
-      // \" is a quote inside the name.
-      std::size_t p = pos_ + 1;
-      while (p < text_.size() && text_[p] != '"') {
-        if (text_[p] == '\\' && p + 1 < text_.size() && text_[p + 1] == '"') ++p;
-        token_text_ += text_[p++];
-      }
-      if (p >= text_.size()) fail("unclosed quoted name");
-      pos_ = p + 1;
+      token_text_ = quoted_part();
       token_ = Token::Quoted;
+      absorb_qualified_parts();
       return;
     }
     ++pos_;
@@ -121,6 +116,9 @@ class Parser {
         return;
       case ',':
         token_ = Token::Comma;
+        return;
+      case ':':  // *:SubRange in subscripts
+        token_ = Token::Op;
         return;
       case '+':
       case '-':
@@ -181,6 +179,44 @@ class Parser {
     const std::string w = canonical_name(word);
     return w == "if" || w == "then" || w == "else" || w == "and" || w == "or" || w == "not" ||
            w == "mod";
+  }
+
+  // A quoted name from pos_ (at the opening quote); \" is a quote inside it.
+  std::string quoted_part() {
+    std::string out;
+    std::size_t p = pos_ + 1;
+    while (p < text_.size() && text_[p] != '"') {
+      if (text_[p] == '\\' && p + 1 < text_.size() && text_[p + 1] == '"') ++p;
+      out += text_[p++];
+    }
+    if (p >= text_.size()) fail("unclosed quoted name");
+    pos_ = p + 1;
+    return out;
+  }
+
+  // A name qualified by a module, with quotes around parts that need them:
+  // hares."birth rate", "my module".output, a."module/output" are each one name.
+  void absorb_qualified_parts() {
+    for (;;) {
+      const bool dot_taken =
+          !token_text_.empty() && token_text_.back() == '.' && token_ == Token::Name;
+      if (!dot_taken && (pos_ >= text_.size() || text_[pos_] != '.')) return;
+      const std::size_t after = dot_taken ? pos_ : pos_ + 1;
+      if (after >= text_.size()) return;
+      if (text_[after] == '"') {
+        if (!dot_taken) token_text_ += '.';
+        pos_ = after;
+        token_text_ += quoted_part();
+      } else if (!dot_taken && is_name_start(text_[after])) {
+        std::size_t q = after;
+        while (q < text_.size() && is_name_char(text_[q])) ++q;
+        token_text_ += text_.substr(pos_, q - pos_);
+        pos_ = q;
+      } else {
+        return;
+      }
+      token_ = Token::Quoted;  // one name, whatever it holds
+    }
   }
 
   // "birth rate" is one name; "a and b" is not.
@@ -331,6 +367,16 @@ class Parser {
       e->name = canonical_name(token_text_);
       e->kind = ExprKind::Name;
       next();
+      if (token_ == Token::LBracket) {
+        next();
+        e->subscripts.push_back(parse_subscript());
+        while (token_ == Token::Comma) {
+          next();
+          e->subscripts.push_back(parse_subscript());
+        }
+        expect(Token::RBracket, "']' or ',' in the subscripts");
+      }
+      // table[dim](x): a lookup table of the element the subscripts name.
       if (token_ == Token::LParen) {
         e->kind = ExprKind::Call;
         next();
@@ -342,14 +388,6 @@ class Parser {
           }
         }
         expect(Token::RParen, "')' or ',' in the argument list");
-      } else if (token_ == Token::LBracket) {
-        next();
-        e->subscripts.push_back(parse_subscript());
-        while (token_ == Token::Comma) {
-          next();
-          e->subscripts.push_back(parse_subscript());
-        }
-        expect(Token::RBracket, "']' or ',' in the subscripts");
       }
       return e;
     }
@@ -357,31 +395,48 @@ class Parser {
     fail("expected a number, a name or '(' but found '" + token_text_ + "'");
   }
 
+  // An element or dimension name, `*`, `*:SubRange` (every element of a subrange, XMILE),
+  // `dim!` (every element of dim, Vensim), a position from 1, or an expression of the
+  // position computed while the model runs (`x[INT(TIME MOD 5) + 1]`, `x[Dim.Element]`).
   Subscript parse_subscript() {
     Subscript s;
     if (at_op("*")) {
       s.kind = Subscript::Kind::Wildcard;
       next();
+      if (at_op(":")) {
+        next();
+        if (token_ != Token::Name && token_ != Token::Quoted)
+          fail("expected a dimension after '*:' in the subscripts");
+        s.name = canonical_name(token_text_);
+        next();
+      }
       return s;
     }
-    if (token_ == Token::Number) {
-      const double v = number_;
-      if (v < 1 || v != std::floor(v)) fail("a numeric subscript must be a whole number from 1");
+    if (token_ == Token::RBracket || token_ == Token::Comma)
+      fail("expected an element, a dimension or '*' in the subscripts");
+    const int column = token_column_;
+    const ExprPtr e = parse_or();
+    if (at_op(":"))
+      fail("ranges of elements (a:b) in subscripts are not supported; use a subrange (*:SubRange)");
+    if (e->kind == ExprKind::Number) {
+      const double v = e->number;
+      if (v < 1 || v != std::floor(v) || v > 1e9)
+        fail("a numeric subscript must be a whole number from 1", column);
       s.kind = Subscript::Kind::Index;
       s.index = static_cast<int>(v);
-      next();
       return s;
     }
-    if (token_ == Token::Name || token_ == Token::Quoted) {
-      s.name = canonical_name(token_text_);
-      next();
+    if (e->kind == ExprKind::Name && e->subscripts.empty()) {
+      s.name = e->name;
       if (at_op("!")) {  // Vensim's dim! : every element of dim
         s.kind = Subscript::Kind::Wildcard;
         next();
       }
       return s;
     }
-    fail("expected an element, a dimension or '*' in the subscripts");
+    s.kind = Subscript::Kind::Expression;
+    s.expr = e;
+    return s;
   }
 
   ExprPtr parse_if() {

@@ -97,6 +97,47 @@ bool needs_quotes(const std::string& name) {
   return false;
 }
 
+// Component variables ("vehicles.fleet") are quoted: XMILE reads a bare dot as a module
+// reference. So is any other name that would not read back as one name.
+void print_name(const std::string& name, std::ostringstream& out) {
+  if (!needs_quotes(name)) {
+    out << name;
+    return;
+  }
+  out << '"';
+  for (const char c : name) out << (c == '"' ? "\\\"" : std::string(1, c));
+  out << '"';
+}
+
+// [bus], [*], [*:SubRange] (XMILE's spelling of Vensim's sub!), [2], [INT(TIME) + 1].
+void print_subscripts(const Expr& e, std::ostringstream& out) {
+  if (e.subscripts.empty()) return;
+  out << "[";
+  for (std::size_t i = 0; i < e.subscripts.size(); ++i) {
+    const Subscript& s = e.subscripts[i];
+    if (i) out << ", ";
+    switch (s.kind) {
+      case Subscript::Kind::Index:
+        out << s.index;
+        break;
+      case Subscript::Kind::Wildcard:
+        out << "*";
+        if (!s.name.empty()) {
+          out << ":";
+          print_name(s.name, out);
+        }
+        break;
+      case Subscript::Kind::Expression:
+        print(*s.expr, out);
+        break;
+      case Subscript::Kind::Name:
+        print_name(s.name, out);
+        break;
+    }
+  }
+  out << "]";
+}
+
 // Operands print in parentheses when they bind looser than their parent; the right
 // operand also when it binds equally (the binary operators are left-associative),
 // except for ^, which the parser groups right to left with a primary as its base and a
@@ -127,28 +168,8 @@ void print(const Expr& e, std::ostringstream& out) {
       return;
     }
     case ExprKind::Name:
-      // Component variables ("vehicles.fleet") are quoted: XMILE reads a bare dot as a
-      // module reference. So is any other name that would not read back as one name.
-      if (needs_quotes(e.name)) {
-        out << '"';
-        for (const char c : e.name) out << (c == '"' ? "\\\"" : std::string(1, c));
-        out << '"';
-      } else
-        out << e.name;
-      if (!e.subscripts.empty()) {
-        out << "[";
-        for (std::size_t i = 0; i < e.subscripts.size(); ++i) {
-          const Subscript& s = e.subscripts[i];
-          if (i) out << ", ";
-          if (s.kind == Subscript::Kind::Index)
-            out << s.index;
-          else if (s.kind == Subscript::Kind::Wildcard)
-            out << (s.name.empty() ? "*" : s.name + "!");
-          else
-            out << s.name;
-        }
-        out << "]";
-      }
+      print_name(e.name, out);
+      print_subscripts(e, out);
       return;
     case ExprKind::Unary:
       out << (e.unary == UnaryOp::Neg ? "-" : e.unary == UnaryOp::Plus ? "+" : "NOT ");
@@ -168,9 +189,15 @@ void print(const Expr& e, std::ostringstream& out) {
       print(*e.args[2], out);
       return;
     case ExprKind::Call: {
-      std::string upper = e.name;
-      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      out << upper << "(";
+      if (e.subscripts.empty()) {
+        std::string upper = e.name;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        out << upper;
+      } else {  // a lookup table of one element: table[dim](x)
+        print_name(e.name, out);
+        print_subscripts(e, out);
+      }
+      out << "(";
       for (std::size_t i = 0; i < e.args.size(); ++i) {
         if (i) out << ", ";
         print(*e.args[i], out);
@@ -195,6 +222,8 @@ ExprPtr rename_variables(const ExprPtr& e,
   if (copy->kind == ExprKind::Name) copy->name = rename(copy->name);
   if (copy->kind == ExprKind::Call) copy->name = rename(copy->name);
   for (auto& a : copy->args) a = rename_variables(a, rename);
+  for (auto& s : copy->subscripts)
+    if (s.kind == Subscript::Kind::Expression) s.expr = rename_variables(s.expr, rename);
   return copy;
 }
 

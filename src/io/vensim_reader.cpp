@@ -1712,7 +1712,8 @@ class Reader {
         flow.equation = Equation::from_tree(rates[0]);
       } else {
         for (std::size_t k = 0; k < rates.size(); ++k)
-          flow.element_equations.push_back({element_lists[k], Equation::from_tree(rates[k])});
+          flow.element_equations.push_back(
+              {element_lists[k], Equation::from_tree(rates[k]), std::nullopt});
       }
       add_variable(std::move(flow));
       model_.edit(key).with_inflow(name);

@@ -634,7 +634,8 @@ class Reader {
   }
   void add_element(Variable& var, std::vector<std::string> tuple, const std::string& text,
                    const pugi::xml_node& at, const Scope& scope) const {
-    var.element_equations.push_back({std::move(tuple), equation(trim(text), var.name, at, scope)});
+    var.element_equations.push_back(
+        {std::move(tuple), equation(trim(text), var.name, at, scope), std::nullopt});
   }
 
   // <eqn>: one equation; one per element (several <eqn>, or a list "1, 2, 3").

@@ -192,7 +192,7 @@ class ModelLoader {
                              did_you_mean(elements[d], dim->elements));
         }
         const std::string text = reader_.equation_text(item.second, path + "." + key);
-        v.element_equations.push_back({elements, parse(text, v.name, item.second)});
+        v.element_equations.push_back({elements, parse(text, v.name, item.second), std::nullopt});
       }
       if (set_main) {
         // Every element must have an equation when there is no apply-to-all one: a key of

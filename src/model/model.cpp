@@ -110,7 +110,8 @@ VariableEditor& VariableEditor::with_element_equation(std::vector<std::string> e
                                                       const std::string& text) {
   Location where = variable().location;
   where.variable = variable().name;
-  variable().element_equations.push_back({std::move(elements), Equation(text, where)});
+  variable().element_equations.push_back(
+      {std::move(elements), Equation(text, where), std::nullopt});
   return *this;
 }
 VariableEditor& VariableEditor::with_graphical_function(GraphicalFunction gf) {
@@ -282,10 +283,11 @@ void Model::set_constant(const std::string& name, double value,
       same = canonical_name(eq.elements[i]) == canonical_name(elements[i]);
     if (same) {
       eq.equation = Equation::number(value);
+      eq.graphical_function.reset();
       return;
     }
   }
-  v.element_equations.push_back({elements, Equation::number(value)});
+  v.element_equations.push_back({elements, Equation::number(value), std::nullopt});
 }
 
 std::vector<std::string> Model::set_dimension_elements(const std::string& name,

@@ -32,20 +32,22 @@ struct ResolvedDimension {
   std::size_t size() const { return elements.size(); }
 };
 
+struct ResolvedExpr;
+using ResolvedPtr = std::shared_ptr<const ResolvedExpr>;
+
 // One subscript of a variable reference, after lookup.
 struct ResolvedSubscript {
   enum class Kind {
     Element,    // a fixed element: fleet[bus], fleet[2]
     Wildcard,   // every element: fleet[*], fleet[segment!] (only inside SUM, MEAN, MIN, MAX, PROD)
     Dimension,  // the current element of a dimension named as a subscript: fleet[segment]
+    Computed,   // a position (from 1) computed while the model runs: x[INT(TIME MOD 5) + 1]
   } kind = Kind::Element;
   int element = -1;    // Element: position in the referenced variable's own dimension
   int dimension = -1;  // Wildcard, Dimension: the dimension meant (-1: `dim!` of no dimension)
   std::string text;    // as written, canonical
+  ResolvedPtr expr;    // Computed: the position
 };
-
-struct ResolvedExpr;
-using ResolvedPtr = std::shared_ptr<const ResolvedExpr>;
 
 struct ResolvedExpr {
   enum class Kind {
@@ -56,7 +58,7 @@ struct ResolvedExpr {
     Binary,
     If,      // args: condition, then, else
     Call,    // a builtin, args as written
-    Lookup,  // a model's graphical function called as name(x): args = {x}
+    Lookup,  // a model's graphical function called as name(x) or name[element](x): args = {x}
     Table,   // a graphical function named as an argument (LOOKUP's first)
   } kind = Kind::Number;
   int column = 0;      // 1-based position in the equation text
@@ -64,7 +66,7 @@ struct ResolvedExpr {
   double number = 0;   // Number
   int variable = -1;   // Variable, Lookup, Table: index into ResolvedModel::variables
   int dimension = -1;  // DimensionPosition: index into ResolvedModel::dimensions
-  std::vector<ResolvedSubscript> subscripts;  // Variable
+  std::vector<ResolvedSubscript> subscripts;  // Variable; Lookup of an array of tables
   const Builtin* builtin = nullptr;           // Call
   BinaryOp binary = BinaryOp::Add;
   UnaryOp unary = UnaryOp::Neg;
@@ -80,6 +82,7 @@ struct ResolvedEquation {
   std::vector<int> subranges;
   std::string text;
   ResolvedPtr expr;
+  int table = -1;  // the element's own graphical function: into ResolvedModel::tables
 };
 
 struct ResolvedVariable {
@@ -92,20 +95,22 @@ struct ResolvedVariable {
   std::vector<ResolvedEquation> per_element;  // in the order given; the first match wins
   std::vector<int> inflows, outflows;         // stocks: flow variables
   int table = -1;            // its graphical function, when it has one: into ResolvedModel::tables
-  bool lookup_only = false;  // a lookup table called as name(x), with no value of its own
+  bool lookup_only = false;  // a lookup table (or an array of them) with no value of its own
 
   const std::string& name() const { return source->name; }
   // The equation of one element (index per dimension): its own, or the apply-to-all one.
   const ResolvedEquation* equation_for(const std::vector<int>& element) const;
+  // The graphical function of one element: its own, else the variable's; -1 for none.
+  int table_for(const std::vector<int>& element) const;
 };
 
 struct ResolvedModel {
   const Model* model = nullptr;
   std::vector<ResolvedDimension> dimensions;
-  std::vector<ResolvedVariable> variables;     // in the Model's order
-  std::vector<const Variable*> tables;         // variables with a graphical function
-  std::map<std::string, int> variable_index;   // canonical name -> variables
-  std::map<std::string, int> dimension_index;  // canonical name -> dimensions
+  std::vector<ResolvedVariable> variables;       // in the Model's order
+  std::vector<const GraphicalFunction*> tables;  // every graphical function, in the Model
+  std::map<std::string, int> variable_index;     // canonical name -> variables
+  std::map<std::string, int> dimension_index;    // canonical name -> dimensions
 
   const TimeSettings& time() const { return model->time(); }
   int find_variable(const std::string& canonical) const;   // -1 when there is none

@@ -86,7 +86,10 @@ class Resolver {
     if (!v.source->graphical_function) return;
     current_ = &v;
     equation_.clear();
-    const GraphicalFunction& gf = *v.source->graphical_function;
+    v.table = add_table(*v.source->graphical_function);
+  }
+
+  int add_table(const GraphicalFunction& gf) {
     if (gf.x.size() != gf.y.size() || gf.x.empty())
       fail("a graphical function needs as many x points as y points, and at least one");
     // A repeated x is a jump (the later point holds from there on), which a lever trajectory
@@ -96,13 +99,13 @@ class Resolver {
       if (gf.x[i] == gf.x[i - 1] && gf.interpolation == Interpolation::Extrapolate)
         fail("graphical function x points must increase (an extrapolated one cannot repeat an x)");
     }
-    v.table = static_cast<int>(out_.tables.size());
-    out_.tables.push_back(v.source);
+    out_.tables.push_back(&gf);
+    return static_cast<int>(out_.tables.size()) - 1;
   }
 
   // --- 2. dimensions and elements of each variable ----------------------------------------
   void resolve_shape(ResolvedVariable& v) {
-    if (v.lookup_only) return;
+    if (v.lookup_only && v.source->element_equations.empty()) return;
     current_ = &v;
     equation_.clear();
     for (const std::string& d : v.source->dimensions) {
@@ -138,6 +141,7 @@ class Resolver {
         r.covers.push_back(std::move(covers));
         r.subranges.push_back(named == v.dimensions[i] ? -1 : named);
       }
+      if (eq.graphical_function) r.table = add_table(*eq.graphical_function);
       v.per_element.push_back(std::move(r));
     }
     if (v.source->equation) {
@@ -153,8 +157,8 @@ class Resolver {
     std::vector<std::size_t> sizes;
     for (int d : v.dimensions) sizes.push_back(out_.dimensions[static_cast<std::size_t>(d)].size());
     for_each_element(sizes, [&](const std::vector<int>& element) {
-      if (v.equation_for(element) == nullptr)
-        fail("has no equation" +
+      if (v.lookup_only ? v.table_for(element) < 0 : v.equation_for(element) == nullptr)
+        fail(std::string(v.lookup_only ? "has no graphical function" : "has no equation") +
              std::string(v.dimensions.empty()
                              ? ""
                              : " for element " +
@@ -221,7 +225,9 @@ class Resolver {
   }
 
   void resolve_name(const Expr& e, ResolvedExpr& r) {
-    const int index = out_.find_variable(e.name);
+    int index = out_.find_variable(e.name);
+    // SELF: the variable being defined (XMILE: PREVIOUS(SELF, 0), SIZE(SELF)).
+    if (index < 0 && e.name == "self") index = out_.find_variable(current_->key);
     if (index >= 0 && !out_.variables[static_cast<std::size_t>(index)].lookup_only) {
       r.kind = ResolvedExpr::Kind::Variable;
       r.variable = index;
@@ -246,7 +252,22 @@ class Resolver {
       r.dimension = d;
       return;
     }
+    // Dim.Element (XMILE): the element's position in its dimension, from 1.
+    if (const int position = qualified_element(e.name); position > 0 && e.subscripts.empty()) {
+      r.kind = ResolvedExpr::Kind::Number;
+      r.number = position;
+      return;
+    }
     fail("unknown variable '" + e.name + "'" + variable_suggestion(e.name), e.column);
+  }
+
+  // The position (from 1) of `name` written as Dim.Element; 0 when it is not one.
+  int qualified_element(const std::string& name) const {
+    const auto dot = name.rfind('.');
+    if (dot == std::string::npos || dot == 0) return 0;
+    const int d = out_.find_dimension(name.substr(0, dot));
+    if (d < 0) return 0;
+    return out_.dimensions[static_cast<std::size_t>(d)].find_element(name.substr(dot + 1)) + 1;
   }
 
   void resolve_subscripts(const Expr& e, ResolvedExpr& r) {
@@ -274,17 +295,44 @@ class Resolver {
         case Subscript::Kind::Wildcard:
           rs.kind = ResolvedSubscript::Kind::Wildcard;
           rs.dimension = s.name.empty() ? own : out_.find_dimension(s.name);
+          if (rs.dimension < 0 && !s.name.empty())
+            fail("'" + s.name + "' in '*:" + s.name + "' is not a dimension", e.column);
           break;
-        case Subscript::Kind::Name:
+        case Subscript::Kind::Expression:
+          rs.kind = ResolvedSubscript::Kind::Computed;
+          rs.expr = resolve(*s.expr);
+          break;
+        case Subscript::Kind::Name: {
           rs.element = dim.find_element(s.name);
           if (rs.element >= 0) break;
           rs.dimension = out_.find_dimension(s.name);
-          if (rs.dimension < 0)
-            fail("'" + s.name + "' is not an element of dimension '" + dim.name +
-                     "' (elements: " + join(dim.elements) + ")",
-                 e.column);
-          rs.kind = ResolvedSubscript::Kind::Dimension;
-          break;
+          if (rs.dimension >= 0) {
+            rs.kind = ResolvedSubscript::Kind::Dimension;
+            break;
+          }
+          // Dim.Element: that element, by name in this dimension, else by its position.
+          if (const int position = qualified_element(s.name); position > 0) {
+            const auto dot = s.name.rfind('.');
+            rs.element = dim.find_element(s.name.substr(dot + 1));
+            if (rs.element < 0 && position <= static_cast<int>(dim.size()))
+              rs.element = position - 1;
+            if (rs.element >= 0) break;
+          }
+          // A variable holding the position: x[i].
+          const int holder = out_.find_variable(s.name);
+          if (holder >= 0 && !out_.variables[static_cast<std::size_t>(holder)].lookup_only) {
+            Expr name;
+            name.kind = ExprKind::Name;
+            name.name = s.name;
+            name.column = e.column;
+            rs.kind = ResolvedSubscript::Kind::Computed;
+            rs.expr = resolve(name);
+            break;
+          }
+          fail("'" + s.name + "' is not an element of dimension '" + dim.name +
+                   "' (elements: " + join(dim.elements) + ")",
+               e.column);
+        }
       }
       r.subscripts.push_back(std::move(rs));
     }
@@ -294,16 +342,22 @@ class Resolver {
     const std::string& f = e.name;
     const int argc = static_cast<int>(e.args.size());
     // A model's own graphical function wins over a builtin of the same name.
-    if (const int index = out_.find_variable(f);
-        index >= 0 && out_.variables[static_cast<std::size_t>(index)].table >= 0) {
+    if (const int index = out_.find_variable(f); index >= 0 && has_tables(index)) {
       if (argc != 1)
         fail("graphical function '" + f + "' takes one argument, not " + std::to_string(argc),
              e.column);
       r->kind = ResolvedExpr::Kind::Lookup;
       r->variable = index;
+      resolve_subscripts(e, *r);
+      for (const ResolvedSubscript& sub : r->subscripts)
+        if (sub.kind == ResolvedSubscript::Kind::Computed ||
+            sub.kind == ResolvedSubscript::Kind::Wildcard)
+          fail("a graphical function's subscripts must name an element or a dimension", e.column);
       r->args.push_back(resolve(*e.args[0]));
       return r;
     }
+    if (!e.subscripts.empty())
+      fail("'" + f + "' is called with subscripts, but it is not a lookup table", e.column);
     const Builtin* b = find_builtin(f);
     if (b == nullptr) {
       const std::string best = closest_name(f, builtin_names());
@@ -321,6 +375,14 @@ class Resolver {
       r->args.push_back(i == 0 && b->table_argument ? table(a, f) : resolve(a));
     }
     return r;
+  }
+
+  // A variable with a graphical function of its own or per element.
+  bool has_tables(int index) const {
+    const ResolvedVariable& v = out_.variables[static_cast<std::size_t>(index)];
+    if (v.table >= 0) return true;
+    return std::any_of(v.source->element_equations.begin(), v.source->element_equations.end(),
+                       [](const ElementEquation& e) { return e.graphical_function.has_value(); });
   }
 
   ResolvedPtr table(const Expr& a, const std::string& function) {
@@ -372,6 +434,16 @@ void collect_open(const ResolvedModel& model, const ResolvedExpr& e, const std::
 int ResolvedDimension::find_element(const std::string& canonical) const {
   const auto it = std::find(element_keys.begin(), element_keys.end(), canonical);
   return it == element_keys.end() ? -1 : static_cast<int>(it - element_keys.begin());
+}
+
+int ResolvedVariable::table_for(const std::vector<int>& element) const {
+  for (const ResolvedEquation& eq : per_element) {
+    bool same = eq.covers.size() == element.size();
+    for (std::size_t i = 0; same && i < element.size(); ++i)
+      same = eq.covers[i][static_cast<std::size_t>(element[i])];
+    if (same) return eq.table >= 0 ? eq.table : table;
+  }
+  return table;
 }
 
 const ResolvedEquation* ResolvedVariable::equation_for(const std::vector<int>& element) const {
@@ -435,6 +507,8 @@ void referenced_variables(const ResolvedExpr& e, std::vector<int>& out) {
   if (e.kind == ResolvedExpr::Kind::Variable || e.kind == ResolvedExpr::Kind::Lookup ||
       e.kind == ResolvedExpr::Kind::Table)
     out.push_back(e.variable);
+  for (const auto& s : e.subscripts)
+    if (s.expr) referenced_variables(*s.expr, out);
   for (const auto& a : e.args) referenced_variables(*a, out);
 }
 
