@@ -11,7 +11,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "builtins/registry.hpp"
+#include "builtins/pieces.hpp"
 
 // Entries name only the fields that differ from Builtin's defaults (designated
 // initializers); GCC would warn about every field left out.
@@ -21,132 +21,7 @@ namespace h2sim::detail {
 
 namespace {
 
-using Units = std::function<UnitValue(UnitCall&)>;
-using Lower = std::function<LoweredPtr(LowerCall&)>;
-
-// --- pieces that several builtins share -------------------------------------------------
-
-// Unit rules.
-UnitValue keeps_unit(UnitCall& c) { return c.arg(0); }
-
-UnitValue dimensionless_in_and_out(UnitCall& c) {
-  c.expect_dimensionless(0, "the argument of " + c.function());
-  return c.arg(0).is_literal() ? UnitValue::literal() : c.dimensionless();
-}
-
-// Every argument shares one unit: MIN(a, b, c), or the element unit of MIN(array[*]).
-UnitValue all_the_same(UnitCall& c) {
-  UnitValue out = c.arg(0);
-  for (std::size_t i = 1; i < c.argc(); ++i)
-    out = c.same(out, c.arg(i), "the arguments of " + c.function());
-  return out;
-}
-
-UnitValue quotient_or_fallback(UnitCall& c) {
-  const UnitValue quotient = c.quotient(c.arg(0), c.arg(1));
-  if (c.argc() == 3)
-    return c.same(quotient, c.arg(2), "the quotient and the fallback value of " + c.function());
-  return quotient;
-}
-
-// SMTH*/DELAY*: the input's unit; a time, an order for the n-th order ones, an initial value
-// in the input's unit at `initial`.
-Units smooth_or_delay_units(const char* time_what, std::size_t initial, bool has_order) {
-  return [=](UnitCall& c) {
-    c.expect_time(1, std::string(time_what) + " of " + c.function());
-    if (has_order && c.argc() >= 3) c.expect_dimensionless(2, "the order of " + c.function());
-    if (c.argc() > initial)
-      return c.same(c.arg(0), c.arg(initial), "the input and initial value of " + c.function());
-    return c.arg(0);
-  };
-}
-
-// Lowerings.
-Lower instruction(Op op) {
-  return [op](LowerCall& c) {
-    std::vector<LoweredPtr> args;
-    for (std::size_t i = 0; i < c.argc(); ++i) args.push_back(c.arg(i));
-    return c.apply(op, std::move(args));
-  };
-}
-
-LoweredPtr chain(LowerCall& c, Op op, const std::vector<LoweredPtr>& terms) {
-  LoweredPtr acc = terms[0];
-  for (std::size_t i = 1; i < terms.size(); ++i) acc = c.apply(op, {acc, terms[i]});
-  return acc;
-}
-
-// MIN and MAX: of the elements of one array argument, or of several arguments.
-Lower smallest_or_largest(Op op) {
-  return [op](LowerCall& c) {
-    if (c.argc() == 1) return chain(c, op, c.elements(0));
-    std::vector<LoweredPtr> terms;
-    for (std::size_t i = 0; i < c.argc(); ++i) terms.push_back(c.arg(i));
-    return chain(c, op, terms);
-  };
-}
-
-// n first-order smooths in a chain, each with averaging time T/n.
-LoweredPtr smooth_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& time, int order,
-                        const LoweredPtr& initial, const std::string& label) {
-  const LoweredPtr stage_time = order == 1 ? time : c.apply(Op::Div, {time, c.number(order)});
-  LoweredPtr upstream = input;
-  LoweredPtr last;
-  for (int k = 1; k <= order; ++k) {
-    last = c.stock(label + std::to_string(k), initial);
-    c.set_derivative(last, c.apply(Op::Div, {c.apply(Op::Sub, {upstream, last}), stage_time}));
-    upstream = last;
-  }
-  return last;
-}
-
-// n first-order material delays in a chain, each with delay T/n; the value is the outflow.
-LoweredPtr delay_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& time, int order,
-                       const LoweredPtr& initial) {
-  const LoweredPtr stage_time = order == 1 ? time : c.apply(Op::Div, {time, c.number(order)});
-  LoweredPtr inflow = input;
-  LoweredPtr outflow;
-  for (int k = 1; k <= order; ++k) {
-    const LoweredPtr s =
-        c.stock("delay" + std::to_string(k), c.apply(Op::Mul, {initial, stage_time}));
-    outflow = c.apply(Op::Div, {s, stage_time});
-    c.set_derivative(s, c.apply(Op::Sub, {inflow, outflow}));
-    inflow = outflow;
-  }
-  return outflow;
-}
-
-// SMTH1/SMTH3/SMTHN(input, T[, n][, initial]): `order` 0 reads it from argument 2.
-Lower smooth(int order) {
-  return [order](LowerCall& c) {
-    const int n = order > 0 ? order : c.whole_number(2, "order", 1, 1000);
-    const std::size_t init = order > 0 ? 2 : 3;
-    const LoweredPtr input = c.arg(0);
-    const LoweredPtr initial = c.argc() > init ? c.arg(init) : input;
-    return smooth_chain(c, input, c.arg(1), n, initial, "smooth");
-  };
-}
-
-Lower material_delay(int order) {
-  return [order](LowerCall& c) {
-    const int n = order > 0 ? order : c.whole_number(2, "order", 1, 1000);
-    const std::size_t init = order > 0 ? 2 : 3;
-    const LoweredPtr input = c.arg(0);
-    const LoweredPtr initial = c.argc() > init ? c.arg(init) : input;
-    return delay_chain(c, input, c.arg(1), n, initial);
-  };
-}
-
-// TREND = (input - AVERAGE) / (T * |AVERAGE|), 0 while AVERAGE is 0, where
-// AVERAGE = SMTH1(input, T, input / (1 + initial trend * T)).
-LoweredPtr trend(LowerCall& c, const LoweredPtr& input, const LoweredPtr& time,
-                 const LoweredPtr& initial_trend) {
-  const LoweredPtr average_initial = c.apply(
-      Op::Div, {input, c.apply(Op::Add, {c.number(1), c.apply(Op::Mul, {initial_trend, time})})});
-  const LoweredPtr average = smooth_chain(c, input, time, 1, average_initial, "trend_average");
-  return c.apply(Op::SafeDiv, {c.apply(Op::Sub, {input, average}),
-                               c.apply(Op::Mul, {time, c.apply(Op::Abs, {average})}), c.number(0)});
-}
+using namespace pieces;
 
 Builtin math(const char* name, Op op, const char* description,
              Units units = dimensionless_in_and_out) {
@@ -198,6 +73,7 @@ std::vector<Builtin> mathematics() {
        .units = [](UnitCall& c) { return c.same(c.arg(0), c.arg(1), "the arguments of MOD"); },
        .lower = instruction(Op::Mod)},
       {.name = "remainder",
+       .aliases = {"modulo"},
        .min_args = 2,
        .max_args = 2,
        .signature = "(a, b)",
@@ -216,6 +92,7 @@ std::vector<Builtin> mathematics() {
 std::vector<Builtin> arrays() {
   return {
       {.name = "min",
+       .aliases = {"vmin"},
        .min_args = 1,
        .max_args = kAnyNumber,
        .signature = "(a, b, ...) or (array[*])",
@@ -223,6 +100,7 @@ std::vector<Builtin> arrays() {
        .units = all_the_same,
        .lower = smallest_or_largest(Op::Min)},
       {.name = "max",
+       .aliases = {"vmax"},
        .min_args = 1,
        .max_args = kAnyNumber,
        .signature = "(a, b, ...) or (array[*])",
@@ -367,6 +245,7 @@ std::vector<Builtin> held_values() {
        .units = [](UnitCall& c) { return c.lookup(0, 1); },
        .lower = [](LowerCall& c) { return c.lookup(0, c.arg(1)); }},
       {.name = "init",
+       .aliases = {"initial"},
        .min_args = 1,
        .max_args = 1,
        .signature = "(x)",
@@ -412,7 +291,7 @@ std::vector<Builtin> held_values() {
 std::vector<Builtin> smooths_and_delays() {
   return {
       {.name = "smth1",
-       .aliases = {"smooth"},
+       .aliases = {"smooth", "smoothi"},
        .min_args = 2,
        .max_args = 3,
        .signature = "(input, time[, initial])",
@@ -420,7 +299,7 @@ std::vector<Builtin> smooths_and_delays() {
        .units = smooth_or_delay_units("the averaging time", 2, false),
        .lower = smooth(1)},
       {.name = "smth3",
-       .aliases = {"smooth3"},
+       .aliases = {"smooth3", "smooth3i"},
        .min_args = 2,
        .max_args = 3,
        .signature = "(input, time[, initial])",
@@ -437,6 +316,7 @@ std::vector<Builtin> smooths_and_delays() {
        .units = smooth_or_delay_units("the averaging time", 3, true),
        .lower = smooth(0)},
       {.name = "delay1",
+       .aliases = {"delay1i"},
        .min_args = 2,
        .max_args = 3,
        .signature = "(input, time[, initial])",
@@ -445,6 +325,7 @@ std::vector<Builtin> smooths_and_delays() {
        .units = smooth_or_delay_units("the delay time", 2, false),
        .lower = material_delay(1)},
       {.name = "delay3",
+       .aliases = {"delay3i"},
        .min_args = 2,
        .max_args = 3,
        .signature = "(input, time[, initial])",
@@ -459,6 +340,7 @@ std::vector<Builtin> smooths_and_delays() {
        .units = smooth_or_delay_units("the delay time", 3, true),
        .lower = material_delay(0)},
       {.name = "delay",
+       .aliases = {"delay_fixed"},
        .min_args = 2,
        .max_args = 3,
        .signature = "(input, time[, initial])",
@@ -494,6 +376,7 @@ std::vector<Builtin> trends() {
              return trend(c, c.arg(0), c.arg(1), c.argc() == 3 ? c.arg(2) : c.number(0));
            }},
       {.name = "forcst",
+       .aliases = {"forecast"},
        .min_args = 3,
        .max_args = 4,
        .signature = "(input, time, horizon[, initial trend])",
@@ -523,8 +406,8 @@ std::vector<Builtin> trends() {
 // names a graphical function, then the documentation, the unit rule and the lowering.
 std::vector<Builtin> make_builtins() {
   std::vector<Builtin> all;
-  for (auto group :
-       {mathematics, arrays, tests_and_division, time, held_values, smooths_and_delays, trends})
+  for (auto group : {mathematics, arrays, array_measures, vector_functions, tests_and_division,
+                     time, held_values, smooths_and_delays, trends, finance, vensim_functions})
     for (Builtin& b : group()) all.push_back(std::move(b));
   return all;
 }

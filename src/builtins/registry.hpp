@@ -97,6 +97,30 @@ class LowerCall {
                                     LoweredPtr initial) = 0;
   // `value` while running, `initial` when the initial values are computed (ACTIVE INITIAL).
   virtual LoweredPtr active_initial(LoweredPtr value, LoweredPtr initial) = 0;
+  // The element being computed (SAMPLE IF TRUE remembers its own last value).
+  virtual LoweredPtr self() = 0;
+
+  // --- arrays ---
+  // How many elements argument i stands for: the whole array for an arrayed name without
+  // subscripts (SIZE(SELF), SIZE(x)), else the elements its `*` and open dimensions range
+  // over (SIZE(x[*, 1])); 1 for a scalar.
+  virtual std::size_t size(std::size_t i) = 0;
+  // Array-valued functions (Vensim's VECTOR SORT ORDER, VECTOR RANK, VECTOR REORDER) work
+  // along one dimension, the last one argument i is subscripted with: its elements, each
+  // lowered with that dimension at it (the other subscripts as the equation has them), and
+  // the position (from 0) along it of the element this equation computes. A scalar argument
+  // is a vector of one.
+  virtual std::vector<LoweredPtr> vector(std::size_t i) = 0;
+  virtual std::size_t vector_position(std::size_t i) = 0;
+  // Every element of the variable argument i names, in storage order (row-major), and the
+  // position in that order of the element it names here (Vensim's VECTOR ELM MAP); an
+  // expression is an array of one.
+  virtual std::vector<LoweredPtr> flat(std::size_t i) = 0;
+  virtual std::size_t flat_position(std::size_t i) = 0;
+  // A value that every element of an array-valued call shares (the ranks of a sort): made
+  // once per call and per element of the dimensions other than those vector() and
+  // vector_position() worked along, held in a node of its own, and reused.
+  virtual LoweredPtr shared(const std::string& label, const std::function<LoweredPtr()>& make) = 0;
 };
 
 // --- the registry ---------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "builtins/registry.hpp"
@@ -95,6 +96,21 @@ class Compiler {
   int table_of(const ResolvedExpr& e) const {
     return model_.variables[static_cast<std::size_t>(e.variable)].table;
   }
+  // For array functions (arrays.cpp).
+  int current_node() const { return current_node_; }
+  std::size_t dimension_size(int d) const {
+    return model_.dimensions[static_cast<std::size_t>(d)].size();
+  }
+  const std::string& dimension_name(int d) const {
+    return model_.dimensions[static_cast<std::size_t>(d)].name;
+  }
+  std::size_t element_count(const ResolvedExpr& e, const Context& ctx) const;
+  int last_dimension(const ResolvedExpr& e) const;
+  std::vector<int> nodes_of(int variable) const;
+  int referenced_position(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  LoweredPtr shared_value(const void* call, const Context& key, const std::string& label,
+                          const std::function<LoweredPtr()>& make);
+  int positional_element(int dimension, const Context& ctx, std::vector<int>& used) const;
 
  private:
   // compiler.cpp
@@ -112,7 +128,6 @@ class Compiler {
   LoweredPtr lower_dimension_position(const ResolvedExpr& e, const Context& ctx, const Site& site);
   std::string context_element(int dimension, const Context& ctx) const;
   int map_element(int from, int position, int to) const;
-  int positional_element(int dimension, const Context& ctx, std::vector<int>& used) const;
   int element_in_context(int dimension, int own, const Context& ctx, std::vector<int>& used) const;
   std::vector<int> referenced_element(const ResolvedVariable& v,
                                       const std::vector<ResolvedSubscript>& subscripts,
@@ -153,7 +168,10 @@ class Compiler {
   std::vector<int> schedule_nodes_;  // per schedule: the node whose value it is
   std::string current_owner_;        // the element being lowered: internal nodes are named after it
   int current_variable_ = -1;
+  int current_node_ = -1;
   bool in_reduction_ = false;
+  // Values shared by the elements of an array-valued call: (call, context, label) -> value.
+  std::map<std::tuple<const void*, std::vector<int>, std::string>, LoweredPtr> shared_;
 };
 
 // The compiler's entry point below compile_model (which resolves first).

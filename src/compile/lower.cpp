@@ -100,14 +100,73 @@ class CallLowering final : public LowerCall {
     c_.node(id).initial_value = std::move(initial);
     return ref(id);
   }
+  LoweredPtr self() override { return ref(c_.current_node()); }
+
+  std::size_t size(std::size_t i) override { return c_.element_count(*call_.args[i], ctx_); }
+
+  std::vector<LoweredPtr> vector(std::size_t i) override {
+    const int d = vector_dimension(i);
+    if (d < 0) return {arg(i)};  // a scalar: a vector of one
+    std::vector<LoweredPtr> terms;
+    Context inner = ctx_;
+    for (std::size_t k = 0; k < c_.dimension_size(d); ++k) {
+      inner[static_cast<std::size_t>(d)] = static_cast<int>(k);
+      terms.push_back(c_.lower(*call_.args[i], inner, site_));
+    }
+    return terms;
+  }
+  std::size_t vector_position(std::size_t i) override {
+    const int d = vector_dimension(i);
+    if (d < 0) return 0;
+    if (ctx_[static_cast<std::size_t>(d)] >= 0)
+      return static_cast<std::size_t>(ctx_[static_cast<std::size_t>(d)]);
+    // The equation is arrayed by another dimension of that size (Vensim's `scompany` for
+    // `company`): the position of its element.
+    std::vector<int> used;
+    const int k = c_.positional_element(d, ctx_, used);
+    if (k < 0)
+      c_.fail(function_ + " works along '" + c_.dimension_name(d) +
+                  "', but this equation is not arrayed by it (nor by a dimension of its size)",
+              site_, call_.column);
+    cleared_.insert(cleared_.end(), used.begin(), used.end());
+    return static_cast<std::size_t>(k);
+  }
+
+  std::vector<LoweredPtr> flat(std::size_t i) override {
+    if (call_.args[i]->kind != ResolvedExpr::Kind::Variable) return {arg(i)};
+    const ResolvedExpr& a = *call_.args[i];
+    std::vector<LoweredPtr> out;
+    for (int n : c_.nodes_of(a.variable)) out.push_back(ref(n));
+    return out;
+  }
+  std::size_t flat_position(std::size_t i) override {
+    if (call_.args[i]->kind != ResolvedExpr::Kind::Variable) return 0;
+    const ResolvedExpr& a = *call_.args[i];
+    return static_cast<std::size_t>(c_.referenced_position(a, ctx_, site_));
+  }
+
+  LoweredPtr shared(const std::string& label, const std::function<LoweredPtr()>& make) override {
+    Context key = ctx_;
+    for (int d : cleared_) key[static_cast<std::size_t>(d)] = -1;
+    return c_.shared_value(&call_, key, label, make);
+  }
 
  private:
+  // The dimension argument i works along (see LowerCall::vector), -1 for a scalar; it is
+  // left out of the key of shared values.
+  int vector_dimension(std::size_t i) {
+    const int d = c_.last_dimension(*call_.args[i]);
+    if (d >= 0) cleared_.push_back(d);
+    return d;
+  }
+
   Compiler& c_;
   const ResolvedExpr& call_;
   const Context& ctx_;
   const Site& site_;
   std::string function_;
   std::vector<LoweredPtr> args_;
+  std::vector<int> cleared_;  // dimensions a vector function works along
 };
 
 }  // namespace
@@ -132,6 +191,7 @@ void Compiler::lower_all() {
     const Site site{node(i).variable, node(i).name, eq.text};
     current_owner_ = node(i).name;
     current_variable_ = node(i).variable;
+    current_node_ = i;
     LoweredPtr value = lower(*eq.expr, ctx, site);
     const bool of_time_alone = value->kind == Lowered::Kind::Ref && value->node == kTimeNode;
     const int table = v.table_for(node(i).element);

@@ -969,35 +969,70 @@ class Reader {
                "per-element lookups are not supported yet");
       return same(f);
     }
-    static const std::set<std::string> same_name = {
-        "abs",    "exp",  "ln",   "sqrt",         "sin",    "cos",    "tan",  "arcsin", "arccos",
-        "arctan", "sinh", "cosh", "tanh",         "min",    "max",    "step", "ramp",   "xidz",
-        "zidz",   "sum",  "prod", "if_then_else", "delay1", "delay3", "trend"};
+    // Functions the builtin registry has under Vensim's own name (src/builtins/): the same
+    // call; the registry checks the arguments.
+    static const std::set<std::string> same_name = {"abs",
+                                                    "exp",
+                                                    "ln",
+                                                    "sqrt",
+                                                    "sin",
+                                                    "cos",
+                                                    "tan",
+                                                    "arcsin",
+                                                    "arccos",
+                                                    "arctan",
+                                                    "sinh",
+                                                    "cosh",
+                                                    "tanh",
+                                                    "min",
+                                                    "max",
+                                                    "step",
+                                                    "ramp",
+                                                    "xidz",
+                                                    "zidz",
+                                                    "sum",
+                                                    "prod",
+                                                    "if_then_else",
+                                                    "delay1",
+                                                    "delay3",
+                                                    "trend",
+                                                    "integer",
+                                                    "modulo",
+                                                    "quantum",
+                                                    "game",
+                                                    "vmin",
+                                                    "vmax",
+                                                    "initial",
+                                                    "active_initial",
+                                                    "pulse_train",
+                                                    "delay1i",
+                                                    "delay3i",
+                                                    "delay_n",
+                                                    "delay_fixed",
+                                                    "smooth",
+                                                    "smoothi",
+                                                    "smooth3",
+                                                    "smooth3i",
+                                                    "smooth_n",
+                                                    "forecast",
+                                                    "sample_if_true",
+                                                    "npv",
+                                                    "vector_select",
+                                                    "vector_elm_map",
+                                                    "vector_sort_order",
+                                                    "vector_rank",
+                                                    "vector_reorder"};
     if (same_name.count(f) != 0) {
       if (f == "ramp") need(2, 3);
       if (f == "step" || f == "zidz") need(2, 2);
       if (f == "xidz" || f == "if_then_else") need(3, 3);
       if (f == "delay1" || f == "delay3") need(2, 2);
       if (f == "trend") need(3, 3);
+      if (f == "smooth" || f == "smooth3") need(2, 2);
+      if (f == "smoothi" || f == "smooth3i" || f == "delay1i" || f == "delay3i" ||
+          f == "delay_fixed" || f == "forecast" || f == "sample_if_true")
+        need(3, 3);
       return same(f);
-    }
-    if (f == "integer") {
-      need(1, 1);
-      return call("integer", {arg(0)}, e->column);
-    }
-    if (f == "modulo") {
-      need(2, 2);
-      return call("remainder", {arg(0), arg(1)}, e->column);
-    }
-    if (f == "quantum") {
-      // q * INTEGER(x / q) for q > 0, else x.
-      need(2, 2);
-      const ExprPtr x = arg(0);
-      const ExprPtr q = arg(1);
-      return call("if_then_else",
-                  {binary(BinaryOp::Gt, q, number_expr(0)),
-                   binary(BinaryOp::Mul, q, call("integer", {binary(BinaryOp::Div, x, q)})), x},
-                  e->column);
     }
     if (f == "power") {
       need(2, 2);
@@ -1007,28 +1042,12 @@ class Reader {
       need(2, 2);
       return binary(BinaryOp::Div, call("ln", {arg(0)}), call("ln", {arg(1)}));
     }
-    if (f == "game") {
-      need(1, 1);
-      return arg(0);
-    }
-    if (f == "vmin" || f == "vmax") {
-      need(1, 1);
-      return call(f == "vmin" ? "min" : "max", {arg(0)}, e->column);
-    }
     if (f == "elmcount") {
       need(1, 1);
       const Expr& d = *e->args[0];
       const Dimension* dim = d.kind == ExprKind::Name ? dimension(d.name) : nullptr;
       if (dim == nullptr) refuse(site, "ELMCOUNT", "its argument must name a subscript range");
       return number_expr(static_cast<double>(dim->elements.size()));
-    }
-    if (f == "initial") {
-      need(1, 1);
-      return call("init", {arg(0)}, e->column);
-    }
-    if (f == "active_initial") {
-      need(2, 2);
-      return call("active_initial", {arg(0), arg(1)}, e->column);
     }
     if (f == "pulse") {
       // Vensim: 1 from `start` for `width` (at least one TIME STEP), else 0.
@@ -1037,58 +1056,6 @@ class Reader {
       const ExprPtr width = call("max", {arg(1), name_expr("time_step")});
       return binary(BinaryOp::Sub, call("step", {number_expr(1), start}),
                     call("step", {number_expr(1), binary(BinaryOp::Add, start, width)}));
-    }
-    if (f == "pulse_train") {
-      // 1 during `width` (at least one TIME STEP) from `start`, every `interval`, until `end`.
-      need(4, 4);
-      const ExprPtr start = arg(0);
-      const ExprPtr since = binary(BinaryOp::Sub, name_expr("time"), start);
-      const ExprPtr on =
-          binary(BinaryOp::And,
-                 binary(BinaryOp::And, binary(BinaryOp::Ge, name_expr("time"), start),
-                        binary(BinaryOp::Le, name_expr("time"), arg(3))),
-                 binary(BinaryOp::Lt, call("mod", {since, arg(2)}),
-                        call("max", {arg(1), name_expr("time_step")})));
-      return call("if_then_else", {on, number_expr(1), number_expr(0)}, e->column);
-    }
-    if (f == "delay1i" || f == "delay3i") {
-      need(3, 3);
-      return call(f == "delay1i" ? "delay1" : "delay3", {arg(0), arg(1), arg(2)}, e->column);
-    }
-    if (f == "delay_n") {
-      need(4, 4);
-      return call("delayn", {arg(0), arg(1), arg(3), arg(2)}, e->column);
-    }
-    if (f == "delay_fixed") {
-      need(3, 3);
-      return call("delay", {arg(0), arg(1), arg(2)}, e->column);
-    }
-    if (f == "smooth" || f == "smoothi") {
-      need(f == "smooth" ? 2 : 3, f == "smooth" ? 2 : 3);
-      std::vector<ExprPtr> a = {arg(0), arg(1)};
-      if (argc == 3) a.push_back(arg(2));
-      return call("smth1", a, e->column);
-    }
-    if (f == "smooth3" || f == "smooth3i") {
-      need(f == "smooth3" ? 2 : 3, f == "smooth3" ? 2 : 3);
-      std::vector<ExprPtr> a = {arg(0), arg(1)};
-      if (argc == 3) a.push_back(arg(2));
-      return call("smth3", a, e->column);
-    }
-    if (f == "smooth_n") {
-      need(4, 4);
-      return call("smthn", {arg(0), arg(1), arg(3), arg(2)}, e->column);
-    }
-    if (f == "forecast") {
-      need(3, 3);
-      return call("forcst", {arg(0), arg(1), arg(2)}, e->column);
-    }
-    if (f == "sample_if_true") {
-      // The input while the condition holds, else the value it last had (the initial
-      // value until the condition first holds).
-      need(3, 3);
-      return call("if_then_else",
-                  {arg(0), arg(1), call("previous", {name_expr(site.self), arg(2)})}, e->column);
     }
     if (f == "integ")
       refuse(site, "INTEG", "must be the whole right-hand side of a stock's equation");

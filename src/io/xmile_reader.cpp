@@ -30,8 +30,10 @@ namespace {
 
 using detail::display_name;
 using detail::lower;
+using detail::split_qualified;
 using detail::split_top_level;
 using detail::trim;
+using detail::without_comments;
 
 bool is_vendor(const pugi::xml_node& n) {
   return std::string(n.name()).find(':') != std::string::npos;
@@ -67,7 +69,11 @@ class Reader {
     // Dimensions and behaviour first: variables refer to them wherever they stand.
     bool have_specs = false;
     for (const pugi::xml_node& n : root.children()) {
-      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      if (n.type() != pugi::node_element) continue;
+      if (is_vendor(n)) {
+        ignore(n);
+        continue;
+      }
       const std::string tag = n.name();
       if (tag == "dimensions") {
         read_dimensions(n);
@@ -83,13 +89,12 @@ class Reader {
                                : "model '" + std::string(n.attribute("name").value()) +
                                      "' is defined twice");
         models_[name] = n;
-      } else if (tag == "header" || tag == "style" || tag == "model_units" ||
-                 tag == "equation_prefs" || tag == "prefs") {
-        // Metadata, display and vendor preferences: no effect on the results.
+      } else if (tag == "header" || tag == "model_units") {
+        // Metadata: no effect on the results.
       } else if (tag == "macro") {
         fail(n, "XMILE macros (<macro>) are not supported");
       } else {
-        ignore(n, "at the top level");
+        ignore(n);  // <style>, <prefs>, <default_format>, ...: display settings
       }
     }
     if (!have_specs) fail(root, "the file has no <sim_specs> (start, stop and dt are required)");
@@ -106,6 +111,7 @@ class Reader {
     }
     std::vector<std::string> stack;
     read_model(main, "", {}, stack);
+    report_skipped();
     return std::move(model_);
   }
 
@@ -126,13 +132,32 @@ class Reader {
   }
   int line(const pugi::xml_node& n) const { return line_of(n.offset_debug()); }
 
-  // XMILE asks readers to skip what they do not know (vendor and display blocks such as
-  // Stella's <default_format/>): say so, and go on.
-  void ignore(const pugi::xml_node& n, const std::string& where) const {
-    if (warnings_ != nullptr)
-      warnings_->push_back(file_ + ":" + std::to_string(line(n)) +
-                           ": ignored the unknown XMILE element <" + std::string(n.name()) + "> " +
-                           where);
+  // XMILE asks readers to skip what they do not know (vendor extensions such as isee:...,
+  // Stella's <default_format/>, display and interface blocks): note it, and go on. The
+  // notes become one warning at the end (report_skipped).
+  void ignore(const pugi::xml_node& n) { skipped_.emplace_back(n.name(), line(n)); }
+
+  // "model.stmx:3: skipped what h2sim does not read (display, interface and vendor settings):
+  // <default_format> (line 3), <isee:prefs> (line 16, 2 times), <views> (line 40)".
+  void report_skipped() const {
+    if (warnings_ == nullptr || skipped_.empty()) return;
+    std::vector<std::pair<std::string, std::pair<int, int>>> seen;  // name, (first line, count)
+    for (const auto& [name, at] : skipped_) {
+      auto it =
+          std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == name; });
+      if (it == seen.end())
+        seen.push_back({name, {at, 1}});
+      else
+        ++it->second.second;
+    }
+    std::string list;
+    for (const auto& [name, at] : seen)
+      list += (list.empty() ? "" : ", ") + ("<" + name + "> (line " + std::to_string(at.first)) +
+              (at.second > 1 ? ", " + std::to_string(at.second) + " times)" : ")");
+    warnings_->push_back(file_ + ":" + std::to_string(seen.front().second.first) +
+                         ": skipped what h2sim does not read (display, interface and vendor "
+                         "settings, which XMILE lets a reader skip): " +
+                         list);
   }
 
   [[noreturn]] void fail(const pugi::xml_node& n, const std::string& message,
@@ -207,7 +232,11 @@ class Reader {
                         "' is not an XMILE method (Euler or RK4)");
     }
     for (const pugi::xml_node& n : specs.children()) {
-      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      if (n.type() != pugi::node_element) continue;
+      if (is_vendor(n)) {
+        ignore(n);
+        continue;
+      }
       const std::string tag = n.name();
       if (tag == "start") {
         t.start = number(n, "<start>");
@@ -228,7 +257,7 @@ class Reader {
                  tag == "saveper") {
         t.save_every = number(n, "<" + tag + ">");
       } else {
-        fail(n, "unsupported element <" + tag + "> in <sim_specs>");
+        ignore(n);  // Stella's run settings (<run>, <pause>, ...): not the clock
       }
     }
     if (!have_start) t.start = 0.0;
@@ -320,10 +349,16 @@ class Reader {
     std::map<std::string, std::string> rename;  // local canonical -> model canonical
   };
 
-  // `inputs`: local canonical name -> canonical name of the variable it reads.
+  // A connection into a module's input: the canonical name of the variable it reads.
+  struct Connection {
+    std::string source;
+    pugi::xml_node at;
+  };
+  // Per input of a module instance (canonical; "sub.x" for an input of its submodule `sub`).
+  using Inputs = std::map<std::string, Connection>;
+
   void read_model(const pugi::xml_node& model, const std::string& instance_display,
-                  const std::map<std::string, std::pair<std::string, pugi::xml_node>>& inputs,
-                  std::vector<std::string>& stack) {
+                  const Inputs& inputs, std::vector<std::string>& stack) {
     Scope scope;
     if (!instance_display.empty()) {
       scope.prefix = canonical_name(instance_display) + ".";
@@ -331,20 +366,24 @@ class Reader {
     }
     pugi::xml_node variables;
     for (const pugi::xml_node& n : model.children()) {
-      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      if (n.type() != pugi::node_element) continue;
+      if (is_vendor(n)) {
+        ignore(n);
+        continue;
+      }
       const std::string tag = n.name();
       if (tag == "variables") {
         if (variables) fail(n, "a <model> has more than one <variables>");
         variables = n;
-      } else if (tag == "views" || tag == "doc" || tag == "style") {
-        // display only
+      } else if (tag == "doc") {
+        // documentation
       } else if (tag == "behavior") {
         read_behavior(n);
       } else if (tag == "sim_specs") {
         if (!scope.prefix.empty()) continue;  // a module runs on the main model's clock
         read_sim_specs(n);
       } else {
-        ignore(n, "in <model>");
+        ignore(n);  // <views>, <style>, interface blocks
       }
     }
     if (!variables) return;
@@ -352,37 +391,87 @@ class Reader {
     // Names this model defines: references to them are re-pointed at the prefixed names.
     for (const pugi::xml_node& v : variables.children()) {
       if (v.type() != pugi::node_element || is_vendor(v)) continue;
-      const std::string name = v.attribute("name").value();
+      const std::string name = display_name(v.attribute("name").value());
       if (!name.empty()) scope.rename[canonical_name(name)] = scope.prefix + canonical_name(name);
     }
-    for (const auto& [local, source] : inputs)
-      if (scope.rename.count(local) == 0)
-        fail(source.second, "the module connects to '" + local + "', which model '" +
+    for (const auto& [local, connection] : inputs)
+      if (local.find('.') == std::string::npos && scope.rename.count(local) == 0)
+        fail(connection.at, "the module connects to '" + local + "', which model '" +
                                 std::string(model.attribute("name").value()) + "' does not define");
+    std::map<std::string, Inputs> into = connections(variables, scope, inputs);
 
     for (const pugi::xml_node& v : variables.children()) {
-      if (v.type() != pugi::node_element || is_vendor(v)) continue;
+      if (v.type() != pugi::node_element) continue;
+      if (is_vendor(v)) {
+        ignore(v);
+        continue;
+      }
       const std::string tag = v.name();
       if (tag == "group") continue;  // a display grouping (XMILE 3.7.5)
       if (tag != "stock" && tag != "flow" && tag != "aux" && tag != "gf" && tag != "module")
         fail(v, "unsupported XMILE element <" + tag + ">");
-      const std::string name = trim(v.attribute("name").value());
+      const std::string name = display_name(v.attribute("name").value());
       if (name.empty()) fail(v, "<" + tag + "> needs a name attribute");
       if (tag == "module") {
-        read_module(v, scope, stack);
+        read_module(v, scope, into[canonical_name(name)], stack);
         continue;
       }
       const auto input = inputs.find(canonical_name(name));
       if (input != inputs.end()) {
-        add_input(v, scope, name, input->second.first);
+        add_input(v, scope, name, input->second.source);
         continue;
       }
       read_variable(v, scope, name);
     }
   }
 
-  void read_module(const pugi::xml_node& v, const Scope& scope, std::vector<std::string>& stack) {
-    const std::string name = trim(v.attribute("name").value());
+  // The connections into the module instances of a model, by instance. Stella writes each
+  // connection into both modules it joins (and again as <connect2>), with `to` as
+  // "instance.input" and `from` as ".x" (a variable of this model) or "other.output"; older
+  // files write `to` as the input alone, inside the module it belongs to. Connections that
+  // reached this model for its submodules ("sub.x") are passed on.
+  std::map<std::string, Inputs> connections(const pugi::xml_node& variables, const Scope& scope,
+                                            const Inputs& inherited) {
+    std::map<std::string, Inputs> into;
+    for (const auto& [local, connection] : inherited) {
+      const auto dot = local.find('.');
+      if (dot != std::string::npos) into[local.substr(0, dot)][local.substr(dot + 1)] = connection;
+    }
+    for (const pugi::xml_node& m : variables.children("module")) {
+      const std::string instance = canonical_name(display_name(m.attribute("name").value()));
+      for (const pugi::xml_node& c : m.children()) {
+        if (c.type() != pugi::node_element) continue;
+        const std::string tag = c.name();
+        if (tag != "connect" && tag != "connect2") {
+          if (tag != "doc" && tag != "units") ignore(c);
+          continue;
+        }
+        const std::vector<std::string> to = split_qualified(c.attribute("to").value());
+        const std::vector<std::string> from = split_qualified(c.attribute("from").value());
+        if (to.back().empty() || from.back().empty())
+          fail(c, "a <" + tag + "> needs both 'to' and 'from'");
+        std::string target = instance;
+        std::string local;
+        for (std::size_t k = to.size() == 1 ? 0 : 1; k < to.size(); ++k)
+          local += (local.empty() ? "" : ".") + canonical_name(display_name(to[k]));
+        if (to.size() > 1) target = canonical_name(display_name(to[0]));
+        std::string source = scope.prefix;
+        for (std::size_t k = 0; k < from.size(); ++k)
+          source += (k ? "." : "") + canonical_name(display_name(from[k]));
+        Inputs& inputs = into[target];
+        const auto known = inputs.find(local);
+        if (known != inputs.end() && known->second.source != source)
+          fail(c, "module input '" + target + "." + local + "' is connected twice, to '" +
+                      known->second.source + "' and to '" + source + "'");
+        inputs.emplace(local, Connection{source, c});
+      }
+    }
+    return into;
+  }
+
+  void read_module(const pugi::xml_node& v, const Scope& scope, const Inputs& inputs,
+                   std::vector<std::string>& stack) {
+    const std::string name = display_name(v.attribute("name").value());
     if (v.attribute("resource")) fail(v, "modules in other files (resource=...) are not supported");
     const std::string model_key =
         canonical_name(v.attribute("model") ? v.attribute("model").value() : name.c_str());
@@ -392,33 +481,8 @@ class Reader {
                   "', which the file does not define");
     if (std::find(stack.begin(), stack.end(), model_key) != stack.end())
       fail(v, "module '" + name + "' contains itself");
-    std::map<std::string, std::pair<std::string, pugi::xml_node>> inputs;
-    for (const pugi::xml_node& c : v.children()) {
-      if (c.type() != pugi::node_element || is_vendor(c)) continue;
-      const std::string tag = c.name();
-      if (tag == "doc" || tag == "units") continue;
-      if (tag != "connect") fail(c, "unsupported element <" + tag + "> in <module>");
-      std::string to = trim(c.attribute("to").value());
-      std::string from = trim(c.attribute("from").value());
-      if (to.empty() || from.empty()) fail(c, "a <connect> needs both 'to' and 'from'");
-      if (to[0] == '.') to = to.substr(1);
-      if (from[0] == '.') from = from.substr(1);
-      if (to.find('.') != std::string::npos)
-        fail(c, "connections into a module's submodules ('" + to + "') are not supported");
-      // `from` names a variable of the enclosing model, or "instance.variable" of a
-      // module beside this one.
-      std::string source;
-      const auto dot = from.find('.');
-      if (dot == std::string::npos) {
-        source = scope.prefix + canonical_name(from);
-      } else {
-        source = scope.prefix + canonical_name(from.substr(0, dot)) + "." +
-                 canonical_name(from.substr(dot + 1));
-      }
-      inputs[canonical_name(to)] = {source, c};
-    }
     stack.push_back(model_key);
-    read_model(m->second, scope.display_prefix + display_name(name), inputs, stack);
+    read_model(m->second, scope.display_prefix + name, inputs, stack);
     stack.pop_back();
   }
 
@@ -558,13 +622,19 @@ class Reader {
     return Equation::from_tree(
         detail::rename_variables(parsed.tree(), [&](const std::string& name) {
           const auto it = scope.rename.find(name);
-          return it == scope.rename.end() ? name : it->second;
+          if (it != scope.rename.end()) return it->second;
+          // An output of one of this model's own modules: inner.y.
+          const auto dot = name.find('.');
+          if (dot != std::string::npos && scope.rename.count(name.substr(0, dot)) != 0)
+            return scope.prefix + name;
+          return name;
         }));
   }
 
   // The children of a variable's element that read_variable handles in parts.
   struct VariableParts {
     std::vector<pugi::xml_node> eqns;
+    pugi::xml_node init_eqn;  // Stella's initial equation (ACTIVE INITIAL)
     std::vector<pugi::xml_node> elements;
     pugi::xml_node gf;
     pugi::xml_node dims;
@@ -573,7 +643,7 @@ class Reader {
   // Units, doc, flows and flags go into `var`; equations, elements, <gf> and <dimensions>
   // are returned for later.
   VariableParts read_parts(const pugi::xml_node& v, const std::string& tag, const Scope& scope,
-                           Variable& var) const {
+                           Variable& var) {
     VariableParts parts;
     if (tag == "gf") {
       parts.gf = v;
@@ -581,10 +651,17 @@ class Reader {
     }
     const std::string& full = var.name;
     for (const pugi::xml_node& n : v.children()) {
-      if (n.type() != pugi::node_element || is_vendor(n)) continue;
+      if (n.type() != pugi::node_element) continue;
+      if (is_vendor(n)) {
+        ignore(n);
+        continue;
+      }
       const std::string child = n.name();
       if (child == "eqn") {
         parts.eqns.push_back(n);
+      } else if (child == "init_eqn" && tag != "stock") {
+        if (parts.init_eqn) fail(n, "a variable has more than one <init_eqn>", full);
+        parts.init_eqn = n;
       } else if (child == "units") {
         var.units = trim(n.child_value());
       } else if (child == "doc") {
@@ -605,8 +682,14 @@ class Reader {
             .push_back(scope.prefix + canonical_name(flow));
       } else if (child == "range" || child == "scale" || child == "format") {
         // display hints
+      } else if (child == "conveyor" || child == "queue" || child == "leak" ||
+                 child == "leak_integers" || child == "overflow" || child == "leakage") {
+        fail(n,
+             "<" + child + "> (Stella's conveyors, queues and leakages) is not supported: " +
+                 "h2sim's stocks are plain reservoirs",
+             full);
       } else {
-        fail(n, "unsupported element <" + child + "> in <" + tag + ">", full);
+        ignore(n);  // display and vendor details of a variable
       }
     }
     return parts;
@@ -669,6 +752,13 @@ class Reader {
         for (std::size_t k = 0; k < parts.size(); ++k)
           add_element(var, element_tuple(dims, k), parts[k], eqns[0], scope);
       } else {
+        if (without_comments(text).empty())
+          fail(eqns[0],
+               std::string("has no equation: its <eqn> holds only a comment") +
+                   (lower(eqns[0].parent().attribute("access").value()) == "input"
+                        ? " (a module input that nothing connects to)"
+                        : ""),
+               full);
         var.equation = equation(text, full, eqns[0], scope);
       }
     }
@@ -696,18 +786,43 @@ class Reader {
         fail(el, "'" + tuple[k] + "' is not an element of dimension '" + dims[k]->name + "'", full);
     }
     pugi::xml_node eqn;
+    pugi::xml_node gf;
     for (const pugi::xml_node& n : el.children()) {
       if (n.type() != pugi::node_element || is_vendor(n)) continue;
       const std::string child = n.name();
       if (child == "eqn" && !eqn)
         eqn = n;
-      else if (child == "gf")
-        fail(n, "per-element graphical functions are not supported", full);
+      else if (child == "gf" && !gf)
+        gf = n;  // this element's own graphical function
       else
         fail(n, "unsupported element <" + child + "> in <element>", full);
     }
-    if (!eqn) fail(el, "<element> has no <eqn>", full);
-    add_element(var, tuple, eqn.child_value(), eqn, scope);
+    if (!eqn && !gf) fail(el, "<element> has no <eqn>", full);
+    if (eqn) {
+      add_element(var, tuple, eqn.child_value(), eqn, scope);
+    } else {  // an element of an array of lookup tables: table[element](x)
+      var.element_equations.push_back({tuple, Equation(), std::nullopt});
+    }
+    if (gf) var.element_equations.back().graphical_function = read_gf(gf);
+  }
+
+  // Stella's <init_eqn>: the value while the initial values are computed, the <eqn> after
+  // (Vensim's ACTIVE INITIAL), for the apply-to-all equation and every element's own.
+  void initial_equation(const pugi::xml_node& n, const Scope& scope, Variable& var) const {
+    const Equation initial = equation(trim(n.child_value()), var.name, n, scope);
+    auto wrap = [&](Equation& eq) {
+      if (!eq) return;
+      auto call = std::make_shared<detail::Expr>();
+      call->kind = detail::ExprKind::Call;
+      call->name = "active_initial";
+      call->column = 1;
+      call->args = {eq.tree(), initial.tree()};
+      eq = Equation::from_tree(call);
+    };
+    if (!var.equation && var.element_equations.empty())
+      fail(n, "has an <init_eqn> but no <eqn>", var.name);
+    wrap(var.equation);
+    for (ElementEquation& e : var.element_equations) wrap(e.equation);
   }
 
   void read_variable(const pugi::xml_node& v, const Scope& scope, const std::string& name) {
@@ -728,6 +843,7 @@ class Reader {
     if (parts.dims) var.dimensions = dimension_list(parts.dims, full);
     read_equations(parts.eqns, scope, var);
     for (const pugi::xml_node& el : parts.elements) read_element(el, scope, var);
+    if (parts.init_eqn) initial_equation(parts.init_eqn, scope, var);
     const bool scalar = var.dimensions.empty();
 
     const bool has_equation = var.equation || !var.element_equations.empty();
@@ -758,6 +874,7 @@ class Reader {
   pugi::xml_document doc_;
   Model model_;
   std::map<std::string, pugi::xml_node> models_;
+  std::vector<std::pair<std::string, int>> skipped_;  // elements skipped, and their lines
   bool stocks_non_negative_ = false;
   bool flows_non_negative_ = false;
 };

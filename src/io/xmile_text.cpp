@@ -65,4 +65,38 @@ std::vector<std::string> split_top_level(const std::string& text, bool* had_sepa
   return parts;
 }
 
+std::vector<std::string> split_qualified(const std::string& name) {
+  std::vector<std::string> parts;
+  std::string cur;
+  bool quoted = false;
+  const std::string s = trim(name);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted && c == '\\' && i + 1 < s.size() && s[i + 1] == '"') {
+      cur += '"';  // \" is a quote inside a quoted part
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == '.' && !quoted) {
+      if (!(i == 0 && parts.empty())) parts.push_back(trim(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  parts.push_back(trim(cur));
+  return parts;
+}
+
+std::string without_comments(const std::string& text) {
+  std::string out;
+  int depth = 0;
+  for (const char c : text) {
+    if (c == '{') ++depth;
+    if (depth == 0) out += c;
+    if (c == '}' && depth > 0) --depth;
+  }
+  return trim(out);
+}
+
 }  // namespace h2sim::detail

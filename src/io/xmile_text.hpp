@@ -14,4 +14,12 @@ std::string display_name(const std::string& xml_name);
 // `had_separator` says whether there was any.
 std::vector<std::string> split_top_level(const std::string& text, bool* had_separator);
 
+// A name qualified by module instances, split at the dots outside quotes, without the
+// quotes: `b."ghost of module/output"` -> {"b", "ghost of module/output"}. A leading dot (an
+// input's source in the enclosing model, `.area`) is dropped.
+std::vector<std::string> split_qualified(const std::string& name);
+
+// The text without its { comments }, trimmed.
+std::string without_comments(const std::string& text);
+
 }  // namespace h2sim::detail
