@@ -1,6 +1,7 @@
 // .xlsx reading: the workbook part lists the sheets (and defined names), its
 // relationships say which part holds each sheet, shared strings are skipped (only
 // numbers are read), and each sheet's <c r="B5"><v>..</v></c> cells give the numbers.
+// .csv and .tab tables are one sheet of numbers.
 #include "io/spreadsheet.hpp"
 
 #include <minizip/unzip.h>
@@ -8,7 +9,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <pugixml.hpp>
 #include <stdexcept>
 
@@ -68,13 +72,75 @@ bool parse_cell(const std::string& text, int& row, int& col) {
   return true;
 }
 
+// A text table: rows of fields separated by tabs (when the first line has one) or commas,
+// fields optionally in double quotes; the fields that are numbers are the cells.
+Workbook Workbook::open_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  const std::size_t first_end = text.find_first_of("\r\n");
+  const char separator = text.substr(0, first_end).find('\t') != std::string::npos ? '\t' : ',';
+  Workbook wb;
+  wb.path_ = path;
+  wb.text_table_ = true;
+  Sheet sheet;
+  int row = 0;
+  int col = 0;
+  std::string field;
+  bool quoted = false;
+  auto finish_field = [&] {
+    std::size_t b = 0, e = field.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(field[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(field[e - 1]))) --e;
+    const std::string f = field.substr(b, e - b);
+    char* end = nullptr;
+    const double x = std::strtod(f.c_str(), &end);
+    if (!f.empty() && end == f.c_str() + f.size() && std::isfinite(x)) sheet.numbers[{row, col}] = x;
+    field.clear();
+    ++col;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == separator) {
+      finish_field();
+    } else if (c == '\n' || c == '\r') {
+      finish_field();
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      ++row;
+      col = 0;
+    } else {
+      field += c;
+    }
+  }
+  if (!field.empty() || col > 0) finish_field();
+  wb.sheet_order_.push_back("");
+  wb.sheets_[""] = std::move(sheet);
+  return wb;
+}
+
 Workbook Workbook::open(const std::string& path) {
   std::string ext = lower(std::filesystem::path(path).extension().string());
+  if (ext == ".csv" || ext == ".tab" || ext == ".txt" || ext == ".tsv") return open_text(path);
   if (ext == ".xls")
     throw std::runtime_error(
         "old-style Excel files (.xls) are not supported; save the workbook as .xlsx");
   if (ext != ".xlsx" && ext != ".xlsm")
-    throw std::runtime_error("'" + ext + "' is not a spreadsheet h2sim reads (.xlsx)");
+    throw std::runtime_error("'" + ext +
+                             "' is not a data file h2sim reads (.xlsx, or a .csv or .tab table)");
   ZipCloser zip{unzOpen64(path.c_str())};
   if (zip.zip == nullptr) throw std::runtime_error("cannot open the workbook (not an .xlsx file?)");
   Workbook wb;
@@ -128,6 +194,7 @@ Workbook Workbook::open(const std::string& path) {
 }
 
 const Workbook::Sheet& Workbook::sheet(const std::string& name) const {
+  if (text_table_) return sheets_.begin()->second;  // the sheet argument is the delimiter
   const auto it = sheets_.find(lower(name));
   if (it == sheets_.end()) throw std::runtime_error("the workbook has no sheet '" + name + "'");
   return it->second;

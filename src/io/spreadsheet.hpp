@@ -15,7 +15,9 @@ struct CellRange {
 
 class Workbook {
  public:
-  // Reads a workbook. Throws std::runtime_error saying what is wrong with the file.
+  // Reads a workbook (.xlsx), or a text table (.csv, .tab, .txt: one sheet, comma- or
+  // tab-separated, which any sheet name reads). Throws std::runtime_error saying what is
+  // wrong with the file.
   static Workbook open(const std::string& path);
 
   // The number in a cell (formula cells give their saved result); nothing for an empty
@@ -32,7 +34,10 @@ class Workbook {
   };
   const Sheet& sheet(const std::string& name) const;
 
+  static Workbook open_text(const std::string& path);
+
   std::string path_;
+  bool text_table_ = false;  // a .csv/.tab file: its one sheet answers to any name
   std::map<std::string, Sheet> sheets_;              // by lower-case name
   std::vector<std::string> sheet_order_;             // lower-case names in workbook order
   std::map<std::string, std::string> global_names_;  // lower-case name -> "Sheet!$A$1:$B$2"

@@ -33,7 +33,7 @@
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
 #include "io/readers.hpp"
-#include "io/spreadsheet.hpp"
+#include "io/data_functions.hpp"
 #include "io/vensim_expression.hpp"
 
 namespace h2sim {
@@ -369,7 +369,7 @@ struct Macro {
 
 class Reader {
  public:
-  Reader(const std::string& text, std::string file) : file_(std::move(file)) {
+  Reader(const std::string& text, std::string file) : file_(std::move(file)), data_files_(file_) {
     std::string t = text;
     if (t.compare(0, 3, "\xEF\xBB\xBF") == 0) t.erase(0, 3);
     int first_line = 1;
@@ -1167,72 +1167,22 @@ class Reader {
   // "constants", "data" or "lookups" for a definition that reads a spreadsheet, else "".
   static std::string data_kind(const Definition& d) {
     if (!d.expr || d.expr->kind != ExprKind::Call) return {};
-    const std::string& f = d.expr->name;
-    for (const char* prefix : {"get_direct_", "get_xls_"}) {
-      const std::string p(prefix);
-      if (f.rfind(p, 0) != 0) continue;
-      const std::string kind = f.substr(p.size());
-      if (kind == "constants" || kind == "data" || kind == "lookups") return kind;
-    }
-    return {};
+    return detail::DataFiles::kind(d.expr->name);
   }
 
-  std::string text_argument(const Definition& d, std::size_t i, const std::string& variable) const {
-    if (i >= d.expr->args.size() || d.expr->args[i]->kind != ExprKind::Name ||
-        d.expr->args[i]->name.empty() || d.expr->args[i]->name[0] != '\'')
-      fail(d.line,
-           upper_name(d.expr->name) + ": argument " + std::to_string(i + 1) +
-               " must be text in single quotes ('file.xlsx', 'Sheet1', 'B5')",
-           variable);
-    const std::string& t = d.expr->args[i]->name;
-    return t.substr(1, t.size() - 2);
-  }
-
-  const detail::Workbook& workbook(const std::string& name, int line, const std::string& variable) {
-    const std::filesystem::path path = std::filesystem::path(file_).parent_path() / name;
-    const std::string key = path.lexically_normal().string();
-    const auto it = workbooks_.find(key);
-    if (it != workbooks_.end()) return it->second;
-    if (!std::filesystem::exists(path))
-      fail(line, "the data file '" + name + "' does not exist (looked for " + key + ")", variable);
-    try {
-      return workbooks_.emplace(key, detail::Workbook::open(key)).first->second;
-    } catch (const std::runtime_error& e) {
-      fail(line, "the data file '" + name + "': " + e.what(), variable);
+  // The text arguments of a data function ('file.xlsx', 'Sheet1', 'B5').
+  std::vector<std::string> text_arguments(const Definition& d, const std::string& variable) const {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < d.expr->args.size(); ++i) {
+      const ExprPtr& a = d.expr->args[i];
+      if (a->kind != ExprKind::Name || a->name.empty() || a->name[0] != '\'')
+        fail(d.line,
+             upper_name(d.expr->name) + ": argument " + std::to_string(i + 1) +
+                 " must be text in single quotes ('file.xlsx', 'Sheet1', 'B5')",
+             variable);
+      out.push_back(a->name.substr(1, a->name.size() - 2));
     }
-  }
-
-  detail::CellRange cells(const detail::Workbook& wb, const std::string& sheet,
-                          const std::string& reference, int line, const std::string& variable) {
-    try {
-      return wb.range(sheet, reference);
-    } catch (const std::runtime_error& e) {
-      fail(line, e.what(), variable);
-    }
-  }
-
-  std::optional<double> maybe_number(const detail::Workbook& wb, const std::string& sheet, int row,
-                                     int col, int line, const std::string& variable) const {
-    try {
-      return wb.number(sheet, row, col);
-    } catch (const std::runtime_error& e) {
-      fail(line, e.what(), variable);
-    }
-  }
-
-  double cell_number(const detail::Workbook& wb, const std::string& sheet, int row, int col,
-                     int line, const std::string& variable) const {
-    const std::optional<double> v = maybe_number(wb, sheet, row, col, line, variable);
-    if (!v) {
-      std::string column;
-      for (int c = col + 1; c > 0; c = (c - 1) / 26)
-        column.insert(column.begin(), static_cast<char>('A' + (c - 1) % 26));
-      fail(line,
-           "the cell " + column + std::to_string(row + 1) + " of sheet '" + sheet +
-               "' holds no number",
-           variable);
-    }
-    return *v;
+    return out;
   }
 
   // How many values each range of the left-hand side asks for (ranges only, in order).
@@ -1243,99 +1193,28 @@ class Reader {
     return out;
   }
 
-  // GET DIRECT CONSTANTS('file', 'sheet', 'B5' or 'name'): one value per element, along
-  // a row (down a column with a trailing '*'); a table for two ranges, rows by the first.
+  // GET DIRECT CONSTANTS: one value per element (src/io/data_functions.cpp).
   std::vector<double> read_constants(const Definition& d, const std::string& variable) {
-    const std::string file = text_argument(d, 0, variable);
-    const std::string sheet = text_argument(d, 1, variable);
-    std::string ref = text_argument(d, 2, variable);
-    const bool transposed = !ref.empty() && ref.back() == '*';
-    if (transposed) ref.pop_back();
-    const detail::Workbook& wb = workbook(file, d.line, variable);
-    const detail::CellRange r = cells(wb, sheet, ref, d.line, variable);
-    const std::vector<std::size_t> dims = shape(d.left.subscripts);
-    if (dims.size() > 2)
-      fail(d.line, "GET DIRECT CONSTANTS for more than two ranges at once is not supported",
-           variable);
-    const std::size_t rows = dims.size() == 2 ? dims[0] : 1;
-    const std::size_t cols = dims.empty() ? 1 : dims.back();
-    std::vector<double> out;
-    for (std::size_t i = 0; i < rows; ++i)
-      for (std::size_t j = 0; j < cols; ++j) {
-        int row = r.row0 + static_cast<int>(i), col = r.col0 + static_cast<int>(j);
-        if (transposed) row = r.row0 + static_cast<int>(j), col = r.col0 + static_cast<int>(i);
-        out.push_back(cell_number(wb, sheet, row, col, d.line, variable));
-      }
-    return out;
+    try {
+      return data_files_.constants(text_arguments(d, variable), shape(d.left.subscripts));
+    } catch (const std::runtime_error& e) {
+      fail(d.line, e.what(), variable);
+    }
   }
 
-  // GET DIRECT DATA / LOOKUPS('file', 'sheet', times, first cell): the times along a row
-  // ('4', or a name of one row) or down a column ('A', or a name of one column); element k
-  // of the left-hand side in the k-th row (column) from the first cell.
+  // GET DIRECT DATA / LOOKUPS: one series per element of the left-hand side's range.
   std::vector<GraphicalFunction> read_series(const Definition& d, const std::string& variable) {
-    const std::string file = text_argument(d, 0, variable);
-    const std::string sheet = text_argument(d, 1, variable);
-    const std::string time_ref = text_argument(d, 2, variable);
-    const std::string first_ref = text_argument(d, 3, variable);
-    const detail::Workbook& wb = workbook(file, d.line, variable);
-    const detail::CellRange first = cells(wb, sheet, first_ref, d.line, variable);
-    bool along_row = true;
-    int time_line = 0, start = 0, end = -1;  // the row (column) of the times, and their span
-    auto all = [&](auto test) {
-      return !time_ref.empty() && std::all_of(time_ref.begin(), time_ref.end(), [&](char c) {
-        return test(static_cast<unsigned char>(c));
-      });
-    };
-    if (all([](unsigned char c) { return std::isdigit(c) != 0; })) {
-      time_line = std::stoi(time_ref) - 1;
-      start = first.col0;
-    } else if (time_ref.size() <= 3 && all([](unsigned char c) { return std::isalpha(c) != 0; })) {
-      int row = 0;
-      detail::parse_cell(time_ref + "1", row, time_line);
-      along_row = false;
-      start = first.row0;
-    } else {
-      const detail::CellRange t = cells(wb, sheet, time_ref, d.line, variable);
-      along_row = t.row0 == t.row1;
-      time_line = along_row ? t.row0 : t.col0;
-      start = along_row ? t.col0 : t.row0;
-      end = along_row ? t.col1 : t.row1;
-    }
-    std::vector<double> times;
-    std::vector<int> at;
-    for (int k = start; end >= 0 ? k <= end : k < start + 100000; ++k) {
-      const std::optional<double> v = along_row
-                                          ? maybe_number(wb, sheet, time_line, k, d.line, variable)
-                                          : maybe_number(wb, sheet, k, time_line, d.line, variable);
-      if (!v) {
-        if (end < 0) break;
-        continue;
-      }
-      times.push_back(*v);
-      at.push_back(k);
-    }
-    if (times.empty()) fail(d.line, "no times found at '" + time_ref + "'", variable);
     const std::vector<std::size_t> dims = shape(d.left.subscripts);
     if (dims.size() > 1)
       fail(d.line, upper_name(d.expr->name) + " for more than one range at once is not supported",
            variable);
-    const std::size_t count = dims.empty() ? 1 : dims[0];
     std::vector<GraphicalFunction> out;
-    for (std::size_t e = 0; e < count; ++e) {
-      GraphicalFunction gf;
-      const int offset = static_cast<int>(e);
-      for (std::size_t i = 0; i < times.size(); ++i) {
-        const std::optional<double> v =
-            along_row ? maybe_number(wb, sheet, first.row0 + offset, at[i], d.line, variable)
-                      : maybe_number(wb, sheet, at[i], first.col0 + offset, d.line, variable);
-        if (!v) continue;  // no data at this time
-        gf.x.push_back(times[i]);
-        gf.y.push_back(*v);
-      }
-      if (gf.x.empty()) fail(d.line, "no data found at '" + first_ref + "'", variable);
-      check_points(gf, d.line, variable);
-      out.push_back(std::move(gf));
+    try {
+      out = data_files_.series(text_arguments(d, variable), dims.empty() ? 1 : dims[0]);
+    } catch (const std::runtime_error& e) {
+      fail(d.line, e.what(), variable);
     }
+    for (const GraphicalFunction& gf : out) check_points(gf, d.line, variable);
     return out;
   }
 
@@ -1710,7 +1589,7 @@ class Reader {
   std::map<std::string, Macro> macros_;
   std::map<std::string, int> macro_calls_;
   std::set<std::string> lookups_;
-  std::map<std::string, detail::Workbook> workbooks_;
+  detail::DataFiles data_files_;
   std::map<std::string, int> data_series_;
   std::map<std::string, int> lines_;
   std::map<std::string, std::pair<std::vector<ExprPtr>, std::vector<std::vector<std::string>>>>

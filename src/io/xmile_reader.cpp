@@ -21,6 +21,7 @@
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
+#include "io/data_functions.hpp"
 #include "io/readers.hpp"
 #include "io/xmile_text.hpp"
 
@@ -723,7 +724,7 @@ class Reader {
 
   // <eqn>: one equation; one per element (several <eqn>, or a list "1, 2, 3").
   void read_equations(const std::vector<pugi::xml_node>& eqns, const Scope& scope,
-                      Variable& var) const {
+                      Variable& var) {
     const std::vector<const Dimension*> dims = dimensions_of(var);
     const std::size_t element_count = count_elements(dims);
     const std::string& full = var.name;
@@ -752,6 +753,7 @@ class Reader {
         for (std::size_t k = 0; k < parts.size(); ++k)
           add_element(var, element_tuple(dims, k), parts[k], eqns[0], scope);
       } else {
+        if (read_data_comment(text, eqns[0], var)) return;
         if (without_comments(text).empty())
           fail(eqns[0],
                std::string("has no equation: its <eqn> holds only a comment") +
@@ -762,6 +764,54 @@ class Reader {
         var.equation = equation(text, full, eqns[0], scope);
       }
     }
+  }
+
+  // Converters keep Vensim's data functions in a comment, `0{GET_DIRECT_DATA('e.csv', ',',
+  // 'A', 'B2')}`, so that the file still runs elsewhere (as zeros): read the data instead
+  // (src/io/data_functions.cpp, shared with the Vensim reader). False when `text` is not one.
+  bool read_data_comment(const std::string& text, const pugi::xml_node& at, Variable& var) {
+    const std::string rest = without_comments(text);
+    const auto open = text.find('{');
+    const auto close = text.rfind('}');
+    if ((rest != "0" && !rest.empty()) || open == std::string::npos || close < open) return false;
+    std::string function;
+    std::vector<std::string> args;
+    if (!detail::parse_data_call(text.substr(open + 1, close - open - 1), function, args))
+      return false;
+    const std::string kind = detail::DataFiles::kind(function);
+    const std::vector<const Dimension*> dims = dimensions_of(var);
+    std::vector<std::size_t> shape;
+    for (const Dimension* d : dims) shape.push_back(d->elements.size());
+    const std::size_t count = count_elements(dims);
+    try {
+      if (kind == "constants") {
+        const std::vector<double> values = data_files_.constants(args, shape);
+        if (dims.empty()) var.equation = Equation::number(values[0]);
+        for (std::size_t k = 0; k < values.size() && !dims.empty(); ++k)
+          var.element_equations.push_back(
+              {element_tuple(dims, k), Equation::number(values[k]), std::nullopt});
+        return true;
+      }
+      if (dims.size() > 1)
+        fail(at, "GET DIRECT " + lower(kind) + " for more than one dimension is not supported",
+             var.name);
+      std::vector<GraphicalFunction> series = data_files_.series(args, count);
+      const bool data = kind == "data";  // a series of TIME; lookups are tables
+      if (dims.empty()) {
+        var.graphical_function = std::move(series[0]);
+        if (data) var.equation = Equation("TIME", location(at, var.name));
+        return true;
+      }
+      for (std::size_t k = 0; k < count; ++k)
+        var.element_equations.push_back({element_tuple(dims, k),
+                                         data ? Equation("TIME", location(at, var.name))
+                                              : Equation(),
+                                         std::move(series[k])});
+    } catch (const std::runtime_error& e) {
+      fail(at, std::string(e.what()) + " (in " + text.substr(open + 1, close - open - 1) + ")",
+           var.name);
+    }
+    return true;
   }
 
   // <element subscript="..."><eqn>...</eqn></element>: one element's own equation.
@@ -875,6 +925,7 @@ class Reader {
   Model model_;
   std::map<std::string, pugi::xml_node> models_;
   std::vector<std::pair<std::string, int>> skipped_;  // elements skipped, and their lines
+  detail::DataFiles data_files_{file_};              // data files converters refer to
   bool stocks_non_negative_ = false;
   bool flows_non_negative_ = false;
 };

@@ -447,3 +447,31 @@ TEST_CASE("XMILE Stella: conditional reductions average the present values", "[x
   CHECK(value_at(r, "average", 0) == 25.0);
   CHECK(value_at(r, "present", 0) == 2.0);
 }
+
+// What converters write for Vensim's data functions (the call in a comment after a 0) reads
+// the data, as the Vensim reader does: constants along a row, down a column ('B2*'), as a
+// table; data series of TIME, interpolated and held at the ends; lookups as tables.
+TEST_CASE("XMILE Stella: GET DIRECT data kept in comments by converters", "[xmile][stella]") {
+  const auto path = std::filesystem::path(H2SIM_TEST_DATA_DIR) / "stella" / "converted_data.xmile";
+  const h2sim::Result r = h2sim::simulate(h2sim::compile_model(h2sim::load_xmile(path.string())));
+  CHECK(value_at(r, "a", 1990) == 1.0);
+  CHECK(value_at(r, "b[B1]", 1990) == 1.0);
+  CHECK(value_at(r, "b[B2]", 1990) == 4.0);
+  CHECK(value_at(r, "b[B3]", 1990) == 7.0);
+  CHECK(value_at(r, "c[B1,C2]", 1990) == 2.0);
+  CHECK(value_at(r, "c[B2,C1]", 1990) == 4.0);
+  CHECK(value_at(r, "c[B3,C2]", 1990) == 8.0);
+  CHECK(value_at(r, "e[A1]", 1995) == 15.0);
+  CHECK(value_at(r, "e[A1]", 2020) == 40.0);  // held after the last time
+  CHECK(value_at(r, "e[A2]", 2010) == 200.0);  // 2010 has no value for A2
+  CHECK(value_at(r, "g", 2005) == 30.0);
+  CHECK(value_at(r, "f[A1]", 2000) == 200.0 + 5.0);
+  // Vensim's named external data files (?name) are not in the file: refused, located.
+  const std::string text =
+      "<xmile version=\"1.0\"><sim_specs><start>0</start><stop>1</stop></sim_specs>\n"
+      "<model><variables>\n<aux name=\"c\">\n<eqn>0{GET_DIRECT_DATA('?data', 'C_Data', 'A', "
+      "'B2')}</eqn></aux></variables></model></xmile>";
+  const auto message = message_of<h2sim::ModelError>(
+      [&] { (void)h2sim::parse_xmile(text, (path.parent_path() / "named.xmile").string()); });
+  CHECK_THAT(message, Contains("named.xmile:4") && Contains("named external data files"));
+}
