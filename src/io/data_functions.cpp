@@ -76,8 +76,9 @@ std::vector<double> DataFiles::constants(const std::vector<std::string>& args,
   const Workbook& wb = workbook(args[0]);
   const CellRange r = wb.range(sheet, ref);
   if (shape.size() > 2)
-    throw std::runtime_error("GET DIRECT CONSTANTS for more than two dimensions at once is not "
-                             "supported");
+    throw std::runtime_error(
+        "GET DIRECT CONSTANTS for more than two dimensions at once is not "
+        "supported");
   const std::size_t rows = shape.size() == 2 ? shape[0] : 1;
   const std::size_t cols = shape.empty() ? 1 : shape.back();
   std::vector<double> out;
@@ -138,9 +139,8 @@ std::vector<GraphicalFunction> DataFiles::series(const std::vector<std::string>&
     GraphicalFunction gf;
     const int offset = static_cast<int>(e);
     for (std::size_t i = 0; i < times.size(); ++i) {
-      const std::optional<double> v = along_row
-                                          ? wb.number(sheet, first.row0 + offset, at[i])
-                                          : wb.number(sheet, at[i], first.col0 + offset);
+      const std::optional<double> v = along_row ? wb.number(sheet, first.row0 + offset, at[i])
+                                                : wb.number(sheet, at[i], first.col0 + offset);
       if (!v) continue;  // no data at this time
       gf.x.push_back(times[i]);
       gf.y.push_back(*v);

@@ -8,12 +8,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <pugixml.hpp>
+#include <sstream>
 #include <stdexcept>
 
 namespace h2sim::detail {
@@ -98,7 +98,8 @@ Workbook Workbook::open_text(const std::string& path) {
     const std::string f = field.substr(b, e - b);
     char* end = nullptr;
     const double x = std::strtod(f.c_str(), &end);
-    if (!f.empty() && end == f.c_str() + f.size() && std::isfinite(x)) sheet.numbers[{row, col}] = x;
+    if (!f.empty() && end == f.c_str() + f.size() && std::isfinite(x))
+      sheet.numbers[{row, col}] = x;
     field.clear();
     ++col;
   };

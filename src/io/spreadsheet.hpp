@@ -37,9 +37,9 @@ class Workbook {
   static Workbook open_text(const std::string& path);
 
   std::string path_;
-  bool text_table_ = false;  // a .csv/.tab file: its one sheet answers to any name
-  std::map<std::string, Sheet> sheets_;              // by lower-case name
-  std::vector<std::string> sheet_order_;             // lower-case names in workbook order
+  bool text_table_ = false;               // a .csv/.tab file: its one sheet answers to any name
+  std::map<std::string, Sheet> sheets_;   // by lower-case name
+  std::vector<std::string> sheet_order_;  // lower-case names in workbook order
   std::map<std::string, std::string> global_names_;  // lower-case name -> "Sheet!$A$1:$B$2"
   std::map<std::pair<int, std::string>, std::string> local_names_;  // (sheet index, name)
 };

@@ -32,8 +32,8 @@
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
-#include "io/readers.hpp"
 #include "io/data_functions.hpp"
+#include "io/readers.hpp"
 #include "io/vensim_expression.hpp"
 
 namespace h2sim {
@@ -957,18 +957,9 @@ class Reader {
     // A macro call: expand the macro for this call.
     if (macros_.count(f) != 0) return expand_macro(*e, site);
     // One of the model's lookups, called as name(x).
-    if (const Variable* v = model_.find(f); v != nullptr && v->graphical_function) {
-      if (!e->subscripts.empty())
-        refuse(site, "the subscripted lookup call " + f + "[...](x)",
-               "per-element lookups are not supported yet");
-      return same(f);
-    }
-    if (lookups_.count(f) != 0) {
-      if (!e->subscripts.empty())
-        refuse(site, "the subscripted lookup call " + f + "[...](x)",
-               "per-element lookups are not supported yet");
-      return same(f);
-    }
+    // One of the model's lookups, called as name(x), or one element's: name[A](x).
+    if (const Variable* v = model_.find(f); v != nullptr && v->is_lookup_table()) return same(f);
+    if (lookups_.count(f) != 0) return same(f);
     // Functions the builtin registry has under Vensim's own name (src/builtins/): the same
     // call; the registry checks the arguments.
     static const std::set<std::string> same_name = {"abs",
@@ -1228,18 +1219,6 @@ class Reader {
         variable);
   }
 
-  // A data series as a lookup of its own, read as name(Time).
-  ExprPtr series_lookup(const std::string& variable, GraphicalFunction gf, int line) {
-    const std::string name =
-        variable + " data " + std::to_string(++data_series_[canonical_name(variable)]);
-    Location where;
-    where.file = file_;
-    where.line = line;
-    add_lookup(name, std::move(gf), "", "Data read for " + variable + " (GET DIRECT DATA).", where);
-    lookups_.insert(canonical_name(name));
-    return call(canonical_name(name), {name_expr("time")});
-  }
-
   // One Vensim variable, from all its definitions: a case per kind of definition (lookups,
   // data, WITH LOOKUP, one equation, per-element lists); see the note at the top.
   void build_variable(const VariableDefinitions& v, const std::string& in_macro) {
@@ -1260,17 +1239,27 @@ class Reader {
     const std::string self = canonical_name(v.name);
     lines_[self] = v.line;
 
-    // Lookups: name( points ).
+    // Lookups: name( points ), or one per element: name[A]( points ), name[B]( ... ).
     if (first.left.kind == DefinitionKind::Lookup) {
-      if (!var.dimensions.empty() || v.definitions.size() > 1)
-        fail(first.line, "per-element lookups (a lookup with subscripts) are not supported yet",
-             v.name);
-      GraphicalFunction gf;
-      gf.x = first.lookup.x;
-      gf.y = first.lookup.y;
-      check_points(gf, first.line, v.name);
-      add_lookup(v.name, gf, var.units, var.description, var.location);
+      std::vector<GraphicalFunction> tables;
+      for (const Definition& d : v.definitions) {
+        if (d.left.kind != DefinitionKind::Lookup)
+          fail(d.line, "'" + v.name + "' mixes lookup definitions with equations", v.name);
+        GraphicalFunction gf;
+        gf.x = d.lookup.x;
+        gf.y = d.lookup.y;
+        check_points(gf, d.line, v.name);
+        tables.push_back(std::move(gf));
+      }
       lookups_.insert(self);
+      if (var.dimensions.empty()) {
+        add_lookup(v.name, tables[0], var.units, var.description, var.location);
+        return;
+      }
+      for (std::size_t k = 0; k < tables.size(); ++k)
+        var.element_equations.push_back(
+            {v.definitions[k].left.subscripts, Equation(), std::move(tables[k])});
+      add_variable(std::move(var));
       return;
     }
     for (const Definition& d : v.definitions) {
@@ -1351,32 +1340,32 @@ class Reader {
       for (const Definition& d : v.definitions) {
         ExprPtr rate;
         const std::string kind = data_kind(d);
-        if (kind == "lookups")
-          fail(d.line,
-               "per-element lookups (GET ... LOOKUPS with subscripts) are not supported yet",
-               v.name);
-        if (kind == "data" || kind == "constants") {
+        if (!kind.empty()) {
+          // One value per element (constants), or a graphical function per element: of TIME
+          // (data), or a table of its own called as name[A](x) (lookups).
           const auto all = tuples(d.left.subscripts);
           std::vector<GraphicalFunction> series;
           std::vector<double> values;
-          if (kind == "data") {
-            series = read_series(d, v.name);
-          } else {
+          if (kind == "constants") {
             values = read_constants(d, v.name);
+          } else {
+            series = read_series(d, v.name);
           }
           const Interpolation mode =
               kind == "data" ? data_interpolation(d, v.name) : Interpolation::Continuous;
           for (std::size_t k = 0; k < all.size(); ++k) {
             ElementEquation eq;
             eq.elements = all[k];
-            if (kind == "data") {
-              series[k].interpolation = mode;
-              eq.equation = Equation::from_tree(series_lookup(v.name, series[k], d.line));
-            } else {
+            if (kind == "constants") {
               eq.equation = Equation::from_tree(number_expr(values[k]));
+            } else {
+              series[k].interpolation = mode;
+              if (kind == "data") eq.equation = Equation::from_tree(name_expr("time"));
+              eq.graphical_function = std::move(series[k]);
             }
             var.element_equations.push_back(std::move(eq));
           }
+          if (kind == "lookups") lookups_.insert(self);
           continue;
         }
         if (d.is_table) {
@@ -1590,7 +1579,6 @@ class Reader {
   std::map<std::string, int> macro_calls_;
   std::set<std::string> lookups_;
   detail::DataFiles data_files_;
-  std::map<std::string, int> data_series_;
   std::map<std::string, int> lines_;
   std::map<std::string, std::pair<std::vector<ExprPtr>, std::vector<std::vector<std::string>>>>
       stock_rates_;

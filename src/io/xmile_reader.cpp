@@ -348,7 +348,14 @@ class Reader {
     std::string prefix;                         // "" or "hares." (canonical)
     std::string display_prefix;                 // "" or "hares."
     std::map<std::string, std::string> rename;  // local canonical -> model canonical
+    bool renames = false;                       // some names differ (h2sim:name)
   };
+
+  // A variable's name: the one h2sim wrote it under (h2sim:name), else its own.
+  static std::string variable_name(const pugi::xml_node& v) {
+    if (const auto original = v.attribute("h2sim:name")) return trim(original.value());
+    return display_name(v.attribute("name").value());
+  }
 
   // A connection into a module's input: the canonical name of the variable it reads.
   struct Connection {
@@ -393,7 +400,11 @@ class Reader {
     for (const pugi::xml_node& v : variables.children()) {
       if (v.type() != pugi::node_element || is_vendor(v)) continue;
       const std::string name = display_name(v.attribute("name").value());
-      if (!name.empty()) scope.rename[canonical_name(name)] = scope.prefix + canonical_name(name);
+      if (name.empty()) continue;
+      // h2sim's writer writes "vehicles.fleet" as vehicles_fleet and keeps the name as
+      // h2sim:name: read it back under that name, and every reference to it.
+      scope.rename[canonical_name(name)] = scope.prefix + canonical_name(variable_name(v));
+      scope.renames = scope.renames || v.attribute("h2sim:name");
     }
     for (const auto& [local, connection] : inputs)
       if (local.find('.') == std::string::npos && scope.rename.count(local) == 0)
@@ -411,7 +422,7 @@ class Reader {
       if (tag == "group") continue;  // a display grouping (XMILE 3.7.5)
       if (tag != "stock" && tag != "flow" && tag != "aux" && tag != "gf" && tag != "module")
         fail(v, "unsupported XMILE element <" + tag + ">");
-      const std::string name = display_name(v.attribute("name").value());
+      const std::string name = variable_name(v);
       if (name.empty()) fail(v, "<" + tag + "> needs a name attribute");
       if (tag == "module") {
         read_module(v, scope, into[canonical_name(name)], stack);
@@ -619,7 +630,7 @@ class Reader {
   Equation equation(const std::string& text, const std::string& full, const pugi::xml_node& at,
                     const Scope& scope) const {
     Equation parsed(text, location(at, full));
-    if (scope.prefix.empty()) return parsed;
+    if (scope.prefix.empty() && !scope.renames) return parsed;
     return Equation::from_tree(
         detail::rename_variables(parsed.tree(), [&](const std::string& name) {
           const auto it = scope.rename.find(name);
@@ -636,6 +647,7 @@ class Reader {
   struct VariableParts {
     std::vector<pugi::xml_node> eqns;
     pugi::xml_node init_eqn;  // Stella's initial equation (ACTIVE INITIAL)
+    pugi::xml_node exact;     // h2sim:eqn, what h2sim's writer wrote for h2sim to read
     std::vector<pugi::xml_node> elements;
     pugi::xml_node gf;
     pugi::xml_node dims;
@@ -653,6 +665,10 @@ class Reader {
     const std::string& full = var.name;
     for (const pugi::xml_node& n : v.children()) {
       if (n.type() != pugi::node_element) continue;
+      if (std::string(n.name()) == "h2sim:eqn") {  // the writer's exact spelling: preferred
+        parts.exact = n;
+        continue;
+      }
       if (is_vendor(n)) {
         ignore(n);
         continue;
@@ -680,7 +696,9 @@ class Reader {
         const std::string flow = trim(n.child_value());
         if (flow.empty()) fail(n, "an empty <" + child + ">", full);
         (child == "inflow" ? var.inflows : var.outflows)
-            .push_back(scope.prefix + canonical_name(flow));
+            .push_back(scope.rename.count(canonical_name(flow)) != 0
+                           ? scope.rename.at(canonical_name(flow))
+                           : scope.prefix + canonical_name(flow));
       } else if (child == "range" || child == "scale" || child == "format") {
         // display hints
       } else if (child == "conveyor" || child == "queue" || child == "leak" ||
@@ -723,8 +741,7 @@ class Reader {
   }
 
   // <eqn>: one equation; one per element (several <eqn>, or a list "1, 2, 3").
-  void read_equations(const std::vector<pugi::xml_node>& eqns, const Scope& scope,
-                      Variable& var) {
+  void read_equations(const std::vector<pugi::xml_node>& eqns, const Scope& scope, Variable& var) {
     const std::vector<const Dimension*> dims = dimensions_of(var);
     const std::size_t element_count = count_elements(dims);
     const std::string& full = var.name;
@@ -803,10 +820,9 @@ class Reader {
         return true;
       }
       for (std::size_t k = 0; k < count; ++k)
-        var.element_equations.push_back({element_tuple(dims, k),
-                                         data ? Equation("TIME", location(at, var.name))
-                                              : Equation(),
-                                         std::move(series[k])});
+        var.element_equations.push_back(
+            {element_tuple(dims, k), data ? Equation("TIME", location(at, var.name)) : Equation(),
+             std::move(series[k])});
     } catch (const std::runtime_error& e) {
       fail(at, std::string(e.what()) + " (in " + text.substr(open + 1, close - open - 1) + ")",
            var.name);
@@ -837,10 +853,15 @@ class Reader {
     }
     pugi::xml_node eqn;
     pugi::xml_node gf;
+    pugi::xml_node exact;
+    pugi::xml_node initial;
     for (const pugi::xml_node& n : el.children()) {
+      if (std::string(n.name()) == "h2sim:eqn") exact = n;
       if (n.type() != pugi::node_element || is_vendor(n)) continue;
       const std::string child = n.name();
-      if (child == "eqn" && !eqn)
+      if (child == "init_eqn" && !initial)
+        initial = n;
+      else if (child == "eqn" && !eqn)
         eqn = n;
       else if (child == "gf" && !gf)
         gf = n;  // this element's own graphical function
@@ -848,12 +869,28 @@ class Reader {
         fail(n, "unsupported element <" + child + "> in <element>", full);
     }
     if (!eqn && !gf) fail(el, "<element> has no <eqn>", full);
-    if (eqn) {
+    if (exact) {
+      add_element(var, tuple, exact.child_value(), exact, scope);
+    } else if (eqn) {
       add_element(var, tuple, eqn.child_value(), eqn, scope);
+      if (initial) {  // this element's ACTIVE INITIAL
+        const Equation start = equation(trim(initial.child_value()), full, initial, scope);
+        Equation& running = var.element_equations.back().equation;
+        running = Equation::from_tree(active_initial(running.tree(), start.tree()));
+      }
     } else {  // an element of an array of lookup tables: table[element](x)
       var.element_equations.push_back({tuple, Equation(), std::nullopt});
     }
     if (gf) var.element_equations.back().graphical_function = read_gf(gf);
+  }
+
+  static ExprPtr active_initial(const ExprPtr& running, const ExprPtr& start) {
+    auto call = std::make_shared<detail::Expr>();
+    call->kind = detail::ExprKind::Call;
+    call->name = "active_initial";
+    call->column = 1;
+    call->args = {running, start};
+    return call;
   }
 
   // Stella's <init_eqn>: the value while the initial values are computed, the <eqn> after
@@ -861,13 +898,7 @@ class Reader {
   void initial_equation(const pugi::xml_node& n, const Scope& scope, Variable& var) const {
     const Equation initial = equation(trim(n.child_value()), var.name, n, scope);
     auto wrap = [&](Equation& eq) {
-      if (!eq) return;
-      auto call = std::make_shared<detail::Expr>();
-      call->kind = detail::ExprKind::Call;
-      call->name = "active_initial";
-      call->column = 1;
-      call->args = {eq.tree(), initial.tree()};
-      eq = Equation::from_tree(call);
+      if (eq) eq = Equation::from_tree(active_initial(eq.tree(), initial.tree()));
     };
     if (!var.equation && var.element_equations.empty())
       fail(n, "has an <init_eqn> but no <eqn>", var.name);
@@ -891,9 +922,9 @@ class Reader {
     const VariableParts parts = read_parts(v, tag, scope, var);
     if (parts.gf) var.graphical_function = read_gf(parts.gf);
     if (parts.dims) var.dimensions = dimension_list(parts.dims, full);
-    read_equations(parts.eqns, scope, var);
+    read_equations(parts.exact ? std::vector<pugi::xml_node>{parts.exact} : parts.eqns, scope, var);
     for (const pugi::xml_node& el : parts.elements) read_element(el, scope, var);
-    if (parts.init_eqn) initial_equation(parts.init_eqn, scope, var);
+    if (parts.init_eqn && !parts.exact) initial_equation(parts.init_eqn, scope, var);
     const bool scalar = var.dimensions.empty();
 
     const bool has_equation = var.equation || !var.element_equations.empty();
@@ -925,7 +956,7 @@ class Reader {
   Model model_;
   std::map<std::string, pugi::xml_node> models_;
   std::vector<std::pair<std::string, int>> skipped_;  // elements skipped, and their lines
-  detail::DataFiles data_files_{file_};              // data files converters refer to
+  detail::DataFiles data_files_{file_};               // data files converters refer to
   bool stocks_non_negative_ = false;
   bool flows_non_negative_ = false;
 };

@@ -1,11 +1,16 @@
-// XMILE 1.0 writer: Model -> XML that Stella and this library read back.
+// XMILE 1.0 writer: Model -> XML that Stella, pysimlin and this library read back.
 //
-// Components are already flat in a Model: their variables keep their dotted names
-// ("vehicles.fleet"), quoted in equations. Scenario levers are auxiliaries of TIME
-// through a graphical function, which XMILE represents as they are.
+// Equations are spelled as the standard spells them (xmile_spelling.hpp). Components are
+// flat in a Model; their variables are written without the dot ("vehicles_fleet", see
+// spelling_of). What XMILE 1.0 cannot say travels as h2sim's own extension, which other
+// tools skip: the original name (h2sim:name), subrange parents and mappings of dimensions,
+// and an equation's exact h2sim spelling (h2sim:eqn). Scenario levers are auxiliaries of
+// TIME through a graphical function, which XMILE represents as they are.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "expr/ast.hpp"
@@ -13,6 +18,7 @@
 #include "h2sim/error.hpp"
 #include "h2sim/version.hpp"
 #include "h2sim/xmile.hpp"
+#include "io/xmile_spelling.hpp"
 
 namespace h2sim {
 
@@ -54,17 +60,11 @@ std::string list(const std::vector<double>& values) {
   return s;
 }
 
-void write_gf(std::ostringstream& out, const GraphicalFunction& gf, const std::string& indent,
-              const std::string& name_attribute) {
-  out << indent << "<gf" << name_attribute << " type=\"" << to_string(gf.interpolation) << "\">\n";
+void write_gf(std::ostringstream& out, const GraphicalFunction& gf, const std::string& indent) {
+  out << indent << "<gf type=\"" << to_string(gf.interpolation) << "\">\n";
   out << indent << "  <xpts>" << list(gf.x) << "</xpts>\n";
   out << indent << "  <ypts>" << list(gf.y) << "</ypts>\n";
   out << indent << "</gf>\n";
-}
-
-// Equations are re-printed from their trees; numbers keep 17 digits.
-std::string equation_text(const Equation& equation) {
-  return equation ? detail::to_text(*equation.tree()) : equation.text();
 }
 
 void write_common(std::ostringstream& out, const Variable& v, const std::string& indent) {
@@ -73,6 +73,142 @@ void write_common(std::ostringstream& out, const Variable& v, const std::string&
   if (!v.source.empty()) doc += (doc.empty() ? "" : " ") + std::string("Source: ") + v.source;
   if (!doc.empty()) out << indent << "<doc>" << escape(doc) << "</doc>\n";
 }
+
+// Names, dimensions and lookup tables of the model, for spelling its equations. A component
+// variable ("vehicles.fleet") is written without its dot ("vehicles_fleet"): XMILE readers
+// take a dot for a module reference, and pysimlin 0.8.5 cannot connect arrayed module inputs,
+// which every arrayed component would need. The original name travels as h2sim:name.
+detail::XmileSpelling spelling_of(const Model& model) {
+  detail::XmileSpelling s;
+  std::set<std::string> taken;
+  for (const Variable& v : model.variables()) taken.insert(canonical_name(v.name));
+  for (const Variable& v : model.variables()) {
+    const std::string key = canonical_name(v.name);
+    std::string written = v.name;
+    if (written.find('.') != std::string::npos) {
+      std::replace(written.begin(), written.end(), '.', '_');
+      const std::string base = written;
+      for (int k = 2; taken.count(canonical_name(written)) != 0; ++k)
+        written = base + "_" + std::to_string(k);
+      taken.insert(canonical_name(written));
+    }
+    s.names[key] = canonical_name(written);
+    std::vector<std::string> dims;
+    for (const auto& d : v.dimensions) dims.push_back(canonical_name(d));
+    s.dimensions[key] = dims;
+    if (v.is_lookup_table()) s.tables[key] = true;
+  }
+  return s;
+}
+
+class Writer {
+ public:
+  Writer(const Model& model, std::ostringstream& out)
+      : model_(model), out_(out), spelling_(spelling_of(model)) {}
+
+  void variable(const Variable& v) {
+    const std::string key = canonical_name(v.name);
+    const std::string& written = spelling_.names.at(key);
+    const char* tag = v.kind == VariableKind::Stock  ? "stock"
+                      : v.kind == VariableKind::Flow ? "flow"
+                                                     : "aux";
+    out_ << "      <" << tag << " name=\"" << escape(written) << "\"";
+    if (written != key) out_ << " h2sim:name=\"" << escape(v.name) << "\"";
+    out_ << ">\n";
+    const std::string in = "        ";
+    context_.clear();
+    for (const auto& d : v.dimensions) context_.push_back(canonical_name(d));
+    if (!v.dimensions.empty()) {
+      out_ << in << "<dimensions>";
+      for (const auto& d : v.dimensions) out_ << "<dim name=\"" << escape(d) << "\"/>";
+      out_ << "</dimensions>\n";
+    }
+    if (v.element_equations.empty()) {
+      if (v.equation) equations(v.equation, in);
+    } else {
+      elements(v, in);
+    }
+    for (const auto& f : v.inflows)
+      out_ << in << "<inflow>" << escape(flow_name(f)) << "</inflow>\n";
+    for (const auto& f : v.outflows)
+      out_ << in << "<outflow>" << escape(flow_name(f)) << "</outflow>\n";
+    if (v.non_negative) out_ << in << "<non_negative/>\n";
+    if (v.graphical_function) write_gf(out_, *v.graphical_function, in);
+    write_common(out_, v, in);
+    out_ << "      </" << tag << ">\n";
+  }
+
+ private:
+  std::string flow_name(const std::string& flow) const {
+    const auto it = spelling_.names.find(canonical_name(flow));
+    return it == spelling_.names.end() ? flow : it->second;
+  }
+
+  // <eqn> in the standard's spelling; <init_eqn> for ACTIVE INITIAL (Stella's initial
+  // equation); h2sim's own spelling as <h2sim:eqn> where the standard one computes
+  // differently in the last bits, so that h2sim reads back the same numbers.
+  void equations(const Equation& equation, const std::string& in) {
+    ExprPtr tree = equation.tree();
+    ExprPtr initial;
+    if (tree->kind == detail::ExprKind::Call && tree->name == "active_initial" &&
+        tree->args.size() == 2) {
+      initial = tree->args[1];
+      tree = tree->args[0];
+    }
+    bool exact = true;
+    out_ << in << "<eqn>" << escape(standard(tree, exact)) << "</eqn>\n";
+    if (initial) out_ << in << "<init_eqn>" << escape(standard(initial, exact)) << "</init_eqn>\n";
+    if (!exact)
+      out_ << in << "<h2sim:eqn>"
+           << escape(detail::to_text(*detail::renamed_for_xmile(equation.tree(), spelling_)))
+           << "</h2sim:eqn>\n";
+  }
+
+  std::string standard(const ExprPtr& tree, bool& exact) const {
+    bool this_exact = true;
+    const std::string text =
+        detail::to_text(*detail::xmile_spelling(tree, spelling_, context_, this_exact));
+    exact = exact && this_exact;
+    return text;
+  }
+
+  // XMILE names every element: a "*" or a subrange in an h2sim element equation is written
+  // out for each element it stands for (the first matching equation wins, as it does in the
+  // compiler); elements no equation names take the apply-to-all one.
+  void elements(const Variable& v, const std::string& in) {
+    std::vector<const Dimension*> dims;
+    for (const auto& d : v.dimensions) dims.push_back(model_.find_dimension(d));
+    std::vector<std::size_t> index(dims.size(), 0);
+    for (bool more = !dims.empty(); more;) {
+      const ElementEquation* match = nullptr;
+      for (const ElementEquation& eq : v.element_equations) {
+        bool same = eq.elements.size() == dims.size();
+        for (std::size_t d = 0; same && d < dims.size(); ++d)
+          same = subscript_covers(model_, eq.elements[d], dims[d]->elements[index[d]]);
+        if (same) {
+          match = &eq;
+          break;
+        }
+      }
+      std::string subscript;
+      for (std::size_t d = 0; d < dims.size(); ++d)
+        subscript += (d ? "," : "") + dims[d]->elements[index[d]];
+      out_ << in << "<element subscript=\"" << escape(subscript) << "\">\n";
+      const Equation& equation = match ? match->equation : v.equation;
+      if (equation) equations(equation, in + "  ");
+      if (match && match->graphical_function) write_gf(out_, *match->graphical_function, in + "  ");
+      out_ << in << "</element>\n";
+      std::size_t d = dims.size();
+      while (d > 0 && ++index[d - 1] == dims[d - 1]->elements.size()) index[--d] = 0;
+      more = d > 0;
+    }
+  }
+
+  const Model& model_;
+  std::ostringstream& out_;
+  detail::XmileSpelling spelling_;
+  std::vector<std::string> context_;  // the dimensions of the variable being written
+};
 
 }  // namespace
 
@@ -111,60 +247,8 @@ std::string to_xmile(const Model& model) {
     out << "  </dimensions>\n";
   }
   out << "  <model>\n    <variables>\n";
-  for (const Variable& v : model.variables()) {
-    const std::string name = escape(v.name);
-    if (v.is_lookup_table()) {  // a lookup table called as name(x)
-      write_gf(out, *v.graphical_function, "      ", " name=\"" + name + "\"");
-      continue;
-    }
-    const char* tag = v.kind == VariableKind::Stock  ? "stock"
-                      : v.kind == VariableKind::Flow ? "flow"
-                                                     : "aux";
-    out << "      <" << tag << " name=\"" << name << "\">\n";
-    const std::string in = "        ";
-    if (!v.dimensions.empty()) {
-      out << in << "<dimensions>";
-      for (const auto& d : v.dimensions) out << "<dim name=\"" << escape(d) << "\"/>";
-      out << "</dimensions>\n";
-    }
-    if (v.element_equations.empty()) {
-      out << in << "<eqn>" << escape(equation_text(v.equation)) << "</eqn>\n";
-    } else {
-      // XMILE names every element: a "*" in an h2sim element equation is written out
-      // for each element it stands for (the first matching equation wins, as it does
-      // in the compiler); elements no equation names take the apply-to-all one.
-      std::vector<const Dimension*> dims;
-      for (const auto& d : v.dimensions) dims.push_back(model.find_dimension(d));
-      std::vector<std::size_t> index(dims.size(), 0);
-      for (bool more = !dims.empty(); more;) {
-        const ElementEquation* match = nullptr;
-        for (const ElementEquation& eq : v.element_equations) {
-          bool same = eq.elements.size() == dims.size();
-          for (std::size_t d = 0; same && d < dims.size(); ++d)
-            same = subscript_covers(model, eq.elements[d], dims[d]->elements[index[d]]);
-          if (same) {
-            match = &eq;
-            break;
-          }
-        }
-        std::string subscript;
-        for (std::size_t d = 0; d < dims.size(); ++d)
-          subscript += (d ? "," : "") + dims[d]->elements[index[d]];
-        const std::string text = match ? equation_text(match->equation) : equation_text(v.equation);
-        out << in << "<element subscript=\"" << escape(subscript) << "\"><eqn>" << escape(text)
-            << "</eqn></element>\n";
-        std::size_t d = dims.size();
-        while (d > 0 && ++index[d - 1] == dims[d - 1]->elements.size()) index[--d] = 0;
-        more = d > 0;
-      }
-    }
-    for (const auto& f : v.inflows) out << in << "<inflow>" << escape(f) << "</inflow>\n";
-    for (const auto& f : v.outflows) out << in << "<outflow>" << escape(f) << "</outflow>\n";
-    if (v.non_negative) out << in << "<non_negative/>\n";
-    if (v.graphical_function) write_gf(out, *v.graphical_function, in, "");
-    write_common(out, v, in);
-    out << "      </" << tag << ">\n";
-  }
+  Writer writer(model, out);
+  for (const Variable& v : model.variables()) writer.variable(v);
   out << "    </variables>\n  </model>\n</xmile>\n";
   return out.str();
 }

@@ -462,7 +462,7 @@ TEST_CASE("XMILE Stella: GET DIRECT data kept in comments by converters", "[xmil
   CHECK(value_at(r, "c[B2,C1]", 1990) == 4.0);
   CHECK(value_at(r, "c[B3,C2]", 1990) == 8.0);
   CHECK(value_at(r, "e[A1]", 1995) == 15.0);
-  CHECK(value_at(r, "e[A1]", 2020) == 40.0);  // held after the last time
+  CHECK(value_at(r, "e[A1]", 2020) == 40.0);   // held after the last time
   CHECK(value_at(r, "e[A2]", 2010) == 200.0);  // 2010 has no value for A2
   CHECK(value_at(r, "g", 2005) == 30.0);
   CHECK(value_at(r, "f[A1]", 2000) == 200.0 + 5.0);
