@@ -93,9 +93,8 @@ class Compiler {
   // clock alone; the constants it read are added to `read`.
   std::optional<double> value_at_start(const LoweredPtr& l, std::vector<int>& read,
                                        int depth = 0) const;
-  int table_of(const ResolvedExpr& e) const {
-    return model_.variables[static_cast<std::size_t>(e.variable)].table;
-  }
+  // The graphical function a Table or Lookup expression names in `ctx` (subscripts.cpp).
+  int table_of(const ResolvedExpr& e, const Context& ctx, const Site& site);
   // For array functions (arrays.cpp).
   int current_node() const { return current_node_; }
   std::size_t dimension_size(int d) const {

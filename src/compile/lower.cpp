@@ -50,7 +50,7 @@ class CallLowering final : public LowerCall {
   LoweredPtr lookup(std::size_t table, LoweredPtr x) override {
     auto l = std::make_shared<Lowered>();
     l->kind = Lowered::Kind::Lookup;
-    l->table = c_.table_of(*call_.args[table]);
+    l->table = c_.table_of(*call_.args[table], ctx_, site_);
     l->args = {std::move(x)};
     return l;
   }

@@ -277,8 +277,7 @@ LoweredPtr Compiler::lower_variable(const ResolvedExpr& e, const Context& ctx, c
   return select(0);
 }
 
-// A call of a graphical function: name(x), or name[element](x) for an array of them.
-LoweredPtr Compiler::lower_lookup(const ResolvedExpr& e, const Context& ctx, const Site& site) {
+int Compiler::table_of(const ResolvedExpr& e, const Context& ctx, const Site& site) {
   const ResolvedVariable& v = model_.variables[static_cast<std::size_t>(e.variable)];
   int table = v.table;
   if (!v.dimensions.empty() && (!e.subscripts.empty() || v.table < 0)) {
@@ -287,9 +286,14 @@ LoweredPtr Compiler::lower_lookup(const ResolvedExpr& e, const Context& ctx, con
   }
   if (table < 0)
     fail("'" + e.name + "' has no graphical function for this element", site, e.column);
+  return table;
+}
+
+// A call of a graphical function: name(x), or name[element](x) for an array of them.
+LoweredPtr Compiler::lower_lookup(const ResolvedExpr& e, const Context& ctx, const Site& site) {
   auto l = std::make_shared<Lowered>();
   l->kind = Lowered::Kind::Lookup;
-  l->table = table;
+  l->table = table_of(e, ctx, site);
   l->args = {lower(*e.args[0], ctx, site)};
   return l;
 }

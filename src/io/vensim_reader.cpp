@@ -539,9 +539,13 @@ class Reader {
       switch (d.left.kind) {
         case DefinitionKind::Lookup:
           if (lower(rhs).find("get ") != std::string::npos ||
-              lower(rhs).find("get_") != std::string::npos)
-            fail(d.line, "lookups read from a spreadsheet (GET XLS LOOKUPS) are not supported yet",
-                 variable);
+              lower(rhs).find("get_") != std::string::npos) {
+            // name( GET XLS LOOKUPS('file', 'sheet', 'times', 'first cell') )
+            d.expr = detail::parse_vensim_equation(rhs, variable);
+            if (data_kind(d) != "lookups")
+              fail(d.line, "a lookup's points must be numbers or GET ... LOOKUPS(...)", variable);
+            return;
+          }
           d.lookup = detail::parse_vensim_lookup(rhs, variable);
           return;
         case DefinitionKind::DataOnly:
@@ -1241,24 +1245,31 @@ class Reader {
 
     // Lookups: name( points ), or one per element: name[A]( points ), name[B]( ... ).
     if (first.left.kind == DefinitionKind::Lookup) {
-      std::vector<GraphicalFunction> tables;
+      std::vector<std::pair<std::vector<std::string>, GraphicalFunction>> tables;
       for (const Definition& d : v.definitions) {
         if (d.left.kind != DefinitionKind::Lookup)
           fail(d.line, "'" + v.name + "' mixes lookup definitions with equations", v.name);
+        if (data_kind(d) == "lookups") {  // one table per element, read from a spreadsheet
+          const auto all = tuples(d.left.subscripts);
+          std::vector<GraphicalFunction> series = read_series(d, v.name);
+          for (std::size_t k = 0; k < all.size() && k < series.size(); ++k)
+            tables.emplace_back(all[k], std::move(series[k]));
+          continue;
+        }
         GraphicalFunction gf;
         gf.x = d.lookup.x;
         gf.y = d.lookup.y;
+        sort_points(gf);
         check_points(gf, d.line, v.name);
-        tables.push_back(std::move(gf));
+        tables.emplace_back(d.left.subscripts, std::move(gf));
       }
       lookups_.insert(self);
       if (var.dimensions.empty()) {
-        add_lookup(v.name, tables[0], var.units, var.description, var.location);
+        add_lookup(v.name, tables[0].second, var.units, var.description, var.location);
         return;
       }
-      for (std::size_t k = 0; k < tables.size(); ++k)
-        var.element_equations.push_back(
-            {v.definitions[k].left.subscripts, Equation(), std::move(tables[k])});
+      for (auto& [elements, gf] : tables)
+        var.element_equations.push_back({elements, Equation(), std::move(gf)});
       add_variable(std::move(var));
       return;
     }
@@ -1438,6 +1449,19 @@ class Reader {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
     return s;
+  }
+
+  // Vensim reads a lookup's points in the order of their x values, whatever the order
+  // written (tests/subscripted_lookups: (2,-3),(1,-7),(0,-1)).
+  static void sort_points(GraphicalFunction& gf) {
+    std::vector<std::size_t> order(gf.x.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return gf.x[a] < gf.x[b]; });
+    std::vector<double> x, y;
+    for (std::size_t i : order) x.push_back(gf.x[i]), y.push_back(gf.y[i]);
+    gf.x = std::move(x);
+    gf.y = std::move(y);
   }
 
   void check_points(const GraphicalFunction& gf, int line, const std::string& name) const {

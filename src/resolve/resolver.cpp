@@ -385,15 +385,18 @@ class Resolver {
                        [](const ElementEquation& e) { return e.graphical_function.has_value(); });
   }
 
+  // LOOKUP's first argument: a graphical function, or one element of an array of them
+  // (LOOKUP(table[dim], x)).
   ResolvedPtr table(const Expr& a, const std::string& function) {
     const int index = a.kind == ExprKind::Name ? out_.find_variable(a.name) : -1;
-    if (index < 0 || out_.variables[static_cast<std::size_t>(index)].table < 0)
+    if (index < 0 || !has_tables(index))
       fail(upper(function) + "'s first argument must name a graphical function", a.column);
     auto r = std::make_shared<ResolvedExpr>();
     r->kind = ResolvedExpr::Kind::Table;
     r->column = a.column;
     r->name = a.name;
     r->variable = index;
+    resolve_subscripts(a, *r);
     return r;
   }
 
