@@ -348,12 +348,12 @@ class Reader {
     std::string prefix;                         // "" or "hares." (canonical)
     std::string display_prefix;                 // "" or "hares."
     std::map<std::string, std::string> rename;  // local canonical -> model canonical
-    bool renames = false;                       // some names differ (h2sim:name)
+    bool renames = false;                       // some names differ (h2sim:dotted_name)
   };
 
-  // A variable's name: the one h2sim wrote it under (h2sim:name), else its own.
+  // A variable's name: the one h2sim wrote it under (h2sim:dotted_name), else its own.
   static std::string variable_name(const pugi::xml_node& v) {
-    if (const auto original = v.attribute("h2sim:name")) return trim(original.value());
+    if (const auto original = v.attribute("h2sim:dotted_name")) return trim(original.value());
     return display_name(v.attribute("name").value());
   }
 
@@ -402,9 +402,9 @@ class Reader {
       const std::string name = display_name(v.attribute("name").value());
       if (name.empty()) continue;
       // h2sim's writer writes "vehicles.fleet" as vehicles_fleet and keeps the name as
-      // h2sim:name: read it back under that name, and every reference to it.
+      // h2sim:dotted_name: read it back under that name, and every reference to it.
       scope.rename[canonical_name(name)] = scope.prefix + canonical_name(variable_name(v));
-      scope.renames = scope.renames || v.attribute("h2sim:name");
+      scope.renames = scope.renames || v.attribute("h2sim:dotted_name");
     }
     for (const auto& [local, connection] : inputs)
       if (local.find('.') == std::string::npos && scope.rename.count(local) == 0)
@@ -419,7 +419,8 @@ class Reader {
         continue;
       }
       const std::string tag = v.name();
-      if (tag == "group") continue;  // a display grouping (XMILE 3.7.5)
+      if (tag == "group") continue;               // a display grouping (XMILE 3.7.5)
+      if (v.attribute("h2sim:helper")) continue;  // written by h2sim for other tools only
       if (tag != "stock" && tag != "flow" && tag != "aux" && tag != "gf" && tag != "module")
         fail(v, "unsupported XMILE element <" + tag + ">");
       const std::string name = variable_name(v);
@@ -647,7 +648,7 @@ class Reader {
   struct VariableParts {
     std::vector<pugi::xml_node> eqns;
     pugi::xml_node init_eqn;  // Stella's initial equation (ACTIVE INITIAL)
-    pugi::xml_node exact;     // h2sim:eqn, what h2sim's writer wrote for h2sim to read
+    pugi::xml_node exact;     // h2sim:exact_eqn, what h2sim's writer wrote for h2sim to read
     std::vector<pugi::xml_node> elements;
     pugi::xml_node gf;
     pugi::xml_node dims;
@@ -665,7 +666,7 @@ class Reader {
     const std::string& full = var.name;
     for (const pugi::xml_node& n : v.children()) {
       if (n.type() != pugi::node_element) continue;
-      if (std::string(n.name()) == "h2sim:eqn") {  // the writer's exact spelling: preferred
+      if (std::string(n.name()) == "h2sim:exact_eqn") {  // the writer's exact spelling: preferred
         parts.exact = n;
         continue;
       }
@@ -856,7 +857,7 @@ class Reader {
     pugi::xml_node exact;
     pugi::xml_node initial;
     for (const pugi::xml_node& n : el.children()) {
-      if (std::string(n.name()) == "h2sim:eqn") exact = n;
+      if (std::string(n.name()) == "h2sim:exact_eqn") exact = n;
       if (n.type() != pugi::node_element || is_vendor(n)) continue;
       const std::string child = n.name();
       if (child == "init_eqn" && !initial)

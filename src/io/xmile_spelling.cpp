@@ -103,6 +103,21 @@ class Speller {
   }
 
  private:
+  // The whole number an order argument is: a number, or a constant's; 0 when it is neither.
+  int order_of(const ExprPtr& e) const {
+    double v = 0;
+    if (e->kind == ExprKind::Number) {
+      v = e->number;
+    } else if (e->kind == ExprKind::Name && e->subscripts.empty()) {
+      const auto it = s_.constants.find(e->name);
+      if (it == s_.constants.end()) return 0;
+      v = it->second;
+    } else {
+      return 0;
+    }
+    return v >= 1 && v <= 1000 && v == static_cast<int>(v) ? static_cast<int>(v) : 0;
+  }
+
   // Inside SUM, MEAN, ... an arrayed name without subscripts stands for every element of
   // the dimensions the equation is not arrayed by.
   static bool reduction(const Expr& call) {
@@ -156,12 +171,31 @@ class Speller {
       return call("lookup", {std::make_shared<Expr>(table_name), e->args[0]});
     }
     const bool reducing = reduction(*e);
+    const bool order_call =
+        e->name == "delayn" || e->name == "smthn" || e->name == "delay_n" || e->name == "smooth_n";
+    const int order = order_call && e->args.size() >= 3
+                          ? order_of(e->args[e->name.find('_') != std::string::npos ? 3 : 2])
+                          : 0;
     reductions_ += reducing ? 1 : 0;
     for (auto& a : e->args) a = spell(a);
     reductions_ -= reducing ? 1 : 0;
     if (!standard_) return e;
     const std::string& f = e->name;
     const auto& a = e->args;
+    if (order_call && order > 0 && a.size() >= 3) {
+      // DELAYN(input, time, n[, initial]) in XMILE's order of arguments.
+      const bool vensim = f.find('_') != std::string::npos;  // (input, time, initial, n)
+      const bool material = f == "delayn" || f == "delay_n";
+      const std::vector<ExprPtr> args = {a[0], a[1], vensim ? a[2] : (a.size() > 3 ? a[3] : a[0])};
+      if (order == 1 || order == 3)  // the order is fixed at the start: its number
+        return call(std::string(material ? "delay" : "smth") + (order == 1 ? "1" : "3"), args);
+      if (s_.chain) {
+        if (ExprPtr output = s_.chain(material ? "delay" : "smooth", args, order)) {
+          exact = false;  // h2sim reads back its own call, not the chain
+          return output;
+        }
+      }
+    }
     if (f == "if_then_else" && a.size() == 3) return if_then_else(a[0], a[1], a[2]);
     if (f == "integer" && a.size() == 1) return truncated(a[0]);
     if ((f == "remainder" || f == "modulo") && a.size() == 2) {
@@ -178,6 +212,14 @@ class Speller {
     if (f == "delay_n" && a.size() == 4) return call("delayn", {a[0], a[1], a[3], a[2]});
     if (f == "smooth_n" && a.size() == 4) return call("smthn", {a[0], a[1], a[3], a[2]});
     if (f == "game" && a.size() == 1) return a[0];
+    if ((f == "forcst" || f == "forecast") && (a.size() == 3 || a.size() == 4)) {
+      // input * (1 + TREND(input, time, initial trend) * horizon), as h2sim computes it
+      std::vector<ExprPtr> trend = {a[0], a[1]};
+      if (a.size() == 4) trend.push_back(a[3]);
+      return binary(
+          BinaryOp::Mul, a[0],
+          binary(BinaryOp::Add, number(1), binary(BinaryOp::Mul, call("trend", trend), a[2])));
+    }
     if ((f == "sinh" || f == "cosh") && a.size() == 1) {
       exact = false;
       return binary(BinaryOp::Div,

@@ -7,6 +7,7 @@
 // which some readers require.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,7 +19,13 @@ namespace h2sim::detail {
 struct XmileSpelling {
   std::map<std::string, std::string> names;  // canonical variable name -> name written
   std::map<std::string, std::vector<std::string>> dimensions;  // canonical name -> its dims
-  std::map<std::string, bool> tables;  // canonical names of lookup tables (called as name(x))
+  std::map<std::string, bool> tables;       // canonical names of lookup tables (called as name(x))
+  std::map<std::string, double> constants;  // canonical name -> value, of plain numbers
+  // DELAYN and SMTHN of an order other than 1 or 3 ("delay" or "smooth"; input, time and
+  // initial value spelled; the order): the chain of stocks written out as variables of their
+  // own, for readers that only know orders 1 and 3 (pysimlin 0.8.5). Returns the reference
+  // to the chain's output; unset: the call stays as it is.
+  std::function<ExprPtr(const std::string&, const std::vector<ExprPtr>&, int)> chain;
 };
 
 // `e` spelled for XMILE readers, in an equation arrayed by `context` (canonical dimension

@@ -3,8 +3,10 @@
 // Equations are spelled as the standard spells them (xmile_spelling.hpp). Components are
 // flat in a Model; their variables are written without the dot ("vehicles_fleet", see
 // spelling_of). What XMILE 1.0 cannot say travels as h2sim's own extension, which other
-// tools skip: the original name (h2sim:name), subrange parents and mappings of dimensions,
-// and an equation's exact h2sim spelling (h2sim:eqn). Scenario levers are auxiliaries of
+// tools skip: the original name (h2sim:dotted_name), subrange parents and mappings of dimensions,
+// and an equation's exact h2sim spelling (h2sim:exact_eqn). Their local names differ from every
+// XMILE name: some readers (pysimlin) drop the prefix, and <h2sim:eqn> would read as a second
+// <eqn> there. Scenario levers are auxiliaries of
 // TIME through a graphical function, which XMILE represents as they are.
 #include <algorithm>
 #include <cstdio>
@@ -77,7 +79,7 @@ void write_common(std::ostringstream& out, const Variable& v, const std::string&
 // Names, dimensions and lookup tables of the model, for spelling its equations. A component
 // variable ("vehicles.fleet") is written without its dot ("vehicles_fleet"): XMILE readers
 // take a dot for a module reference, and pysimlin 0.8.5 cannot connect arrayed module inputs,
-// which every arrayed component would need. The original name travels as h2sim:name.
+// which every arrayed component would need. The original name travels as h2sim:dotted_name.
 detail::XmileSpelling spelling_of(const Model& model) {
   detail::XmileSpelling s;
   std::set<std::string> taken;
@@ -97,23 +99,36 @@ detail::XmileSpelling spelling_of(const Model& model) {
     for (const auto& d : v.dimensions) dims.push_back(canonical_name(d));
     s.dimensions[key] = dims;
     if (v.is_lookup_table()) s.tables[key] = true;
+    if (v.equation && v.element_equations.empty() &&
+        v.equation.tree()->kind == detail::ExprKind::Number)
+      s.constants[key] = v.equation.tree()->number;
   }
   return s;
 }
 
+// Marks the variables written only for other tools (a DELAYN chain): h2sim reads the call.
+constexpr const char* kHelper = " h2sim:helper=\"true\"";
+
 class Writer {
  public:
   Writer(const Model& model, std::ostringstream& out)
-      : model_(model), out_(out), spelling_(spelling_of(model)) {}
+      : model_(model), out_(out), spelling_(spelling_of(model)) {
+    spelling_.chain = [this](const std::string& kind, const std::vector<ExprPtr>& args, int order) {
+      return chain(kind, args, order);
+    };
+  }
 
   void variable(const Variable& v) {
     const std::string key = canonical_name(v.name);
     const std::string& written = spelling_.names.at(key);
+    current_ = written;
+    chains_ = 0;
+    in_elements_ = !v.element_equations.empty();
     const char* tag = v.kind == VariableKind::Stock  ? "stock"
                       : v.kind == VariableKind::Flow ? "flow"
                                                      : "aux";
     out_ << "      <" << tag << " name=\"" << escape(written) << "\"";
-    if (written != key) out_ << " h2sim:name=\"" << escape(v.name) << "\"";
+    if (written != key) out_ << " h2sim:dotted_name=\"" << escape(v.name) << "\"";
     out_ << ">\n";
     const std::string in = "        ";
     context_.clear();
@@ -136,16 +151,79 @@ class Writer {
     if (v.graphical_function) write_gf(out_, *v.graphical_function, in);
     write_common(out_, v, in);
     out_ << "      </" << tag << ">\n";
+    out_ << helpers_.str();
+    helpers_.str("");
   }
 
  private:
+  // A DELAYN or SMTHN of an order other than 1 or 3 as the stocks and flows it stands for
+  // (docs/xmile.md): the same arithmetic as h2sim's own, in variables named after the one
+  // that calls it (`retirements_delay1_stage2`), arrayed as it is. Per-element equations keep
+  // the call.
+  ExprPtr chain(const std::string& kind, const std::vector<ExprPtr>& args, int order) {
+    if (in_elements_) return nullptr;
+    const std::string base = current_ + "_" + kind + std::to_string(++chains_);
+    auto name = [&](const std::string& n) {
+      auto e = std::make_shared<detail::Expr>();
+      e->kind = detail::ExprKind::Name;
+      e->name = canonical_name(n);
+      for (const auto& d : context_) {
+        detail::Subscript sub;
+        sub.name = d;
+        e->subscripts.push_back(sub);
+      }
+      return e;
+    };
+    auto text = [](const ExprPtr& e) { return escape(detail::to_text(*e)); };
+    const std::string stage_time = "(" + detail::to_text(*args[1]) + ") / " + std::to_string(order);
+    std::string dims;
+    if (!context_.empty()) {
+      dims = "        <dimensions>";
+      for (const auto& d : context_) dims += "<dim name=\"" + escape(d) + "\"/>";
+      dims += "</dimensions>\n";
+    }
+    const bool material = kind == "delay";
+    std::string upstream = base + "_input";
+    helpers_ << "      <flow name=\"" << upstream << "\"" << kHelper << ">\n"
+             << dims << "        <eqn>" << text(args[0]) << "</eqn>\n      </flow>\n";
+    std::string out;
+    for (int k = 1; k <= order; ++k) {
+      const std::string stage = base + "_stage" + std::to_string(k);
+      const std::string flow = base + (material ? "_outflow" : "_change") + std::to_string(k);
+      const std::string stage_ref = detail::to_text(*name(stage));
+      const std::string upstream_ref = detail::to_text(*name(upstream));
+      helpers_ << "      <stock name=\"" << stage << "\"" << kHelper << ">\n"
+               << dims << "        <eqn>"
+               << (material ? "(" + text(args[2]) + ") * (" + escape(stage_time) + ")"
+                            : text(args[2]))
+               << "</eqn>\n";
+      if (material) {
+        helpers_ << "        <inflow>" << upstream << "</inflow>\n        <outflow>" << flow
+                 << "</outflow>\n      </stock>\n";
+        helpers_ << "      <flow name=\"" << flow << "\"" << kHelper << ">\n"
+                 << dims << "        <eqn>" << escape(stage_ref + " / (" + stage_time + ")")
+                 << "</eqn>\n      </flow>\n";
+        upstream = flow;
+      } else {
+        helpers_ << "        <inflow>" << flow << "</inflow>\n      </stock>\n";
+        helpers_ << "      <flow name=\"" << flow << "\"" << kHelper << ">\n"
+                 << dims << "        <eqn>"
+                 << escape("(" + upstream_ref + " - " + stage_ref + ") / (" + stage_time + ")")
+                 << "</eqn>\n      </flow>\n";
+        upstream = stage;
+      }
+      out = material ? flow : stage;
+    }
+    return name(out);
+  }
+
   std::string flow_name(const std::string& flow) const {
     const auto it = spelling_.names.find(canonical_name(flow));
     return it == spelling_.names.end() ? flow : it->second;
   }
 
   // <eqn> in the standard's spelling; <init_eqn> for ACTIVE INITIAL (Stella's initial
-  // equation); h2sim's own spelling as <h2sim:eqn> where the standard one computes
+  // equation); h2sim's own spelling as <h2sim:exact_eqn> where the standard one computes
   // differently in the last bits, so that h2sim reads back the same numbers.
   void equations(const Equation& equation, const std::string& in) {
     ExprPtr tree = equation.tree();
@@ -159,9 +237,9 @@ class Writer {
     out_ << in << "<eqn>" << escape(standard(tree, exact)) << "</eqn>\n";
     if (initial) out_ << in << "<init_eqn>" << escape(standard(initial, exact)) << "</init_eqn>\n";
     if (!exact)
-      out_ << in << "<h2sim:eqn>"
+      out_ << in << "<h2sim:exact_eqn>"
            << escape(detail::to_text(*detail::renamed_for_xmile(equation.tree(), spelling_)))
-           << "</h2sim:eqn>\n";
+           << "</h2sim:exact_eqn>\n";
   }
 
   std::string standard(const ExprPtr& tree, bool& exact) const {
@@ -208,6 +286,10 @@ class Writer {
   std::ostringstream& out_;
   detail::XmileSpelling spelling_;
   std::vector<std::string> context_;  // the dimensions of the variable being written
+  std::string current_;               // its name as written
+  int chains_ = 0;                    // DELAYN/SMTHN chains written out for it
+  bool in_elements_ = false;          // it has per-element equations
+  std::ostringstream helpers_;        // the chains' variables, written after it
 };
 
 }  // namespace
