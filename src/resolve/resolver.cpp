@@ -6,6 +6,7 @@
 //      stock's inflows and outflows.
 // The first problem is thrown as a ModelError at the variable's definition.
 #include <algorithm>
+#include <map>
 
 #include "builtins/registry.hpp"
 #include "core/text.hpp"
@@ -338,6 +339,24 @@ class Resolver {
     }
   }
 
+  // Functions of Vensim and Stella that h2sim knows of but does not run, with the reason, so
+  // that a converted model is refused for what it is rather than for an unknown name.
+  void refuse_unsupported(const std::string& f, int column) {
+    static const std::map<std::string, const char*> kReasons = {
+        {"allocate_available",
+         "ALLOCATE AVAILABLE shares a supply among requests by priority curves, solved by a "
+         "search at every step; h2sim does not run it (write the allocation as equations)"},
+        {"allocate",
+         "ALLOCATE (Stella) shares a supply among requests by priority curves, solved by a "
+         "search at every step; h2sim does not run it (write the allocation as equations)"},
+        {"allocate_by_priority",
+         "ALLOCATE BY PRIORITY shares a supply by priority order; h2sim does not run it (write "
+         "the allocation as equations)"},
+        {"invert_matrix", "INVERT MATRIX is not supported"},
+    };
+    if (const auto it = kReasons.find(f); it != kReasons.end()) fail(it->second, column);
+  }
+
   ResolvedPtr resolve_call(const Expr& e, std::shared_ptr<ResolvedExpr> r) {
     const std::string& f = e.name;
     const int argc = static_cast<int>(e.args.size());
@@ -360,6 +379,7 @@ class Resolver {
       fail("'" + f + "' is called with subscripts, but it is not a lookup table", e.column);
     const Builtin* b = find_builtin(f);
     if (b == nullptr) {
+      refuse_unsupported(f, e.column);
       const std::string best = closest_name(f, builtin_names());
       fail("unknown function '" + f + "'" + (best.empty() ? "" : " (did you mean " + best + "?)"),
            e.column);

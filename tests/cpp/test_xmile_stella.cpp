@@ -475,3 +475,23 @@ TEST_CASE("XMILE Stella: GET DIRECT data kept in comments by converters", "[xmil
       [&] { (void)h2sim::parse_xmile(text, (path.parent_path() / "named.xmile").string()); });
   CHECK_THAT(message, Contains("named.xmile:4") && Contains("named external data files"));
 }
+
+// ALLOCATE AVAILABLE (as converters keep it) and Stella's ALLOCATE are refused on purpose,
+// with the file, the line and the reason, not as an unknown name (docs/xmile.md).
+TEST_CASE("XMILE Stella: ALLOCATE AVAILABLE is refused with its reason", "[xmile][stella]") {
+  for (const std::string call : {"ALLOCATE_AVAILABLE(request[*], priority[*], 10)",
+                                 "ALLOCATE(10, DimA, request[*], priority[*], 1)"}) {
+    const std::string text = document(
+        1, 1,
+        "<aux name=\"request\"><dimensions><dim name=\"DimA\"/></dimensions><eqn>1, 2, 3</eqn>"
+        "</aux>\n<aux name=\"priority\"><dimensions><dim name=\"DimA\"/></dimensions>"
+        "<eqn>1, 1, 1</eqn></aux>\n<aux name=\"shared\"><dimensions><dim name=\"DimA\"/>"
+        "</dimensions>\n<eqn>" +
+            call + "</eqn></aux>",
+        kDimA);
+    const auto message = message_of<h2sim::ModelError>(
+        [&] { (void)h2sim::compile_model(h2sim::parse_xmile(text, "allocate.xmile")); });
+    CHECK_THAT(message, Contains("allocate.xmile:") && Contains("shared") &&
+                            Contains("priority curves") && !Contains("unknown function"));
+  }
+}
