@@ -670,6 +670,12 @@ class Reader {
         parts.exact = n;
         continue;
       }
+      // A lever's step-wise table of TIME, which the writer spells as IF steps for other tools.
+      if (std::string(n.name()) == "h2sim:schedule_gf" && tag != "stock") {
+        if (parts.gf) fail(n, "a variable has more than one <gf>", full);
+        parts.gf = n;
+        continue;
+      }
       if (is_vendor(n)) {
         ignore(n);
         continue;

@@ -62,11 +62,32 @@ std::string list(const std::vector<double>& values) {
   return s;
 }
 
-void write_gf(std::ostringstream& out, const GraphicalFunction& gf, const std::string& indent) {
-  out << indent << "<gf type=\"" << to_string(gf.interpolation) << "\">\n";
+void write_gf(std::ostringstream& out, const GraphicalFunction& gf, const std::string& indent,
+              const char* tag = "gf") {
+  out << indent << "<" << tag << " type=\"" << to_string(gf.interpolation) << "\">\n";
   out << indent << "  <xpts>" << list(gf.x) << "</xpts>\n";
   out << indent << "  <ypts>" << list(gf.y) << "</ypts>\n";
-  out << indent << "</gf>\n";
+  out << indent << "</" << tag << ">\n";
+}
+
+// A step-wise table of TIME (a scheduled lever) as the IF chain it means: y0 before x1, y_k
+// from x_k on. Some readers (pysimlin 0.8.5) read <gf type="discrete"> as continuous; every
+// reader reads IF THEN ELSE alike, and no arithmetic touches the values.
+bool is_discrete_schedule(const Variable& v) {
+  if (!v.graphical_function || v.graphical_function->interpolation != Interpolation::Discrete ||
+      !v.element_equations.empty() || !v.equation)
+    return false;
+  const ExprPtr& tree = v.equation.tree();
+  return tree->kind == detail::ExprKind::Name && tree->subscripts.empty() &&
+         canonical_name(tree->name) == "time";
+}
+
+std::string discrete_steps(const GraphicalFunction& gf) {
+  std::string text = number(gf.y.back());
+  for (std::size_t k = gf.x.size() - 1; k-- > 0;)
+    text = "IF TIME < " + number(gf.x[k + 1]) + " THEN " + number(gf.y[k]) + " ELSE " +
+           (k + 2 < gf.x.size() ? "(" + text + ")" : text);
+  return text;
 }
 
 void write_common(std::ostringstream& out, const Variable& v, const std::string& indent) {
@@ -127,8 +148,13 @@ class Writer {
     const char* tag = v.kind == VariableKind::Stock  ? "stock"
                       : v.kind == VariableKind::Flow ? "flow"
                                                      : "aux";
-    out_ << "      <" << tag << " name=\"" << escape(written) << "\"";
-    if (written != key) out_ << " h2sim:dotted_name=\"" << escape(v.name) << "\"";
+    // The name as the model shows it ("Teacup Temperature"), the dot replaced; equations
+    // refer to it canonically (teacup_temperature), which XMILE readers match to it.
+    std::string shown = v.name;
+    std::replace(shown.begin(), shown.end(), '.', '_');
+    if (canonical_name(shown) != written) shown = written;  // renamed to avoid a clash
+    out_ << "      <" << tag << " name=\"" << escape(shown) << "\"";
+    if (shown != v.name) out_ << " h2sim:dotted_name=\"" << escape(v.name) << "\"";
     out_ << ">\n";
     const std::string in = "        ";
     context_.clear();
@@ -138,7 +164,13 @@ class Writer {
       for (const auto& d : v.dimensions) out_ << "<dim name=\"" << escape(d) << "\"/>";
       out_ << "</dimensions>\n";
     }
-    if (v.element_equations.empty()) {
+    const bool steps = is_discrete_schedule(v);
+    if (steps) {
+      // The steps for other tools; TIME through the table, under h2sim:schedule_gf (a local
+      // name no XMILE reader knows), for h2sim: it reads the lever back as a schedule.
+      out_ << in << "<eqn>" << escape(discrete_steps(*v.graphical_function)) << "</eqn>\n";
+      out_ << in << "<h2sim:exact_eqn>TIME</h2sim:exact_eqn>\n";
+    } else if (v.element_equations.empty()) {
       if (v.equation) equations(v.equation, in);
     } else {
       elements(v, in);
@@ -148,7 +180,8 @@ class Writer {
     for (const auto& f : v.outflows)
       out_ << in << "<outflow>" << escape(flow_name(f)) << "</outflow>\n";
     if (v.non_negative) out_ << in << "<non_negative/>\n";
-    if (v.graphical_function) write_gf(out_, *v.graphical_function, in);
+    if (v.graphical_function)
+      write_gf(out_, *v.graphical_function, in, steps ? "h2sim:schedule_gf" : "gf");
     write_common(out_, v, in);
     out_ << "      </" << tag << ">\n";
     out_ << helpers_.str();

@@ -172,6 +172,38 @@ TEST_CASE("XMILE round trip: powers, signs and unusual names print as they parse
                   "powers.xmile");
 }
 
+// A step-wise lever (a discrete table of TIME) is written as the IF chain it means, which
+// every reader runs alike (pysimlin 0.8.5 reads <gf type="discrete"> as continuous), and h2sim
+// reads it back as the same schedule: 0 before 2016, 1 from 2016, 0.5 from 2020.
+TEST_CASE("XMILE round trip: a step-wise lever is written as IF steps and read back as a lever",
+          "[xmile][roundtrip]") {
+  const h2sim::Model model = h2sim::parse_xmile(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+      "<sim_specs method=\"Euler\"><start>2015</start><stop>2022</stop><dt>0.25</dt>"
+      "</sim_specs>\n<model><variables>\n"
+      "<aux name=\"lever\"><eqn>TIME</eqn><gf type=\"discrete\"><xpts>2015,2016,2020</xpts>"
+      "<ypts>0,1,0.5</ypts></gf></aux>\n"
+      "<aux name=\"twice\"><eqn>2 * lever</eqn></aux>\n"
+      "</variables></model>\n</xmile>\n",
+      "lever.xmile");
+  const std::string exported = h2sim::to_xmile(model);
+  INFO(exported);
+  CHECK(exported.find("<eqn>IF TIME &lt; 2016 THEN 0 ELSE (IF TIME &lt; 2020 THEN 1 ELSE "
+                      "0.5)</eqn>") != std::string::npos);
+  CHECK(exported.find("<gf type=\"discrete\">") == std::string::npos);
+  const h2sim::Model back = h2sim::parse_xmile(exported, "lever again.xmile");
+  const h2sim::Program program = h2sim::compile_model(back);
+  REQUIRE(program.schedules().size() == 1);
+  CHECK(program.schedules()[0].name == "lever");
+  const h2sim::Result original = run_like(model, model);
+  const h2sim::Result again = run_like(back, model);
+  check_identical(original, again, "lever.xmile");
+  CHECK(h2test::value_at(again, "lever", 2015.75) == 0.0);
+  CHECK(h2test::value_at(again, "lever", 2016) == 1.0);
+  CHECK(h2test::value_at(again, "lever", 2020) == 0.5);
+}
+
 // Numbers keep every bit: a constant set from code (1/3, 0.1 + 0.2) is written with as
 // many digits as it needs (15 of them lose the last bits of both).
 TEST_CASE("XMILE round trip: constants set from code keep every bit", "[xmile][roundtrip]") {

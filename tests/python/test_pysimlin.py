@@ -15,7 +15,6 @@ pysimlin is noticed and the entry removed).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -62,32 +61,8 @@ def simlin_key(name: str) -> str:
     return (base.replace(".", "_") + bracket + rest).replace(" ", "_").lower()
 
 
-DISCRETE_OF_TIME = re.compile(
-    r"<eqn>time</eqn>(\s*)<gf type=\"discrete\">\s*<xpts>([^<]*)</xpts>\s*<ypts>([^<]*)</ypts>\s*</gf>"
-)
-
-
-def steps_for_pysimlin(text: str) -> str:
-    """pysimlin 0.8.5 reads <gf type="discrete"> (XMILE 1.0 3.1.4: step-wise) as continuous.
-    The exported lever schedules are discrete tables of TIME; pysimlin gets each written as
-    the steps it means, y0 + (y1 - y0) STEP(1, x1) + ..., the value y_k from x_k on."""
-
-    def as_steps(m: re.Match) -> str:
-        xs = m.group(2).split(",")
-        ys = [float(y) for y in m.group(3).split(",")]
-        terms = [repr(ys[0])]
-        for k in range(1, len(xs)):
-            if ys[k] != ys[k - 1]:
-                terms.append(f"({ys[k] - ys[k - 1]!r}) * STEP(1, {xs[k]})")
-        return "<eqn>" + " + ".join(terms) + "</eqn>"
-
-    return DISCRETE_OF_TIME.sub(as_steps, text)
-
-
 def run_in_pysimlin(path: Path) -> pd.DataFrame:
-    rewritten = path.with_name(path.stem + "_pysimlin.xmile")
-    rewritten.write_text(steps_for_pysimlin(path.read_text(encoding="utf-8")), encoding="utf-8")
-    model = simlin.load(rewritten)
+    model = simlin.load(path)
     run = model.run(analyze_loops=False)
     frame = run.results
     frame.columns = [simlin_key(str(c)) for c in frame.columns]
