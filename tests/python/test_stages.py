@@ -75,7 +75,7 @@ def test_the_function_reference_comes_from_the_registry(repo_root):
     from h2sim.cli import functions
 
     table = h2sim.functions()
-    assert table.loc["XIDZ", "signature"] == "(a, b, x)" and table.loc["SMTH1", "aliases"] == ["SMOOTH"]
+    assert table.loc["XIDZ", "signature"] == "(a, b, x)" and table.loc["SMTH1", "aliases"] == ["SMOOTH", "SMOOTHI"]
     assert (table.loc["TIME", "bare"], table.loc["MIN", "max_arguments"]) == (True, -1)
     committed = (repo_root / "docs" / "functions.md").read_text(encoding="utf-8")
     assert committed == functions.markdown(), (
