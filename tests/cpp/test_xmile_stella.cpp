@@ -495,3 +495,43 @@ TEST_CASE("XMILE Stella: ALLOCATE AVAILABLE is refused with its reason", "[xmile
                             Contains("priority curves") && !Contains("unknown function"));
   }
 }
+
+// Apply-to-all arrays with some elements defined separately, as converters write Vensim's
+// piecewise definitions: an <element> may name a dimension, a subrange or * for a whole
+// axis, and an <eqn> beside the elements is the value of every element they leave out.
+TEST_CASE("XMILE Stella: apply-to-all arrays with elements defined separately", "[xmile][stella]") {
+  const std::string dims =
+      "<dim name=\"DimA\"><elem name=\"A1\"/><elem name=\"A2\"/></dim>"
+      "<dim name=\"DimB\"><elem name=\"B1\"/><elem name=\"B2\"/></dim>"
+      "<dim name=\"DimC\"><elem name=\"C1\"/><elem name=\"C2\"/><elem name=\"C3\"/></dim>"
+      "<dim name=\"SubC\"><elem name=\"C2\"/><elem name=\"C3\"/></dim>";
+  const std::string shape =
+      "<dimensions><dim name=\"DimC\"/><dim name=\"DimA\"/><dim name=\"DimB\"/></dimensions>";
+  const std::string text = document(
+      1, 1,
+      "<aux name=\"pieces\">" + shape +
+          "<element subscript=\"DimC, A1, B1\"><eqn>1</eqn></element>"
+          "<element subscript=\"*, A1, B2\"><eqn>2</eqn></element>"
+          "<element subscript=\"DimC, A2, *\"><eqn>3</eqn></element></aux>"
+          "<aux name=\"by subrange\">" +
+          shape +
+          "<element subscript=\"C1, DimA, DimB\"><eqn>10</eqn></element>"
+          "<element subscript=\"SubC, DimA, DimB\"><eqn>100 * DimC</eqn></element></aux>"
+          "<aux name=\"overridden\">" +
+          shape + "<eqn>7</eqn><element subscript=\"C3, A1, B1\"><eqn>-1</eqn></element></aux>",
+      dims);
+  const h2sim::Result r = run_xmile(text);
+  for (const char* c : {"C1", "C2", "C3"}) {
+    const std::string e = std::string("[") + c;
+    CHECK(value_at(r, "pieces" + e + ",A1,B1]", 0) == 1.0);
+    CHECK(value_at(r, "pieces" + e + ",A1,B2]", 0) == 2.0);
+    CHECK(value_at(r, "pieces" + e + ",A2,B1]", 0) == 3.0);
+    CHECK(value_at(r, "pieces" + e + ",A2,B2]", 0) == 3.0);
+  }
+  CHECK(value_at(r, "by subrange[C1,A2,B2]", 0) == 10.0);
+  CHECK(value_at(r, "by subrange[C2,A1,B1]", 0) == 200.0);  // C2 is DimC's 2nd element
+  CHECK(value_at(r, "by subrange[C3,A2,B1]", 0) == 300.0);
+  CHECK(value_at(r, "overridden[C3,A1,B1]", 0) == -1.0);
+  CHECK(value_at(r, "overridden[C3,A1,B2]", 0) == 7.0);
+  CHECK(value_at(r, "overridden[C1,A1,B1]", 0) == 7.0);
+}
