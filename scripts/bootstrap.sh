@@ -25,6 +25,7 @@ DEBIAN_PACKAGES=(
   catch2            # C++ tests
   libpugixml-dev    # XMILE models
   libminizip-dev    # .xlsx workbooks read by Vensim data functions (GET DIRECT ...)
+  libsleef-dev      # exp, log and pow with the same bits in batches as in single runs
   libbenchmark-dev  # Google Benchmark
   pybind11-dev      # Python bindings
   python3-dev

@@ -8,6 +8,7 @@
 #include "h2sim/inspect.hpp"
 #include "h2sim/model.hpp"
 #include "h2sim/names.hpp"
+#include "h2sim/native.hpp"
 #include "h2sim/program.hpp"
 #include "h2sim/scenario.hpp"
 #include "h2sim/simulate.hpp"

@@ -12,6 +12,7 @@ namespace h2sim {
 
 namespace detail {
 struct ProgramData;    // src/program/program_data.hpp
+struct NativeCode;     // src/program/native_code.hpp: the compiled backend's machine code
 struct ProgramAccess;  // src/program/access.hpp: how the compiler and the simulator reach it
 }  // namespace detail
 
@@ -55,9 +56,13 @@ struct Settable {
 };
 
 // An immutable compiled model. Cheap to copy (shared); safe to use from many
-// threads at once.
+// threads at once. The simulator runs its instructions with the interpreter, or, for a
+// Program that build_native (h2sim/native.hpp) made, as machine code: the same results,
+// bit for bit.
 class Program {
  public:
+  // "interpreter", or "compiled" for a Program that runs as machine code.
+  std::string backend() const;
   const std::vector<OutputInfo>& outputs() const;
   const std::vector<ParameterInfo>& parameters() const;
   const std::vector<ScheduleInfo>& schedules() const;
@@ -75,8 +80,11 @@ class Program {
 
  private:
   friend struct detail::ProgramAccess;
-  explicit Program(std::shared_ptr<const detail::ProgramData> data) : data_(std::move(data)) {}
+  explicit Program(std::shared_ptr<const detail::ProgramData> data,
+                   std::shared_ptr<const detail::NativeCode> native = nullptr)
+      : data_(std::move(data)), native_(std::move(native)) {}
   std::shared_ptr<const detail::ProgramData> data_;
+  std::shared_ptr<const detail::NativeCode> native_;
 };
 
 }  // namespace h2sim

@@ -40,6 +40,7 @@ Program Compiler::run() {
   allocate_slots();
   emit_code();
   emit_outputs();
+  reuse_temporaries();
   return ProgramAccess::make(std::make_shared<const ProgramData>(std::move(data_)));
 }
 

@@ -7,8 +7,11 @@
 //    INIT/PREVIOUS/DELAY), literals fold.
 // 3. Order (order.cpp): initial values in dependency order over every node; time-varying
 //    auxiliaries in dependency order (a cycle is an algebraic loop, reported by name).
-// 4. Emit (emit.cpp): slots for every node, then instructions for initialisation and for
-//    one evaluation of the right-hand side.
+// 4. Emit (emit.cpp): slots for every node (an auxiliary that only copies another node
+//    shares its slot), then instructions for initialisation and for one evaluation of the
+//    right-hand side.
+// 5. Reuse (slots.cpp): temporaries share slots once their value is used, so the slots of a
+//    batch block stay few enough to stay in the processor's cache.
 #pragma once
 
 #include <cstdint>
@@ -149,11 +152,14 @@ class Compiler {
   std::int32_t static_slot(const LoweredPtr& l);
   void note_breakpoints(const Lowered& l);
   void emit_value(const Node& n, std::vector<Instruction>& code, bool initial = false);
+  int alias_of(const Node& n) const;
   void allocate_slots();
   void emit_code();
   void emit_outputs();
   void emit_reads();
   LoweredPtr schedule(int node_id, int table);
+  // slots.cpp
+  void reuse_temporaries();
 
   const ResolvedModel& model_;
   ProgramData data_;
@@ -163,9 +169,10 @@ class Compiler {
   std::map<std::uint64_t, std::int32_t> literal_slots_;
   std::vector<int> init_order_;
   std::vector<int> run_order_;
-  std::vector<int> structural_;      // constant nodes whose value fixed the structure
-  std::vector<int> schedule_nodes_;  // per schedule: the node whose value it is
-  std::string current_owner_;        // the element being lowered: internal nodes are named after it
+  std::vector<int> structural_;         // constant nodes whose value fixed the structure
+  std::vector<int> schedule_nodes_;     // per schedule: the node whose value it is
+  std::int32_t temporaries_begin_ = 0;  // literals and temporaries: slots from here
+  std::string current_owner_;  // the element being lowered: internal nodes are named after it
   int current_variable_ = -1;
   int current_node_ = -1;
   bool in_reduction_ = false;

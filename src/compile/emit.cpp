@@ -105,6 +105,18 @@ void Compiler::emit_value(const Node& n, std::vector<Instruction>& code, bool in
   }
 }
 
+// An auxiliary whose value is another node's, unchanged (`a = b`: a component's input bound
+// to a variable outside it, most often), shares that node's slot rather than copying it at
+// every evaluation. Returns the node whose slot it shares, or -1.
+int Compiler::alias_of(const Node& n) const {
+  if (n.kind != NodeKind::Auxiliary || n.uniflow || n.initial_value || !n.value ||
+      n.value->kind != Lowered::Kind::Ref)
+    return -1;
+  int target = n.value->node;
+  while (alias_of(node(target)) >= 0) target = node(target).value->node;
+  return target;
+}
+
 // Slots: fixed | stocks | other variables | derivatives | literals and temporaries.
 void Compiler::allocate_slots() {
   data_.time = model_.time();
@@ -117,7 +129,10 @@ void Compiler::allocate_slots() {
     data_.non_negative.push_back(n.non_negative ? 1 : 0);
   }
   for (Node& n : nodes_)
-    if (n.kind != NodeKind::Stock && n.kind != NodeKind::Clock) n.slot = new_slot();
+    if (n.kind != NodeKind::Stock && n.kind != NodeKind::Clock && alias_of(n) < 0)
+      n.slot = new_slot();
+  for (Node& n : nodes_)
+    if (const int target = alias_of(n); target >= 0) n.slot = node(target).slot;
   data_.variable_end = data_.slot_count;
   // For run-time errors: what each variable slot is, and where its variable is defined.
   const auto count = static_cast<std::size_t>(data_.variable_end - data_.variable_begin);
@@ -126,7 +141,7 @@ void Compiler::allocate_slots() {
   for (const ResolvedVariable& v : model_.variables)
     data_.variable_locations.push_back(model_.location(v, v.name()));
   for (const Node& n : nodes_) {
-    if (n.kind == NodeKind::Clock) continue;
+    if (n.kind == NodeKind::Clock || alias_of(n) >= 0) continue;
     const auto k = static_cast<std::size_t>(n.slot - data_.variable_begin);
     data_.slot_names[k] =
         n.internal ? n.owner + " (inside " + n.name.substr(n.owner.size() + 1) + ")" : n.name;
@@ -134,6 +149,7 @@ void Compiler::allocate_slots() {
   }
   data_.derivative_begin = data_.slot_count;
   data_.slot_count += data_.stock_count;
+  temporaries_begin_ = data_.slot_count;
 }
 
 void Compiler::emit_code() {
@@ -152,10 +168,11 @@ void Compiler::emit_code() {
   }
   for (int id : init_order_) {
     const Node& n = node(id);
-    if (n.kind == NodeKind::Clock || n.kind == NodeKind::Constant) continue;
+    if (n.kind == NodeKind::Clock || n.kind == NodeKind::Constant || alias_of(n) >= 0) continue;
     emit_value(n, data_.init_code, true);
   }
-  for (int id : run_order_) emit_value(node(id), data_.step_code);
+  for (int id : run_order_)
+    if (alias_of(node(id)) < 0) emit_value(node(id), data_.step_code);
   for (const Node& n : nodes_)
     if (n.kind == NodeKind::Stock)
       emit(n.derivative, data_.step_code, data_.derivative_begin + n.state_index);
@@ -182,7 +199,8 @@ void Compiler::emit_reads() {
   const auto count = static_cast<std::size_t>(data_.variable_end - data_.variable_begin);
   std::vector<std::vector<std::int32_t>> reads(count);
   for (const Node& n : nodes_) {
-    if (n.kind != NodeKind::Auxiliary || !n.value) continue;
+    // An alias shares its target's slot and reads only the target: the target's entry says it.
+    if (n.kind != NodeKind::Auxiliary || !n.value || alias_of(n) >= 0) continue;
     std::vector<int> refs;
     collect_refs(n.value, refs);
     auto& out = reads[static_cast<std::size_t>(n.slot - data_.variable_begin)];

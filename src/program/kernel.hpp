@@ -1,9 +1,11 @@
 // The evaluation kernel: runs instructions over a block of W lanes.
 //
 // A slot is an Eigen fixed-size array of W doubles, so every arithmetic instruction
-// is explicit SIMD over the block. Transcendental functions run lane by lane through
-// the C library: Eigen's vectorised exp/log round differently, and a batch must give
-// the same bits as single runs (which use W = 1).
+// is explicit SIMD over the block. A batch must give the same bits as single runs (which use
+// W = 1): exp, log and pow go through SLEEF's deterministic functions, whose vector and
+// one-value forms agree bit for bit (transcendental.hpp); the other transcendental functions
+// run lane by lane through the C library. Instructions that are more than one operation
+// follow kernel_rules.h, which the compiled backend pastes into its code.
 #pragma once
 
 #include <Eigen/Core>
@@ -12,7 +14,9 @@
 #include <vector>
 
 #include "model/interpolation.hpp"
+#include "program/kernel_rules.h"
 #include "program/program_data.hpp"
+#include "program/transcendental.hpp"
 
 namespace h2sim::detail {
 
@@ -28,15 +32,20 @@ inline double lookup_value(const ProgramData& p, int table, double x) {
                      static_cast<std::size_t>(t.count), t.interpolation, x);
 }
 
-// x mod y with the sign of y (floored), as XMILE's MOD and Vensim's MODULO.
-inline double floored_mod(double x, double y) {
-  const double r = std::fmod(x, y);
-  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
-}
-
 template <int W, class F>
 inline void per_lane(Block<W>& d, const Block<W>& a, F f) {
   for (int l = 0; l < W; ++l) d[l] = f(a[l]);
+}
+
+// exp or log of a block: one call for the eight lanes of a batch block, or one value.
+template <int W>
+inline void vector_math(Block<W>& d, const Block<W>& a, double (*one)(double),
+                        void (*eight)(const double*, double*)) {
+  if constexpr (W == H2SIM_LANES) {
+    eight(a.data(), d.data());
+  } else {
+    for (int l = 0; l < W; ++l) d[l] = one(a[l]);
+  }
 }
 
 // Runs `count` instructions over the slots `s`, W lanes at a time; `tables` holds the tables
@@ -50,6 +59,7 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
   using B = Block<W>;
   const B zero = B::Zero();
   const B one = B::Ones();
+  const h2sim_math& math = math_functions();
   for (std::size_t i = 0; i < count; ++i) {
     const Instruction& in = code[i];
     B& d = s[in.dst];
@@ -72,16 +82,21 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
         break;
       case Op::Pow: {
         const B& b = s[in.b];
-        for (int l = 0; l < W; ++l) d[l] = std::pow(a[l], b[l]);
+        if constexpr (W == H2SIM_LANES) {
+          math.pow8(a.data(), b.data(), d.data());
+        } else {
+          for (int l = 0; l < W; ++l) d[l] = math.pow1(a[l], b[l]);
+        }
         break;
       }
       case Op::Mod: {
         const B& b = s[in.b];
-        for (int l = 0; l < W; ++l) d[l] = floored_mod(a[l], b[l]);
+        for (int l = 0; l < W; ++l) d[l] = h2sim_floored_mod(a[l], b[l]);
         break;
       }
       case Op::Neg:
-        d = -a;
+        // Lane by lane: Eigen's AVX-512 negation is 0 - a, which makes -0 of 0.
+        per_lane<W>(d, a, [](double v) { return -v; });
         break;
       case Op::Not:
         d = (a == zero).select(one, zero);
@@ -128,10 +143,10 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
         per_lane<W>(d, a, [](double v) { return std::sqrt(v); });
         break;
       case Op::Exp:
-        per_lane<W>(d, a, [](double v) { return std::exp(v); });
+        vector_math<W>(d, a, math.exp1, math.exp8);
         break;
       case Op::Ln:
-        per_lane<W>(d, a, [](double v) { return std::log(v); });
+        vector_math<W>(d, a, math.log1, math.log8);
         break;
       case Op::Log10:
         per_lane<W>(d, a, [](double v) { return std::log10(v); });
@@ -197,18 +212,8 @@ void execute(const ProgramData& p, const Instruction* code, std::size_t count, B
         const B& t = s[kStepTimeSlot];
         const B& dt = s[kDtSlot];
         const B& first = s[in.b];
-        for (int l = 0; l < W; ++l) {
-          const double since = t[l] - first[l];
-          const double eps = dt[l] * 1e-6;
-          bool on = false;
-          if (since >= -eps) {
-            const double interval = in.c >= 0 ? s[in.c][l] : 0.0;
-            const double phase =
-                interval > 0 ? since - interval * std::floor((since + eps) / interval) : since;
-            on = phase < dt[l] - eps;
-          }
-          d[l] = on ? a[l] / dt[l] : 0.0;
-        }
+        for (int l = 0; l < W; ++l)
+          d[l] = h2sim_pulse(a[l], t[l], dt[l], first[l], in.c >= 0 ? s[in.c][l] : 0.0);
         break;
       }
       case Op::Lookup:

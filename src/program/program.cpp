@@ -10,6 +10,7 @@
 
 namespace h2sim {
 
+std::string Program::backend() const { return native_ ? "compiled" : "interpreter"; }
 const std::vector<OutputInfo>& Program::outputs() const { return data_->outputs; }
 const std::vector<ParameterInfo>& Program::parameters() const { return data_->parameters; }
 const std::vector<ScheduleInfo>& Program::schedules() const { return data_->schedules; }

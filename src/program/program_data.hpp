@@ -6,12 +6,14 @@
 // while a run is stepping.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "h2sim/model.hpp"
 #include "h2sim/program.hpp"
+#include "program/native_abi.h"
 
 namespace h2sim::detail {
 
@@ -70,6 +72,75 @@ struct Instruction {
   std::int32_t c = -1;
 };
 
+// Which of an instruction's operands are slots it reads: a always; b for every operator of
+// two or more operands (for Lookup and Schedule, b is a table or schedule index); c for Select and
+// SafeDiv, and for Ramp and Pulse when it is given (c >= 0). STEP, RAMP and PULSE also read
+// kStepTimeSlot and PULSE kDtSlot, which the simulator sets. Exhaustive, without a default, so that
+// a new Op cannot be added without saying.
+inline bool reads_b(Op op) {
+  switch (op) {
+    case Op::Copy:
+    case Op::Neg:
+    case Op::Not:
+    case Op::Abs:
+    case Op::Exp:
+    case Op::Ln:
+    case Op::Log10:
+    case Op::Sqrt:
+    case Op::Sin:
+    case Op::Cos:
+    case Op::Tan:
+    case Op::Asin:
+    case Op::Acos:
+    case Op::Atan:
+    case Op::Floor:
+    case Op::Trunc:
+    case Op::Round:
+    case Op::Sinh:
+    case Op::Cosh:
+    case Op::Tanh:
+    case Op::Lookup:
+    case Op::Schedule:
+      return false;
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Pow:
+    case Op::Mod:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::And:
+    case Op::Or:
+    case Op::Select:
+    case Op::Min:
+    case Op::Max:
+    case Op::Rem:
+    case Op::SafeDiv:
+    case Op::Step:
+    case Op::Ramp:
+    case Op::Pulse:
+      return true;
+  }
+  return true;
+}
+inline bool reads_c(const Instruction& in) {
+  switch (in.op) {
+    case Op::Select:
+    case Op::SafeDiv:
+      return true;
+    case Op::Ramp:
+    case Op::Pulse:
+      return in.c >= 0;
+    default:
+      return false;
+  }
+}
+
 struct LookupTable {
   std::int32_t offset = 0;  // into ProgramData::lookup_x / lookup_y
   std::int32_t count = 0;
@@ -85,6 +156,13 @@ struct BoundTable {
   std::int32_t count = 0;
   Interpolation interpolation = Interpolation::Continuous;
 };
+// Compiled models read the bound tables as h2sim_table (native_abi.h): the same layout.
+static_assert(sizeof(BoundTable) == sizeof(h2sim_table) &&
+              offsetof(BoundTable, x) == offsetof(h2sim_table, x) &&
+              offsetof(BoundTable, y) == offsetof(h2sim_table, y) &&
+              offsetof(BoundTable, count) == offsetof(h2sim_table, count) &&
+              offsetof(BoundTable, interpolation) == offsetof(h2sim_table, mode) &&
+              sizeof(Interpolation) == sizeof(int));
 
 // PREVIOUS(x): `slot` holds x from the previous dt; `source` is x's slot.
 struct PreviousState {

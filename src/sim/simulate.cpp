@@ -34,7 +34,7 @@ using detail::Block;
 using detail::ProgramData;
 using detail::SlotVector;
 
-constexpr int kBlockWidth = 8;  // 8 doubles: one AVX-512 register, two AVX2 registers
+constexpr int kBlockWidth = H2SIM_LANES;  // 8 doubles: one AVX-512 register, two AVX2 registers
 
 // Everything about a run that does not depend on the lane.
 struct RunPlan {
@@ -250,8 +250,9 @@ class BlockRunner {
  public:
   using State = std::vector<double>;
 
-  BlockRunner(const ProgramData& p, const RunPlan& plan)
+  BlockRunner(const ProgramData& p, const detail::NativeCode* native, const RunPlan& plan)
       : p_(p),
+        native_(native != nullptr ? native->kernel : nullptr),
         plan_(plan),
         slots_(static_cast<std::size_t>(p.slot_count)),
         x_(static_cast<std::size_t>(p.stock_count) * W),
@@ -283,6 +284,22 @@ class BlockRunner {
  private:
   Block<W>& slot(std::int32_t i) { return slots_[static_cast<std::size_t>(i)]; }
 
+  // The initialisation or one evaluation: the compiled backend's machine code where the
+  // Program has it, else the interpreter. The same results, bit for bit.
+  void run_code(bool initial) {
+    if constexpr (W == 1 || W == H2SIM_LANES) {
+      if (native_ != nullptr) {
+        const h2sim_code code = W == 1 ? (initial ? native_->init1 : native_->step1)
+                                       : (initial ? native_->init8 : native_->step8);
+        code(slots_.data()->data(), p_.lookup_x.data(), p_.lookup_y.data(),
+             reinterpret_cast<const h2sim_table*>(tables_.data()));
+        return;
+      }
+    }
+    const std::vector<detail::Instruction>& code = initial ? p_.init_code : p_.step_code;
+    detail::execute<W>(p_, code.data(), code.size(), slots_.data(), tables_.data());
+  }
+
   void set_parameters(const LaneParameters& lanes) {
     for (int l = 0; l < W; ++l) {
       // Lanes past the end of the batch repeat the first lane, so they stay finite.
@@ -302,7 +319,7 @@ class BlockRunner {
     slot(detail::kDtSlot).setConstant(plan_.dt);
     slot(detail::kStartSlot).setConstant(plan_.start);
     slot(detail::kStopSlot).setConstant(plan_.stop);
-    detail::execute<W>(p_, p_.init_code.data(), p_.init_code.size(), slots_.data(), tables_.data());
+    run_code(true);
     check_finite(plan_.start, "while computing initial values");
     std::memcpy(x_.data(), slots_[static_cast<std::size_t>(p_.stock_begin)].data(),
                 x_.size() * sizeof(double));
@@ -362,7 +379,7 @@ class BlockRunner {
       for (const std::int32_t k : non_negative_)
         slot(p_.stock_begin + k) = slot(p_.stock_begin + k).max(0.0);
     slot(detail::kTimeSlot).setConstant(t);
-    detail::execute<W>(p_, p_.step_code.data(), p_.step_code.size(), slots_.data(), tables_.data());
+    run_code(false);
   }
   void derivatives(double* dxdt) {
     std::memcpy(dxdt, slots_[static_cast<std::size_t>(p_.derivative_begin)].data(),
@@ -594,6 +611,7 @@ class BlockRunner {
   }
 
   const ProgramData& p_;
+  const h2sim_native_kernel* native_;  // null: the interpreter
   const RunPlan& plan_;
   SlotVector<W> slots_;
   State x_, dxdt_;
@@ -622,16 +640,22 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
   std::atomic<std::size_t> next_block{0};
   std::atomic<std::size_t> lanes_done{0};
+  // Where several blocks fail, the first block's error is reported: blocks are taken in order,
+  // so every block before a failing one has started and finishes (or fails) too, and the
+  // message is the same on any number of threads.
   std::exception_ptr failure;
+  std::size_t failed_block = blocks;
   std::mutex failure_mutex;
   std::atomic<bool> stop{false};
   auto work = [&](bool report) {
+    std::size_t b = blocks;
     try {
+      // Allocations happen here, once per thread.
       BlockRunner<W> runner(detail::ProgramAccess::data(program),
-                            plan);  // allocations happen here, once per thread
+                            detail::ProgramAccess::native(program), plan);
       for (;;) {
         if (stop.load()) return;
-        const std::size_t b = next_block.fetch_add(1);
+        b = next_block.fetch_add(1);
         if (b >= blocks) return;
         const std::size_t first = b * W;
         const std::size_t count = std::min<std::size_t>(W, n_lanes - first);
@@ -641,7 +665,10 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
+      if (!failure || b < failed_block) {
+        failure = std::current_exception();
+        failed_block = b;
+      }
       stop = true;
     }
   };

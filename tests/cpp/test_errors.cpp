@@ -308,3 +308,27 @@ TEST_CASE("errors share one hierarchy", "[errors]") {
   CHECK(h2sim::ModelError("x").kind() == h2sim::ErrorKind::Model);
   CHECK(h2sim::ScenarioError("x").kind() == h2sim::ErrorKind::Scenario);
 }
+
+// Where several lanes of a batch fail, the error is the first failing block's, whichever
+// thread reaches its failure first: the same message on one thread or many.
+TEST_CASE("a batch with several failing lanes reports the same one on any number of threads",
+          "[errors][lanes]") {
+  auto model = make_model(0.0, 10.0, 0.0005);  // long enough that threads overlap
+  model.add_constant("threshold", 100);
+  model.add_stock("level", "1", {"growth"}, {});
+  model.add_flow("growth", "LN(threshold - TIME) / 100");
+  const h2sim::Program program = h2sim::compile_model(model);
+  h2sim::ParameterTable table;
+  table.names = {"threshold"};
+  table.values = Eigen::MatrixXd::Constant(64, 1, 100.0);
+  table.values(3, 0) = 9.999;  // fails near the end of the run: the first failing block
+  table.values(9, 0) = -1;     // fails at once, in the next block
+  for (const unsigned threads : {1u, 2u, 2u, 2u, 4u}) {
+    h2sim::SimulationOptions options;
+    options.threads = threads;
+    const std::string message =
+        message_of<h2sim::SimulationError>([&] { h2sim::simulate_batch(program, table, options); });
+    INFO(threads << " threads: " << message);
+    CHECK_THAT(message, Contains("in lane 3 "));
+  }
+}
