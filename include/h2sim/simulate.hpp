@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -112,5 +113,39 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
 
 // Number of lanes one instruction processes at once in batch runs.
 int lane_block_width();
+
+// A single run prepared once and run many times (sliders, calibration loops, optimisers): the
+// outputs, time settings and parameter names are resolved when it is made, so a run costs the
+// model's steps and little else. Thread-safe (run is const); the same numbers as simulate().
+//
+//   h2sim::PreparedRun run(program, options);
+//   const std::vector<int> price = run.parameters("price");      // once
+//   std::vector<double> out(run.times().size() * run.names().size());
+//   run.run(price, {42.0}, out.data());                           // many times
+//   run.run({}, {}, out.data(), {{program.find_schedule("subsidy"), trajectory}});
+class PreparedRun {
+ public:
+  explicit PreparedRun(const Program& program, const SimulationOptions& options = {});
+  const std::vector<std::string>& names() const;  // the outputs, as Result::names
+  const std::vector<std::string>& units() const;
+  const std::vector<double>& times() const;
+  // The parameters a name sets: one for a constant or an element ("subsidy[bus]"), every
+  // element for an arrayed constant named alone; none for a scheduled lever (settable() gives
+  // its schedules). Throws ModelError as simulate() does for a name a run cannot set.
+  std::vector<int> parameters(const std::string& name) const;
+  Settable settable(const std::string& name) const;  // parameters and schedules
+  // One run with value k for parameter indices[k] (later entries win) and, for each
+  // (schedule index, table) of `schedules`, that lever trajectory (Program::schedules(); a
+  // one-point table holds the lever at a number), the others at the model's values and
+  // tables; writes times() x names() numbers, row by row, into `out`. Throws ModelError for a
+  // structural parameter set to another value or a table that cannot run, SimulationError as
+  // simulate().
+  void run(const std::vector<int>& indices, const std::vector<double>& values, double* out,
+           const std::vector<std::pair<int, GraphicalFunction>>& schedules = {}) const;
+
+ private:
+  struct Plan;
+  std::shared_ptr<const Plan> plan_;
+};
 
 }  // namespace h2sim

@@ -136,6 +136,33 @@ class Program:
         ``threads=0`` uses every core. ``progress(done, total)`` is called now and then
         with the GIL held. Returns (times[time], values[run, time, output], names, units).
         """
+    @property
+    def backend(self) -> str:
+        """``"interpreter"``, or ``"compiled"`` for machine code (:func:`build_native`)."""
+    def prepare(
+        self,
+        outputs: Sequence[str] = ...,
+        start: float | None = None,
+        stop: float | None = None,
+        dt: float | None = None,
+        save_every: float | None = None,
+        method: str | None = None,
+    ) -> PreparedRun:
+        """A single run with its outputs and time settings resolved once, for many calls."""
+
+class PreparedRun:
+    """A single run prepared once (h2sim::PreparedRun): names resolved, time grid made."""
+
+    @property
+    def names(self) -> list[str]: ...
+    @property
+    def units(self) -> list[str]: ...
+    @property
+    def times(self) -> npt.NDArray[np.float64]: ...
+    def parameters(self, name: str) -> list[int]:
+        """The parameter indices a constant's name sets (every element of an array)."""
+    def run(self, indices: Sequence[int] = ..., values: Sequence[float] = ...) -> npt.NDArray[np.float64]:
+        """One run, values[k] for parameter indices[k]: values[time, output]. Releases the GIL."""
 
 class Scenario:
     """A loaded scenario: its model, time settings, outputs and applied levers."""
@@ -228,3 +255,22 @@ def builtin_functions() -> list[dict[str, Any]]:
 def to_xmile(scenario: Scenario) -> str:
     """The scenario's model (overrides and levers applied) as XMILE 1.0 text."""
 
+class NativeBuildDict(TypedDict):
+    program: Program
+    compiled: bool
+    from_cache: bool
+    failed: bool
+    reason: str
+    library: str
+    compiler: str
+    seconds: float
+
+def build_native(program: Program, compiler: str = "", cache_dir: str = "") -> NativeBuildDict:
+    """The program as machine code, built by the system's C compiler or found in the cache;
+    where no compiler works, the interpreted program with the reason (docs/compiled.md)."""
+
+def native_source(program: Program, standalone: bool = True, title: str = "") -> str:
+    """The program as C: a standalone file for embedding, or the compiled backend's source."""
+
+def math_functions_in_use() -> str:
+    """Which SLEEF functions compute exp, log and pow on this processor."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time as _time
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,13 +17,23 @@ from .sections import SECTION_NAMES, Section
 from .trajectories import Trajectory, is_setting_object, resolve
 
 
-def load(path: str | os.PathLike, strict_units: bool = False) -> "Model":
+#: How a Model's program runs: the interpreter, or machine code built by the system's C
+#: compiler (docs/compiled.md). The results are the same, bit for bit.
+BACKENDS = ("interpreter", "compiled")
+
+
+def load(path: str | os.PathLike, strict_units: bool = False, backend: str = "interpreter") -> "Model":
     """Loads a YAML scenario or model file (or an XMILE or Vensim .mdl model) as a
     :class:`Model`.
 
     ``strict_units=True`` turns unit mismatches into errors; otherwise they are
-    warnings, listed in ``Model.warnings``.
+    warnings, listed in ``Model.warnings``. ``backend="compiled"`` runs the model as machine
+    code (see :meth:`Model.compiled`): built once per model by the system's C compiler
+    (seconds for a large model), then taken from the cache; the interpreter where there is
+    no compiler.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     path = os.fspath(path)
     if path.lower().endswith(".mdl"):
         # Vensim files from before {UTF-8} are in the Windows code page.
@@ -36,12 +47,15 @@ def load(path: str | os.PathLike, strict_units: bool = False) -> "Model":
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     scenario = _h2sim.parse_scenario(text, path, strict_units)
-    return Model(scenario, source=(path, text, strict_units))
+    model = Model(scenario, source=(path, text, strict_units))
+    return model.compiled() if backend == "compiled" else model
 
 
-def _restore(path: str, text: str, strict_units: bool, overrides: dict) -> "Model":
+def _restore(path: str, text: str, strict_units: bool, overrides: dict,
+             backend: str = "interpreter") -> "Model":
     model = Model(_h2sim.parse_scenario(text, path, strict_units), source=(path, text, strict_units))
-    return model.with_params(overrides) if overrides else model
+    model = model.with_params(overrides) if overrides else model
+    return model.compiled() if backend == "compiled" else model
 
 
 class Model:
@@ -57,7 +71,8 @@ class Model:
     """
 
     def __init__(self, scenario: Any, source: tuple | None = None, overrides: dict | None = None,
-                 program: Any = None, run_params: dict | None = None, index: "_ProgramIndex | None" = None) -> None:
+                 program: Any = None, run_params: dict | None = None, index: "_ProgramIndex | None" = None,
+                 backend: str = "interpreter") -> None:
         self._scenario = scenario
         self._source = source
         self._overrides = dict(overrides or {})
@@ -68,7 +83,15 @@ class Model:
         self._run_params: dict[str, float | Trajectory] = dict(run_params or {})
         self._index = index if program is not None else None
         self._variants: dict[frozenset, Model] = {}
+        self._backend = backend
+        self._native_options = ("", "")  # compiler, cache folder (see compiled)
+        self._build_info: dict | None = None
         self._label_cache: dict[str, str] | None = None
+        # What does not change with parameter values, shared by the Models with_params makes
+        # from this one: each variable's description, and single runs prepared per program,
+        # outputs and time settings (see _prepared).
+        self._variable_cache: tuple | None = None
+        self._prepared_runs: dict = {}
 
     # --- what it is -------------------------------------------------------------
     @property
@@ -160,6 +183,16 @@ class Model:
             return column
         return f"{label} [{rest}" if bracket else label
 
+    def _variable_descriptions(self) -> tuple[dict[str, dict], dict[str, list[str]]]:
+        """Each variable's dimensions, description, source and label by canonical name, and the
+        dimensions' elements: what results need beside the numbers. Made once per Model (and
+        shared with the Models :meth:`with_params` makes), since values do not change them."""
+        if self._variable_cache is None:
+            keys = ("dimensions", "description", "source", "label")
+            info = {_h2sim.canonical_name(v["name"]): {k: v[k] for k in keys} for v in self._scenario.variables()}
+            self._variable_cache = (info, self.dimensions)
+        return self._variable_cache
+
     def _labels(self) -> dict[str, str]:
         if self._label_cache is None:
             self._label_cache = {_h2sim.canonical_name(v["name"]): v.get("label", "")
@@ -220,12 +253,71 @@ class Model:
             results.write_atomically(path, text)
         return text
 
+    def to_c(self, path: str | os.PathLike | None = None) -> str:
+        """The model (with every parameter set by :meth:`with_params` and every lever
+        schedule) as one standalone C file: the compiled backend's code, the lookup tables, the
+        names and default values of parameters and outputs, and ``h2sim_model_run``, which runs
+        it with Euler or RK4 as h2sim does (docs/compiled.md has its interface). With ``path``,
+        also writes it there, all or nothing. Raises ModelError for an adaptive method."""
+        program = self._scenario.compile() if self._run_params else self.program
+        text = _h2sim.native_source(program, True, f"{self.name} ({os.path.basename(self.file)})")
+        if path is not None:
+            results.write_atomically(path, text)
+        return text
+
     @property
     def program(self) -> Any:
         """The compiled model (compiled once, on first use when load did not)."""
         if self._program is None:
             self._program = self._scenario.compile()
+        if self._backend == "compiled" and self._build_info is None:  # one attempt per program
+            self._program = self._build(self._program)
         return self._program
+
+    # --- the compiled backend ------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """How runs execute: ``"interpreter"``, or ``"compiled"`` for machine code (see
+        :meth:`compiled`)."""
+        return self.program.backend
+
+    @property
+    def build_info(self) -> dict | None:
+        """For a compiled Model, what building it took: ``compiled`` (False where no compiler
+        works: the interpreter runs it), ``from_cache``, ``seconds``, ``library``, ``compiler``
+        and ``reason`` (why it is not compiled); None for an interpreted Model."""
+        self.program  # noqa: B018 - builds on first use
+        return None if self._build_info is None else dict(self._build_info)
+
+    def compiled(self, compiler: str | None = None, cache_dir: str | os.PathLike | None = None) -> "Model":
+        """This Model, run as machine code: its program as C, built by the system's C compiler
+        once per model, compiler and processor and kept in a cache folder (``cache_dir``, else
+        ``$H2SIM_CACHE_DIR``, else ``~/.cache/h2sim``), so later loads take it from there. The
+        same results as the interpreter, bit for bit, for every method, run and batch.
+
+        ``compiler`` is a C compiler (default: ``$H2SIM_CC``, ``$CC``, then cc, gcc or clang on
+        PATH). Where none is found, the interpreter runs the model and ``build_info["reason"]``
+        says why; where one is found but fails, also a warning. Building takes a fraction of a
+        second for a small model and seconds for a large one (the hydrogen model: about 7 s).
+        """
+        model = Model(self._scenario, self._source, self._overrides, self._program, self._run_params,
+                      backend="compiled")
+        model._label_cache = self._label_cache
+        model._variable_cache = self._variable_cache
+        model._native_options = (compiler or "", os.fspath(cache_dir) if cache_dir else "")
+        model.program  # noqa: B018 - build now, so that the time is spent here
+        return model
+
+    def _build(self, program: Any) -> Any:
+        compiler, cache_dir = self._native_options
+        build = _h2sim.build_native(program, compiler, cache_dir)
+        self._build_info = {k: build[k] for k in ("compiled", "from_cache", "seconds", "library", "compiler",
+                                                   "reason")}
+        if build["failed"]:
+            warnings.warn(f"h2sim: the compiled backend could not build {self.name!r}, so the interpreter "
+                          f"runs it (the same results, more slowly): {build['reason']}", RuntimeWarning,
+                          stacklevel=3)
+        return build["program"]
 
     def check(self, strict_units: bool = False) -> list[dict]:
         """Everything that can be found wrong without running: unknown names, dimensions,
@@ -248,11 +340,17 @@ class Model:
             _apply(scenario, name, value, self._targets(name)[1])
         overrides = {**self._overrides, **settings}
         if self._needs_compiling(settings):
-            model = Model(scenario, self._source, overrides)
+            model = Model(scenario, self._source, overrides, backend=self._backend)
         else:
+            # Settings a run can make need no new program: the new Model runs this one's
+            # with them set, and shares its prepared runs and build.
             model = Model(scenario, self._source, overrides, self.program,
-                          _merged(self._run_params, settings), self._program_index())
-        model._label_cache = self._label_cache  # labels do not depend on values
+                          _merged(self._run_params, settings), self._program_index(), backend=self._backend)
+            model._prepared_runs = self._prepared_runs
+            model._build_info = self._build_info
+        model._native_options = self._native_options
+        model._label_cache = self._label_cache  # labels and descriptions do not depend on values
+        model._variable_cache = self._variable_cache
         return model
 
     def trajectory(self, name: str) -> Trajectory:
@@ -353,8 +451,11 @@ class Model:
             numbers = {n: v for n, v in self._run_params.items() if not isinstance(v, Trajectory)
                        and _h2sim.canonical_name(n.split("[", 1)[0]) not in key}
             trajectories = {n: v for n, v in self._run_params.items() if isinstance(v, Trajectory)}
-            variant = Model(scenario, self._source, self._overrides, scenario.compile(), {**numbers, **trajectories})
+            variant = Model(scenario, self._source, self._overrides, scenario.compile(), {**numbers, **trajectories},
+                            backend=self._backend)
+            variant._native_options = self._native_options
             variant._label_cache = self._label_cache
+            variant._variable_cache = self._variable_cache
             self._variants[key] = variant
         return self._variants[key]
 
@@ -386,20 +487,26 @@ class Model:
         Returns a DataFrame indexed by time (units in ``df.attrs["units"]``), or an
         xarray Dataset with ``as_xarray=True``.
         """
-        settings = self._settings(params)
+        settings = self._settings(params) if params else {}
         driven = [n for n, v in settings.items() if isinstance(v, Trajectory) and not self._targets(n)[1]]
         model = self._variant(driven) if driven else self
-        columns = list(return_columns) if return_columns is not None else self.outputs
-        numbers, tables = model._run_inputs(settings)
-        times, values, names, units = model.program.run(
-            numbers, start, stop, dt, save_every, method, columns, tables)
-        frame = pd.DataFrame(values, index=pd.Index(times, name="time"), columns=names)
-        frame.attrs["units"] = dict(zip(names, units))
-        frame.attrs["labels"] = {n: self.label(n) for n in names}
-        frame.attrs["scenario"] = self.name
+        columns = self.outputs if return_columns is None else list(return_columns)
+        prepared = model._prepared(columns, (start, stop, dt, save_every, method))
+        values = prepared.values(*model._run_inputs(settings)) if settings or model._run_params else prepared.values()
         if as_xarray:
-            return results.dataset(self, values[None, ...], times, names, units)
-        return frame
+            return results.dataset(self, values[None, ...], prepared.times, prepared.names, prepared.units)
+        return prepared.frame(values, self.name)
+
+    def _prepared(self, columns: list[str], time_options: tuple) -> "_PreparedRun":
+        """The single run of these outputs and time settings, prepared once for this program."""
+        program = self.program
+        key = (id(program), tuple(columns), time_options)
+        prepared = self._prepared_runs.get(key)
+        if prepared is None or prepared.program is not program:
+            if len(self._prepared_runs) >= 32:
+                self._prepared_runs.clear()
+            prepared = self._prepared_runs[key] = _PreparedRun(self, program, columns, time_options)
+        return prepared
 
     def run_batch(self, params_table: pd.DataFrame | Mapping[str, Sequence[Any]],
                   return_columns: Sequence[str] | None = None, threads: int | None = None,
@@ -502,7 +609,54 @@ class Model:
         if self._source is None:
             raise TypeError("only Models loaded from a file can be pickled")
         path, text, strict = self._source
-        return (_restore, (path, text, strict, self._overrides))
+        return (_restore, (path, text, strict, self._overrides, self._backend))
+
+
+class _PreparedRun:
+    """A single run of one program, outputs and time settings, prepared once: the C++ side
+    resolved the names and the time grid, and the pandas axes, units and labels are built
+    here once, so that a run of a small model costs microseconds, not a DataFrame's making."""
+
+    def __init__(self, model: Model, program: Any, columns: list[str], time_options: tuple) -> None:
+        self.program = program
+        self.runner = program.prepare(columns, *time_options)
+        self.times = self.runner.times
+        self.names = list(self.runner.names)
+        self.units = list(self.runner.units)
+        self.index = pd.Index(self.times, name="time")
+        self.columns = pd.Index(self.names)
+        self.unit_of = dict(zip(self.names, self.units))
+        self.labels = {n: model.label(n) for n in self.names}
+        self.targets: dict[str, tuple] = {}  # name -> (its parameter indices, its schedule indices)
+
+    def _targets(self, name: str) -> tuple:
+        found = self.targets.get(name)
+        if found is None:
+            found = self.targets[name] = self.runner.settable(name)
+        return found
+
+    def values(self, numbers: Sequence[tuple] = (), tables: Sequence[tuple] = ()) -> np.ndarray:
+        """values[time, output] of one run with these constants set, ``(name, number)``, and
+        these lever trajectories, ``(name, times, values, interpolation)``."""
+        if not numbers and not tables:
+            return self.runner.run()
+        indices: list[int] = []
+        values: list[float] = []
+        for name, value in numbers:
+            found = self._targets(name)[0]
+            indices += found
+            values += [value] * len(found)
+        schedules = [(k, times, points, interpolation) for name, times, points, interpolation in tables
+                     for k in self._targets(name)[1]]
+        return self.runner.run(indices, values, schedules)
+
+    def frame(self, values: np.ndarray, scenario: str) -> pd.DataFrame:
+        # Views of the prepared axes: a frame may rename its own index without touching others.
+        frame = pd.DataFrame(values, index=self.index.view(), columns=self.columns.view(), copy=False)
+        frame.attrs["units"] = dict(self.unit_of)
+        frame.attrs["labels"] = dict(self.labels)
+        frame.attrs["scenario"] = scenario
+        return frame
 
 
 class _ProgramIndex:

@@ -45,39 +45,66 @@ def dataset(model: Model, values: np.ndarray, times: Sequence[float], names: Seq
     as attributes. With ``runs`` None the run dimension is dropped (one run)."""
     import xarray as xr
 
-    variables = model.variables
-    info = {_h2sim.canonical_name(name): row for name, row in variables.iterrows()}
-    dims = model.dimensions
+    info, dims = model._variable_descriptions()
     groups: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         groups.setdefault(name.split("[", 1)[0], []).append(i)
+    # One set of coordinates for the whole Dataset (not one per variable, which xarray would
+    # then align: most of the time a small batch took).
+    coords: dict[str, Any] = {"time": np.asarray(times)}
+    lead = ["run", "time"] if runs is not None else ["time"]
     data = {}
     for base, indices in groups.items():
         var = info.get(_h2sim.canonical_name(base))
         var_dims = list(var["dimensions"]) if var is not None and var["dimensions"] else []
-        block = values[:, :, indices]
-        coords_dims = ["run", "time"]
-        coords: dict[str, Any] = {}
+        contiguous = indices == list(range(indices[0], indices[-1] + 1))
+        block = values[:, :, indices[0]:indices[-1] + 1] if contiguous else values[:, :, indices]
+        if runs is None:
+            block = block[0]
+        dims_of = list(lead)
         if var_dims and len(indices) > 1:
             shape = [len(dims[d]) for d in var_dims]
             if int(np.prod(shape)) == len(indices):
-                block = block.reshape(block.shape[0], block.shape[1], *shape)
-                coords_dims += var_dims
+                block = block.reshape(*block.shape[:-1], *shape)
+                dims_of += var_dims
                 coords.update({d: dims[d] for d in var_dims})
             else:  # a few elements asked for by name
-                coords_dims.append("element")
-                coords["element"] = [names[i] for i in indices]
+                labels = [names[i] for i in indices]
+                if "element" in coords and list(coords["element"]) != labels:
+                    return _dataset_aligned(model, values, times, names, units, runs)
+                dims_of.append("element")
+                coords["element"] = labels
         else:
-            block = block[:, :, 0]
+            block = block[..., 0]
         attrs = {"units": units[indices[0]],
                  "description": var["description"] if var is not None else "",
                  "source": var["source"] if var is not None else ""}
         if var is not None and var["label"]:
             attrs["long_name"] = var["label"]  # xarray's plots label axes with it
-        data[base] = xr.DataArray(block, dims=coords_dims, coords={"time": np.asarray(times), **coords},
-                                  attrs=attrs)
+        data[base] = (dims_of, block, attrs)
+    if runs is not None:
+        coords["run"] = np.asarray(runs)
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs["scenario"] = model.name
+    return ds
+
+
+def _dataset_aligned(model: Model, values: np.ndarray, times: Sequence[float], names: Sequence[str],
+                     units: Sequence[str], runs: Sequence[Any] | None) -> xr.Dataset:
+    """The Dataset of :func:`dataset` where variables name different elements: one DataArray
+    per variable, aligned on a shared ``element`` dimension by xarray."""
+    import xarray as xr
+
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name.split("[", 1)[0], []).append(i)
+    data = {}
+    for base, indices in groups.items():
+        single = dataset(model, values[:, :, indices], times, [names[i] for i in indices],
+                         [units[i] for i in indices], runs if runs is not None else [0])
+        data[base] = single[base]
     ds = xr.Dataset(data)
-    ds = ds.isel(run=0, drop=True) if runs is None else ds.assign_coords(run=np.asarray(runs))
+    ds = ds.isel(run=0, drop=True) if runs is None else ds
     ds.attrs["scenario"] = model.name
     return ds
 

@@ -232,6 +232,8 @@ void bind_program(py::module_& m) {
           py::arg("name"),
           "(parameter indices, schedule indices) a run sets by this name; ModelError saying what "
           "the name is (an auxiliary, a flow, a stock and the levers it depends on) otherwise.")
+      .def_property_readonly("backend", &Program::backend,
+                             "\"interpreter\", or \"compiled\" for machine code (build_native).")
       .def_property_readonly("stock_count", &Program::stock_count)
       .def_property_readonly("instruction_count", &Program::instruction_count)
       .def(
@@ -319,7 +321,96 @@ void bind_program(py::module_& m) {
           "Many runs on the lanes: (times, values[run, time, output], names, units). "
           "`schedules`: per lever, (name, offsets, times, values, interpolations, lane tables): "
           "table t is points offsets[t]:offsets[t+1], lane i reads table lanes[i] (empty: one "
-          "table per lane, or one for all).");
+          "table per lane, or one for all).")
+      .def(
+          "prepare",
+          [](const Program& p, std::vector<std::string> outputs, std::optional<double> start,
+             std::optional<double> stop, std::optional<double> dt, std::optional<double> save_every,
+             std::optional<std::string> method) {
+            return PreparedRun(
+                p, make_options(start, stop, dt, save_every, method, std::move(outputs)));
+          },
+          py::arg("outputs") = std::vector<std::string>{}, py::arg("start") = py::none(),
+          py::arg("stop") = py::none(), py::arg("dt") = py::none(),
+          py::arg("save_every") = py::none(), py::arg("method") = py::none(),
+          "A single run prepared for many calls (outputs and time settings resolved once).");
+}
+
+// A prepared single run: what Model.run calls, with nothing looked up by name per call.
+void bind_prepared_run(py::module_& m) {
+  py::class_<PreparedRun>(m, "PreparedRun")
+      .def_property_readonly("names", &PreparedRun::names)
+      .def_property_readonly("units", &PreparedRun::units)
+      .def_property_readonly("times",
+                             [](const PreparedRun& r) {
+                               return py::array_t<double>(
+                                   static_cast<py::ssize_t>(r.times().size()), r.times().data());
+                             })
+      .def("parameters", &PreparedRun::parameters, py::arg("name"),
+           "The parameter indices a name sets (every element of an arrayed constant).")
+      .def(
+          "run",
+          [](const PreparedRun& r, const std::vector<int>& indices,
+             const std::vector<double>& values,
+             const std::vector<std::tuple<int, DoubleArray, DoubleArray, std::string>>& schedules) {
+            std::vector<std::pair<int, GraphicalFunction>> tables;
+            for (const auto& [k, times, points, interpolation] : schedules)
+              tables.emplace_back(k, make_table(times, points, interpolation));
+            py::array_t<double> out({static_cast<py::ssize_t>(r.times().size()),
+                                     static_cast<py::ssize_t>(r.names().size())});
+            double* data = out.mutable_data();
+            {
+              py::gil_scoped_release release;
+              r.run(indices, values, data, tables);
+            }
+            return out;
+          },
+          py::arg("indices") = std::vector<int>{}, py::arg("values") = std::vector<double>{},
+          py::arg("schedules") =
+              std::vector<std::tuple<int, DoubleArray, DoubleArray, std::string>>{},
+          "One run: values[time, output], with values[k] for parameter indices[k] and, per "
+          "(schedule index, times, values, 'linear' or 'step'), that lever trajectory.")
+      .def(
+          "settable",
+          [](const PreparedRun& r, const std::string& name) {
+            const Settable s = r.settable(name);
+            return py::make_tuple(s.parameters, s.schedules);
+          },
+          py::arg("name"), "(parameter indices, schedule indices) a run sets by this name.");
+}
+
+// The compiled backend (h2sim/native.hpp).
+void bind_native(py::module_& m) {
+  m.def(
+      "build_native",
+      [](const Program& p, const std::string& compiler, const std::string& cache_dir) {
+        NativeOptions o;
+        o.compiler = compiler;
+        o.cache_dir = cache_dir;
+        NativeBuild b(p);
+        {
+          py::gil_scoped_release release;
+          b = build_native(p, o);
+        }
+        py::dict d;
+        d["program"] = b.program;
+        d["compiled"] = b.compiled;
+        d["from_cache"] = b.from_cache;
+        d["failed"] = b.failed;
+        d["reason"] = b.reason;
+        d["library"] = b.library;
+        d["compiler"] = b.compiler;
+        d["seconds"] = b.seconds;
+        return d;
+      },
+      py::arg("program"), py::arg("compiler") = "", py::arg("cache_dir") = "",
+      "The program as machine code, built now or found in the cache; the interpreted program "
+      "with the reason where no compiler works.");
+  m.def("native_source", &native_source, py::arg("program"), py::arg("standalone") = true,
+        py::arg("title") = "",
+        "The program as C: a standalone file for embedding, or the backend's source.");
+  m.def("math_functions_in_use", &math_functions_in_use,
+        "Which SLEEF functions compute exp, log and pow on this processor.");
 }
 
 // What changes a Scenario's model, and what compiles and checks it.
@@ -541,6 +632,8 @@ PYBIND11_MODULE(_h2sim, m) {
   });
 
   bind_program(m);
+  bind_prepared_run(m);
+  bind_native(m);
   bind_scenario(m);
   bind_functions(m);
 }

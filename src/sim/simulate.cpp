@@ -789,6 +789,59 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
   return run_lanes(program, plan, lanes, options);
 }
 
+struct PreparedRun::Plan {
+  Program program;
+  RunPlan plan;
+  LaneParameters defaults;  // the model's values and tables
+};
+
+PreparedRun::PreparedRun(const Program& program, const SimulationOptions& options) {
+  SimulationOptions single = options;
+  single.threads = 1;
+  auto p = std::make_shared<Plan>(Plan{program, make_plan(program, single), {}});
+  p->defaults = default_parameters(program);
+  plan_ = std::move(p);
+}
+
+const std::vector<std::string>& PreparedRun::names() const { return plan_->plan.output_names; }
+const std::vector<std::string>& PreparedRun::units() const { return plan_->plan.output_units; }
+const std::vector<double>& PreparedRun::times() const { return plan_->plan.times; }
+
+std::vector<int> PreparedRun::parameters(const std::string& name) const {
+  return plan_->program.settable(name).parameters;
+}
+
+Settable PreparedRun::settable(const std::string& name) const {
+  return plan_->program.settable(name);
+}
+
+void PreparedRun::run(const std::vector<int>& indices, const std::vector<double>& values,
+                      double* out,
+                      const std::vector<std::pair<int, GraphicalFunction>>& schedules) const {
+  if (indices.size() != values.size())
+    throw ModelError("a prepared run needs one value per parameter index");
+  LaneParameters lanes = plan_->defaults;
+  const auto& known = plan_->program.schedules();
+  for (const auto& [k, table] : schedules) {
+    if (k < 0 || static_cast<std::size_t>(k) >= known.size())
+      throw ModelError("no schedule with index " + std::to_string(k));
+    check_schedule_table(table, known[static_cast<std::size_t>(k)].name, "");
+    lanes.tables[static_cast<std::size_t>(k)] = LaneParameters::bound(table);
+  }
+  const auto& parameters = plan_->program.parameters();
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const int i = indices[k];
+    if (i < 0 || static_cast<std::size_t>(i) >= parameters.size())
+      throw ModelError("no parameter with index " + std::to_string(i));
+    reject_structural(plan_->program, i, parameters[static_cast<std::size_t>(i)].name, values[k]);
+    lanes.defaults[static_cast<std::size_t>(i)] = values[k];
+  }
+  lanes.lanes = 1;
+  BlockRunner<1> runner(detail::ProgramAccess::data(plan_->program),
+                        detail::ProgramAccess::native(plan_->program), plan_->plan);
+  runner.run(lanes, 0, 1, out);
+}
+
 namespace {
 int find_name(const std::vector<std::string>& names, const std::string& name) {
   const std::string key = canonical_element_name(name);

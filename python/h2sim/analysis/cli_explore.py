@@ -63,6 +63,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--plot", metavar="FILE", help="outcome distributions per policy: .png, .pdf or .svg")
     parser.add_argument("--threads", type=int, help="threads (default: every core)")
     parser.add_argument("--chunk-size", type=int, dest="chunk_size", metavar="N", help="runs per chunk")
+    _cli.add_backend_option(parser)
     parser.add_argument("--no-progress", action="store_true", dest="no_progress", help="no progress bar")
     _cli.add_time_options(parser)
     parser.set_defaults(handler=run)
@@ -143,7 +144,7 @@ def run(args) -> int:
     series = _cli.columns(args.time_series) or []
     if series and ext in TABLE_FORMATS:
         raise _cli.UsageError("--time-series needs -o with .nc or .zarr")
-    model = _cli.load(args.scenario)
+    model = _cli.load(args.scenario, backend=args.backend)
     policies = _policies(args, model)
     result = h2sim.explore(
         model, scenarios=args.scenarios, policies=policies, outcomes=outcomes, sampler=args.sampler,

@@ -46,6 +46,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", metavar="FILE", help="write the indices: .csv or .parquet")
     parser.add_argument("--plot", metavar="FILE", help="chart of the first outcome's indices: .png, .pdf or .svg")
     parser.add_argument("--threads", type=int, help="threads (default: every core)")
+    _cli.add_backend_option(parser)
     parser.add_argument("--no-progress", action="store_true", dest="no_progress", help="no progress bar")
     _cli.add_time_options(parser)
     parser.set_defaults(handler=run)
@@ -68,7 +69,7 @@ def run(args) -> int:
     for item in args.set or []:
         name, text = _cli.assignment(item, "--set")
         policy[name] = _cli.number(text, f"--set {name}")
-    model = _cli.load(args.scenario)
+    model = _cli.load(args.scenario, backend=args.backend)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         result = h2sim.sensitivity(

@@ -17,6 +17,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--years", metavar="Y1,Y2", help="times to show (default: start, middle, stop of the first)")
     parser.add_argument("--columns", metavar="A,B", help="variables (default: the first scenario's outputs)")
     common.add_load_options(parser)
+    common.add_backend_option(parser)
     parser.set_defaults(handler=run)
     return parser
 
@@ -25,7 +26,7 @@ def run(args) -> int:
     import h2sim
 
     columns = common.columns(args.columns)
-    models = [common.load(path, strict=args.strict) for path in args.scenarios]
+    models = [common.load(path, strict=args.strict, backend=args.backend) for path in args.scenarios]
     if columns is None:
         columns = models[0].outputs or list(models[0].run().columns)
     frames, labels = [], []

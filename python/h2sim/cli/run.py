@@ -22,6 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--plot", metavar="FILE", help="write a chart of the outputs: .png, .pdf or .svg")
     parser.add_argument("--columns", metavar="A,B", help="variables to report (default: the scenario's outputs)")
     common.add_load_options(parser)
+    common.add_backend_option(parser)
     common.add_time_options(parser)
     parser.set_defaults(handler=run)
     return parser
@@ -35,7 +36,7 @@ def run(args) -> int:
     params = common.set_values(args.set)
     columns = common.columns(args.columns)
 
-    model = common.load(args.scenario, strict=args.strict)
+    model = common.load(args.scenario, strict=args.strict, backend=args.backend)
     frame = model.run(params=params or None, return_columns=columns, **common.time_options(args))
 
     title = common.describe(model)

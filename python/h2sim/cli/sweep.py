@@ -38,6 +38,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                              "or the scenario's outputs)")
     parser.add_argument("--threads", type=int, help="threads (default: every core)")
     common.add_load_options(parser)
+    common.add_backend_option(parser)
     common.add_time_options(parser)
     parser.set_defaults(handler=run)
     return parser
@@ -66,7 +67,7 @@ def run(args) -> int:
     if args.threads is not None and args.threads < 0:
         raise UsageError("--threads must be 0 (every core) or more")
 
-    model = common.load(args.scenario, strict=args.strict)
+    model = common.load(args.scenario, strict=args.strict, backend=args.backend)
     start = model.time["start"]
     start_from = args.from_time if args.from_time is not None and args.from_time > start else None
     grid = _grid(args.lever, start_from)
