@@ -8,6 +8,7 @@ saved time; a tool that disagrees is reported, not timed); then every tool is ti
 run of the script, so the ratios compare like with like on the same machine at the same load:
 
 - one run from Python (best of --repeat rounds of the mean of a few calls), DataFrame out;
+  CPU time throughout (the machine may be shared), except for the parallel efficiency;
 - per run in a batch of --batch runs varying one constant (h2sim: run_batch on one thread;
   pysimlin and PySD have no batch: a loop of calls, timed over a subset);
 - for the generated fleet model, the same equations as plain C++ (compiled here with
@@ -85,14 +86,16 @@ def fleet_xmile() -> str:
 
 FLEET_CXX = r"""// The fleet model's equations as plain C++ (benchmarks/peers.py): the ceiling for h2sim.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 constexpr int S = %(segments)d, K = %(cohorts)d;
 constexpr int STEPS = 480, VARIABLES = 4 + S * (8 + 2 * K);
-static double run(double p0, std::vector<double>& out) {
+// every: save every variable at every step (as a single run of h2sim reports all of them); else
+// the three outputs the batch keeps (total fleet, fleet_0, cohort_19_7), as h2sim's batch does.
+static double run(double p0, std::vector<double>& out, bool every) {
   const double dt = 0.0625, life = 12, base_cost = 100, learning = 0.3;
   double market[S], p[S], q[S], cohort[S][K], flow[S][K], sales[S], fleet[S], cost[S], attract[S];
   for (int s = 0; s < S; ++s) {
@@ -113,12 +116,16 @@ static double run(double p0, std::vector<double>& out) {
       sales[s] = (p[s] + q[s] * f / market[s]) * std::max(0.0, market[s] - f) * attract[s];
       for (int k = 0; k < K; ++k) flow[s][k] = cohort[s][k] / (life / K);
     }
-    // Every variable saved, as h2sim reports every variable.
+    if (!every) {
+      *o++ = total; *o++ = fleet[0]; *o++ = cohort[S - 1][K - 1];
+      if (step == STEPS) return total;
+    } else {
     *o++ = life; *o++ = base_cost; *o++ = learning; *o++ = total;
     for (int s = 0; s < S; ++s) {
       *o++ = market[s]; *o++ = p[s]; *o++ = q[s]; *o++ = fleet[s]; *o++ = cost[s];
       *o++ = attract[s]; *o++ = sales[s]; *o++ = fleet[s] / total;
       for (int k = 0; k < K; ++k) { *o++ = cohort[s][k]; *o++ = flow[s][k]; }
+    }
     }
     if (step == STEPS) break;
     for (int s = 0; s < S; ++s)
@@ -130,15 +137,16 @@ static double run(double p0, std::vector<double>& out) {
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::atoi(argv[1]) : 1000;
   std::vector<double> out(static_cast<size_t>(STEPS + 1) * VARIABLES);
-  const double total = run(0.01, out);
+  const double total = run(0.01, out, true);
   double sink = 0;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int r = 0; r < 200; ++r) sink += run(0.01, out);
-  auto t1 = std::chrono::steady_clock::now();
-  for (int r = 0; r < runs; ++r) sink += run(0.01 + 0.02 * r / runs, out);
-  auto t2 = std::chrono::steady_clock::now();
-  std::printf("%%.17g %%.9g %%.9g %%g\n", total, std::chrono::duration<double>(t1 - t0).count() / 200,
-              std::chrono::duration<double>(t2 - t1).count() / runs, sink);
+  // CPU time, as the script measures h2sim's.
+  const std::clock_t t0 = std::clock();
+  for (int r = 0; r < 200; ++r) sink += run(0.01, out, true);
+  const std::clock_t t1 = std::clock();
+  for (int r = 0; r < runs; ++r) sink += run(0.01 + 0.02 * r / runs, out, false);
+  const std::clock_t t2 = std::clock();
+  std::printf("%%.17g %%.9g %%.9g %%g\n", total, double(t1 - t0) / CLOCKS_PER_SEC / 200,
+              double(t2 - t1) / CLOCKS_PER_SEC / runs, sink);
 }
 """
 
@@ -244,13 +252,14 @@ def agree(reference: pd.DataFrame, other: pd.DataFrame, names) -> str:
 
 
 def timed(f, repeat: int, calls: int) -> float:
-    """Seconds per call: the best of `repeat` rounds, each the mean of `calls` calls."""
+    """CPU seconds per call (the machine is shared: wall time would count other people's work):
+    the best of `repeat` rounds, each the mean of `calls` calls."""
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(calls):
             f()
-        best = min(best, (time.perf_counter() - start) / calls)
+        best = min(best, (time.process_time() - start) / calls)
     return best
 
 
@@ -381,7 +390,7 @@ def main() -> None:
                          argparse.Namespace(batch=min(args.batch, 512), repeat=max(1, args.repeat // 2)),
                          yaml_path=yaml_path)[0]
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end\n")
-    print("| model | tool | one run from Python | per run in a batch | how | one run vs h2sim | batch vs h2sim |")
+    print("| model | tool | one run from Python (CPU) | per run in a batch (CPU) | how | one run vs h2sim | batch vs h2sim |")
     print("|---|---|---:|---:|---|---:|---:|")
     base = {(r[0]): r for r in rows if r[1] == "h2sim"}
     for model, tool, one, per_run, how in rows:

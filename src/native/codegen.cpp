@@ -166,7 +166,8 @@ class FunctionWriter {
   }
 
   // The value of `in` as a C expression over its operands' names; "" when the statement
-  // was written already (lane by lane).
+  // was written already (lane by lane). Longer than 100 lines on purpose: one case per
+  // instruction, beside which the kernel's own switch (kernel.hpp) can be read line by line.
   std::string expression(const Instruction& in, const std::string& d, const std::string& a,
                          const std::string& b, const std::string& c) {
     const bool v = vector();
