@@ -161,8 +161,12 @@ class PreparedRun:
     def times(self) -> npt.NDArray[np.float64]: ...
     def parameters(self, name: str) -> list[int]:
         """The parameter indices a constant's name sets (every element of an array)."""
-    def run(self, indices: Sequence[int] = ..., values: Sequence[float] = ...) -> npt.NDArray[np.float64]:
-        """One run, values[k] for parameter indices[k]: values[time, output]. Releases the GIL."""
+    def settable(self, name: str) -> tuple[list[int], list[int]]:
+        """(parameter indices, schedule indices) a name sets; ModelError for anything else."""
+    def run(self, indices: Sequence[int] = ..., values: Sequence[float] = ...,
+            schedules: Sequence[tuple[int, npt.ArrayLike, npt.ArrayLike, str]] = ...) -> npt.NDArray[np.float64]:
+        """One run, values[k] for parameter indices[k] and, per (schedule index, times, values,
+        'linear' or 'step'), that lever trajectory: values[time, output]. Releases the GIL."""
 
 class Scenario:
     """A loaded scenario: its model, time settings, outputs and applied levers."""
