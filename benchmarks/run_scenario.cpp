@@ -5,12 +5,16 @@
 // counts the instructions one run costs (repeatable where timings are not).
 //
 //   h2sim_run_scenario SCENARIO [--runs N] [--lanes L] [--threads T] [--backend NAME]
+//                      [--outputs A,B]
 //     --runs N      single runs (simulate), default 10; with --lanes, batches
 //     --lanes L     run batches of L lanes (simulate_batch) instead of single runs
 //     --threads T   worker threads of a batch (default 1)
 //     --backend B   interpreter (default) or compiled
+//     --outputs A,B the outputs kept (default: the model's; an ensemble keeps a few)
+// SCENARIO is a YAML scenario or an XMILE or Vensim model.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +22,7 @@
 #include <fstream>
 #include <h2sim/h2sim.hpp>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -38,7 +43,7 @@ std::string load_average() {
 int usage() {
   std::fprintf(stderr,
                "usage: h2sim_run_scenario SCENARIO [--runs N] [--lanes L] [--threads T] "
-               "[--backend interpreter|compiled]\n");
+               "[--backend interpreter|compiled] [--outputs A,B]\n");
   return 2;
 }
 
@@ -51,6 +56,7 @@ int main(int argc, char** argv) {
   long lanes = 0;
   unsigned threads = 1;
   std::string backend = "interpreter";
+  std::vector<std::string> outputs;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) return usage();
@@ -63,6 +69,13 @@ int main(int argc, char** argv) {
       threads = static_cast<unsigned>(std::atol(value));
     } else if (arg == "--backend") {
       backend = value;
+    } else if (arg == "--outputs") {
+      std::string list = value;
+      for (std::size_t from = 0; from <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', from), list.size());
+        if (comma > from) outputs.push_back(list.substr(from, comma - from));
+        from = comma + 1;
+      }
     } else {
       return usage();
     }
@@ -86,6 +99,7 @@ int main(int argc, char** argv) {
     }
     h2sim::SimulationOptions options;
     options.threads = threads;
+    options.outputs = outputs;
     const h2sim::TimeSettings& time = program.time();
     const double steps = (time.stop - time.start) / time.dt;
     std::printf("%s: %zu instructions a step, %.0f steps, backend %s\n", scenario.c_str(),
