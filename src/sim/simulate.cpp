@@ -406,11 +406,17 @@ class BlockRunner {
     }
   }
 
-  // x * 0 is NaN exactly when x is not finite, so one sum over slots tells.
+  // x * 0 is NaN exactly when x is not finite, so one sum over slots tells: 0 when all are
+  // finite, NaN otherwise, in any order. Four sums side by side, so that the additions do not
+  // wait on each other (one chain of adds cost a fifth of a batch's time on a model saved
+  // every step).
   Block<W> probe(std::int32_t begin, std::int32_t end) {
-    Block<W> sum = Block<W>::Zero();
-    for (std::int32_t s = begin; s < end; ++s) sum += slot(s) * 0.0;
-    return sum;
+    Block<W> sum[4] = {Block<W>::Zero(), Block<W>::Zero(), Block<W>::Zero(), Block<W>::Zero()};
+    std::int32_t s = begin;
+    for (; s + 4 <= end; s += 4)
+      for (int k = 0; k < 4; ++k) sum[k] += slot(s + k) * 0.0;
+    for (; s < end; ++s) sum[0] += slot(s) * 0.0;
+    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
   }
 
   // Between saved times only the state and its derivatives are checked: a value that
