@@ -116,9 +116,11 @@ Settable Program::settable(const std::string& name) const {
   // A variable with a value: say what it is and which levers move it.
   std::vector<std::int32_t> slots;
   VariableKind kind = VariableKind::Auxiliary;
+  int output = -1;
   for (const int o : matching(p.outputs, name)) {
     slots.push_back(p.output_slots[static_cast<std::size_t>(o)]);
     kind = p.outputs[static_cast<std::size_t>(o)].kind;
+    if (output < 0) output = o;
   }
   if (slots.empty()) {
     std::vector<std::string> names;
@@ -130,9 +132,19 @@ Settable Program::settable(const std::string& name) const {
                          (best.empty() ? std::string() : " (did you mean '" + best + "'?)"),
                      where);
   }
+  // Where the variable is defined: found by its name, since a variable that only copies
+  // another shares that one's slot (and the slot says where the other is defined).
+  const std::string variable_key =
+      canonical_name(p.outputs[static_cast<std::size_t>(output)].variable);
+  const auto defined =
+      std::find_if(p.variable_locations.begin(), p.variable_locations.end(),
+                   [&](const Location& l) { return canonical_name(l.variable) == variable_key; });
   const auto k = static_cast<std::size_t>(slots.front() - p.variable_begin);
   const std::int32_t variable = k < p.slot_variables.size() ? p.slot_variables[k] : -1;
-  if (variable >= 0) where = p.variable_locations[static_cast<std::size_t>(variable)];
+  if (defined != p.variable_locations.end())
+    where = *defined;
+  else if (variable >= 0)
+    where = p.variable_locations[static_cast<std::size_t>(variable)];
   where.variable = name;
   std::string message =
       kind_phrase(kind) + ", not a constant: only constants and lever schedules can be set per run";

@@ -272,3 +272,29 @@ TEST_CASE("schedules: trajectories that cannot run are refused with the lever's 
   CHECK_THAT(message_of<h2sim::ModelError>([&] { h2sim::simulate_batch(program, batch); }),
              Catch::Contains("gives 2 tables for a batch of 3 lanes"));
 }
+
+TEST_CASE("schedules: a variable that only copies another is refused at its own line",
+          "[schedules][errors]") {
+  // `echo` shares `pull`'s slot (the compiler aliases copies): the message must still point at
+  // echo's definition, not pull's.
+  const std::string yaml = R"(name: echo
+time: {start: 0, stop: 2, dt: 0.5, method: euler}
+constants:
+  subsidy: {value: 0.2, lever: true}
+auxiliaries:
+  pull:
+    equation: 1 + subsidy
+  echo:
+    equation: pull
+)";
+  const h2sim::Program program = *h2sim::parse_scenario(yaml, "echo.yaml").program;
+  try {
+    h2sim::simulate(program, {}, {{"echo", 2}});
+    FAIL("setting an auxiliary was accepted");
+  } catch (const h2sim::ModelError& e) {
+    INFO(e.what());
+    CHECK(e.where().variable == "echo");
+    CHECK(e.where().line == 8);
+    CHECK_THAT(e.message(), Catch::Contains("depends on the lever 'subsidy'"));
+  }
+}
