@@ -56,6 +56,9 @@ struct TimeSettings {
   double save_every = 0.0;  // 0: every dt
   Method method = Method::Euler;
   std::string time_units = "year";
+  // Where the settings were read (the file and line of `time:` or <sim_specs>): errors about
+  // them, at load and at run time, point here.
+  Location location = {};
 };
 
 // An equation for one element (or a tuple of elements) of an arrayed variable.
@@ -253,6 +256,11 @@ class Model {
   std::vector<Dimension> dimensions_;
   std::map<std::string, std::size_t> index_;  // canonical name -> position in variables_
 };
+
+// Whether a scenario or a run may set `v` to a number or a schedule (`parameters:`,
+// `levers:`, Python's with_params): a constant, an auxiliary whose equation is a number, or
+// a constant that a schedule already drives. Anything computed by an equation may not be.
+bool is_settable_constant(const Variable& v);
 
 // Whether `subscript`, as a per-element equation names it, stands for `element` of a
 // variable's dimension: "*", the element itself, or a dimension (a subrange) that holds it.

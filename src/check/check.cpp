@@ -2,6 +2,8 @@
 // diagnostic with the variable's file and line.
 #include "h2sim/check.hpp"
 
+#include <new>
+
 #include "check/unit_checker.hpp"
 #include "compile/compiler.hpp"
 
@@ -41,6 +43,23 @@ CheckResult check_model(const Model& model, const CheckOptions& options) {
     d.message = e.message();
     d.where = e.where();
     result.diagnostics.insert(result.diagnostics.begin(), std::move(d));
+  } catch (const std::bad_alloc&) {
+    result.program.reset();
+    Diagnostic d;
+    d.message =
+        "not enough memory to compile the model (docs/limits.md: the limits that keep "
+        "models to a size that compiles)";
+    d.where = model.time().location;
+    result.diagnostics.insert(result.diagnostics.begin(), std::move(d));
+  }
+  // A file that defines nothing (an unclosed quote can swallow the rest of it) deserves a word.
+  if (model.variables().empty()) {
+    Diagnostic d;
+    d.severity = Diagnostic::Severity::Warning;
+    d.kind = ErrorKind::Scenario;
+    d.message = "the model has no variables: nothing to compute";
+    d.where.file = model.time().location.file;
+    result.diagnostics.push_back(std::move(d));
   }
   return result;
 }

@@ -4,6 +4,7 @@
 
 #include "h2sim/compile.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/limits.hpp"
 #include "program/access.hpp"
 
 namespace h2sim {
@@ -23,10 +24,30 @@ LoweredPtr ref(int node) {
   return l;
 }
 
+Lowered::~Lowered() {
+  std::vector<LoweredPtr> pending = std::move(args);
+  while (!pending.empty()) {
+    LoweredPtr last = std::move(pending.back());
+    pending.pop_back();
+    // The last owner of a node takes its arguments over, so that freeing it frees no more.
+    if (last && last.use_count() == 1) {
+      auto& children = const_cast<Lowered&>(*last).args;
+      for (auto& child : children) pending.push_back(std::move(child));
+      children.clear();
+    }
+  }
+}
+
+// In the order a recursive walk would give (first argument first), without recursion.
 void collect_refs(const LoweredPtr& l, std::vector<int>& out) {
   if (!l) return;
-  if (l->kind == Lowered::Kind::Ref) out.push_back(l->node);
-  for (const auto& a : l->args) collect_refs(a, out);
+  std::vector<const Lowered*> pending{l.get()};
+  while (!pending.empty()) {
+    const Lowered* x = pending.back();
+    pending.pop_back();
+    if (x->kind == Lowered::Kind::Ref) out.push_back(x->node);
+    for (auto a = x->args.rbegin(); a != x->args.rend(); ++a) pending.push_back(a->get());
+  }
 }
 
 Program Compiler::run() {
@@ -55,6 +76,19 @@ void Compiler::fail(const std::string& message, const Site& site, int column) co
 }
 
 int Compiler::add_node(Node n) {
+  // Internal stocks and delays (SMTHN of order 1000 on every element, say) count too.
+  if (nodes_.size() >= limit(Limit::Elements) + kClockNodes) {
+    Location where;
+    if (current_variable_ >= 0)
+      where = model_.location(model_.variables[static_cast<std::size_t>(current_variable_)],
+                              current_owner_);
+    throw ModelError(
+        limit_message(Limit::Elements, "the model expands to more than " +
+                                           std::to_string(limit(Limit::Elements)) +
+                                           " values (internal stocks of SMTH, DELAY and TREND "
+                                           "included)"),
+        where);
+  }
   nodes_.push_back(std::move(n));
   return static_cast<int>(nodes_.size()) - 1;
 }
@@ -66,6 +100,7 @@ int Compiler::internal_node(NodeKind kind, const std::string& label, LoweredPtr 
   n.internal = true;
   n.name = current_owner_ + "." + label;
   n.owner = current_owner_;
+  n.function = current_function_;
   n.variable = current_variable_;
   n.value = std::move(value);
   return add_node(std::move(n));

@@ -37,6 +37,12 @@ struct Lowered {
   Op op = Op::Copy;  // Apply
   int table = -1;    // Lookup: the table; Schedule: the schedule (its table is bound per run)
   std::vector<LoweredPtr> args;
+
+  Lowered() = default;
+  Lowered(const Lowered&) = default;
+  Lowered& operator=(const Lowered&) = default;
+  // Frees the tree without recursion: SUM over n elements is a chain n deep.
+  ~Lowered();
 };
 
 enum class NodeKind { Clock, Constant, Auxiliary, Stock, Initial, Previous, Delay };
@@ -44,9 +50,10 @@ enum class NodeKind { Clock, Constant, Auxiliary, Stock, Initial, Previous, Dela
 // One value the program holds: an element of a variable, or internal state of one.
 struct Node {
   NodeKind kind = NodeKind::Auxiliary;
-  std::string name;   // display name, "fleet[bus]"; internal nodes: owner + "." + label
-  std::string owner;  // the element it belongs to ("fleet[bus]"), for messages
-  int variable = -1;  // the model variable (index into ResolvedModel::variables)
+  std::string name;      // display name, "fleet[bus]"; internal nodes: owner + "." + label
+  std::string owner;     // the element it belongs to ("fleet[bus]"), for messages
+  std::string function;  // internal nodes: the builtin whose state it is ("SMTH1")
+  int variable = -1;     // the model variable (index into ResolvedModel::variables)
   bool internal = false;
   bool uniflow = false;
   bool non_negative = false;
@@ -172,7 +179,8 @@ class Compiler {
   std::vector<int> structural_;         // constant nodes whose value fixed the structure
   std::vector<int> schedule_nodes_;     // per schedule: the node whose value it is
   std::int32_t temporaries_begin_ = 0;  // literals and temporaries: slots from here
-  std::string current_owner_;  // the element being lowered: internal nodes are named after it
+  std::string current_owner_;     // the element being lowered: internal nodes are named after it
+  std::string current_function_;  // the builtin being lowered: internal nodes belong to it
   int current_variable_ = -1;
   int current_node_ = -1;
   bool in_reduction_ = false;

@@ -2,11 +2,30 @@
 // instructions for initialisation and for one evaluation of the right-hand side, and what
 // the simulator needs to report (outputs, parameters, where each variable is defined).
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "compile/compiler.hpp"
 
 namespace h2sim::detail {
+
+namespace {
+
+std::string internal_kind(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::Stock:
+      return "stock";
+    case NodeKind::Delay:
+      return "delay";
+    case NodeKind::Previous:
+    case NodeKind::Initial:
+      return "held value";
+    default:
+      return "value";
+  }
+}
+
+}  // namespace
 
 std::int32_t Compiler::literal_slot(double v) {
   std::uint64_t bits = 0;
@@ -20,59 +39,82 @@ std::int32_t Compiler::literal_slot(double v) {
   return s;
 }
 
-// Emits `l` into `code`; the result lands in `dst` when given, else in a new slot.
+// Emits `l` into `code`; the result lands in `dst` when given, else in a new slot. Arguments
+// first, in order, as a recursive walk would; but with an explicit stack, because a SUM over
+// n elements is a chain n deep.
 std::int32_t Compiler::emit(const LoweredPtr& l, std::vector<Instruction>& code, std::int32_t dst) {
-  std::int32_t result = -1;
-  switch (l->kind) {
-    case Lowered::Kind::Number:
-      result = literal_slot(l->number);
-      break;
-    case Lowered::Kind::Ref:
-      result = node(l->node).slot;
-      break;
-    case Lowered::Kind::Lookup: {
-      const std::int32_t a = emit(l->args[0], code);
-      Instruction in;
-      in.op = Op::Lookup;
-      in.dst = dst >= 0 ? dst : new_slot();
-      in.a = a;
-      in.b = l->table;
-      code.push_back(in);
-      return in.dst;
+  struct Pending {
+    const Lowered* l;
+    std::int32_t dst;
+    std::size_t emitted = 0;                     // arguments emitted so far
+    std::array<std::int32_t, 3> args{0, 0, -1};  // their slots
+  };
+  std::vector<Pending> stack{{l.get(), dst}};
+  for (;;) {
+    Pending& p = stack.back();
+    const Lowered& x = *p.l;
+    const bool has_args = x.kind == Lowered::Kind::Apply || x.kind == Lowered::Kind::Lookup ||
+                          x.kind == Lowered::Kind::Schedule;
+    if (has_args && p.emitted < x.args.size()) {
+      const Lowered* next = x.args[p.emitted].get();
+      stack.push_back({next, -1});  // invalidates p
+      continue;
     }
-    case Lowered::Kind::Schedule: {
-      const std::int32_t a = emit(l->args[0], code);
-      Instruction in;
-      in.op = Op::Schedule;
-      in.dst = dst >= 0 ? dst : new_slot();
-      in.a = a;
-      in.b = l->table;
-      code.push_back(in);
-      return in.dst;
+    std::int32_t result = -1;
+    switch (x.kind) {
+      case Lowered::Kind::Number:
+        result = literal_slot(x.number);
+        break;
+      case Lowered::Kind::Ref:
+        result = node(x.node).slot;
+        break;
+      case Lowered::Kind::Lookup: {
+        Instruction in;
+        in.op = Op::Lookup;
+        in.dst = p.dst >= 0 ? p.dst : new_slot();
+        in.a = p.args[0];
+        in.b = x.table;
+        code.push_back(in);
+        result = in.dst;
+        break;
+      }
+      case Lowered::Kind::Schedule: {
+        Instruction in;
+        in.op = Op::Schedule;
+        in.dst = p.dst >= 0 ? p.dst : new_slot();
+        in.a = p.args[0];
+        in.b = x.table;
+        code.push_back(in);
+        result = in.dst;
+        break;
+      }
+      case Lowered::Kind::Apply: {
+        Instruction in;
+        in.op = x.op;
+        in.dst = p.dst >= 0 ? p.dst : new_slot();
+        in.a = p.args[0];
+        in.b = x.args.size() > 1 ? p.args[1] : p.args[0];
+        in.c = x.args.size() > 2 ? p.args[2] : -1;
+        code.push_back(in);
+        note_breakpoints(x);
+        result = in.dst;
+        break;
+      }
     }
-    case Lowered::Kind::Apply: {
-      std::int32_t args[3] = {0, 0, -1};
-      for (std::size_t i = 0; i < l->args.size(); ++i) args[i] = emit(l->args[i], code);
+    if (!has_args && p.dst >= 0 && p.dst != result) {
       Instruction in;
-      in.op = l->op;
-      in.dst = dst >= 0 ? dst : new_slot();
-      in.a = args[0];
-      in.b = l->args.size() > 1 ? args[1] : args[0];
-      in.c = l->args.size() > 2 ? args[2] : -1;
+      in.op = Op::Copy;
+      in.dst = p.dst;
+      in.a = result;
       code.push_back(in);
-      note_breakpoints(*l);
-      return in.dst;
+      result = p.dst;
     }
+    stack.pop_back();
+    if (stack.empty()) return result;
+    Pending& parent = stack.back();
+    if (parent.emitted < parent.args.size()) parent.args[parent.emitted] = result;
+    ++parent.emitted;
   }
-  if (dst >= 0 && dst != result) {
-    Instruction in;
-    in.op = Op::Copy;
-    in.dst = dst;
-    in.a = result;
-    code.push_back(in);
-    return dst;
-  }
-  return result;
 }
 
 // A static argument of STEP/RAMP/PULSE is a time the adaptive methods must stop at.
@@ -137,14 +179,23 @@ void Compiler::allocate_slots() {
   // For run-time errors: what each variable slot is, and where its variable is defined.
   const auto count = static_cast<std::size_t>(data_.variable_end - data_.variable_begin);
   data_.slot_names.resize(count);
+  data_.slot_internals.resize(count);
   data_.slot_variables.assign(count, -1);
-  for (const ResolvedVariable& v : model_.variables)
+  for (const ResolvedVariable& v : model_.variables) {
     data_.variable_locations.push_back(model_.location(v, v.name()));
+    data_.variable_equations.push_back(v.equation              ? v.equation->text
+                                       : v.per_element.empty() ? ""
+                                                               : v.per_element[0].text);
+  }
   for (const Node& n : nodes_) {
     if (n.kind == NodeKind::Clock || alias_of(n) >= 0) continue;
     const auto k = static_cast<std::size_t>(n.slot - data_.variable_begin);
-    data_.slot_names[k] =
-        n.internal ? n.owner + " (inside " + n.name.substr(n.owner.size() + 1) + ")" : n.name;
+    // An error in a builtin's internal state names the user's variable, and what in it.
+    data_.slot_names[k] = n.internal ? n.owner : n.name;
+    if (n.internal)
+      data_.slot_internals[k] = "the internal " + internal_kind(n.kind) + " '" +
+                                n.name.substr(n.owner.size() + 1) + "'" +
+                                (n.function.empty() ? "" : " of " + n.function);
     data_.slot_variables[k] = n.variable;
   }
   data_.derivative_begin = data_.slot_count;

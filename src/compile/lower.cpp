@@ -340,7 +340,11 @@ std::string Compiler::variable_suggestion(const std::string& name) const {
 
 LoweredPtr Compiler::lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site) {
   CallLowering call(*this, e, ctx, site);
-  return e.builtin->lower(call);
+  const std::string outer = current_function_;
+  current_function_ = call.function();
+  LoweredPtr value = e.builtin->lower(call);
+  current_function_ = outer;
+  return value;
 }
 
 // SUM/MEAN/MIN/MAX/PROD over the open dimensions of `arg`: the terms, unrolled.

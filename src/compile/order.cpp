@@ -10,12 +10,19 @@ namespace h2sim::detail {
 
 namespace {
 
+// Without recursion: a SUM over n elements is a chain n deep.
 bool has_time_op(const LoweredPtr& l) {
   if (!l) return false;
-  if (l->kind == Lowered::Kind::Apply &&
-      (l->op == Op::Step || l->op == Op::Ramp || l->op == Op::Pulse))
-    return true;
-  return std::any_of(l->args.begin(), l->args.end(), has_time_op);
+  std::vector<const Lowered*> pending{l.get()};
+  while (!pending.empty()) {
+    const Lowered* x = pending.back();
+    pending.pop_back();
+    if (x->kind == Lowered::Kind::Apply &&
+        (x->op == Op::Step || x->op == Op::Ramp || x->op == Op::Pulse))
+      return true;
+    for (const auto& a : x->args) pending.push_back(a.get());
+  }
+  return false;
 }
 
 bool holds_value(NodeKind k) {
@@ -40,21 +47,37 @@ std::vector<int> Compiler::topological_order(const std::vector<int>& members,
   std::vector<char> state(nodes_.size(), 0);  // 0 new, 1 on the path, 2 done
   std::vector<char> member(nodes_.size(), 0);
   for (int m : members) member[static_cast<std::size_t>(m)] = 1;
-  std::vector<int> path;
-  std::function<void(int)> visit = [&](int id) {
+  // An explicit stack, not recursion: a chain of n auxiliaries is n deep.
+  std::vector<int> path;  // the nodes being visited, outermost first
+  struct Visit {
+    int id;
+    std::vector<int> deps;
+    std::size_t next = 0;
+  };
+  std::vector<Visit> stack;
+  auto enter = [&](int id) {
     state[static_cast<std::size_t>(id)] = 1;
     path.push_back(id);
-    for (int d : deps(id)) {
-      if (!member[static_cast<std::size_t>(d)]) continue;
-      if (state[static_cast<std::size_t>(d)] == 1) report_loop(path, d, what);
-      if (state[static_cast<std::size_t>(d)] == 0) visit(d);
-    }
-    path.pop_back();
-    state[static_cast<std::size_t>(id)] = 2;
-    order.push_back(id);
+    stack.push_back({id, deps(id)});
   };
-  for (int m : members)
-    if (state[static_cast<std::size_t>(m)] == 0) visit(m);
+  for (int m : members) {
+    if (state[static_cast<std::size_t>(m)] != 0) continue;
+    enter(m);
+    while (!stack.empty()) {
+      Visit& v = stack.back();
+      if (v.next < v.deps.size()) {
+        const int d = v.deps[v.next++];
+        if (!member[static_cast<std::size_t>(d)]) continue;
+        if (state[static_cast<std::size_t>(d)] == 1) report_loop(path, d, what);
+        if (state[static_cast<std::size_t>(d)] == 0) enter(d);
+        continue;
+      }
+      state[static_cast<std::size_t>(v.id)] = 2;
+      order.push_back(v.id);
+      path.pop_back();
+      stack.pop_back();
+    }
+  }
   return order;
 }
 

@@ -10,10 +10,17 @@ namespace h2sim::detail {
 
 // Levenshtein distance: insertions, deletions and substitutions each cost 1.
 std::size_t edit_distance(const std::string& a, const std::string& b);
+// The same when it is at most `max`, else max + 1; takes O(length * max) time.
+std::size_t edit_distance(const std::string& a, const std::string& b, std::size_t max);
+
+// closest_name suggests nothing for a word longer than this (canonical characters).
+inline constexpr std::size_t kLongestSuggestedName = 200;
 
 // The one rule for "did you mean": the candidate closest to `word` (both compared as
 // canonical names), when it is close enough to be a likely typo: at most max(2, n / 3)
-// edits for a word of n characters. Ties go to the first candidate. "" when none is.
+// edits for a word of n characters. Ties go to the first candidate. "" when none is, and for
+// words longer than kLongestSuggestedName. Bounded in time: a length filter and a banded
+// edit distance make it O(candidates * n).
 std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
 
 // Without leading and trailing whitespace.

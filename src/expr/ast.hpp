@@ -33,6 +33,7 @@ struct Subscript {
 struct Expr {
   ExprKind kind = ExprKind::Number;
   int column = 0;  // 1-based position in the equation text
+  int height = 1;  // levels from here to the deepest leaf (set by the parsers; TreeLimits)
 
   double number = 0;
   std::string name;  // canonical: Name and Call

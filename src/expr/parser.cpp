@@ -7,9 +7,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "expr/ast.hpp"
+#include "expr/tree_limits.hpp"
 #include "h2sim/error.hpp"
 #include "h2sim/names.hpp"
 
@@ -33,6 +35,7 @@ class Parser {
 
   ExprPtr parse_all() {
     if (token_ == Token::End) fail("empty equation", 1);
+    if (auto too_long = limits_.check_length(text_.size())) fail(*too_long, 1);
     ExprPtr e = parse_or();
     if (token_ != Token::End) fail("unexpected '" + token_text_ + "' after a complete expression");
     return e;
@@ -247,13 +250,33 @@ class Parser {
   }
 
   // --- grammar ----------------------------------------------------------------
-  static ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b, int column) {
+  // Every node goes through here: its height and the count stay inside the limits.
+  ExprPtr built(std::shared_ptr<Expr> e) {
+    if (auto too_big = limits_.add(*e)) fail(*too_big, e->column);
+    return e;
+  }
+
+  // Recursion goes through parse_unary, each level through one of these.
+  class Level {
+   public:
+    explicit Level(Parser& parser) : parser_(parser) {
+      if (auto too_deep = parser_.limits_.enter()) parser_.fail(*too_deep);
+    }
+    ~Level() { parser_.limits_.leave(); }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
+  ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b, int column) {
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::Binary;
     e->binary = op;
     e->column = column;
     e->args = {std::move(a), std::move(b)};
-    return e;
+    return built(std::move(e));
   }
 
   ExprPtr parse_or() {
@@ -327,6 +350,7 @@ class Parser {
     return make_binary(BinaryOp::Pow, base, parse_unary(), col);
   }
   ExprPtr parse_unary() {
+    const Level level(*this);
     if (at_op("-") || at_op("+") || at_op("!") || at_word("not")) {
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::Unary;
@@ -336,7 +360,7 @@ class Parser {
       // NOT binds looser than comparisons would suggest in some tools; XMILE puts it
       // with the unary operators, so `not a = b` is `(not a) = b`.
       e->args = {parse_unary()};
-      return e;
+      return built(std::move(e));
     }
     return parse_power();
   }
@@ -349,7 +373,7 @@ class Parser {
       e->number = number_;
       e->column = col;
       next();
-      return e;
+      return built(std::move(e));
     }
     if (token_ == Token::LParen) {
       next();
@@ -389,7 +413,7 @@ class Parser {
         }
         expect(Token::RParen, "')' or ',' in the argument list");
       }
-      return e;
+      return built(std::move(e));
     }
     if (token_ == Token::End) fail("the equation ends where a value was expected");
     fail("expected a number, a name or '(' but found '" + token_text_ + "'");
@@ -420,8 +444,13 @@ class Parser {
       fail("ranges of elements (a:b) in subscripts are not supported; use a subrange (*:SubRange)");
     if (e->kind == ExprKind::Number) {
       const double v = e->number;
-      if (v < 1 || v != std::floor(v) || v > 1e9)
-        fail("a numeric subscript must be a whole number from 1", column);
+      // No dimension has more elements than the limit, so no subscript is larger.
+      const auto largest = static_cast<double>(
+          std::min<std::size_t>(limit(Limit::Elements), std::numeric_limits<int>::max()));
+      if (v < 1 || v != std::floor(v) || v > largest)
+        fail("a numeric subscript must be a whole number from 1 to " +
+                 std::to_string(static_cast<long long>(largest)),
+             column);
       s.kind = Subscript::Kind::Index;
       s.index = static_cast<int>(v);
       return s;
@@ -452,7 +481,7 @@ class Parser {
     next();
     ExprPtr no = parse_or();
     e->args = {std::move(cond), std::move(yes), std::move(no)};
-    return e;
+    return built(std::move(e));
   }
 
   const std::string& text_;
@@ -462,6 +491,7 @@ class Parser {
   std::string token_text_;
   int token_column_ = 1;
   double number_ = 0;
+  detail::TreeLimits limits_;
 };
 
 }  // namespace

@@ -107,6 +107,8 @@ std::vector<GraphicalFunction> DataFiles::series(const std::vector<std::string>&
     });
   };
   if (all([](unsigned char c) { return std::isdigit(c) != 0; })) {
+    // (XFD1048576 is the last cell of a sheet: more digits would overflow std::stoi.)
+    if (time_ref.size() > 7) throw std::runtime_error("no sheet has a row " + time_ref);
     time_line = std::stoi(time_ref) - 1;
     start = first.col0;
   } else if (time_ref.size() <= 3 && all([](unsigned char c) { return std::isalpha(c) != 0; })) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/encoding.hpp"
 #include "h2sim/model.hpp"
 #include "h2sim/scenario.hpp"
 
@@ -27,7 +28,10 @@ Model read_xmile(const std::string& text, const std::string& file,
 // A Vensim .mdl model (include/h2sim/vensim.hpp); data files are looked up beside `file`.
 Model read_vensim(const std::string& text, const std::string& file);
 
-// A file's whole text; ScenarioError when it cannot be read.
+// A file's whole text, decoded by the one rule of core/encoding.hpp (with the fallback its
+// extension allows: text_fallback); ScenarioError when it cannot be read, is a folder or is
+// larger than the limit, ParseError when it is not text.
 std::string read_file(const std::string& path);
+TextFallback text_fallback(const std::string& path);
 
 }  // namespace h2sim::detail

@@ -58,14 +58,20 @@ bool parse_cell(const std::string& text, int& row, int& col) {
   col = 0;
   while (i < text.size() && text[i] == '$') ++i;
   const std::size_t letters = i;
-  while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])))
+  // At most 3 letters and 7 digits (XFD1048576 is the last cell of a sheet), checked as
+  // they come, so that no count overflows.
+  while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
+    if (i - letters == 3) return false;
     col = col * 26 + (std::toupper(static_cast<unsigned char>(text[i++])) - 'A' + 1);
-  if (i == letters || i - letters > 3) return false;
+  }
+  if (i == letters) return false;
   while (i < text.size() && text[i] == '$') ++i;
   const std::size_t digits = i;
   row = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    if (i - digits == 7) return false;
     row = row * 10 + (text[i++] - '0');
+  }
   if (i == digits || i != text.size() || row < 1) return false;
   --row;
   --col;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "expr/tree_limits.hpp"
 #include "h2sim/error.hpp"
 #include "h2sim/names.hpp"
 
@@ -32,6 +33,7 @@ class Parser {
 
   ExprPtr parse_all() {
     if (token_ == Token::End) fail("empty equation", 1);
+    if (auto too_long = limits_.check_length(text_.size())) fail(*too_long, 1);
     ExprPtr e = parse_or();
     if (token_ != Token::End) fail("unexpected '" + token_text_ + "' after a complete expression");
     return e;
@@ -216,15 +218,36 @@ class Parser {
     next();
   }
 
-  static ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b, int column) {
+  // Every node of the equation goes through here: its height and the count stay inside the
+  // limits (expr/tree_limits.hpp), as in the equation parser of src/expr.
+  ExprPtr built(std::shared_ptr<Expr> e) {
+    if (auto too_big = limits_.add(*e)) fail(*too_big, e->column);
+    return e;
+  }
+
+  // Recursion goes through parse_not and parse_unary, each level through one of these.
+  class Level {
+   public:
+    explicit Level(Parser& parser) : parser_(parser) {
+      if (auto too_deep = parser_.limits_.enter()) parser_.fail(*too_deep);
+    }
+    ~Level() { parser_.limits_.leave(); }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
+  ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b, int column) {
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::Binary;
     e->binary = op;
     e->column = column;
     e->args = {std::move(a), std::move(b)};
-    return e;
+    return built(std::move(e));
   }
-  static ExprPtr make_number(double v, int column) {
+  static std::shared_ptr<Expr> make_number(double v, int column) {
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::Number;
     e->number = v;
@@ -251,6 +274,7 @@ class Parser {
     return left;
   }
   ExprPtr parse_not() {
+    const Level level(*this);
     if (at_op(":NOT:")) {
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::Unary;
@@ -258,7 +282,7 @@ class Parser {
       e->column = token_column_;
       next();
       e->args = {parse_not()};
-      return e;
+      return built(std::move(e));
     }
     return parse_comparison();
   }
@@ -306,6 +330,7 @@ class Parser {
     return left;
   }
   ExprPtr parse_unary() {
+    const Level level(*this);
     if (at_op("-") || at_op("+")) {
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::Unary;
@@ -313,7 +338,7 @@ class Parser {
       e->unary = at_op("-") ? UnaryOp::Neg : UnaryOp::Plus;
       next();
       e->args = {parse_unary()};
-      return e;
+      return built(std::move(e));
     }
     return parse_power();
   }
@@ -330,11 +355,11 @@ class Parser {
     if (token_ == Token::Number) {
       const double v = number_;
       next();
-      return make_number(v, col);
+      return built(make_number(v, col));
     }
     if (at_op(":NA:")) {
       next();
-      return make_number(kVensimNA, col);
+      return built(make_number(kVensimNA, col));
     }
     if (token_ == Token::LParen) {
       next();
@@ -348,7 +373,7 @@ class Parser {
       e->name = "'" + token_text_ + "'";
       e->column = col;
       next();
-      return e;
+      return built(std::move(e));
     }
     if (token_ == Token::Name) {
       auto e = std::make_shared<Expr>();
@@ -382,7 +407,7 @@ class Parser {
         }
         expect(Token::RParen, "')' or ',' in the argument list");
       }
-      return e;
+      return built(std::move(e));
     }
     if (token_ == Token::End) fail("the equation ends where a value was expected");
     fail("expected a number, a name or '(' but found '" + token_text_ + "'");
@@ -479,6 +504,7 @@ class Parser {
   std::string token_text_;
   int token_column_ = 1;
   double number_ = 0;
+  TreeLimits limits_;
 };
 
 }  // namespace

@@ -33,6 +33,7 @@
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
 #include "io/data_functions.hpp"
+#include "h2sim/limits.hpp"
 #include "io/readers.hpp"
 #include "io/vensim_expression.hpp"
 
@@ -619,7 +620,9 @@ class Reader {
       while (k > 0 && std::isdigit(static_cast<unsigned char>(s[k - 1]))) --k;
       if (k == s.size()) fail(line, "a numbered range needs numbers at the end: " + item);
       prefix = s.substr(0, k);
-      n = std::stol(s.substr(k));
+      // Digits alone, so strtol cannot fail on anything but their size.
+      if (s.size() - k > 15) fail(line, "the numbers of the range " + item + " are too large");
+      n = std::strtol(s.c_str() + k, nullptr, 10);
     };
     std::string p1, p2;
     long a = 0, b = 0;
@@ -627,6 +630,9 @@ class Reader {
     split(to, p2, b);
     if (canonical_name(p1) != canonical_name(p2) || b < a)
       fail(line, "the numbered range " + item + " needs the same prefix and increasing numbers");
+    if (static_cast<unsigned long>(b - a) >= limit(Limit::Elements))
+      fail(line, limit_message(Limit::Elements, "the numbered range " + item + " has " +
+                                                    std::to_string(b - a + 1) + " elements"));
     std::vector<std::string> out;
     for (long k = a; k <= b; ++k) out.push_back(p1 + std::to_string(k));
     return out;
@@ -661,6 +667,10 @@ class Reader {
     const RangeDefinition& r = ranges_[def->second];
     if (visiting.count(key) != 0)
       fail(r.line, "subscript range '" + r.left.name + "' contains itself");
+    if (visiting.size() >= limit(Limit::Nesting))
+      fail(r.line, limit_message(Limit::Nesting, "subscript ranges nest " +
+                                                     std::to_string(visiting.size() + 1) +
+                                                     " deep (a range made of ranges made of ...)"));
     visiting.insert(key);
     std::vector<std::string> elements;
     std::string body = r.left.rhs;
@@ -689,6 +699,11 @@ class Reader {
       } else {
         elements.push_back(name);
       }
+      // Ranges of ranges multiply: stop before the list outgrows every limit.
+      if (elements.size() > limit(Limit::Elements))
+        fail(r.line, limit_message(Limit::Elements,
+                                   "subscript range '" + r.left.name + "' has more than " +
+                                       std::to_string(limit(Limit::Elements)) + " elements"));
     }
     visiting.erase(key);
     if (elements.empty()) fail(r.line, "subscript range '" + r.left.name + "' has no elements");
@@ -896,6 +911,8 @@ class Reader {
     t.dt = control_value("time_step");
     t.save_every = control_value("saveper");
     const int line = control_.count("time_step") ? control_.at("time_step").line : 1;
+    t.location.file = file_;
+    t.location.line = line;
     if (!(t.dt > 0)) fail(line, "TIME STEP must be positive");
     if (!(t.stop > t.start)) fail(line, "FINAL TIME must be after INITIAL TIME");
     const double ratio = t.save_every / t.dt;

@@ -17,11 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "core/encoding.hpp"
 #include "core/text.hpp"
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
 #include "io/data_functions.hpp"
+#include "h2sim/limits.hpp"
 #include "io/readers.hpp"
 #include "io/xmile_text.hpp"
 
@@ -35,6 +37,15 @@ using detail::split_qualified;
 using detail::split_top_level;
 using detail::trim;
 using detail::without_comments;
+
+// The whole text of an element: every text and CDATA part, without comments. pugixml's
+// child_value() gives the first part alone, so `<eqn>60<!-- c -->+10</eqn>` would read as 60.
+std::string text_of(const pugi::xml_node& n) {
+  std::string out;
+  for (const pugi::xml_node& part : n.children())
+    if (part.type() == pugi::node_pcdata || part.type() == pugi::node_cdata) out += part.value();
+  return out;
+}
 
 bool is_vendor(const pugi::xml_node& n) {
   return std::string(n.name()).find(':') != std::string::npos;
@@ -61,6 +72,7 @@ class Reader {
       where.column = column_of(parsed.offset);
       throw ParseError(std::string("not well-formed XML: ") + parsed.description(), where);
     }
+    check_document();
     const pugi::xml_node root = doc_.document_element();
     if (std::string(root.name()) != "xmile")
       fail(root, std::string("not an XMILE file: the root element is <") + root.name() +
@@ -117,6 +129,40 @@ class Reader {
   }
 
  private:
+  // How deep elements nest and how many there are, walked without recursion: the reader
+  // goes through modules recursively, and everything after it is sized by the file.
+  void check_document() const {
+    const std::size_t max_depth = limit(Limit::Nesting);
+    const std::size_t max_nodes = limit(Limit::DocumentNodes);
+    std::size_t nodes = 0;
+    std::vector<std::pair<pugi::xml_node, std::size_t>> pending{{doc_.document_element(), 1}};
+    while (!pending.empty()) {
+      const auto [node, depth] = pending.back();
+      pending.pop_back();
+      if (++nodes > max_nodes)
+        fail(node,
+             limit_message(Limit::DocumentNodes, "the file has more than " +
+                                                     std::to_string(max_nodes) + " XML elements"));
+      if (depth > max_depth)
+        fail(node, limit_message(Limit::Nesting,
+                                 "the XML nests " + std::to_string(depth) + " elements deep"));
+      // A character reference (&#xD800;) can name what is no Unicode character; pugixml
+      // writes it as bytes that are not UTF-8.
+      auto check_text = [&](const char* value) {
+        const std::string text = value;
+        if (detail::first_invalid_utf8(text) != text.size())
+          fail(node,
+               "a character reference (&#...;) names something that is not a Unicode character");
+      };
+      for (const pugi::xml_attribute& a : node.attributes()) check_text(a.value());
+      for (const pugi::xml_node& child : node.children()) {
+        if (child.type() == pugi::node_element) pending.emplace_back(child, depth + 1);
+        if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
+          check_text(child.value());
+      }
+    }
+  }
+
   // --- locations --------------------------------------------------------------------
   int line_of(std::ptrdiff_t offset) const {
     if (offset < 0) return 0;
@@ -190,7 +236,7 @@ class Reader {
 
   // --- top level ----------------------------------------------------------------------
   std::string model_name(const pugi::xml_node& root) const {
-    std::string header_name = trim(root.child("header").child_value("name"));
+    std::string header_name = trim(text_of(root.child("header").child("name")));
     if (!header_name.empty()) return header_name;
     std::string stem = file_;
     const auto slash = stem.find_last_of("/\\");
@@ -201,7 +247,7 @@ class Reader {
   }
 
   double number(const pugi::xml_node& n, const std::string& what) const {
-    const std::string s = trim(n.child_value());
+    const std::string s = trim(text_of(n));
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
     if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v))
@@ -210,7 +256,7 @@ class Reader {
   }
 
   bool flag(const pugi::xml_node& n) const {
-    const std::string s = lower(trim(n.child_value()));
+    const std::string s = lower(trim(text_of(n)));
     if (s.empty() || s == "true") return true;
     if (s == "false") return false;
     fail(n, "<" + std::string(n.name()) + "> must be empty, true or false, not '" + s + "'");
@@ -221,6 +267,8 @@ class Reader {
     t.dt = 1.0;  // XMILE's default
     bool have_start = false;
     bool have_stop = false;
+    t.location.file = file_;
+    t.location.line = line(specs);
     if (const auto units = specs.attribute("time_units")) t.time_units = units.value();
     if (const auto method = specs.attribute("method")) {
       try {
@@ -257,6 +305,7 @@ class Reader {
       } else if (tag == "savestep" || tag == "save_step" || tag == "save_interval" ||
                  tag == "saveper") {
         t.save_every = number(n, "<" + tag + ">");
+        if (!(t.save_every > 0)) fail(n, "<" + tag + "> must be a positive number");
       } else {
         ignore(n);  // Stella's run settings (<run>, <pause>, ...): not the clock
       }
@@ -322,12 +371,14 @@ class Reader {
         const std::string s = trim(size.value());
         char* end = nullptr;
         const long n = std::strtol(s.c_str(), &end, 10);
-        if (s.empty() || end != s.c_str() + s.size() || n < 1 || n > 1000000)
+        if (s.empty() || end != s.c_str() + s.size() || n < 1)
           fail(d, std::string("dimension '")
                       .append(name)
                       .append("': size must be a whole number from 1, not '")
                       .append(s)
                       .append("'"));
+        if (static_cast<unsigned long>(n) > limit(Limit::Elements))
+          fail(d, limit_message(Limit::Elements, "dimension '" + name + "' has size " + s));
         for (long k = 1; k <= n; ++k) elements.push_back(std::to_string(k));
       }
       try {
@@ -494,6 +545,9 @@ class Reader {
                   "', which the file does not define");
     if (std::find(stack.begin(), stack.end(), model_key) != stack.end())
       fail(v, "module '" + name + "' contains itself");
+    if (stack.size() >= limit(Limit::Nesting))
+      fail(v, limit_message(Limit::Nesting,
+                            "modules nest " + std::to_string(stack.size() + 1) + " deep"));
     stack.push_back(model_key);
     read_model(m->second, scope.display_prefix + name, inputs, stack);
     stack.pop_back();
@@ -507,8 +561,8 @@ class Reader {
     var.name = full;
     var.location = location(v, full);
     var.equation = Equation("\"" + source + "\"", var.location);
-    var.units = trim(v.child_value("units"));
-    var.description = trim(v.child_value("doc"));
+    var.units = trim(text_of(v.child("units")));
+    var.description = trim(text_of(v.child("doc")));
     if (v.child("dimensions")) var.dimensions = dimension_list(v.child("dimensions"), full);
     try {
       model_.add(std::move(var));
@@ -579,7 +633,7 @@ class Reader {
       std::string sep = n.attribute("sep") ? n.attribute("sep").value() : ",";
       if (sep.empty()) sep = ",";
       std::vector<double> out;
-      const std::string s = n.child_value();
+      const std::string s = text_of(n);
       std::size_t begin = 0;
       for (;;) {
         const std::size_t end = s.find(sep, begin);
@@ -687,9 +741,9 @@ class Reader {
         if (parts.init_eqn) fail(n, "a variable has more than one <init_eqn>", full);
         parts.init_eqn = n;
       } else if (child == "units") {
-        var.units = trim(n.child_value());
+        var.units = trim(text_of(n));
       } else if (child == "doc") {
-        var.description = trim(n.child_value());
+        var.description = trim(text_of(n));
       } else if (child == "dimensions") {
         parts.dims = n;
       } else if (child == "element") {
@@ -700,7 +754,7 @@ class Reader {
       } else if (child == "non_negative" && tag != "aux") {
         var.non_negative = flag(n);
       } else if ((child == "inflow" || child == "outflow") && tag == "stock") {
-        const std::string flow = trim(n.child_value());
+        const std::string flow = trim(text_of(n));
         if (flow.empty()) fail(n, "an empty <" + child + ">", full);
         (child == "inflow" ? var.inflows : var.outflows)
             .push_back(scope.rename.count(canonical_name(flow)) != 0
@@ -762,9 +816,9 @@ class Reader {
                  " has " + std::to_string(eqns.size()) + " <eqn> elements",
              full);
       for (std::size_t k = 0; k < eqns.size(); ++k)
-        add_element(var, element_tuple(dims, k), eqns[k].child_value(), eqns[k], scope);
+        add_element(var, element_tuple(dims, k), text_of(eqns[k]), eqns[k], scope);
     } else if (eqns.size() == 1) {
-      const std::string text = trim(eqns[0].child_value());
+      const std::string text = trim(text_of(eqns[0]));
       bool listed = false;
       const std::vector<std::string> parts =
           dims.empty() ? std::vector<std::string>{} : split_top_level(text, &listed);
@@ -877,11 +931,11 @@ class Reader {
     }
     if (!eqn && !gf) fail(el, "<element> has no <eqn>", full);
     if (exact) {
-      add_element(var, tuple, exact.child_value(), exact, scope);
+      add_element(var, tuple, text_of(exact), exact, scope);
     } else if (eqn) {
-      add_element(var, tuple, eqn.child_value(), eqn, scope);
+      add_element(var, tuple, text_of(eqn), eqn, scope);
       if (initial) {  // this element's ACTIVE INITIAL
-        const Equation start = equation(trim(initial.child_value()), full, initial, scope);
+        const Equation start = equation(trim(text_of(initial)), full, initial, scope);
         Equation& running = var.element_equations.back().equation;
         running = Equation::from_tree(active_initial(running.tree(), start.tree()));
       }
@@ -903,7 +957,7 @@ class Reader {
   // Stella's <init_eqn>: the value while the initial values are computed, the <eqn> after
   // (Vensim's ACTIVE INITIAL), for the apply-to-all equation and every element's own.
   void initial_equation(const pugi::xml_node& n, const Scope& scope, Variable& var) const {
-    const Equation initial = equation(trim(n.child_value()), var.name, n, scope);
+    const Equation initial = equation(trim(text_of(n)), var.name, n, scope);
     auto wrap = [&](Equation& eq) {
       if (eq) eq = Equation::from_tree(active_initial(eq.tree(), initial.tree()));
     };

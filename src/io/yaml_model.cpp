@@ -6,8 +6,10 @@
 #include <map>
 #include <set>
 
+#include "core/counting.hpp"
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
+#include "h2sim/limits.hpp"
 #include "io/readers.hpp"
 #include "io/yaml_loader.hpp"
 #include "io/yaml_support.hpp"
@@ -28,8 +30,7 @@ const std::initializer_list<const char*> kCommonKeys = {"units", "label", "descr
 
 class ModelLoader {
  public:
-  ModelLoader(const std::string& file, std::vector<std::string>& stack)
-      : reader_(file), stack_(stack) {}
+  ModelLoader(const std::string& file, LoadContext& context) : reader_(file), context_(context) {}
 
   LoadedModel load(const YAML::Node& root) {
     reader_.expect_map(root, "", "a model file");
@@ -123,6 +124,7 @@ class ModelLoader {
 
   // Adds a variable; a model error (an empty name, say) points at its definition.
   VariableEditor add(Variable v, const YAML::Node& at, const std::string& path) {
+    count_variables(1, at, path);
     try {
       return model_->add(std::move(v));
     } catch (const ModelError& e) {
@@ -201,8 +203,9 @@ class ModelLoader {
         std::size_t count = 1;
         for (const auto& d : v.dimensions) {
           dims.push_back(model_->find_dimension(d));
-          count *= dims.back()->elements.size();
+          count = saturating_product(count, dims.back()->elements.size());
         }
+        check_element_count(count, v.name, node, path);
         std::size_t covered = 0;
         std::string missing;
         for (std::size_t k = 0; k < count; ++k) {
@@ -278,7 +281,9 @@ class ModelLoader {
         model_->set_constant(name, reader_.number(item.second, path + ".value." + key), elements);
       }
       std::size_t count = 1;
-      for (const auto& d : dimensions) count *= model_->find_dimension(d)->elements.size();
+      for (const auto& d : dimensions)
+        count = saturating_product(count, model_->find_dimension(d)->elements.size());
+      check_element_count(count, name, value, path + ".value");
       if (constant->element_equations.size() < count)
         reader_.fail(value, path + ".value",
                      "gives " + std::to_string(constant->element_equations.size()) + " of the " +
@@ -508,6 +513,13 @@ class ModelLoader {
     for (const auto& item : node) {
       const std::string prefix = reader_.text(item.first, "components");
       const std::string path = "components." + prefix;
+      // The prefix names the copies (prefix.variable): it must be a name.
+      if (canonical_name(prefix).empty() || prefix.find_first_of("[](){}\"") != std::string::npos ||
+          prefix.front() == '.' || prefix.back() == '.')
+        reader_.fail(item.first, path,
+                     "a component needs a name (its variables are called `name.variable`), "
+                     "not `" +
+                         prefix + "`");
       reader_.expect_map(item.second, path, "a component with `file:`");
       reader_.check_keys(item.second, path, {"file", "inputs", "description"});
       if (!item.second["file"]) reader_.fail(item.second, path, "a component needs `file:`");
@@ -515,20 +527,55 @@ class ModelLoader {
                             reader_.text(item.second["file"], path + ".file");
       if (!fs::exists(file))
         reader_.fail(item.second["file"], path + ".file", "no such file: " + file.string());
+      if (fs::is_directory(file))
+        reader_.fail(item.second["file"], path + ".file",
+                     "names a folder, not a model file: " + file.string());
       const std::string key = fs::weakly_canonical(file).string();
-      if (std::find(stack_.begin(), stack_.end(), key) != stack_.end())
+      if (std::find(context_.stack.begin(), context_.stack.end(), key) != context_.stack.end())
         reader_.fail(item.second["file"], path + ".file",
                      "components include each other in a cycle: " + cycle_text(key));
-      stack_.push_back(key);
-      LoadedModel component = load_model_file(file.string(), stack_);
-      stack_.pop_back();
+      auto cached = context_.components.find(key);
+      if (cached == context_.components.end()) {
+        context_.stack.push_back(key);
+        LoadedModel loaded = load_model_file(file.string(), context_);
+        context_.stack.pop_back();
+        cached = context_.components.emplace(key, std::move(loaded)).first;
+      }
+      const LoadedModel& component = cached->second;
+      count_variables(component.model.variables().size(), item.first, path);
       include_component(prefix, component, item.second["inputs"], path);
     }
   }
 
+  // Before going through a variable's elements one by one: there are not too many.
+  void check_element_count(std::size_t count, const std::string& name, const YAML::Node& at,
+                           const std::string& path) {
+    if (count > limit(Limit::Elements))
+      reader_.fail(
+          at, path,
+          limit_message(Limit::Elements, "`" + name + "` has " +
+                                             (count == SIZE_MAX ? std::string("more than 2^64")
+                                                                : std::to_string(count)) +
+                                             " elements"));
+  }
+
+  // Every variable a load reads or copies counts against one budget: components included
+  // ten times over, nine deep, would otherwise copy 10^9 variables before any model
+  // exceeded the limit.
+  void count_variables(std::size_t more, const YAML::Node& at, const std::string& path) {
+    context_.variables = saturating_sum(context_.variables, more);
+    if (context_.variables > limit(Limit::Variables))
+      reader_.fail(at, path,
+                   limit_message(Limit::Variables,
+                                 "with its components (each included copy counted) the model "
+                                 "has more than " +
+                                     std::to_string(limit(Limit::Variables)) + " variables"));
+  }
+
   std::string cycle_text(const std::string& again) const {
     std::string s;
-    for (auto it = std::find(stack_.begin(), stack_.end(), again); it != stack_.end(); ++it)
+    for (auto it = std::find(context_.stack.begin(), context_.stack.end(), again);
+         it != context_.stack.end(); ++it)
       s += fs::path(*it).filename().string() + " -> ";
     return s + fs::path(again).filename().string();
   }
@@ -584,7 +631,7 @@ class ModelLoader {
   }
 
   YamlReader reader_;
-  std::vector<std::string>& stack_;
+  LoadContext& context_;
   Model* model_ = nullptr;
   Location location_;  // the key of the variable being read
   struct FlowReference {
@@ -625,6 +672,8 @@ void read_time(const YAML::Node& node, const std::string& path, TimeSettings& ti
                const YamlReader& reader) {
   reader.expect_map(node, path, "time settings");
   reader.check_keys(node, path, {"start", "stop", "dt", "save_every", "method", "units"});
+  time.location = reader.where(node);
+  time.location.column = 0;
   if (node["start"]) time.start = reader.number(node["start"], path + ".start");
   if (node["stop"]) time.stop = reader.number(node["stop"], path + ".stop");
   if (node["dt"]) {
@@ -650,20 +699,19 @@ void read_time(const YAML::Node& node, const std::string& path, TimeSettings& ti
                     std::to_string(time.start) + ")");
 }
 
-LoadedModel load_model_file(const std::string& path, std::vector<std::string>& stack) {
+LoadedModel load_model_file(const std::string& path, LoadContext& context) {
   YamlReader reader(path);
   const YAML::Node root = reader.parse(read_file(path));
-  if (stack.empty()) stack.push_back(fs::weakly_canonical(path).string());
-  ModelLoader loader(path, stack);
+  if (context.stack.empty()) context.stack.push_back(fs::weakly_canonical(path).string());
+  ModelLoader loader(path, context);
   LoadedModel out = loader.load(root);
   loader.check_flow_references();
   out.file = path;
   return out;
 }
 
-LoadedModel load_model_node(const YAML::Node& root, const std::string& path,
-                            std::vector<std::string>& stack) {
-  ModelLoader loader(path, stack);
+LoadedModel load_model_node(const YAML::Node& root, const std::string& path, LoadContext& context) {
+  ModelLoader loader(path, context);
   LoadedModel out = loader.load(root);
   loader.check_flow_references();
   out.file = path;

@@ -7,7 +7,9 @@
 #include <map>
 #include <set>
 
+#include "core/counting.hpp"
 #include "expr/ast.hpp"
+#include "h2sim/limits.hpp"
 #include "h2sim/scenario.hpp"
 #include "io/readers.hpp"
 #include "io/yaml_loader.hpp"
@@ -82,8 +84,9 @@ class ScenarioLoader {
     Scenario s;
     s.file = file;
     if (is_model_file(root)) {
-      std::vector<std::string> stack{key_of(file)};
-      detail::LoadedModel loaded = detail::load_model_node(root, file, stack);
+      detail::LoadContext context;
+      context.stack = {key_of(file)};
+      detail::LoadedModel loaded = detail::load_model_node(root, file, context);
       s.name = loaded.model.name();
       s.description = loaded.description;
       s.model_file = file;
@@ -106,7 +109,11 @@ class ScenarioLoader {
                                 with_model->reader.text(model_node, "model");
     if (!fs::exists(model_path))
       with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
-    std::vector<std::string> stack{key_of(model_path.string())};
+    if (fs::is_directory(model_path))
+      with_model->reader.fail(model_node, "model",
+                              "names a folder, not a model file: " + model_path.string());
+    detail::LoadContext context;
+    context.stack = {key_of(model_path.string())};
     detail::LoadedModel loaded;
     const std::string model_text = detail::read_file(model_path.string());
     if (is_vensim(model_path.string())) {
@@ -114,7 +121,7 @@ class ScenarioLoader {
     } else if (is_xmile("", model_path.string())) {
       loaded.model = detail::read_xmile(model_text, model_path.string(), &s.warnings);
     } else {
-      loaded = detail::load_model_file(model_path.string(), stack);
+      loaded = detail::load_model_file(model_path.string(), context);
     }
     s.model = std::move(loaded.model);
     s.model_file = model_path.string();
@@ -179,6 +186,9 @@ class ScenarioLoader {
           fs::path(file).parent_path() / layer.reader.text(root["extends"], "extends");
       if (!fs::exists(parent))
         layer.reader.fail(root["extends"], "extends", "no such scenario file: " + parent.string());
+      if (fs::is_directory(parent))
+        layer.reader.fail(root["extends"], "extends",
+                          "names a folder, not a scenario file: " + parent.string());
       const std::string parent_key = key_of(parent.string());
       if (std::find(visiting_.begin(), visiting_.end(), parent_key) != visiting_.end()) {
         std::string cycle;
@@ -215,10 +225,7 @@ class ScenarioLoader {
         if (var.kind == VariableKind::Constant) constants.push_back(var.name);
       l.reader.fail(at, path, "unknown constant `" + base + "`" + did_you_mean(base, constants));
     }
-    const bool constant =
-        v->kind == VariableKind::Constant || (v->kind == VariableKind::Auxiliary && v->equation &&
-                                              v->equation.tree()->kind == detail::ExprKind::Number);
-    if (!constant)
+    if (!is_settable_constant(*v))
       l.reader.fail(
           at, path,
           "`" + v->name + "` is computed by an equation; only constants can be set by a scenario");
@@ -274,7 +281,15 @@ class ScenarioLoader {
       const Variable* v = s.model.find(name);
       if (v->element_equations.empty() && set_whole_.count(canonical_name(v->name)) != 0) continue;
       std::vector<const Dimension*> dims;
-      for (const auto& d : v->dimensions) dims.push_back(s.model.find_dimension(d));
+      std::size_t count = 1;
+      for (const auto& d : v->dimensions) {
+        dims.push_back(s.model.find_dimension(d));
+        count = detail::saturating_product(count, dims.back()->elements.size());
+      }
+      if (count > limit(Limit::Elements))
+        layer->reader.fail(at, "dimensions",
+                           limit_message(Limit::Elements, "`" + v->name + "` would have " +
+                                                              std::to_string(count) + " elements"));
       std::vector<std::size_t> index(dims.size(), 0);
       for (;;) {
         const bool covered = std::any_of(

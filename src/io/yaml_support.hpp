@@ -18,7 +18,9 @@ class YamlReader {
 
   const std::string& file() const { return file_; }
 
-  // Parses text; YAML syntax errors become ParseError with the position.
+  // Parses text; YAML syntax errors become ParseError with the position, and a document
+  // that goes past the limits (h2sim/limits.hpp) or has a key that is not a name a
+  // ParseError or ScenarioError where it does.
   YAML::Node parse(const std::string& text) const;
 
   Location where(const YAML::Node& node) const;
@@ -42,6 +44,9 @@ class YamlReader {
   std::string equation_text(const YAML::Node& node, const std::string& path) const;
 
  private:
+  void check_document(const YAML::Node& root, const std::string& text) const;
+  void check_closing_quote(const YAML::Node& node, const std::string& text) const;
+
   std::string file_;
 };
 

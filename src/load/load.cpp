@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/encoding.hpp"
 #include "h2sim/check.hpp"
+#include "h2sim/limits.hpp"
 #include "h2sim/scenario.hpp"
 #include "h2sim/vensim.hpp"
 #include "h2sim/xmile.hpp"
@@ -12,9 +14,23 @@
 
 namespace h2sim {
 
-Scenario parse_scenario(const std::string& text, const std::string& file,
-                        const LoadOptions& options) {
-  Scenario s = detail::read_scenario(text, file);
+namespace {
+
+// Text handed in (from Python, or read by the caller) goes through the one rule files do:
+// valid UTF-8 stays as it is, anything else is decoded or refused with its byte offset.
+std::string checked_text(const std::string& text, const std::string& file) {
+  if (text.size() > limit(Limit::FileSize)) {
+    Location where;
+    where.file = file;
+    throw ScenarioError(
+        limit_message(Limit::FileSize, "the text has " + std::to_string(text.size()) + " bytes"),
+        where);
+  }
+  return detail::decode_text(text, file, detail::text_fallback(file));
+}
+
+// Checks a scenario read by the readers; its Program is the one the check compiled.
+Scenario checked_scenario(Scenario s, const LoadOptions& options) {
   CheckOptions check;
   check.strict_units = options.strict_units;
   const CheckResult result = check_model(s.model, check);
@@ -24,8 +40,15 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
   return s;
 }
 
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        const LoadOptions& options) {
+  return checked_scenario(detail::read_scenario(checked_text(text, file), file), options);
+}
+
 Scenario load_scenario(const std::string& path, const LoadOptions& options) {
-  return parse_scenario(detail::read_file(path), path, options);
+  return checked_scenario(detail::read_scenario(detail::read_file(path), path), options);
 }
 
 Model load_model(const std::string& path, const LoadOptions& options) {
@@ -33,18 +56,6 @@ Model load_model(const std::string& path, const LoadOptions& options) {
 }
 
 namespace {
-
-std::string file_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Location where;
-    where.file = path;
-    throw ParseError(std::string("cannot open the ") + what, where);
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // A returned Model compiles: check it, and throw its first error.
 Model checked(Model model) {
@@ -56,19 +67,23 @@ Model checked(Model model) {
 
 Model parse_xmile(const std::string& text, const std::string& file_label,
                   std::vector<std::string>* warnings) {
-  return checked(detail::read_xmile(text, file_label, warnings));
+  if (text.size() > limit(Limit::FileSize)) checked_text(text, file_label);  // throws
+  return checked(detail::read_xmile(
+      detail::decode_text(text, file_label, detail::TextFallback::Declared), file_label, warnings));
 }
 
 Model load_xmile(const std::string& path, std::vector<std::string>* warnings) {
-  return parse_xmile(file_text(path, "XMILE file"), path, warnings);
+  return checked(detail::read_xmile(detail::read_file(path), path, warnings));
 }
 
 Model parse_vensim(const std::string& text, const std::string& file_label) {
-  return checked(detail::read_vensim(text, file_label));
+  if (text.size() > limit(Limit::FileSize)) checked_text(text, file_label);  // throws
+  return checked(detail::read_vensim(
+      detail::decode_text(text, file_label, detail::TextFallback::Windows1252), file_label));
 }
 
 Model load_vensim(const std::string& path) {
-  return parse_vensim(file_text(path, "Vensim model file"), path);
+  return checked(detail::read_vensim(detail::read_file(path), path));
 }
 
 }  // namespace h2sim

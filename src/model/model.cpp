@@ -4,8 +4,11 @@
 #include <cctype>
 #include <cmath>
 #include <sstream>
+#include <unordered_set>
 
+#include "expr/ast.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/limits.hpp"
 #include "model/interpolation.hpp"
 
 namespace h2sim {
@@ -172,10 +175,18 @@ const Dimension& Model::add_dimension(Dimension d) {
   if (find_dimension(name) != nullptr)
     throw ModelError("dimension '" + name + "' is defined twice");
   if (d.elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
-  for (std::size_t i = 0; i < d.elements.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (canonical_name(d.elements[i]) == canonical_name(d.elements[j]))
-        throw ModelError("dimension '" + name + "' lists element '" + d.elements[i] + "' twice");
+  if (d.elements.size() > limit(Limit::Elements))
+    throw ModelError(limit_message(
+        Limit::Elements,
+        "dimension '" + name + "' has " + std::to_string(d.elements.size()) + " elements"));
+  std::unordered_set<std::string> seen;
+  seen.reserve(d.elements.size());
+  for (const std::string& element : d.elements) {
+    const std::string key = canonical_name(element);
+    if (key.empty()) throw ModelError("dimension '" + name + "' has an element with no name");
+    if (!seen.insert(key).second)
+      throw ModelError("dimension '" + name + "' lists element '" + element + "' twice");
+  }
   dimensions_.push_back(std::move(d));
   return dimensions_.back();
 }
@@ -188,6 +199,11 @@ VariableEditor Model::add(Variable v) {
     where.variable = v.name;
     throw ModelError("a variable with this name is already defined", where);
   }
+  if (variables_.size() >= limit(Limit::Variables))
+    throw ModelError(
+        limit_message(Limit::Variables, "the model has more than " +
+                                            std::to_string(variables_.size()) + " variables"),
+        v.location);
   index_[key] = variables_.size();
   variables_.push_back(std::move(v));
   return VariableEditor(*this, variables_.size() - 1);
@@ -270,6 +286,23 @@ void Model::set_equation(const std::string& name, Equation equation) {
 void Model::set_constant(const std::string& name, double value,
                          const std::vector<std::string>& elements) {
   Variable& v = at(name, "constant named '" + name + "'");
+  if (!elements.empty()) {
+    Location where = v.location;
+    where.variable = v.name;
+    if (elements.size() != v.dimensions.size())
+      throw ModelError("names " + std::to_string(elements.size()) +
+                           " element(s), but the variable has " +
+                           std::to_string(v.dimensions.size()) + " dimension(s)",
+                       where);
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+      const Dimension* d = find_dimension(v.dimensions[i]);
+      const std::string key = canonical_name(elements[i]);
+      if (d != nullptr && elements[i] != "*" &&
+          std::none_of(d->elements.begin(), d->elements.end(),
+                       [&](const std::string& e) { return canonical_name(e) == key; }))
+        throw ModelError("'" + elements[i] + "' is not an element of '" + d->name + "'", where);
+    }
+  }
   if (elements.empty()) {
     v.equation = Equation::number(value);
     v.element_equations.clear();
@@ -348,6 +381,16 @@ const Dimension* Model::find_dimension(const std::string& name) const {
   for (const auto& d : dimensions_)
     if (canonical_name(d.name) == key) return &d;
   return nullptr;
+}
+
+bool is_settable_constant(const Variable& v) {
+  if (v.kind == VariableKind::Constant) return true;
+  if (v.kind != VariableKind::Auxiliary || !v.equation) return false;
+  const detail::Expr& e = *v.equation.tree();
+  if (e.kind == detail::ExprKind::Number) return !v.graphical_function;
+  // A schedule set earlier: the constant became schedule(TIME).
+  return v.graphical_function.has_value() && v.element_equations.empty() &&
+         e.kind == detail::ExprKind::Name && e.name == "time" && e.subscripts.empty();
 }
 
 bool subscript_covers(const Model& model, const std::string& subscript,

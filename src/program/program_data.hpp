@@ -209,11 +209,15 @@ struct ProgramData {
   // one pass over that range tells whether anything became non-finite.
   std::int32_t variable_begin = 0;
   std::int32_t variable_end = 0;
-  // For run-time errors, per variable slot: what it is ("fleet[bus]", "price (inside
-  // smooth1)") and its model variable (index into variable_locations, -1 for none).
+  // For run-time errors, per variable slot: the element it is or belongs to ("fleet[bus]"),
+  // for the internal state of a builtin what that is ("the internal stock smooth1 of SMTH1";
+  // "" for a variable's own value), and its model variable (index into variable_locations,
+  // -1 for none).
   std::vector<std::string> slot_names;
+  std::vector<std::string> slot_internals;
   std::vector<std::int32_t> slot_variables;
-  std::vector<Location> variable_locations;  // where each model variable is defined
+  std::vector<Location> variable_locations;     // where each model variable is defined
+  std::vector<std::string> variable_equations;  // each model variable's equation as written
 
   std::vector<Instruction> init_code;  // initial values of everything, in dependency order
   std::vector<Instruction> step_code;  // time-varying auxiliaries and flows, then derivatives

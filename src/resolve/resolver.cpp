@@ -9,8 +9,10 @@
 #include <map>
 
 #include "builtins/registry.hpp"
+#include "core/counting.hpp"
 #include "core/text.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/limits.hpp"
 #include "resolve/resolved_model.hpp"
 
 namespace h2sim::detail {
@@ -119,8 +121,20 @@ class Resolver {
                             : " (known: " + join(known) + ")"));
       }
       v.dimensions.push_back(index);
-      v.element_count *= out_.dimensions[static_cast<std::size_t>(index)].size();
+      v.element_count = saturating_product(v.element_count,
+                                           out_.dimensions[static_cast<std::size_t>(index)].size());
     }
+    // Capped before anything is expanded: a product of dimensions cannot wrap around.
+    total_elements_ = saturating_sum(total_elements_, v.element_count);
+    if (total_elements_ > limit(Limit::Elements))
+      fail(limit_message(
+          Limit::Elements,
+          v.element_count > limit(Limit::Elements)
+              ? "its dimensions make " +
+                    (v.element_count == SIZE_MAX ? std::string("more than 2^64")
+                                                 : std::to_string(v.element_count)) +
+                    " elements"
+              : "with it the model has " + std::to_string(total_elements_) + " elements in all"));
     for (const ElementEquation& eq : v.source->element_equations) {
       equation_ = eq.equation.text();
       if (eq.elements.size() != v.dimensions.size())
@@ -190,8 +204,11 @@ class Resolver {
     if (index < 0)
       fail("unknown " + std::string(inflow ? "inflow" : "outflow") + " '" + name + "'" +
            variable_suggestion(name));
-    if (out_.variables[static_cast<std::size_t>(index)].kind == VariableKind::Stock)
-      fail("'" + name + "' is a stock, not a flow");
+    // The same rule for every reader: a stock's inflows and outflows are flows.
+    const VariableKind kind = out_.variables[static_cast<std::size_t>(index)].kind;
+    if (kind != VariableKind::Flow)
+      fail("'" + name + "' is " + (kind == VariableKind::Auxiliary ? "an " : "a ") +
+           to_string(kind) + ", not a flow");
     return index;
   }
 
@@ -422,7 +439,8 @@ class Resolver {
 
   ResolvedModel out_;
   const ResolvedVariable* current_ = nullptr;
-  std::string equation_;  // the equation being resolved, for messages
+  std::string equation_;            // the equation being resolved, for messages
+  std::size_t total_elements_ = 0;  // elements of every variable resolved so far
 };
 
 void collect_open(const ResolvedModel& model, const ResolvedExpr& e, const std::vector<bool>& bound,

@@ -16,10 +16,15 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <new>
+#include <set>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
+#include "core/counting.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/limits.hpp"
 #include "program/access.hpp"
 #include "program/kernel.hpp"
 #include "program/program_data.hpp"
@@ -30,6 +35,12 @@ namespace h2sim {
 namespace {
 
 namespace odeint = boost::numeric::odeint;
+
+// memcpy of n doubles; a model without stocks copies none, and its empty vectors may hand
+// out null pointers, which memcpy must never see.
+void copy_values(double* to, const double* from, std::size_t n) {
+  if (n > 0) std::memcpy(to, from, n * sizeof(double));
+}
 using detail::Block;
 using detail::ProgramData;
 using detail::SlotVector;
@@ -54,6 +65,19 @@ bool is_multiple(double a, double b) {
   return std::abs(r - std::round(r)) <= 1e-6 * std::max(1.0, std::abs(r));
 }
 
+// "1e+19" for messages: std::to_string prints 1e19 with twenty digits and 1e-9 as 0.
+std::string number_text(double v) {
+  std::ostringstream out;
+  out.precision(10);
+  out << v;
+  return out.str();
+}
+
+// How finely a run's times must be resolved: dt (and the save interval) at least this
+// fraction of the largest time, so that start + k * dt is a new number for every k, with
+// digits to spare. Doubles hold about 16 significant digits; this keeps 4 for the steps.
+constexpr double kTimeResolution = 1e-12;
+
 RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   const ProgramData& p = detail::ProgramAccess::data(program);
   RunPlan plan;
@@ -61,44 +85,83 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   plan.stop = o.stop.value_or(p.time.stop);
   plan.dt = o.dt.value_or(p.time.dt);
   const double save = o.save_every.value_or(p.time.save_every);
-  plan.save_every = save > 0 ? save : plan.dt;
+  // A model's 0 means "every dt"; a run's save_every must be a real interval.
+  plan.save_every = !o.save_every && !(save > 0) ? plan.dt : save;
   plan.method = o.method.value_or(p.time.method);
   plan.rtol = o.relative_tolerance;
   plan.atol = o.absolute_tolerance;
-  auto bad = [](const std::string& m) { throw SimulationError(m); };
-  if (!std::isfinite(plan.start) || !std::isfinite(plan.stop))
-    bad("start and stop times must be finite numbers");
+  // An error about settings that all came from the model points at the model's time
+  // settings (file and line); one about a setting given for this run says so.
+  auto bad = [&](const std::string& m, std::initializer_list<bool> overridden) {
+    const bool from_run =
+        std::any_of(overridden.begin(), overridden.end(), [](bool b) { return b; });
+    throw SimulationError(m + (from_run ? " (in the time settings given for this run)" : ""),
+                          from_run ? Location{} : p.time.location);
+  };
+  const bool by_start = o.start.has_value(), by_stop = o.stop.has_value(), by_dt = o.dt.has_value(),
+             by_save = o.save_every.has_value();
+  if (!std::isfinite(plan.start)) bad("the start time must be a finite number", {by_start});
+  if (!std::isfinite(plan.stop)) bad("the stop time must be a finite number", {by_stop});
   if (!(plan.stop > plan.start))
-    bad("the stop time (" + std::to_string(plan.stop) + ") must be after the start time (" +
-        std::to_string(plan.start) + ")");
+    bad("the stop time (" + number_text(plan.stop) + ") must be after the start time (" +
+            number_text(plan.start) + ")",
+        {by_start, by_stop});
   if (!(plan.dt > 0) || !std::isfinite(plan.dt))
-    bad("dt must be a positive number, not " + std::to_string(plan.dt));
-  if (!(plan.save_every > 0)) bad("save_every must be positive");
-  if (!(plan.rtol > 0) || !(plan.atol > 0)) bad("tolerances must be positive");
+    bad("dt must be a positive number, not " + number_text(plan.dt), {by_dt});
+  if (!(plan.save_every > 0) || !std::isfinite(plan.save_every))
+    bad("save_every must be a positive number, not " + number_text(plan.save_every), {by_save});
+  if (!(plan.rtol > 0) || !(plan.atol > 0) || !std::isfinite(plan.rtol) ||
+      !std::isfinite(plan.atol))
+    bad("tolerances must be positive numbers", {true});
   const double span = plan.stop - plan.start;
+  // Counted in floating point first: no integer conversion can overflow below.
+  const double steps = std::round(span / plan.dt);
+  const auto max_steps = static_cast<double>(limit(Limit::Steps));
+  if (!(steps <= max_steps))
+    bad(limit_message(Limit::Steps, "the run from " + number_text(plan.start) + " to " +
+                                        number_text(plan.stop) + " takes " + number_text(steps) +
+                                        " steps of dt " + number_text(plan.dt)),
+        {by_start, by_stop, by_dt});
+  const double largest_time = std::max(std::abs(plan.start), std::abs(plan.stop));
+  if (!std::isfinite(span) || plan.dt < kTimeResolution * largest_time ||
+      plan.save_every < kTimeResolution * largest_time)
+    bad("dt (" + number_text(plan.dt) + ") and save_every (" + number_text(plan.save_every) +
+            ") must be at least 1e-12 of the largest time (" + number_text(largest_time) +
+            "): a double holds about 16 digits, so TIME could not tell one step from the next; "
+            "start the time axis nearer 0, or take larger steps",
+        {by_start, by_stop, by_dt, by_save});
   if (!is_multiple(span, plan.dt))
-    bad("the run length " + std::to_string(span) +
-        " is not a whole number of dt steps (dt = " + std::to_string(plan.dt) + ")");
-  plan.steps = std::lround(span / plan.dt);
-  if (plan.steps > 500'000'000L) bad("too many steps: lower (stop - start) / dt");
+    bad("the run length " + number_text(span) +
+            " is not a whole number of dt steps (dt = " + number_text(plan.dt) + ")",
+        {by_start, by_stop, by_dt});
+  plan.steps = static_cast<long>(steps);
   const bool fixed = plan.method == Method::Euler || plan.method == Method::RK4;
+  // A save interval longer than the run saves the start alone.
+  double saves = 1;
   if (fixed) {
     if (!is_multiple(plan.save_every, plan.dt))
-      bad("save_every (" + std::to_string(plan.save_every) + ") must be a multiple of dt (" +
-          std::to_string(plan.dt) + ") for fixed-step methods");
-    plan.save_stride = std::max(1L, std::lround(plan.save_every / plan.dt));
-    plan.saves = plan.steps / plan.save_stride + 1;
-    plan.times.resize(static_cast<std::size_t>(plan.saves));
-    for (long k = 0; k < plan.saves; ++k)
-      plan.times[static_cast<std::size_t>(k)] =
-          plan.start + static_cast<double>(k * plan.save_stride) * plan.dt;
+      bad("save_every (" + number_text(plan.save_every) + ") must be a multiple of dt (" +
+              number_text(plan.dt) + ") for fixed-step methods",
+          {by_save, by_dt});
+    const double stride = std::max(1.0, std::round(plan.save_every / plan.dt));
+    plan.save_stride = stride > steps ? plan.steps + 1 : static_cast<long>(stride);
+    saves = std::floor(steps / static_cast<double>(plan.save_stride)) + 1;
   } else {
-    plan.saves = static_cast<long>(std::floor(span / plan.save_every + 1e-9)) + 1;
-    plan.times.resize(static_cast<std::size_t>(plan.saves));
-    for (long k = 0; k < plan.saves; ++k)
-      plan.times[static_cast<std::size_t>(k)] =
-          plan.start + static_cast<double>(k) * plan.save_every;
+    saves = std::floor(span / plan.save_every + 1e-9) + 1;
   }
+  const auto max_saved = static_cast<double>(limit(Limit::SavedValues));
+  if (!(saves <= max_saved))
+    bad(limit_message(Limit::SavedValues, "saving every " + number_text(plan.save_every) +
+                                              " from " + number_text(plan.start) + " to " +
+                                              number_text(plan.stop) + " saves " +
+                                              number_text(saves) + " times"),
+        {by_start, by_stop, by_save});
+  plan.saves = static_cast<long>(saves);
+  plan.times.resize(static_cast<std::size_t>(plan.saves));
+  for (long k = 0; k < plan.saves; ++k)
+    plan.times[static_cast<std::size_t>(k)] =
+        fixed ? plan.start + static_cast<double>(k * plan.save_stride) * plan.dt
+              : plan.start + static_cast<double>(k) * plan.save_every;
 
   // Outputs: names resolved once, here, never in the step loop.
   auto add_output = [&](std::size_t i) {
@@ -274,10 +337,26 @@ class BlockRunner {
     active_ = count;
     out_ = out;
     set_parameters(lanes);
-    if (plan_.method == Method::Euler || plan_.method == Method::RK4) {
-      run_fixed();
-    } else if constexpr (W == 1) {
-      run_adaptive();
+    try {
+      if (plan_.method == Method::Euler || plan_.method == Method::RK4) {
+        run_fixed();
+      } else if constexpr (W == 1) {
+        if (x_.empty()) {
+          run_clock_only();
+        } else {
+          run_adaptive();
+        }
+      }
+    } catch (const Error&) {
+      throw;
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      // Odeint gives up on a step size it cannot find (a stiff model under dopri5, a
+      // derivative that jumps): say so as the run's error.
+      throw SimulationError(std::string("the ") + to_string(plan_.method) +
+                            " integrator stopped: " + e.what() +
+                            " (a stiff model? try rosenbrock4, or euler with a small dt)");
     }
   }
 
@@ -321,8 +400,7 @@ class BlockRunner {
     slot(detail::kStopSlot).setConstant(plan_.stop);
     run_code(true);
     check_finite(plan_.start, "while computing initial values");
-    std::memcpy(x_.data(), slots_[static_cast<std::size_t>(p_.stock_begin)].data(),
-                x_.size() * sizeof(double));
+    if (!x_.empty()) copy_values(x_.data(), slot(p_.stock_begin).data(), x_.size());
     // Pipeline delays: the number of dt steps each lane delays by, fixed from here on.
     delay_steps_.assign(p_.delays.size() * W, 1);
     delay_initial_.assign(p_.delays.size() * W, 0.0);
@@ -332,9 +410,13 @@ class BlockRunner {
         const double t = slot(p_.delays[d].delay_time)[l];
         const std::size_t k = d * W + static_cast<std::size_t>(l);
         if (!(t >= 0) || !std::isfinite(t))
-          fail(p_.delays[d].slot, "DELAY in ",
+          fail(p_.delays[d].slot, "",
                "the delay time must be a finite number >= 0, not " + std::to_string(t));
-        delay_steps_[k] = std::max(1L, std::lround(t / plan_.dt));
+        // Counted in floating point: a delay longer than the run (1e30, say) gives its
+        // initial value throughout, as a delay of steps + 1 does.
+        const double steps = std::max(1.0, std::round(t / plan_.dt));
+        delay_steps_[k] =
+            steps > static_cast<double>(plan_.steps) ? plan_.steps + 1 : static_cast<long>(steps);
         delay_initial_[k] = slot(p_.delays[d].initial)[l];
         delay_buffers_[k].assign(
             static_cast<std::size_t>(std::min(delay_steps_[k], plan_.steps + 1)), 0.0);
@@ -373,8 +455,7 @@ class BlockRunner {
 
   // --- the right-hand side ------------------------------------------------------------
   void evaluate(const double* x, double t) {
-    std::memcpy(slots_[static_cast<std::size_t>(p_.stock_begin)].data(), x,
-                x_.size() * sizeof(double));
+    if (x != nullptr && !x_.empty()) copy_values(slot(p_.stock_begin).data(), x, x_.size());
     if (clamp_in_rhs_)
       for (const std::int32_t k : non_negative_)
         slot(p_.stock_begin + k) = slot(p_.stock_begin + k).max(0.0);
@@ -382,8 +463,7 @@ class BlockRunner {
     run_code(false);
   }
   void derivatives(double* dxdt) {
-    std::memcpy(dxdt, slots_[static_cast<std::size_t>(p_.derivative_begin)].data(),
-                x_.size() * sizeof(double));
+    if (!x_.empty()) copy_values(dxdt, slot(p_.derivative_begin).data(), x_.size());
     if (clamp_in_rhs_)
       for (const std::int32_t k : non_negative_)
         for (int l = 0; l < W; ++l) {
@@ -465,7 +545,13 @@ class BlockRunner {
     Location where =
         variable >= 0 ? p_.variable_locations[static_cast<std::size_t>(variable)] : Location{};
     where.variable = prefix + p_.slot_names[k];
-    throw SimulationError(message, where);
+    if (p_.slot_internals[k].empty()) throw SimulationError(message, where);
+    // Inside a builtin: the user's variable, what in it, and its equation.
+    if (variable >= 0) {
+      where.equation = p_.variable_equations[static_cast<std::size_t>(variable)];
+      where.column = 0;
+    }
+    throw SimulationError("in " + p_.slot_internals[k] + ": " + message, where);
   }
 
   void clamp_non_negative(double* x) {
@@ -536,6 +622,30 @@ class BlockRunner {
     b.erase(std::unique(b.begin(), b.end(), [&](double u, double v) { return v - u <= eps; }),
             b.end());
     return b;
+  }
+
+  // An adaptive run of a model without stocks: nothing to integrate (odeint cannot step an
+  // empty state). Every value follows from the time and the dt clock of PREVIOUS and DELAY.
+  void run_clock_only() {
+    initialise();
+    const double eps = 1e-9 * plan_.dt;
+    long next_save = 0;
+    for (long i = 0; i <= plan_.steps; ++i) {
+      const double t = plan_.start + static_cast<double>(i) * plan_.dt;
+      const double next = i < plan_.steps ? t + plan_.dt : plan_.stop + plan_.dt;
+      slot(detail::kStepTimeSlot).setConstant(t);
+      begin_step(i);
+      while (next_save < plan_.saves &&
+             plan_.times[static_cast<std::size_t>(next_save)] < next - eps) {
+        const double saved = plan_.times[static_cast<std::size_t>(next_save)];
+        evaluate(nullptr, saved);
+        check_finite(saved);
+        record(next_save++);
+      }
+      evaluate(nullptr, t);
+      capture_step(i);
+      commit_step();
+    }
   }
 
   void run_adaptive() {
@@ -641,8 +751,10 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
   const std::size_t n_lanes = lanes.lanes;
   const std::size_t blocks = (n_lanes + W - 1) / W;
   const std::size_t row = static_cast<std::size_t>(plan.saves) * plan.output_slots.size();
-  unsigned threads =
-      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // More threads than four per core would only wait for each other (and a million would
+  // exhaust the system): the results are the same for any number.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads != 0 ? std::min(options.threads, 4 * cores) : cores;
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
   std::atomic<std::size_t> next_block{0};
   std::atomic<std::size_t> lanes_done{0};
@@ -679,7 +791,13 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned k = 1; k < threads; ++k) pool.emplace_back(work, false);
+  for (unsigned k = 1; k < threads; ++k) {
+    try {
+      pool.emplace_back(work, false);
+    } catch (const std::system_error&) {
+      break;  // the system has no more threads to give: fewer threads, the same results
+    }
+  }
   work(true);
   for (auto& th : pool) th.join();
   if (failure) std::rethrow_exception(failure);
@@ -688,6 +806,16 @@ void run_blocks(const Program& program, const RunPlan& plan, const LaneParameter
 
 BatchResult run_lanes(const Program& program, const RunPlan& plan, const LaneParameters& lanes,
                       const SimulationOptions& options) {
+  // Counted capped before anything is allocated: lanes x times x outputs.
+  const std::size_t values = detail::saturating_product(
+      detail::saturating_product(lanes.lanes, static_cast<std::size_t>(plan.saves)),
+      plan.output_slots.size());
+  if (values > limit(Limit::SavedValues))
+    throw SimulationError(limit_message(
+        Limit::SavedValues,
+        std::to_string(lanes.lanes) + " run(s) x " + std::to_string(plan.saves) +
+            " saved times x " + std::to_string(plan.output_slots.size()) + " outputs are " +
+            (values == SIZE_MAX ? std::string("too many") : std::to_string(values)) + " values"));
   BatchResult result;
   result.names = plan.output_names;
   result.units = plan.output_units;
@@ -766,6 +894,16 @@ BatchResult simulate_batch(const Program& program, const ParameterTable& table,
   if (static_cast<std::size_t>(table.values.cols()) != table.names.size())
     throw ModelError("the parameter table has " + std::to_string(table.names.size()) +
                      " names but " + std::to_string(table.values.cols()) + " columns");
+  // A number column named twice would leave one silently unused. (A schedule column after a
+  // number column for the same lever is an override, and wins.)
+  std::set<std::string> named;
+  for (const std::string& name : table.names)
+    if (!named.insert(canonical_element_name(name)).second) {
+      Location where;
+      where.variable = name;
+      throw ModelError("is named by two columns of the parameter table: which should a run take?",
+                       where);
+    }
   lanes.lanes = table.names.empty() && table.values.rows() == 0
                     ? 1
                     : static_cast<std::size_t>(table.values.rows());

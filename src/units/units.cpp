@@ -12,17 +12,34 @@
 #include <vector>
 
 #include "h2sim/error.hpp"
+#include "h2sim/limits.hpp"
 
 namespace h2sim {
 
 // --- arithmetic -----------------------------------------------------------------------
+
+namespace {
+
+// Exponents stay far inside int, so that no product or power of units overflows.
+constexpr long long kLargestExponent = 1'000'000;
+
+int checked_exponent(long long value, const std::string& dimension) {
+  if (value > kLargestExponent || value < -kLargestExponent)
+    throw ModelError("a unit with " + dimension + " to the power " + std::to_string(value) +
+                     ": unit exponents must stay within +-" + std::to_string(kLargestExponent));
+  return static_cast<int>(value);
+}
+
+}  // namespace
 
 Unit operator*(const Unit& a, const Unit& b) {
   Unit out;
   out.scale = a.scale * b.scale;
   out.exponents = a.exponents;
   for (const auto& [dim, power] : b.exponents) {
-    if ((out.exponents[dim] += power) == 0) out.exponents.erase(dim);
+    int& sum = out.exponents[dim];
+    sum = checked_exponent(static_cast<long long>(sum) + power, dim);
+    if (sum == 0) out.exponents.erase(dim);
   }
   return out;
 }
@@ -33,7 +50,8 @@ Unit pow(const Unit& base, int exponent) {
   Unit out;
   out.scale = std::pow(base.scale, exponent);
   if (exponent == 0) return out;
-  for (const auto& [dim, power] : base.exponents) out.exponents[dim] = power * exponent;
+  for (const auto& [dim, power] : base.exponents)
+    out.exponents[dim] = checked_exponent(static_cast<long long>(power) * exponent, dim);
   return out;
 }
 
@@ -259,12 +277,23 @@ class UnitParser {
   explicit UnitParser(const std::string& text) : text_(text) {}
 
   Unit parse() {
-    Unit u = product();
+    if (text_.size() > limit(Limit::EquationLength))
+      fail(limit_message(Limit::EquationLength,
+                         "the unit has " + std::to_string(text_.size()) + " characters"),
+           0);
+    Unit u;
+    try {
+      u = product();
+    } catch (const ModelError& e) {  // an exponent out of range
+      fail(e.message());
+    }
     skip_space();
     if (pos_ < text_.size()) {
       if (text_[pos_] == ')') fail("a ')' with no '(' before it");
       fail("unexpected " + describe_here() + ": expected '*', '/', '^' or the end");
     }
+    if (!std::isfinite(u.scale) || !(u.scale > 0))
+      fail("the unit's scale factor is out of range (" + format_number(u.scale) + ")", 0);
     return u;
   }
 
@@ -370,8 +399,13 @@ class UnitParser {
     const char c = text_[pos_];
     if (c == '(') {
       const std::size_t open = pos_;
+      // Parentheses recurse: as deep as an equation may nest, and no deeper.
+      if (++depth_ > limit(Limit::Nesting))
+        fail(limit_message(Limit::Nesting,
+                           "the unit nests " + std::to_string(depth_) + " parentheses deep"));
       ++pos_;
       Unit u = product();
+      --depth_;
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != ')')
         fail("expected ')' to close the '(' at column " + std::to_string(open + 1) + " but found " +
@@ -412,6 +446,7 @@ class UnitParser {
 
   const std::string& text_;
   std::size_t pos_ = 0;
+  std::size_t depth_ = 0;
 };
 
 }  // namespace
