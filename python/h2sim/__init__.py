@@ -17,7 +17,7 @@ self-contained HTML report, and ``h2sim.calibrate`` / ``h2sim.check_reality``
 from __future__ import annotations
 
 from . import _h2sim, results
-from .errors import Error, ModelError, ParseError, ScenarioError, SimulationError
+from .errors import ArgumentError, ArgumentTypeError, Error, ModelError, ParseError, ScenarioError, SimulationError
 from .model import Model, load
 from .plot import plot, plot_comparison
 from .targets import Target, read_targets
@@ -25,6 +25,14 @@ from .trajectories import Trajectory
 from .analysis import (Discovery, Exploration, Outcome, Sensitivity, benchmark, discover, explore, factorial,
                        open_exploration, regret, satisficing, sensitivity)
 from .analysis import benchmark as robustness
+from .arguments import api as _api
+
+# Every public function: a bad argument is an h2sim.ArgumentError (a ValueError) or
+# ArgumentTypeError (a TypeError), never a bare one from pandas or scipy underneath.
+plot, plot_comparison, read_targets = _api(plot), _api(plot_comparison), _api(read_targets)
+explore, open_exploration, factorial = _api(explore), _api(open_exploration), _api(factorial)
+sensitivity, benchmark, robustness = _api(sensitivity), _api(benchmark), _api(robustness)
+satisficing, regret, discover = _api(satisficing), _api(regret), _api(discover)
 
 __version__ = _h2sim.__version__
 
@@ -32,7 +40,15 @@ __version__ = _h2sim.__version__
 def canonical_name(name: str) -> str:
     """How h2sim compares names of variables, dimensions and elements: lower case, spaces
     and underscores alike ("Fleet Size" and "fleet_size" are one name)."""
-    return _h2sim.canonical_name(name)
+    from .arguments import text
+
+    return _h2sim.canonical_name(text(name, "name"))
+
+
+def limits() -> dict[str, int]:
+    """The limits on what h2sim reads and builds (nesting, sizes, steps, saved values), by the
+    environment variable that raises each; docs/limits.md explains them."""
+    return dict(_h2sim.limits())
 
 
 def functions():
@@ -46,6 +62,7 @@ def functions():
                                        "signature", "description"]).set_index("name")
 
 
+@_api
 def explore_widget(model_or_scenario, levers=None, outputs=None, targets=None, continuous_update=True):
     """An interactive explorer (ipywidgets): a slider or schedule editor per lever, charts
     of the chosen outputs that follow them, with the scenario as loaded as a ghost line and
@@ -57,6 +74,7 @@ def explore_widget(model_or_scenario, levers=None, outputs=None, targets=None, c
                     continuous_update=continuous_update)
 
 
+@_api
 def report(scenarios, path=None, **options):
     """A self-contained HTML report of one or more scenarios; see :func:`h2sim.reports.report`."""
     from .reports import report as make_report
@@ -72,12 +90,13 @@ def __getattr__(name: str):
     if name in _CALIBRATION:
         from . import calibration
 
-        return getattr(calibration, name)
+        return _api(getattr(calibration, name))
     raise AttributeError(f"module 'h2sim' has no attribute {name!r}")
 
 
 __all__ = [
-    "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError",
+    "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError", "ArgumentError", "ArgumentTypeError",
+    "limits",
     "Model", "load", "Trajectory", "canonical_name", "functions", "results", "plot", "plot_comparison", "Target",
     "read_targets", "explore_widget", "report", "calibrate", "sample_posterior", "check_reality",
     "__version__",

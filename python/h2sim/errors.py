@@ -2,8 +2,9 @@
 
 ``h2sim.Error`` is the base class; ``ParseError`` (equation or file syntax),
 ``ScenarioError`` (scenario and model files: keys, types, schedules), ``ModelError``
-(unknown names, dimensions, algebraic loops) and ``SimulationError`` (non-finite values,
-bad time settings) derive from it. ``str(error)`` is the complete message with the file,
+(unknown names, dimensions, algebraic loops), ``SimulationError`` (non-finite values,
+bad time settings) and ``ArgumentError`` (a bad argument to a function of the API; also a
+``ValueError``, and as ``ArgumentTypeError`` a ``TypeError`` too) derive from it. ``str(error)`` is the complete message with the file,
 line, variable and equation; the attributes hold the parts.
 """
 
@@ -46,3 +47,20 @@ class ModelError(Error):
 
 class SimulationError(Error):
     """A run that cannot go on: non-finite values, impossible time settings."""
+
+
+class ArgumentError(Error, ValueError):
+    """A bad argument to a function of the API: a value out of range, a name twice, an
+    empty table. Also a ``ValueError``."""
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of the wrong type (text where a number belongs, a list where a mapping
+    does). Also a ``TypeError``."""
+
+
+class ArgumentKeyError(ArgumentError, KeyError):
+    """A name an argument gives that is not there (an outcome, a column). Also a
+    ``KeyError``, as the analysis tools always raised it."""
+
+    __str__ = Exception.__str__  # the message as written, not quoted as KeyError quotes it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import time as _time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -12,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _h2sim, results
+from . import _h2sim, arguments, results
+from .errors import ArgumentError, ArgumentTypeError, ScenarioError
 from .sections import SECTION_NAMES, Section
 from .trajectories import Trajectory, is_setting_object, resolve
 
@@ -31,24 +33,43 @@ def load(path: str | os.PathLike, strict_units: bool = False, backend: str = "in
     code (see :meth:`Model.compiled`): built once per model by the system's C compiler
     (seconds for a large model), then taken from the cache; the interpreter where there is
     no compiler.
+
+    The file is read as bytes and decoded by the library's one rule (UTF-8, or UTF-16/32
+    with a byte-order mark; Vensim files from before its ``{UTF-8}`` header in the Windows
+    code page): text that is neither is a ``ParseError`` naming the file and the byte.
     """
+    path = arguments.path(path, "path")
+    strict_units = arguments.flag(strict_units, "strict_units")
     if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-    path = os.fspath(path)
-    if path.lower().endswith(".mdl"):
-        # Vensim files from before {UTF-8} are in the Windows code page.
-        with open(path, "rb") as binary:
-            raw = binary.read()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-    else:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    scenario = _h2sim.parse_scenario(text, path, strict_units)
-    model = Model(scenario, source=(path, text, strict_units))
+        raise ArgumentError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r:.60}")
+    data = _read_bytes(path)
+    scenario = _h2sim.parse_scenario(data, path, strict_units)
+    model = Model(scenario, source=(path, data, strict_units))
     return model.compiled() if backend == "compiled" else model
+
+
+def _read_bytes(path: str) -> bytes:
+    """A model or scenario file's bytes; a folder, a missing or unreadable file, or one over
+    the file size limit (docs/limits.md) is a ScenarioError naming it."""
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(f"{path}: {message}", message=message, file=path)
+
+    if os.path.isdir(path):
+        raise fail("is a folder, not a model or scenario file")
+    try:
+        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            raise fail("is not a regular file (a device or a pipe?)")
+        with open(path, "rb") as handle:
+            largest = _h2sim.limits()["H2SIM_MAX_FILE_SIZE"]
+            data = handle.read(largest + 1)
+            if len(data) > largest:
+                raise fail(f"the file has more than {largest} bytes, the limit (raise it with the "
+                           "environment variable H2SIM_MAX_FILE_SIZE; docs/limits.md)")
+            return data
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as error:
+        raise fail(f"cannot read the file: {error.strerror or error}") from None
 
 
 def _restore(path: str, text: str, strict_units: bool, overrides: dict,
@@ -158,8 +179,8 @@ class Model:
 
     def section(self, name: str) -> "Section | None":
         """One analysis section by name, or None when no file declares it."""
-        if name not in SECTION_NAMES:
-            raise ValueError(f"unknown section {name!r}: h2sim carries {', '.join(SECTION_NAMES)}")
+        if not isinstance(name, str) or name not in SECTION_NAMES:
+            raise ArgumentError(f"unknown section {name!r}: h2sim carries {', '.join(SECTION_NAMES)}")
         return self.sections.get(name)
 
     @property
@@ -177,7 +198,7 @@ class Model:
     def label(self, column: str) -> str:
         """The human label of a variable or result column: the variable's ``label:`` (or its
         name when it has none), with the elements of ``name[element]`` appended."""
-        base, bracket, rest = column.partition("[")
+        base, bracket, rest = arguments.text(column, "column").partition("[")
         label = self._labels().get(_h2sim.canonical_name(base.strip()))
         if not label:
             return column
@@ -223,7 +244,7 @@ class Model:
     def units_of(self, name: str) -> str:
         """The units of a variable, a constant or an element of one (``name[element]``);
         "" when it has none or there is no such name."""
-        key = _h2sim.canonical_name(name.split("[", 1)[0])
+        key = _h2sim.canonical_name(arguments.text(name, "name").split("[", 1)[0])
         for variable in self._scenario.variables():
             if _h2sim.canonical_name(variable["name"]) == key:
                 return variable["units"]
@@ -248,6 +269,8 @@ class Model:
         it, renamed into place, so that a failed write leaves no file behind.
         Adaptive and stiff methods are written as Euler (XMILE knows Euler and RK4).
         """
+        if path is not None:
+            path = arguments.path(path, "path")
         text = _h2sim.to_xmile(self._scenario)
         if path is not None:
             results.write_atomically(path, text)
@@ -324,7 +347,7 @@ class Model:
         algebraic loops, unit mismatches (errors with ``strict_units``, else warnings), as
         dicts with severity, message, text (the full located message), file, line, column
         and variable; errors first. Empty when all is well."""
-        return list(self._scenario.check(strict_units))
+        return list(self._scenario.check(arguments.flag(strict_units, "strict_units")))
 
     # --- changing it ------------------------------------------------------------
     def with_params(self, params: Mapping[str, Any] | None = None, **kwargs: Any) -> "Model":
@@ -334,7 +357,7 @@ class Model:
         every setting of a scheduled lever reuse the compiled program; a trajectory for a
         constant the scenario does not schedule, or a new order of SMTHN/DELAYN, compiles anew.
         Setting an auxiliary, a flow or a stock is a ModelError that says what it is."""
-        settings = self._settings({**(params or {}), **kwargs})
+        settings = self._settings({**arguments.mapping(params, "params"), **kwargs})
         scenario = self._scenario.copy()
         for name, value in settings.items():
             _apply(scenario, name, value, self._targets(name)[1])
@@ -374,20 +397,22 @@ class Model:
         """Each setting checked against the program and resolved: a number or a Trajectory."""
         out: dict[str, float | Trajectory] = {}
         for name, value in (params or {}).items():
-            name = str(name)
+            name = arguments.name(name, "a name in params")
             parameters, schedules = self._targets(name)
             if not is_setting_object(value):
-                try:
-                    out[name] = float(value)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{name}: expected a number or a lever setting, got {value!r}") from None
+                if not arguments.is_number(value):
+                    raise ArgumentTypeError(f"params[{name!r}]: expected a number or a lever setting, got "
+                                            f"{type(value).__name__} {value!r:.60}")
+                out[name] = arguments.number(value, f"params[{name!r}]")
                 continue
+            if isinstance(value, pd.Series):
+                value = arguments.parameter_value(value, f"params[{name!r}]")
             resolved = resolve(value, name, self._current(name, parameters, schedules),
                                self._before(name, parameters, schedules), self.time["start"])
             if isinstance(resolved, Trajectory) and len(resolved.times) == 1:
                 resolved = resolved.values[0]  # one point is a number: no table needed
             if isinstance(resolved, Trajectory) and not schedules and "[" in name:
-                raise ValueError(f"{name}: a time series drives every element of a constant the scenario does not "
+                raise ArgumentError(f"{name}: a time series drives every element of a constant the scenario does not "
                                  "schedule; name the variable without [elements]")
             out[name] = resolved
         return out
@@ -439,12 +464,12 @@ class Model:
             for name in names:
                 base = name.split("[", 1)[0]
                 if "[" in name:
-                    raise ValueError(f"{name}: a time series drives every element of a constant the scenario does "
+                    raise ArgumentError(f"{name}: a time series drives every element of a constant the scenario does "
                                      "not schedule; name the variable without [elements]")
                 parameters, schedules = self._targets(base)
                 values = {self.program.parameters[k][1] for k in parameters}
                 if len(values) > 1:
-                    raise ValueError(f"{base}: its elements have different values, and a time series would drive "
+                    raise ArgumentError(f"{base}: its elements have different values, and a time series would drive "
                                      "them all alike; schedule it in the scenario (levers:) to vary it over time")
                 value = self._current(base, parameters, schedules)
                 scenario.set_time_schedule(base, list(value.times), list(value.values), value.interpolation)
@@ -487,11 +512,15 @@ class Model:
         Returns a DataFrame indexed by time (units in ``df.attrs["units"]``), or an
         xarray Dataset with ``as_xarray=True``.
         """
-        settings = self._settings(params) if params else {}
+        settings = self._settings(arguments.mapping(params, "params")) if params is not None else {}
+        requested = arguments.names(return_columns, "return_columns")
+        time = arguments.time_settings(start, stop, dt, save_every, method)
+        as_xarray = arguments.flag(as_xarray, "as_xarray")
         driven = [n for n, v in settings.items() if isinstance(v, Trajectory) and not self._targets(n)[1]]
         model = self._variant(driven) if driven else self
-        columns = self.outputs if return_columns is None else list(return_columns)
-        prepared = model._prepared(columns, (start, stop, dt, save_every, method))
+        columns = self.outputs if requested is None else requested
+        prepared = model._prepared(columns, (time["start"], time["stop"], time["dt"], time["save_every"],
+                                             time["method"]))
         values = prepared.values(*model._run_inputs(settings)) if settings or model._run_params else prepared.values()
         if as_xarray:
             return results.dataset(self, values[None, ...], prepared.times, prepared.names, prepared.units)
@@ -523,9 +552,11 @@ class Model:
         A progress bar (tqdm) appears when the batch takes more than a moment;
         ``progress=False`` hides it, ``True`` always shows it.
         """
-        table = params_table if isinstance(params_table, pd.DataFrame) else _object_frame(params_table)
-        if len(table) == 0:
-            raise ValueError("params_table has no rows: a batch needs at least one run")
+        table = _batch_table(params_table)
+        requested = arguments.names(return_columns, "return_columns")
+        time = arguments.time_settings(start, stop, dt, save_every, method)
+        threads = 0 if threads is None else arguments.whole_number(threads, "threads")
+        progress = arguments.optional_flag(progress, "progress")
         columns_in = [str(c) for c in table.columns]
         trajectory_columns = {}
         numeric = []
@@ -544,8 +575,13 @@ class Model:
         try:
             values = table.iloc[:, numeric].to_numpy(dtype=float)
         except (TypeError, ValueError):
-            raise ValueError("params_table: a column holds something that is neither a number nor a lever "
-                             "setting (a pandas Series, a schedule dict, a Trajectory)") from None
+            raise ArgumentTypeError("params_table: a column holds something that is neither a number nor a lever "
+                                    "setting (a pandas Series, a schedule dict, a Trajectory)") from None
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row, column = (int(k) for k in np.argwhere(bad)[0])
+            raise ArgumentError(f"params_table: run {table.index[row]!r}, column {names[column]!r} is "
+                                f"{values[row, column]} (every value must be a finite number)")
         for name in names:
             self._targets(name)  # a ModelError for anything a run cannot set
         # What with_params set on a shared program comes first, so that the table's own
@@ -568,12 +604,12 @@ class Model:
             names.pop(column)
             values = np.delete(values, column, axis=1)
         schedules += [_schedule_column(n, cells, start_time) for n, cells in trajectory_columns.items()]
-        columns = list(return_columns) if return_columns is not None else self.outputs
+        columns = requested if requested is not None else self.outputs
         bar = _ProgressBar(len(table), progress)
         try:
             times, result, out_names, units = self.program.run_batch(
-                names, values.reshape(len(table), len(names)), start, stop, dt, save_every, method, columns,
-                threads or 0, bar.update, schedules)
+                names, values.reshape(len(table), len(names)), time["start"], time["stop"], time["dt"],
+                time["save_every"], time["method"], columns, threads, bar.update, schedules)
         finally:
             bar.close()
         return results.dataset(self, result, times, out_names, units, runs=table.index)
@@ -589,7 +625,7 @@ class Model:
         out: list[float | Trajectory] = []
         for cell in cells:
             if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-                raise ValueError(f"params_table: `{name}` has an empty cell; give every run a value")
+                raise ArgumentError(f"params_table: `{name}` has an empty cell; give every run a value")
             if id(cell) not in seen:
                 value = resolve(cell, name, current, before, start)
                 if isinstance(value, Trajectory) and len(value.times) == 1:
@@ -700,7 +736,7 @@ def _apply(scenario: Any, name: str, value: Any, schedules: list[int]) -> None:
     if isinstance(value, Trajectory):
         scenario.set_time_schedule(base, list(value.times), list(value.values), value.interpolation)
     else:
-        scenario.set_constant(base, float(value), elements)
+        scenario.set_constant(base.strip(), float(value), elements)
 
 
 def _schedule_column(name: str, settings: Sequence[Any], start: float) -> tuple:
@@ -719,13 +755,39 @@ def _schedule_column(name: str, settings: Sequence[Any], start: float) -> tuple:
     return (name, offsets, times, values, [t.interpolation for t in distinct], lane_tables)
 
 
+def _batch_table(params_table: Any) -> pd.DataFrame:
+    """run_batch's table, checked: a DataFrame or a mapping of names to equal-length lists,
+    with at least one row and text column names that name no constant twice."""
+    if isinstance(params_table, Mapping):
+        table = _object_frame(arguments.mapping(params_table, "params_table"))
+    elif isinstance(params_table, pd.DataFrame):
+        table = params_table
+    else:
+        raise ArgumentTypeError("params_table must be a pandas DataFrame or a mapping of names to lists, "
+                                f"not {type(params_table).__name__}")
+    if len(table) == 0:
+        raise ArgumentError("params_table has no rows: a batch needs at least one run")
+    seen: dict[str, str] = {}
+    for n in [arguments.name(c, "a column of params_table") for c in table.columns]:
+        key = _h2sim.canonical_element_name(n)
+        if key in seen:
+            raise ArgumentError(f"params_table names {n!r}" + (" twice" if seen[key] == n else f" and {seen[key]!r}, "
+                                "the same constant") + ": which value should a run take?")
+        seen[key] = n
+    return table
+
+
 def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     """A table from a dict of columns, keeping Series and dicts in cells (pandas would
     unpack them)."""
     columns = dict(columns)
+    for name, cells in columns.items():
+        if isinstance(cells, (str, bytes, Mapping)) or not hasattr(cells, "__len__"):
+            raise ArgumentTypeError(f"params_table[{name!r}] must be a list of values, one per run, "
+                                    f"not {type(cells).__name__}")
     lengths = {len(v) for v in columns.values()}
     if len(lengths) > 1:
-        raise ValueError("params_table: the columns have different lengths")
+        raise ArgumentError("params_table: the columns have different lengths (give equal-length lists, one value per run)")
     n = lengths.pop() if lengths else 0
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for name, cells in columns.items():
@@ -736,7 +798,10 @@ def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
                 column.iat[i] = v
             frame[name] = column
         else:
-            frame[name] = np.asarray(cells, dtype=float) if n else []
+            try:
+                frame[name] = np.asarray(cells, dtype=float) if n else []
+            except (TypeError, ValueError):
+                raise ArgumentTypeError(f"params_table[{name!r}] must hold numbers or lever settings") from None
     return frame
 
 

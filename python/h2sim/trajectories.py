@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import _h2sim
+from .errors import ArgumentError
 
 SCHEDULE_KINDS = ("constant", "step", "linear", "ramp")
 CHANGES = ("scale", "shift")
@@ -54,13 +55,13 @@ class Trajectory:
         object.__setattr__(self, "times", times)
         object.__setattr__(self, "values", values)
         if self.interpolation not in ("linear", "step"):
-            raise ValueError(f"a trajectory is 'linear' or 'step', not {self.interpolation!r}")
+            raise ArgumentError(f"a trajectory is 'linear' or 'step', not {self.interpolation!r}")
         if not times or len(times) != len(values):
-            raise ValueError("a trajectory needs at least one point, and as many times as values")
+            raise ArgumentError("a trajectory needs at least one point, and as many times as values")
         if not all(math.isfinite(x) for x in times + values):
-            raise ValueError("the times and values of a trajectory must be finite numbers")
+            raise ArgumentError("the times and values of a trajectory must be finite numbers")
         if any(b < a for a, b in zip(times, times[1:])):
-            raise ValueError("the times of a trajectory must not decrease")
+            raise ArgumentError("the times of a trajectory must not decrease")
 
     @classmethod
     def constant(cls, value: float, start: float) -> "Trajectory":
@@ -70,7 +71,7 @@ class Trajectory:
     def from_series(cls, series: pd.Series) -> "Trajectory":
         series = series.dropna().sort_index(kind="stable")
         if series.empty:
-            raise ValueError("the time series is empty")
+            raise ArgumentError("the time series is empty")
         return cls(tuple(series.index.to_numpy(dtype=float)), tuple(series.to_numpy(dtype=float)))
 
     # --- reading it -------------------------------------------------------------------------
@@ -143,7 +144,7 @@ class Trajectory:
         ``{"linear": {t: v, ...}}`` or ``{"step": {...}}``. ValueError for a trajectory with a
         jump (a time given twice), which no schedule form writes."""
         if any(b == a for a, b in zip(self.times, self.times[1:])):
-            raise ValueError("a trajectory with a jump (a time given twice) has no scenario form; write it as "
+            raise ArgumentError("a trajectory with a jump (a time given twice) has no scenario form; write it as "
                              "a step schedule")
         points = list(zip(self.times, self.values))
         if self.interpolation == "step" and self.times[0] > start:
@@ -179,16 +180,16 @@ def resolve(setting: Any, name: str, current: Trajectory, before: float, start: 
         try:
             return Trajectory.from_series(setting)
         except (TypeError, ValueError) as error:
-            raise ValueError(f"{name}: {error}") from None
+            raise ArgumentError(f"{name}: {error}") from None
     if isinstance(setting, Mapping):
         return _from_mapping(dict(setting), name, current, before, start)
     if isinstance(setting, (bool, np.bool_)) or not isinstance(setting, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name}: expected a number, a pandas Series indexed by time, a schedule "
+        raise ArgumentError(f"{name}: expected a number, a pandas Series indexed by time, a schedule "
                          f"({{'step': {{...}}}}, ...), {{'scale': x}}, {{'shift': years}} or {{'from': time, ...}}; "
                          f"got {type(setting).__name__}")
     value = float(setting)
     if not math.isfinite(value):
-        raise ValueError(f"{name}: {value} is not a finite number")
+        raise ArgumentError(f"{name}: {value} is not a finite number")
     return value
 
 
@@ -198,7 +199,7 @@ def _from_mapping(spec: dict, name: str, current: Trajectory, before: float, sta
         time = _number(spec.pop("from"), f"{name}: from")
         if "value" in spec:
             if len(spec) != 1:
-                raise ValueError(f"{name}: with `from` and `value` give nothing else")
+                raise ArgumentError(f"{name}: with `from` and `value` give nothing else")
             after: Any = _number(spec.pop("value"), f"{name}: value")
         else:
             after = spec
@@ -216,7 +217,7 @@ def _from_mapping(spec: dict, name: str, current: Trajectory, before: float, sta
     kinds = [k for k in SCHEDULE_KINDS if k in spec]
     unknown = sorted(set(spec) - set(SCHEDULE_KINDS))
     if len(kinds) != 1 or unknown:
-        raise ValueError(f"{name}: a schedule is one of {{constant:, step:, linear:, ramp:}}, or changes "
+        raise ArgumentError(f"{name}: a schedule is one of {{constant:, step:, linear:, ramp:}}, or changes "
                          f"{{scale:, shift:}}, or {{from: time, value: v}}; got keys {sorted(spec)}")
     kind = kinds[0]
     body = spec[kind]
@@ -225,21 +226,21 @@ def _from_mapping(spec: dict, name: str, current: Trajectory, before: float, sta
     if kind == "ramp":
         if not isinstance(body, Mapping) or not {"start", "end", "to"} <= set(body) \
                 or set(body) - {"start", "end", "to", "from"}:
-            raise ValueError(f"{name}: a ramp is {{start:, end:, to:}} and optionally from:")
+            raise ArgumentError(f"{name}: a ramp is {{start:, end:, to:}} and optionally from:")
         r0, r1 = _number(body["start"], f"{name}: ramp start"), _number(body["end"], f"{name}: ramp end")
         if not r1 > r0:
-            raise ValueError(f"{name}: the ramp must end after it starts")
+            raise ArgumentError(f"{name}: the ramp must end after it starts")
         times = [r0, r1]
         values = [_number(body.get("from", before), f"{name}: ramp from"), _number(body["to"], f"{name}: ramp to")]
     else:
         if isinstance(body, pd.Series):
             body = dict(zip(body.index, body.to_numpy()))
         if not isinstance(body, Mapping) or not body:
-            raise ValueError(f"{name}: a {kind} schedule is a mapping of times to values, e.g. {{2023: 1, 2026: 0}}")
+            raise ArgumentError(f"{name}: a {kind} schedule is a mapping of times to values, e.g. {{2023: 1, 2026: 0}}")
         times = [_number(t, f"{name}: {kind} time") for t in body]
         values = [_number(v, f"{name}: {kind} value") for v in body.values()]
         if any(b <= a for a, b in zip(times, times[1:])):
-            raise ValueError(f"{name}: the times of a schedule must increase")
+            raise ArgumentError(f"{name}: the times of a schedule must increase")
     x, y, interpolation = _h2sim.schedule_table(kind, times, values, before, start)
     return Trajectory(tuple(x), tuple(y), interpolation)
 
@@ -248,9 +249,9 @@ def _number(value: Any, what: str) -> float:
     try:
         out = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{what}: {value!r} is not a number") from None
+        raise ArgumentError(f"{what}: {value!r} is not a number") from None
     if not math.isfinite(out):
-        raise ValueError(f"{what}: {out} is not a finite number")
+        raise ArgumentError(f"{what}: {out} is not a finite number")
     return out
 
 
@@ -273,7 +274,7 @@ def check_form(spec: Mapping, what: str) -> tuple[tuple[str, Any], ...]:
         out.append(("from", _number(spec["from"], f"{what}: from")))
     change = spec.get("change", "value")
     if change not in FORM_CHANGES:
-        raise ValueError(f"{what}: `change:` is one of {', '.join(FORM_CHANGES)}, not {change!r}")
+        raise ArgumentError(f"{what}: `change:` is one of {', '.join(FORM_CHANGES)}, not {change!r}")
     if change != "value":
         out.append(("change", str(change)))
     return tuple(out)

@@ -14,15 +14,49 @@ using namespace h2sim;
 
 namespace {
 
+// Text for Python whatever bytes it holds: a message may quote part of a file, or cut a
+// UTF-8 sequence short; bytes that are not UTF-8 come out as \xNN instead of failing.
+py::str python_text(const std::string& s) {
+  PyObject* o =
+      PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "backslashreplace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
 // Raises the matching h2sim.errors class with the message and where it happened.
 void raise_python_error(const char* class_name, const Error& e) {
   py::object errors = py::module_::import("h2sim.errors");
   py::object cls = errors.attr(class_name);
   const Location& w = e.where();
-  py::object instance = cls(e.what(), py::arg("message") = e.message(), py::arg("file") = w.file,
-                            py::arg("line") = w.line, py::arg("column") = w.column,
-                            py::arg("variable") = w.variable, py::arg("equation") = w.equation);
+  py::object instance = cls(
+      python_text(e.what()), py::arg("message") = python_text(e.message()),
+      py::arg("file") = python_text(w.file), py::arg("line") = w.line, py::arg("column") = w.column,
+      py::arg("variable") = python_text(w.variable), py::arg("equation") = python_text(w.equation));
   PyErr_SetObject(cls.ptr(), instance.ptr());
+}
+
+// Raises h2sim.errors.Error for what is not an h2sim::Error: memory running out, or a bug.
+void raise_plain_error(const std::string& message) {
+  py::object cls = py::module_::import("h2sim.errors").attr("Error");
+  py::object instance = cls(python_text(message));
+  PyErr_SetObject(cls.ptr(), instance.ptr());
+}
+
+// The one rule of h2sim::is_settable_constant, with the error a run gives for the others.
+const Variable& settable(const Scenario& s, const std::string& name) {
+  const Variable* v = s.model.find(name);
+  Location where;
+  where.variable = name;
+  if (v == nullptr) throw ModelError("no constant with this name", where);
+  if (!is_settable_constant(*v)) {
+    where = v->location;
+    where.variable = v->name;
+    throw ModelError("is " + std::string(v->kind == VariableKind::Auxiliary ? "an " : "a ") +
+                         to_string(v->kind) +
+                         " computed by an equation, not a constant: only constants can be set",
+                     where);
+  }
+  return *v;
 }
 
 SimulationOptions make_options(std::optional<double> start, std::optional<double> stop,
@@ -420,12 +454,7 @@ void bind_scenario_changes(py::class_<Scenario>& scenario) {
           "set_constant",
           [](Scenario& s, const std::string& name, double value,
              const std::vector<std::string>& elements) {
-            const Variable* v = s.model.find(name);
-            if (v == nullptr) {
-              Location where;
-              where.variable = name;
-              throw ModelError("no constant with this name", where);
-            }
+            settable(s, name);
             s.model.set_constant(name, value, elements);
             s.program.reset();  // the model changed: its Program is no longer this model's
           },
@@ -434,6 +463,7 @@ void bind_scenario_changes(py::class_<Scenario>& scenario) {
           "set_time_schedule",
           [](Scenario& s, const std::string& name, std::vector<double> times,
              std::vector<double> values, const std::string& interpolation) {
+            settable(s, name);
             GraphicalFunction gf;
             gf.x = std::move(times);
             gf.y = std::move(values);
@@ -454,12 +484,12 @@ void bind_scenario_changes(py::class_<Scenario>& scenario) {
             for (const Diagnostic& d : check_model(s.model, o).diagnostics) {
               py::dict item;
               item["severity"] = d.is_error() ? "error" : "warning";
-              item["message"] = d.message;
-              item["text"] = d.text();
-              item["file"] = d.where.file;
+              item["message"] = python_text(d.message);
+              item["text"] = python_text(d.text());
+              item["file"] = python_text(d.where.file);
               item["line"] = d.where.line;
               item["column"] = d.where.column;
-              item["variable"] = d.where.variable;
+              item["variable"] = python_text(d.where.variable);
               out.append(item);
             }
             return out;
@@ -476,7 +506,12 @@ void bind_scenario(py::module_& m) {
       .def_readonly("model_file", &Scenario::model_file)
       .def_readonly("chain", &Scenario::chain)
       .def_readonly("outputs", &Scenario::outputs)
-      .def_readonly("warnings", &Scenario::warnings)
+      .def_property_readonly("warnings",
+                             [](const Scenario& s) {
+                               py::list out;
+                               for (const auto& w : s.warnings) out.append(python_text(w));
+                               return out;
+                             })
       .def_readonly("parameters", &Scenario::parameters)
       .def_property_readonly("levers",
                              [](const Scenario& s) {
@@ -577,6 +612,17 @@ void bind_functions(py::module_& m) {
       py::arg("kind"), py::arg("times"), py::arg("values"), py::arg("before"), py::arg("start"),
       "The table a scenario's schedule runs as: (times, values, 'linear' or 'step'), by the "
       "rule scenario files use (h2sim/scenario.hpp, schedule_table).");
+  m.def(
+      "limits",
+      [] {
+        py::dict out;
+        for (const Limit l : {Limit::Nesting, Limit::EquationLength, Limit::ExpressionSize,
+                              Limit::FileSize, Limit::DocumentNodes, Limit::Variables,
+                              Limit::Elements, Limit::Steps, Limit::SavedValues})
+          out[limit_variable(l)] = limit(l);
+        return out;
+      },
+      "The limits in force (docs/limits.md), by the environment variable that sets each.");
   m.def("canonical_name", &canonical_name);
   m.def("canonical_element_name", &canonical_element_name);
   m.def(
@@ -628,6 +674,16 @@ PYBIND11_MODULE(_h2sim, m) {
       raise_python_error("SimulationError", e);
     } catch (const Error& e) {
       raise_python_error("Error", e);
+    } catch (const std::bad_alloc&) {
+      raise_plain_error(
+          "not enough memory (docs/limits.md lists the limits that keep models and runs to a size "
+          "that fits)");
+    } catch (const py::error_already_set&) {
+      throw;  // a Python exception (from a progress callback, say): as it is
+    } catch (const py::builtin_exception&) {
+      throw;
+    } catch (const std::exception& e) {
+      raise_plain_error(std::string("internal error in h2sim (please report it): ") + e.what());
     }
   });
 

@@ -76,7 +76,7 @@ class ModelBundle:
     chain, the model file, components), relative to their common folder, with the overrides
     set by ``with_params``. :meth:`load` rebuilds the same Model anywhere."""
 
-    def __init__(self, files: dict[str, str], entry: str, strict_units: bool, overrides: dict,
+    def __init__(self, files: dict[str, bytes], entry: str, strict_units: bool, overrides: dict,
                  origin: str) -> None:
         self.files = files
         self.entry = entry
@@ -85,7 +85,7 @@ class ModelBundle:
         self.origin = origin  # the folder the files came from, to name them in errors
         digest = hashlib.sha256()
         for name in sorted(files):
-            digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+            digest.update(name.encode() + b"\0" + files[name] + b"\0")
         digest.update(repr((entry, strict_units, sorted(overrides.items(), key=str))).encode())
         self.key = digest.hexdigest()[:20]
 
@@ -97,10 +97,10 @@ class ModelBundle:
         paths = [p for p in model.files if os.path.exists(p)] or [os.path.abspath(path)]
         root = os.path.commonpath([os.path.dirname(p) for p in paths])
         files = {}
-        for p in paths:
-            with open(p, encoding="utf-8") as handle:
+        for p in paths:  # bytes, as h2sim.load reads them: the library decodes them by its rule
+            with open(p, "rb") as handle:
                 files[os.path.relpath(p, root)] = handle.read()
-        files[os.path.relpath(os.path.abspath(path), root)] = text  # the text as loaded
+        files[os.path.relpath(os.path.abspath(path), root)] = text  # the bytes as loaded
         return cls(files, os.path.relpath(os.path.abspath(path), root), strict, dict(model._overrides), root)
 
     def load(self):
@@ -115,11 +115,11 @@ class ModelBundle:
 
         folder = tempfile.mkdtemp(prefix=f"h2sim-{self.key}-")
         try:
-            for name, text in self.files.items():
+            for name, data in self.files.items():
                 target = os.path.join(folder, name)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                with open(target, "wb") as handle:
+                    handle.write(data)
             model = h2sim.load(os.path.join(folder, self.entry), strict_units=self.strict_units)
             if self.overrides:
                 model = model.with_params(self.overrides)

@@ -90,6 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("h2sim: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("h2sim: error: not enough memory (docs/limits.md: the limits on what h2sim builds and saves)",
+              file=sys.stderr)
+        return EXIT_MODEL_ERROR
+    except Exception as error:  # a bug: say so in one line, not a traceback (H2SIM_TRACEBACK=1 shows it)
+        if os.environ.get("H2SIM_TRACEBACK"):
+            raise
+        print(f"h2sim: error: internal error ({type(error).__name__}: {error}); please report it, with the "
+              "command; H2SIM_TRACEBACK=1 shows where it happened", file=sys.stderr)
+        return EXIT_MODEL_ERROR
     return EXIT_OK  # pragma: no cover
 
 

@@ -46,11 +46,19 @@ class UsageError(Exception):
 
 
 # --- option values ---------------------------------------------------------------------------
+#: The most runs a sweep grid may have: beyond it the table alone fills memory.
+MAX_GRID_RUNS = 1_000_000
+
+
 def number(text: str, what: str) -> float:
+    """A finite number from the command line ('nan' and 'inf' are no values to run with)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise UsageError(f"{what}: '{text}' is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UsageError(f"{what}: '{text}' is not a finite number")
+    return value
 
 
 def columns(text: str | None) -> list[str] | None:
@@ -127,8 +135,10 @@ def lever_values(name: str, text: str) -> list[float]:
             raise UsageError(f"--lever {name}: a range is low:high:count (got '{text}')")
         low, high = number(parts[0], f"--lever {name}"), number(parts[1], f"--lever {name}")
         count = number(parts[2], f"--lever {name}")
-        if count < 1 or count != int(count):
+        if not count >= 1 or count != int(count):
             raise UsageError(f"--lever {name}: the count in low:high:count must be a positive integer")
+        if count > MAX_GRID_RUNS:
+            raise UsageError(f"--lever {name}: {count:g} values are more than a sweep runs ({MAX_GRID_RUNS:,})")
         count = int(count)
         if count == 1:
             return [low]
@@ -279,12 +289,20 @@ def count(n: int, word: str, plural: str | None = None) -> str:
 # --- time settings --------------------------------------------------------------------------------
 def add_time_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("time settings (default: the scenario's)")
-    group.add_argument("--start", type=float, help="start time")
-    group.add_argument("--stop", type=float, help="stop time")
-    group.add_argument("--dt", type=float, help="integration step")
-    group.add_argument("--save-every", type=float, dest="save_every", help="interval between saved times")
+    group.add_argument("--start", type=finite_float, help="start time")
+    group.add_argument("--stop", type=finite_float, help="stop time")
+    group.add_argument("--dt", type=finite_float, help="integration step")
+    group.add_argument("--save-every", type=finite_float, dest="save_every", help="interval between saved times")
     group.add_argument("--method", choices=["euler", "rk4", "dopri5", "rosenbrock4"],
                        help="integration method")
+
+
+def finite_float(text: str) -> float:
+    """argparse type: a finite number (a usage error, exit 2, otherwise)."""
+    try:
+        return number(text, "value")
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("value: ", "")) from None
 
 
 def time_options(args) -> dict:

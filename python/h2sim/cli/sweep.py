@@ -52,6 +52,11 @@ def _grid(items, start_from: float | None) -> dict[str, list[tuple[str, object]]
     for item in items:
         name, text = common.assignment(item, "--lever")
         grid.setdefault(name, []).extend(common.lever_settings(name, text, start_from))
+    runs = 1
+    for values in grid.values():
+        runs *= len(values)
+    if runs > common.MAX_GRID_RUNS:
+        raise UsageError(f"the levers make {runs:,} combinations, more than a sweep runs ({common.MAX_GRID_RUNS:,})")
     return grid
 
 

@@ -1,0 +1,183 @@
+"""Checks of the arguments the public API takes, so that a bad one is an ``h2sim.Error``
+(``ArgumentTypeError`` for the wrong type, ``ArgumentError`` for a bad value) that says which
+argument and why, never a TypeError from deep inside pandas or the compiled module.
+
+Every check returns the value in the form the API uses (a float, a list of names, ...)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ArgumentError, ArgumentKeyError, ArgumentTypeError
+
+#: The integration methods ``method=`` takes (the C++ parser also knows a few aliases).
+METHODS = ("euler", "rk4", "dopri5", "rosenbrock4")
+
+
+def api(function):
+    """Wraps a public function so that a bad argument it finds (a ValueError, KeyError or
+    TypeError it raises, or one raised under it by pandas, numpy or scipy) comes out as an
+    h2sim.ArgumentError or ArgumentTypeError (a KeyError as ArgumentKeyError, still a
+    KeyError), with the original chained; h2sim.Errors pass as they are. The functions of
+    the analysis tools check their arguments as they use them; this makes every such check
+    an h2sim.Error without changing a message."""
+    import functools
+
+    from .errors import Error
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Error:
+            raise
+        except TypeError as error:
+            raise ArgumentTypeError(f"{function.__name__}: {error}") from error
+        except KeyError as error:
+            text = error.args[0] if error.args else error
+            raise ArgumentKeyError(f"{function.__name__}: {text}") from error
+        except ValueError as error:
+            raise ArgumentError(f"{function.__name__}: {error}") from error
+
+    return checked
+
+
+def _type(value: Any) -> str:
+    return type(value).__name__
+
+
+def is_number(value: Any) -> bool:
+    """A real number: int, float or numpy number, but not a bool (True is no time or value)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def number(value: Any, what: str, *, positive: bool = False, finite: bool = True) -> float:
+    if not is_number(value):
+        raise ArgumentTypeError(f"{what} must be a number, not {_type(value)} {value!r:.60}")
+    result = float(value)
+    if finite and not math.isfinite(result):
+        raise ArgumentError(f"{what} must be a finite number, not {result}")
+    if positive and not result > 0:
+        raise ArgumentError(f"{what} must be positive, not {result:g}")
+    return result
+
+
+def optional_number(value: Any, what: str, *, positive: bool = False, finite: bool = True) -> float | None:
+    return None if value is None else number(value, what, positive=positive, finite=finite)
+
+
+def whole_number(value: Any, what: str, *, minimum: int = 0) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise ArgumentTypeError(f"{what} must be a whole number, not {_type(value)} {value!r:.60}")
+    if value < minimum:
+        raise ArgumentError(f"{what} must be at least {minimum}, not {value}")
+    return int(value)
+
+
+def flag(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(f"{what} must be True or False, not {_type(value)} {value!r:.60}")
+    return value
+
+
+def optional_flag(value: Any, what: str) -> bool | None:
+    return None if value is None else flag(value, what)
+
+
+def text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{what} must be text, not {_type(value)} {value!r:.60}")
+    return value
+
+
+def name(value: Any, what: str) -> str:
+    """A variable or constant name: non-empty text."""
+    result = text(value, what)
+    if not result.strip():
+        raise ArgumentError(f"{what} must be a name, not {value!r}")
+    return result
+
+
+def names(value: Any, what: str) -> list[str] | None:
+    """None, one name, or a list (any iterable but a mapping) of names."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [name(value, what)]
+    if isinstance(value, (Mapping, bytes)):
+        raise ArgumentTypeError(f"{what} must be a list of names, not {_type(value)}")
+    try:
+        items = list(value)
+    except TypeError:
+        raise ArgumentTypeError(f"{what} must be a list of names, not {_type(value)}") from None
+    return [name(item, f"{what}[{i}]") for i, item in enumerate(items)]
+
+
+def method(value: Any) -> str | None:
+    if value is None:
+        return None
+    result = text(value, "method")
+    if result.strip().lower() not in METHODS:
+        raise ArgumentError(f"method must be one of {', '.join(METHODS)}, not {value!r:.60}")
+    return result.strip().lower()
+
+
+def path(value: Any, what: str) -> str:
+    """A file path: text or an os.PathLike."""
+    if isinstance(value, bytes) or not isinstance(value, (str, os.PathLike)):
+        raise ArgumentTypeError(f"{what} must be a file path (text or a pathlib.Path), not {_type(value)}")
+    result = os.fspath(value)
+    if not isinstance(result, str) or not result:
+        raise ArgumentError(f"{what} must be a file path, not {value!r:.60}")
+    if "\0" in result:
+        raise ArgumentError(f"{what} must not contain a NUL character")
+    return result
+
+
+def mapping(value: Any, what: str) -> dict:
+    """None (an empty dict) or a mapping with text keys."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ArgumentTypeError(f"{what} must be a mapping of names to values (a dict), not {_type(value)}")
+    for key in value:
+        name(key, f"a key of {what}")
+    return dict(value)
+
+
+def time_settings(start: Any, stop: Any, dt: Any, save_every: Any, method_name: Any) -> dict:
+    """The time settings a run takes, checked for type: numbers and a known method. Their
+    values (dt positive, stop after start, ...) the library checks with the model's own, as a
+    SimulationError."""
+    return {name: optional_number(value, name, finite=False)
+            for name, value in (("start", start), ("stop", stop), ("dt", dt), ("save_every", save_every))} | {
+        "method": method(method_name)}
+
+
+def parameter_value(value: Any, what: str):
+    """A run's value for a constant: a finite number, or a pandas Series indexed by time (a
+    lever trajectory) with at least one point, numbers for index and values, times
+    increasing once sorted (no time twice). Returns a float or a cleaned Series."""
+    import pandas as pd
+
+    if isinstance(value, pd.Series):
+        series = value.dropna()
+        if series.empty:
+            raise ArgumentError(f"{what}: the time series is empty (it has no values, or every value is NaN)")
+        try:
+            times = pd.to_numeric(pd.Series(series.index), errors="raise").astype(float).to_numpy()
+            values = pd.to_numeric(series, errors="raise").astype(float).to_numpy()
+        except (TypeError, ValueError) as error:
+            raise ArgumentTypeError(f"{what}: a time series needs numbers for times and values ({error})") from None
+        if not (all(math.isfinite(t) for t in times) and all(math.isfinite(v) for v in values)):
+            raise ArgumentError(f"{what}: a time series needs finite times and values")
+        order = times.argsort(kind="stable")
+        times, values = times[order], values[order]
+        if any(times[1:] == times[:-1]):
+            raise ArgumentError(f"{what}: the time series gives a time twice")
+        return pd.Series(values, index=times)
+    return number(value, what)

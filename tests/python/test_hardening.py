@@ -1,0 +1,276 @@
+"""Hostile inputs at the Python boundary (issue 17): files read as bytes and decoded by one
+rule, every public function's arguments checked (an h2sim.Error, never a TypeError from
+pandas or pybind11), error text that survives any bytes, overrides that must be refused,
+the limits and how to raise them, and bit-identical results across threads, lanes, runs and
+processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import h2sim
+
+BASS = """\
+name: bass
+time: {start: 0, stop: 10, dt: 0.5, method: rk4}
+constants:
+  p: {value: 0.03, units: 1/year}
+  q: {value: 0.38, units: 1/year}
+  market: {value: 1000, units: vehicles}
+stocks:
+  adopters: {initial: 0, inflows: [adoption], units: vehicles}
+flows:
+  adoption: {equation: (p + q * adopters / market) * (market - adopters), units: vehicles/year}
+auxiliaries:
+  share: {equation: adopters / market, units: dimensionless}
+"""
+
+
+@pytest.fixture
+def bass(write_yaml):
+    return h2sim.load(write_yaml("bass.yaml", BASS))
+
+
+# --- files as bytes ---------------------------------------------------------------------------
+
+def test_a_latin1_comment_is_a_parse_error_naming_the_byte(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(BASS.encode() + "# café\n".encode("latin-1"))
+    with pytest.raises(h2sim.ParseError) as info:
+        h2sim.load(path)
+    error = info.value
+    assert error.file == str(path)
+    assert error.line == BASS.count("\n") + 1
+    assert f"byte {len(BASS.encode()) + 5}" in str(error)
+    assert "0xE9" in str(error)
+
+
+def test_utf16_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "wide.yaml"
+    path.write_bytes(BASS.encode("utf-16"))  # Python writes the mark
+    assert h2sim.load(path).run()["adopters"].iloc[-1] > 0
+
+
+def test_binary_garbage_and_other_non_files(tmp_path):
+    garbage = tmp_path / "garbage.yaml"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(h2sim.ParseError, match="NUL"):
+        h2sim.load(garbage)
+    with pytest.raises(h2sim.ScenarioError, match="is a folder"):
+        h2sim.load(tmp_path)
+    with pytest.raises(h2sim.ScenarioError, match="no such file"):
+        h2sim.load(tmp_path / "missing.yaml")
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(h2sim.ScenarioError, match="not a regular file"):
+            h2sim.load("/dev/zero")
+
+
+def test_an_old_vensim_file_is_read_in_the_windows_code_page(tmp_path):
+    path = tmp_path / "old.mdl"
+    path.write_bytes("x = 2 ~ € ~ café |\nINITIAL TIME = 0 ~~|\nFINAL TIME = 1 ~~|\n"
+                     "TIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n".encode("cp1252"))
+    model = h2sim.load(path)
+    assert model.variables.loc["x", "units"] == "€"
+    assert model.run()["x"].iloc[0] == 2
+
+
+def test_error_text_with_bytes_that_are_not_utf8_converts(write_yaml):
+    # The parser quotes one byte of the two that make 'é': the message holds half a character.
+    path = write_yaml("cut.yaml", BASS + "  cut: 1é\n")
+    with pytest.raises(h2sim.ParseError) as info:
+        h2sim.load(path)
+    assert "cut" in str(info.value)
+
+
+def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
+    path = write_yaml("key.yaml", "name: k\nconstants:\n  ? [a, b]\n  : 1\n")
+    with pytest.raises(h2sim.ScenarioError, match="a key must be a name") as info:
+        h2sim.load(path)
+    assert info.value.line == 3
+
+
+# --- arguments -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda m: m.run(params={"p": "a lot"}), h2sim.ArgumentTypeError, "expected a number"),
+    (lambda m: m.run(params=[("p", 1)]), h2sim.ArgumentTypeError, "must be a mapping"),
+    (lambda m: m.run(params={1: 0.5}), h2sim.ArgumentTypeError, "must be text"),
+    (lambda m: m.run(params={"p": float("nan")}), h2sim.ArgumentError, "finite"),
+    (lambda m: m.run(params={"p": pd.Series(dtype=float)}), h2sim.ArgumentError, "no values"),
+    (lambda m: m.run(params={"p": pd.Series([np.nan, np.nan], index=[0, 5])}), h2sim.ArgumentError,
+     "no values"),
+    (lambda m: m.run(params={"p": pd.Series([1, 2], index=["a", "b"])}), h2sim.ArgumentTypeError, "numbers"),
+    (lambda m: m.run(params={"p": pd.Series([1, 2], index=[3, 3])}), h2sim.ArgumentError, "time twice"),
+    (lambda m: m.run(return_columns=[1]), h2sim.ArgumentTypeError, "return_columns"),
+    (lambda m: m.run(return_columns=5), h2sim.ArgumentTypeError, "return_columns"),
+    (lambda m: m.run(method=3), h2sim.ArgumentTypeError, "method"),
+    (lambda m: m.run(method="leapfrog"), h2sim.ArgumentError, "method"),
+    (lambda m: m.run(dt="x"), h2sim.ArgumentTypeError, "dt"),
+    (lambda m: m.run(start=True), h2sim.ArgumentTypeError, "start"),
+    (lambda m: m.run(as_xarray="yes"), h2sim.ArgumentTypeError, "as_xarray"),
+    (lambda m: m.run_batch(pd.DataFrame()), h2sim.ArgumentError, "no rows"),
+    (lambda m: m.run_batch([1, 2]), h2sim.ArgumentTypeError, "params_table"),
+    (lambda m: m.run_batch({"p": [0.1, 0.2], "q": [0.3]}), h2sim.ArgumentError, "equal-length"),
+    (lambda m: m.run_batch({"p": ["a", "b"]}), h2sim.ArgumentTypeError, "numbers"),
+    (lambda m: m.run_batch({"p": [0.1, np.inf]}), h2sim.ArgumentError, "finite"),
+    (lambda m: m.run_batch({"p": [0.1]}, threads=-1), h2sim.ArgumentError, "threads"),
+    (lambda m: m.run_batch({"p": [0.1]}, threads=1.5), h2sim.ArgumentTypeError, "threads"),
+    (lambda m: m.run_batch({"p": [0.1]}, progress="no"), h2sim.ArgumentTypeError, "progress"),
+    (lambda m: m.run_batch(pd.DataFrame([[0.1, 0.2]], columns=["p", "p"])), h2sim.ArgumentError, "twice"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": [0.1], "P": [0.2]})), h2sim.ArgumentError, "same constant"),
+    (lambda m: m.run_batch(pd.DataFrame({0: [0.1]})), h2sim.ArgumentTypeError, "column"),
+    (lambda m: m.with_params("p"), h2sim.ArgumentTypeError, "mapping"),
+    (lambda m: m.with_params(p="high"), h2sim.ArgumentTypeError, "number"),
+    (lambda m: m.check(strict_units="yes"), h2sim.ArgumentTypeError, "strict_units"),
+    (lambda m: m.units_of(3), h2sim.ArgumentTypeError, "name"),
+    (lambda m: m.section(3), h2sim.ArgumentError, "section"),
+    (lambda m: m.to_xmile(path=3), h2sim.ArgumentTypeError, "path"),
+    (lambda m: h2sim.load(3), h2sim.ArgumentTypeError, "path"),
+    (lambda m: h2sim.load(b"bass.yaml"), h2sim.ArgumentTypeError, "path"),
+    (lambda m: h2sim.load(m.file, strict_units="no"), h2sim.ArgumentTypeError, "strict_units"),
+    (lambda m: h2sim.canonical_name(None), h2sim.ArgumentTypeError, "name"),
+])
+def test_a_bad_argument_is_an_h2sim_error_that_names_it(bass, call, error, text):
+    with pytest.raises(error, match=text) as info:
+        call(bass)
+    assert isinstance(info.value, h2sim.Error)
+    assert isinstance(info.value, ValueError)  # and a TypeError for the wrong type
+    assert isinstance(info.value, TypeError) == issubclass(error, h2sim.ArgumentTypeError)
+
+
+@pytest.mark.parametrize("settings, text", [
+    ({"dt": 0}, "dt must be a positive number"),
+    ({"save_every": 0}, "save_every must be a positive number"),  # was silently dt
+    ({"save_every": -1}, "save_every must be a positive number"),
+    ({"save_every": float("nan")}, "save_every must be a positive number"),
+    ({"stop": float("inf")}, "the stop time must be a finite number"),
+    ({"start": 20, "stop": 10}, "must be after the start time"),
+])
+def test_impossible_time_settings_for_a_run_are_a_simulation_error(bass, settings, text):
+    with pytest.raises(h2sim.SimulationError, match=text) as info:
+        bass.run(**settings)
+    assert "given for this run" in str(info.value)
+
+
+def test_good_arguments_in_every_accepted_form(bass):
+    assert list(bass.run(return_columns="adopters").columns) == ["adopters"]
+    assert list(bass.run(return_columns=("adopters", "share")).columns) == ["adopters", "share"]
+    assert bass.run(params={"p": np.float32(0.05)}, dt=np.float64(0.25), method="RK4").shape[0] == 41
+    ds = bass.run_batch({"p": [0.01, 0.05]}, threads=np.int64(2), progress=False)
+    assert ds.sizes["run"] == 2
+
+
+def test_overrides_of_what_an_equation_computes_are_refused(bass):
+    # with_params and Series used to overwrite auxiliaries, flows and stocks silently.
+    for name in ("share", "adoption", "adopters"):
+        with pytest.raises(h2sim.ModelError, match="computed by an equation|not a constant"):
+            bass.with_params({name: 1.0})
+        with pytest.raises(h2sim.ModelError, match="computed by an equation|not a constant"):
+            bass.run(params={name: pd.Series([0.0, 1.0], index=[0, 10])})
+        with pytest.raises(h2sim.ModelError):
+            bass.run(params={name: 1.0})
+    with pytest.raises(h2sim.ModelError, match="no constant"):
+        bass.with_params(nothing=1)
+    # A constant can still be set, by number or trajectory, and a schedule replaced again.
+    scheduled = bass.with_params(p=pd.Series([0.01, 0.05], index=[0, 10]))
+    assert scheduled.with_params(p=0.02).run()["adopters"].iloc[-1] == bass.run(params={"p": 0.02})[
+        "adopters"].iloc[-1]
+
+
+def test_a_batch_names_each_constant_once_and_matches_single_runs(bass):
+    table = pd.DataFrame({"p": [0.01, 0.03, 0.05], "q": [0.2, 0.38, 0.5]})
+    ds = bass.with_params(market=2000).run_batch(table, progress=False)
+    one = bass.run(params={"p": 0.05, "q": 0.5, "market": 2000})
+    assert np.array_equal(ds["adopters"].isel(run=2).to_numpy(), one["adopters"].to_numpy())
+    # The table's own value of a with_params constant wins, without naming it twice.
+    ds = bass.with_params(p=0.2).run_batch({"p": [0.05]}, progress=False)
+    assert np.array_equal(ds["adopters"].isel(run=0).to_numpy(), bass.run(params={"p": 0.05})["adopters"].to_numpy())
+
+
+# --- limits --------------------------------------------------------------------------------
+
+def _python(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, **(env or {})))
+
+
+def test_the_limits_are_listed_and_raised_by_environment_variables(write_yaml):
+    limits = h2sim.limits()
+    assert limits["H2SIM_MAX_NESTING"] == 500
+    assert set(limits) == {"H2SIM_MAX_NESTING", "H2SIM_MAX_EQUATION_LENGTH", "H2SIM_MAX_EXPRESSION_SIZE",
+                           "H2SIM_MAX_FILE_SIZE", "H2SIM_MAX_DOCUMENT_NODES", "H2SIM_MAX_VARIABLES",
+                           "H2SIM_MAX_ELEMENTS", "H2SIM_MAX_STEPS", "H2SIM_MAX_SAVED_VALUES"}
+    deep = write_yaml("deep.yaml", "name: d\nauxiliaries:\n  x: " + "(" * 600 + "1" + ")" * 600 + "\n")
+    with pytest.raises(h2sim.ParseError, match="H2SIM_MAX_NESTING"):
+        h2sim.load(deep)
+    code = f"""
+        import h2sim
+        print(h2sim.limits()["H2SIM_MAX_NESTING"], h2sim.load({str(deep)!r}).run()["x"].iloc[0])
+    """
+    done = _python(code, {"H2SIM_MAX_NESTING": "700"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["700", "1.0"]
+    bad = _python(code, {"H2SIM_MAX_NESTING": "many"})
+    assert bad.returncode == 1
+    assert "h2sim.errors.ScenarioError" in bad.stderr and "H2SIM_MAX_NESTING must be a whole number" in bad.stderr
+
+
+def test_a_run_too_long_to_save_is_refused_before_it_starts(bass):
+    with pytest.raises(h2sim.SimulationError, match="H2SIM_MAX_STEPS"):
+        bass.run(stop=1e19, dt=1)
+    with pytest.raises(h2sim.SimulationError, match="H2SIM_MAX_SAVED_VALUES"):
+        bass.run(method="dopri5", save_every=1e-9)
+    # save_every beyond the run saves its start alone; a huge delay holds its initial value.
+    assert list(bass.run(save_every=1e300).index) == [0.0]
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+def _digest(frame_or_array) -> str:
+    values = np.ascontiguousarray(np.asarray(frame_or_array, dtype=float))
+    return hashlib.sha256(values.tobytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def hydrogen(repo_root):
+    return h2sim.load(repo_root / "scenarios" / "zhejiang" / "baseline.yaml")
+
+
+def test_results_are_bit_identical_across_threads_lanes_and_repeats(hydrogen):
+    names = [n for n, _, _ in hydrogen.program.parameters][:3]
+    rng = np.random.default_rng(17)
+    base = np.array([v for _, v, _ in hydrogen.program.parameters][:3])
+    table = pd.DataFrame(base * rng.uniform(0.8, 1.2, (21, 3)), columns=names)  # 21: a partial lane block
+    runs = [hydrogen.run_batch(table, threads=t, progress=False) for t in (1, 2, 4, 1)]
+    digests = {_digest(r.to_array()) for r in runs}
+    assert len(digests) == 1
+    # Every lane equals the single run of its row, bit for bit.
+    for row in (0, 7, 20):
+        single = hydrogen.run(params=dict(table.iloc[row]), return_columns=list(runs[0].data_vars))
+        for column in ("fcev_fleet_total", "stations_operating_total"):
+            if column in runs[0]:
+                assert np.array_equal(runs[0][column].isel(run=row).to_numpy(), single[column].to_numpy())
+    assert _digest(hydrogen.run()) == _digest(hydrogen.run())
+
+
+def test_results_are_bit_identical_across_processes(hydrogen, repo_root):
+    code = f"""
+        import hashlib, numpy as np, h2sim
+        model = h2sim.load({str(repo_root / "scenarios" / "zhejiang" / "baseline.yaml")!r})
+        for method in ("euler", "rk4", "dopri5"):
+            values = np.ascontiguousarray(model.run(method=method, dt=0.25).to_numpy(dtype=float))
+            print(method, hashlib.sha256(values.tobytes()).hexdigest())
+    """
+    first, second = _python(code), _python(code, {"OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "123"})
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    here = {m: _digest(hydrogen.run(method=m, dt=0.25)) for m in ("euler", "rk4", "dopri5")}
+    assert first.stdout.split() == [item for m in ("euler", "rk4", "dopri5") for item in (m, here[m])]
