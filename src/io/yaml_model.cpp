@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "core/counting.hpp"
 #include "expr/ast.hpp"
@@ -170,67 +171,50 @@ class ModelLoader {
     if (node.IsMap()) {
       if (v.dimensions.empty())
         reader_.fail(node, path, "per-element equations need `dimensions:` on the variable");
+      const ElementIndex index = element_index(v.dimensions);
       for (const auto& item : node) {
         const std::string key = reader_.text(item.first, path);
-        std::vector<std::string> elements;
-        std::string part;
-        std::stringstream split(key);
-        while (std::getline(split, part, ',')) elements.push_back(part);
-        for (auto& e : elements) e = canonical_name(e);
-        if (elements.size() != v.dimensions.size())
-          reader_.fail(item.first, path + "." + key,
-                       "names " + std::to_string(elements.size()) + " element(s) but `" + v.name +
-                           "` has " + std::to_string(v.dimensions.size()) +
-                           " dimension(s); write them as `a, b`");
-        for (std::size_t d = 0; d < elements.size(); ++d) {
-          const Dimension* dim = model_->find_dimension(v.dimensions[d]);
-          const bool found =
-              elements[d] == "*" ||
-              std::any_of(dim->elements.begin(), dim->elements.end(),
-                          [&](const std::string& el) { return canonical_name(el) == elements[d]; });
-          if (!found)
-            reader_.fail(item.first, path + "." + key,
-                         "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
-                             did_you_mean(elements[d], dim->elements));
-        }
+        const std::vector<std::string> elements =
+            element_key(key, index, v, item.first, path + "." + key, true);
         const std::string text = reader_.equation_text(item.second, path + "." + key);
         v.element_equations.push_back({elements, parse(text, v.name, item.second), std::nullopt});
       }
       if (set_main) {
         // Every element must have an equation when there is no apply-to-all one: a key of
-        // its own or a key with `*` that covers it ("bus, *").
-        std::vector<const Dimension*> dims;
-        std::size_t count = 1;
-        for (const auto& d : v.dimensions) {
-          dims.push_back(model_->find_dimension(d));
-          count = saturating_product(count, dims.back()->elements.size());
+        // its own or a key with `*` that covers it ("bus, *"). Marked equation by equation,
+        // so that a dimension of n elements with n keys takes n steps, not n^2.
+        check_element_count(index.count, v.name, node, path);
+        // Keys with `*` written a million times would take a million passes: the elements
+        // they name, in all, are bounded as the resolver bounds them.
+        std::size_t named = 0;
+        for (const ElementEquation& eq : v.element_equations) {
+          std::size_t count = 1;
+          for (std::size_t d = 0; d < eq.elements.size(); ++d)
+            if (eq.elements[d] == "*")
+              count = saturating_product(count, index.dimensions[d]->elements.size());
+          named = saturating_sum(named, count);
         }
-        check_element_count(count, v.name, node, path);
-        std::size_t covered = 0;
-        std::string missing;
-        for (std::size_t k = 0; k < count; ++k) {
-          std::vector<std::string> tuple(dims.size());
-          for (std::size_t d = dims.size(), rest = k; d-- > 0; rest /= dims[d]->elements.size())
-            tuple[d] = dims[d]->elements[rest % dims[d]->elements.size()];
-          const bool has = std::any_of(
-              v.element_equations.begin(), v.element_equations.end(),
-              [&](const ElementEquation& eq) {
-                for (std::size_t d = 0; d < tuple.size(); ++d)
-                  if (eq.elements[d] != "*" && eq.elements[d] != canonical_name(tuple[d]))
-                    return false;
-                return true;
-              });
-          if (has) {
-            ++covered;
-          } else if (missing.empty()) {
-            for (std::size_t d = 0; d < tuple.size(); ++d) missing += (d ? ", " : "") + tuple[d];
+        if (named > limit(Limit::Elements))
+          reader_.fail(
+              node, path,
+              limit_message(Limit::Elements, "the per-element equations of `" + v.name + "` name " +
+                                                 std::to_string(named) + " elements in all"));
+        std::vector<char> has(index.count, 0);
+        for (const ElementEquation& eq : v.element_equations) mark(eq.elements, index, has);
+        const auto missing = std::find(has.begin(), has.end(), 0);
+        if (missing != has.end()) {
+          std::string tuple;
+          auto rest = static_cast<std::size_t>(missing - has.begin());
+          for (std::size_t d = index.dimensions.size(); d-- > 0;) {
+            const auto& elements = index.dimensions[d]->elements;
+            tuple = elements[rest % elements.size()] + (tuple.empty() ? "" : ", " + tuple);
+            rest /= elements.size();
           }
-        }
-        if (covered < count)
           reader_.fail(node, path,
-                       "gives " + std::to_string(covered) + " of the " + std::to_string(count) +
-                           " elements of `" + v.name + "`; give every element (none for `" +
-                           missing + "`)");
+                       "gives " + std::to_string(std::count(has.begin(), has.end(), 1)) +
+                           " of the " + std::to_string(index.count) + " elements of `" + v.name +
+                           "`; give every element (none for `" + tuple + "`)");
+        }
         v.equation = v.element_equations.front().equation;
       }
       return;
@@ -253,45 +237,39 @@ class ModelLoader {
     read_common(v, node, path);
     v.basis = check_basis(node, path);
     v.equation = Equation::number(0.0);
-    const std::vector<std::string> dimensions = v.dimensions;
-    VariableEditor constant = add(std::move(v), node, path);
     if (!node["value"]) reader_.fail(node, path, "a constant needs `value:`");
     const YAML::Node value = node["value"];
     if (value.IsMap()) {
-      if (dimensions.empty())
+      if (v.dimensions.empty())
         reader_.fail(value, path + ".value", "values per element need `dimensions:`");
+      // One value per element tuple (a later key for the same tuple wins), counted as read:
+      // n elements take n steps.
+      const ElementIndex index = element_index(v.dimensions);
+      check_element_count(index.count, name, value, path + ".value");
+      std::unordered_map<std::string, std::size_t> seen;
       for (const auto& item : value) {
         const std::string key = reader_.text(item.first, path + ".value");
-        std::vector<std::string> elements;
-        std::string part;
-        std::stringstream split(key);
-        while (std::getline(split, part, ',')) elements.push_back(canonical_name(part));
-        if (elements.size() != dimensions.size())
-          reader_.fail(item.first, path + ".value." + key,
-                       "expected " + std::to_string(dimensions.size()) + " element name(s)");
-        for (std::size_t d = 0; d < elements.size(); ++d) {
-          const Dimension* dim = model_->find_dimension(dimensions[d]);
-          if (std::none_of(dim->elements.begin(), dim->elements.end(), [&](const std::string& el) {
-                return canonical_name(el) == elements[d];
-              }))
-            reader_.fail(item.first, path + ".value." + key,
-                         "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
-                             did_you_mean(elements[d], dim->elements));
-        }
-        model_->set_constant(name, reader_.number(item.second, path + ".value." + key), elements);
+        const std::string here = path + ".value." + key;
+        std::vector<std::string> elements = element_key(key, index, v, item.first, here, false);
+        std::string tuple;
+        for (const auto& e : elements) tuple += e + ",";
+        ElementEquation eq{std::move(elements), Equation::number(reader_.number(item.second, here)),
+                           std::nullopt};
+        const auto [at, added] = seen.emplace(tuple, v.element_equations.size());
+        if (added)
+          v.element_equations.push_back(std::move(eq));
+        else
+          v.element_equations[at->second] = std::move(eq);
       }
-      std::size_t count = 1;
-      for (const auto& d : dimensions)
-        count = saturating_product(count, model_->find_dimension(d)->elements.size());
-      check_element_count(count, name, value, path + ".value");
-      if (constant->element_equations.size() < count)
+      if (v.element_equations.size() < index.count)
         reader_.fail(value, path + ".value",
-                     "gives " + std::to_string(constant->element_equations.size()) + " of the " +
-                         std::to_string(count) +
+                     "gives " + std::to_string(v.element_equations.size()) + " of the " +
+                         std::to_string(index.count) +
                          " elements; give every element or one number for all");
     } else {
-      model_->set_constant(name, reader_.number(value, path + ".value"));
+      v.equation = Equation::number(reader_.number(value, path + ".value"));
     }
+    VariableEditor constant = add(std::move(v), node, path);
     if (node["lever"]) read_lever(constant, node["lever"], path + ".lever");
     if (node["range"] && node["distribution"])
       reader_.fail(node["distribution"], path + ".distribution",
@@ -535,6 +513,11 @@ class ModelLoader {
         reader_.fail(item.second["file"], path + ".file",
                      "components include each other in a cycle: " + cycle_text(key));
       auto cached = context_.components.find(key);
+      if (cached == context_.components.end() && context_.stack.size() >= limit(Limit::Nesting))
+        reader_.fail(
+            item.second["file"], path + ".file",
+            limit_message(Limit::Nesting, "components include components " +
+                                              std::to_string(context_.stack.size()) + " deep"));
       if (cached == context_.components.end()) {
         context_.stack.push_back(key);
         LoadedModel loaded = load_model_file(file.string(), context_);
@@ -544,6 +527,73 @@ class ModelLoader {
       const LoadedModel& component = cached->second;
       count_variables(component.model.variables().size(), item.first, path);
       include_component(prefix, component, item.second["inputs"], path);
+    }
+  }
+
+  // A variable's dimensions, with each one's elements by canonical name, and their product.
+  struct ElementIndex {
+    std::vector<const Dimension*> dimensions;
+    std::vector<std::unordered_map<std::string, std::size_t>> positions;
+    std::size_t count = 1;
+  };
+  ElementIndex element_index(const std::vector<std::string>& dimensions) const {
+    ElementIndex index;
+    for (const auto& name : dimensions) {
+      const Dimension* d = model_->find_dimension(name);
+      index.dimensions.push_back(d);
+      auto& positions = index.positions.emplace_back();
+      for (std::size_t k = 0; k < d->elements.size(); ++k)
+        positions.emplace(canonical_name(d->elements[k]), k);
+      index.count = saturating_product(index.count, d->elements.size());
+    }
+    return index;
+  }
+
+  // "bus, north": the canonical elements a per-element key names, one per dimension ("*"
+  // for all, when `wildcards`), each checked against its dimension.
+  std::vector<std::string> element_key(const std::string& key, const ElementIndex& index,
+                                       const Variable& v, const YAML::Node& at,
+                                       const std::string& path, bool wildcards) const {
+    std::vector<std::string> elements;
+    std::string part;
+    std::stringstream split(key);
+    while (std::getline(split, part, ',')) elements.push_back(canonical_name(part));
+    if (elements.size() != index.dimensions.size())
+      reader_.fail(at, path,
+                   "names " + std::to_string(elements.size()) + " element(s) but `" + v.name +
+                       "` has " + std::to_string(index.dimensions.size()) +
+                       " dimension(s); write them as `a, b`");
+    for (std::size_t d = 0; d < elements.size(); ++d) {
+      if ((wildcards && elements[d] == "*") || index.positions[d].count(elements[d]) != 0) continue;
+      const Dimension* dim = index.dimensions[d];
+      reader_.fail(at, path,
+                   "`" + elements[d] + "` is not an element of `" + dim->name + "`" +
+                       did_you_mean(elements[d], dim->elements));
+    }
+    return elements;
+  }
+
+  // Marks in `has` (row-major over the variable's elements) the tuples `elements` names.
+  static void mark(const std::vector<std::string>& elements, const ElementIndex& index,
+                   std::vector<char>& has) {
+    std::vector<std::vector<std::size_t>> choices;
+    for (std::size_t d = 0; d < elements.size(); ++d) {
+      auto& options = choices.emplace_back();
+      if (elements[d] == "*") {
+        for (std::size_t k = 0; k < index.dimensions[d]->elements.size(); ++k) options.push_back(k);
+      } else {
+        options.push_back(index.positions[d].at(elements[d]));
+      }
+    }
+    std::vector<std::size_t> at(choices.size(), 0);  // an odometer over the choices
+    for (;;) {
+      std::size_t linear = 0;
+      for (std::size_t d = 0; d < choices.size(); ++d)
+        linear = linear * index.dimensions[d]->elements.size() + choices[d][at[d]];
+      has[linear] = 1;
+      std::size_t d = choices.size();
+      while (d > 0 && ++at[d - 1] == choices[d - 1].size()) at[--d] = 0;
+      if (d == 0) return;
     }
   }
 

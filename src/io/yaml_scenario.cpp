@@ -181,6 +181,11 @@ class ScenarioLoader {
           "scenarios extend each other in a cycle: " + cycle + fs::path(key).filename().string());
     }
     visiting_.push_back(key);
+    if (root["extends"] && visiting_.size() >= limit(Limit::Nesting))
+      layer.reader.fail(
+          root["extends"], "extends",
+          limit_message(Limit::Nesting, "scenarios extend each other " +
+                                            std::to_string(visiting_.size()) + " deep"));
     if (root["extends"]) {
       const fs::path parent =
           fs::path(file).parent_path() / layer.reader.text(root["extends"], "extends");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "expr/ast.hpp"
@@ -28,6 +29,7 @@ struct ResolvedDimension {
   std::vector<std::string> element_keys;  // canonical
   int parent = -1;  // a subrange (Vensim): the dimension that holds its elements, else -1
   std::vector<DimensionMapping> mappings;                // Vensim's "->": dimensions it maps to
+  std::unordered_map<std::string, int> positions;        // canonical element -> its position
   int find_element(const std::string& canonical) const;  // -1 when there is none
   std::size_t size() const { return elements.size(); }
 };
@@ -74,9 +76,11 @@ struct ResolvedExpr {
 };
 
 struct ResolvedEquation {
-  // Per dimension of the variable, which of its elements the equation is for: all of them
-  // for the apply-to-all equation and "*"; one; or those of a subrange named there (Vensim).
-  std::vector<std::vector<bool>> covers;
+  // Per dimension of the variable, the positions of the elements the equation is for, in
+  // order: all of them for the apply-to-all equation and "*"; one; or those of a subrange
+  // named there (Vensim). (Positions, not a flag per element: a dimension of 10^5 elements
+  // with an equation for each would otherwise take 10^10 flags.)
+  std::vector<std::vector<int>> covers;
   // Per dimension: the subrange named there, whose current element the equation then knows
   // too; -1 for none.
   std::vector<int> subranges;
@@ -93,7 +97,11 @@ struct ResolvedVariable {
   std::size_t element_count = 1;              // product of the dimensions' sizes
   std::optional<ResolvedEquation> equation;   // apply-to-all; none for a lookup table
   std::vector<ResolvedEquation> per_element;  // in the order given; the first match wins
-  std::vector<int> inflows, outflows;         // stocks: flow variables
+  std::vector<std::size_t> shape;             // the size of each dimension
+  // Per element (row-major), the per-element equation that gives it, -1 for the apply-to-all
+  // one: equation_for looks it up instead of trying every per-element equation in turn.
+  std::vector<std::int32_t> equation_index;
+  std::vector<int> inflows, outflows;  // stocks: flow variables
   int table = -1;            // its graphical function, when it has one: into ResolvedModel::tables
   bool lookup_only = false;  // a lookup table (or an array of them) with no value of its own
 

@@ -61,7 +61,10 @@ class Resolver {
     r.name = d.name;
     r.key = canonical_name(d.name);
     r.elements = d.elements;
-    for (const auto& e : d.elements) r.element_keys.push_back(canonical_name(e));
+    for (const auto& e : d.elements) {
+      r.element_keys.push_back(canonical_name(e));
+      r.positions.emplace(r.element_keys.back(), static_cast<int>(r.element_keys.size()) - 1);
+    }
     r.mappings = d.mappings;
     out_.dimension_index[r.key] = static_cast<int>(out_.dimensions.size());
     out_.dimensions.push_back(std::move(r));
@@ -143,27 +146,34 @@ class Resolver {
              " dimensions");
       ResolvedEquation r;
       r.text = eq.equation.text();
+      std::size_t count = 1;
       for (std::size_t i = 0; i < v.dimensions.size(); ++i) {
         const ResolvedDimension& dim = out_.dimensions[static_cast<std::size_t>(v.dimensions[i])];
-        // "*", an element, or a dimension (a subrange, or the variable's own) holding some.
-        std::vector<bool> covers(dim.size());
-        for (std::size_t k = 0; k < dim.size(); ++k)
-          covers[k] = subscript_covers(*out_.model, eq.elements[i], dim.elements[k]);
-        if (std::none_of(covers.begin(), covers.end(), [](bool b) { return b; }))
+        const std::vector<int> covers = covered(dim, eq.elements[i]);
+        if (covers.empty())
           fail("'" + eq.elements[i] + "' is not an element of dimension '" + dim.name + "'");
         const int named =
             eq.elements[i] == "*" ? -1 : out_.find_dimension(canonical_name(eq.elements[i]));
-        r.covers.push_back(std::move(covers));
+        count = saturating_product(count, covers.size());
+        r.covers.push_back(covers);
         r.subranges.push_back(named == v.dimensions[i] ? -1 : named);
       }
       if (eq.graphical_function) r.table = add_table(*eq.graphical_function);
+      // Equations for "*" written a million times would take a million passes.
+      covered_ = saturating_sum(covered_, count);
+      if (covered_ > limit(Limit::Elements))
+        fail(limit_message(Limit::Elements, "the model's per-element equations name more than " +
+                                                std::to_string(limit(Limit::Elements)) +
+                                                " elements in all"));
       v.per_element.push_back(std::move(r));
     }
     if (v.source->equation) {
       ResolvedEquation all;
       all.text = v.source->equation.text();
       for (int d : v.dimensions) {
-        all.covers.emplace_back(out_.dimensions[static_cast<std::size_t>(d)].size(), true);
+        std::vector<int> every(out_.dimensions[static_cast<std::size_t>(d)].size());
+        for (std::size_t k = 0; k < every.size(); ++k) every[k] = static_cast<int>(k);
+        all.covers.push_back(std::move(every));
         all.subranges.push_back(-1);
       }
       v.equation = std::move(all);
@@ -171,6 +181,8 @@ class Resolver {
     equation_.clear();
     std::vector<std::size_t> sizes;
     for (int d : v.dimensions) sizes.push_back(out_.dimensions[static_cast<std::size_t>(d)].size());
+    v.shape = sizes;
+    index_equations(v);
     for_each_element(sizes, [&](const std::vector<int>& element) {
       if (v.lookup_only ? v.table_for(element) < 0 : v.equation_for(element) == nullptr)
         fail(std::string(v.lookup_only ? "has no graphical function" : "has no equation") +
@@ -179,6 +191,46 @@ class Resolver {
                              : " for element " +
                                    out_.element_label(v, element).substr(v.name().size())));
     });
+  }
+
+  // The positions of the elements of `dim` that a per-element equation's subscript stands for:
+  // "*", an element, or a dimension (a subrange, or the variable's own) holding some. Empty
+  // when none.
+  std::vector<int> covered(const ResolvedDimension& dim, const std::string& subscript) const {
+    std::vector<int> out;
+    if (subscript == "*") {
+      out.resize(dim.size());
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<int>(k);
+      return out;
+    }
+    const std::string key = canonical_name(subscript);
+    if (const int k = dim.find_element(key); k >= 0) return {k};
+    const int named = out_.find_dimension(key);
+    if (named < 0) return out;
+    for (const std::string& e : out_.dimensions[static_cast<std::size_t>(named)].element_keys)
+      if (const int k = dim.find_element(e); k >= 0) out.push_back(k);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // Which per-element equation gives each element: the first that covers it. Filled from the
+  // last equation to the first, so that earlier ones overwrite later ones.
+  static void index_equations(ResolvedVariable& v) {
+    if (v.per_element.empty()) return;
+    v.equation_index.assign(v.element_count, -1);
+    for (std::size_t k = v.per_element.size(); k-- > 0;) {
+      const auto& covers = v.per_element[k].covers;
+      std::vector<std::size_t> sizes;
+      for (const auto& c : covers) sizes.push_back(c.size());
+      for_each_element(sizes, [&](const std::vector<int>& at) {
+        std::size_t linear = 0;
+        for (std::size_t d = 0; d < covers.size(); ++d)
+          linear = linear * v.shape[d] +
+                   static_cast<std::size_t>(covers[d][static_cast<std::size_t>(at[d])]);
+        v.equation_index[linear] = static_cast<std::int32_t>(k);
+      });
+    }
   }
 
   // --- 3. equations ---------------------------------------------------------------------------
@@ -441,6 +493,7 @@ class Resolver {
   const ResolvedVariable* current_ = nullptr;
   std::string equation_;            // the equation being resolved, for messages
   std::size_t total_elements_ = 0;  // elements of every variable resolved so far
+  std::size_t covered_ = 0;         // elements the per-element equations name, in all
 };
 
 void collect_open(const ResolvedModel& model, const ResolvedExpr& e, const std::vector<bool>& bound,
@@ -473,26 +526,31 @@ void collect_open(const ResolvedModel& model, const ResolvedExpr& e, const std::
 }  // namespace
 
 int ResolvedDimension::find_element(const std::string& canonical) const {
-  const auto it = std::find(element_keys.begin(), element_keys.end(), canonical);
-  return it == element_keys.end() ? -1 : static_cast<int>(it - element_keys.begin());
+  const auto it = positions.find(canonical);
+  return it == positions.end() ? -1 : it->second;
 }
 
 int ResolvedVariable::table_for(const std::vector<int>& element) const {
-  for (const ResolvedEquation& eq : per_element) {
-    bool same = eq.covers.size() == element.size();
-    for (std::size_t i = 0; same && i < element.size(); ++i)
-      same = eq.covers[i][static_cast<std::size_t>(element[i])];
-    if (same) return eq.table >= 0 ? eq.table : table;
+  if (!equation_index.empty() && element.size() == shape.size()) {
+    std::size_t linear = 0;
+    for (std::size_t d = 0; d < shape.size(); ++d)
+      linear = linear * shape[d] + static_cast<std::size_t>(element[d]);
+    const std::int32_t k = equation_index[linear];
+    if (k >= 0) {
+      const ResolvedEquation& eq = per_element[static_cast<std::size_t>(k)];
+      return eq.table >= 0 ? eq.table : table;
+    }
   }
   return table;
 }
 
 const ResolvedEquation* ResolvedVariable::equation_for(const std::vector<int>& element) const {
-  for (const ResolvedEquation& eq : per_element) {
-    bool same = eq.covers.size() == element.size();
-    for (std::size_t i = 0; same && i < element.size(); ++i)
-      same = eq.covers[i][static_cast<std::size_t>(element[i])];
-    if (same) return &eq;
+  if (!equation_index.empty() && element.size() == shape.size()) {
+    std::size_t linear = 0;
+    for (std::size_t d = 0; d < shape.size(); ++d)
+      linear = linear * shape[d] + static_cast<std::size_t>(element[d]);
+    const std::int32_t k = equation_index[linear];
+    if (k >= 0) return &per_element[static_cast<std::size_t>(k)];
   }
   return equation ? &*equation : nullptr;
 }
