@@ -31,8 +31,8 @@ constexpr std::array<LimitSpec, 9> kLimits = {{
     {Limit::FileSize, "H2SIM_MAX_FILE_SIZE", 64u << 20},
     {Limit::DocumentNodes, "H2SIM_MAX_DOCUMENT_NODES", 1'000'000},
     {Limit::Variables, "H2SIM_MAX_VARIABLES", 200'000},
-    {Limit::Elements, "H2SIM_MAX_ELEMENTS", 2'000'000},
-    {Limit::Steps, "H2SIM_MAX_STEPS", 100'000'000},
+    {Limit::Elements, "H2SIM_MAX_ELEMENTS", 1'000'000},
+    {Limit::Steps, "H2SIM_MAX_STEPS", 10'000'000},
     {Limit::SavedValues, "H2SIM_MAX_SAVED_VALUES", 100'000'000},
 }};
 

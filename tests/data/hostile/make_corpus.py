@@ -1,0 +1,190 @@
+"""Writes the hostile-input corpus of this folder: malformed and extreme models and scenarios
+of every format, each with what `h2sim check` must do with it in expectations.txt
+(tests/python/test_hostile.py runs them). The files are committed; run this again after
+changing a case here:
+
+    python3 tests/data/hostile/make_corpus.py
+
+expectations.txt has one line per case: FILE<TAB>error|ok<TAB>text that stderr must contain
+(error: the one-line message, exit 1; ok: exit 0, and a warning where text is given).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CASES: list[tuple[str, str, str]] = []
+
+TIME = "time: {start: 0, stop: 4, dt: 1}\n"
+MDL_CONTROL = "INITIAL TIME = 0 ~~|\nFINAL TIME = 4 ~~|\nTIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n"
+XMILE_HEAD = ('<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">\n'
+              "<sim_specs><start>0</start><stop>4</stop><dt>1</dt></sim_specs>\n")
+
+
+def case(name: str, content: str | bytes, outcome: str, text: str = "") -> None:
+    path = HERE / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    if outcome:
+        CASES.append((name, outcome, text))
+
+
+def aux(equation: str, extra: str = "") -> str:
+    return f"name: hostile\n{TIME}constants:\n  a: 1\n{extra}auxiliaries:\n  x: {equation}\n"
+
+
+def xmile(variables: str, head: str = XMILE_HEAD, dims: str = "") -> str:
+    return f"{head}{dims}<model><variables>\n{variables}</variables></model>\n</xmile>\n"
+
+
+def yaml_cases() -> None:
+    # Nesting and size: each crashed or hung `h2sim check` before.
+    case("deep_parentheses.yaml", aux("(" * 10000 + "a" + ")" * 10000), "error", "H2SIM_MAX_NESTING")
+    case("unary_minus.yaml", aux("-" * 30000 + "a"), "error", "H2SIM_MAX_NESTING")
+    case("long_sum.yaml", aux("a" + " + a" * 20000), "error", "H2SIM_MAX_NESTING")
+    case("nested_calls.yaml", aux("ABS(" * 5000 + "a" + ")" * 5000), "error", "H2SIM_MAX_NESTING")
+    case("power_tower.yaml", aux("a" + "^a" * 20000), "error", "H2SIM_MAX_NESTING")
+    case("nested_if.yaml", aux("IF a THEN " * 3000 + "a" + " ELSE a" * 3000), "error", "H2SIM_MAX_NESTING")
+    case("unit_parentheses.yaml", f"name: u\n{TIME}constants:\n  a: {{value: 1, units: \"" + "(" * 10000 +
+         "kg" + ")" * 10000 + "\"}\n", "error", "H2SIM_MAX_NESTING")
+    case("unit_exponent.yaml", f"name: u\n{TIME}constants:\n  a: {{value: 1, units: \"" + "(m^9999)" * 500 +
+         "\"}\n", "error", "exponents must stay within")
+    case("subscript_overflow.yaml", aux("a[3000000000]"), "error", "whole number from 1 to")
+    case("huge_typo.yaml", aux("a + " + "b" * 40000), "error", "unknown variable")
+    case("huge_call.yaml", aux("MAX(" + ",".join(["a"] * 100001) + ")"), "error", "H2SIM_MAX_EXPRESSION_SIZE")
+    elements = ", ".join(f"e{i}" for i in range(20000))
+    case("dimension_20000.yaml", f"name: d\n{TIME}dimensions:\n  d: [{elements}]\nconstants:\n"
+         "  c: {value: 1, dimensions: [d]}\nauxiliaries:\n  total: SUM(c[*])\n", "ok")
+    case("dimension_duplicate.yaml", f"name: d\n{TIME}dimensions:\n  d: [{elements}, E7]\nconstants:\n  c: 1\n",
+         "error", "twice")
+    # Expansion: components over components, aliases over aliases, big scalars reused.
+    for level in range(1, 10):
+        parts = "" if level == 9 else "components:\n" + "".join(
+            f"  part{k}: {{file: level{level + 1}.yaml}}\n" for k in range(10))
+        case(f"fanout/level{level}.yaml", f"name: level{level}\nconstants:\n  c: 1\n{parts}", "")
+    case("fanout.yaml", f"scenario: fanout\nmodel: fanout/level1.yaml\n{TIME}", "error", "H2SIM_MAX_VARIABLES")
+    laughs = "  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"  l{k}: &l{k} [" + ", ".join([f"*l{k - 1}"] * 10) + "]\n" for k in range(1, 9))
+    case("billion_laughs.yaml", f"name: laughs\n{TIME}constants: {{c: 1}}\noutcomes:\n{laughs}", "error",
+         "H2SIM_MAX_DOCUMENT_NODES")
+    big = "y" * 100_000
+    case("alias_big_scalar.yaml", f"name: big\n{TIME}constants: {{c: 1}}\noutcomes:\n  text: &t {big}\n"
+         "  uses: [" + ", ".join(["*t"] * 1000) + "]\n", "error", "H2SIM_MAX_FILE_SIZE")
+    case("deep_lists.yaml", f"name: deep\n{TIME}constants: {{c: 1}}\noutcomes:\n  x: " + "[" * 1000 + "]" * 1000 +
+         "\n", "error", "deep")
+    # Time: overflow, precision, output size; the save interval.
+    case("steps_overflow.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 1e19, dt: 1}\n"), "error",
+         "H2SIM_MAX_STEPS")
+    case("time_precision.yaml", aux("a").replace(TIME, "time: {start: 1e17, stop: 100000000000000064, dt: 1}\n"),
+         "error", "TIME could not tell")
+    case("save_every_tiny.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 10, dt: 1, save_every: 1e-9, "
+                                                      "method: dopri5}\n"), "error", "H2SIM_MAX_SAVED_VALUES")
+    case("saved_times_4e8.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 4e8, dt: 10000, save_every: 1, "
+                                                       "method: dopri5}\n"), "error", "H2SIM_MAX_SAVED_VALUES")
+    case("save_every_zero.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 4, dt: 1, save_every: 0}\n"),
+         "error", "save_every must be positive")
+    case("save_every_nan.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 4, dt: 1, save_every: .nan}\n"),
+         "error", "expected a number")
+    case("save_every_huge.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 4, dt: 1, save_every: 1e300}\n"),
+         "ok")
+    case("dt_longer_than_run.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 1, dt: 10}\n"), "error",
+         "whole number of dt steps")
+    case("delay_huge.yaml", aux("DELAY(TIME, 1e30, 0)"), "ok")
+    case("delay_negative.yaml", aux("DELAY(TIME, -1, 0)"), "error", "delay time must be")
+    case("smthn_order_huge.yaml", aux("SMTHN(a, 1, 1e9, 0)"), "error", "whole number from 1 to 1000")
+    case("pulse_zero_interval.yaml", aux("PULSE(1, 1, 0)").replace(
+        TIME, "time: {start: 0, stop: 4, dt: 1, method: dopri5}\n"), "ok")
+    # Values that break a run, with the variable named.
+    case("division_by_zero.yaml", aux("1 / (TIME - 2)"), "error", "variable 'x'")
+    case("overflow.yaml", aux("1e308 * 10"), "error", "infinity")
+    case("builtin_inside.yaml", aux("SMTH1(1, TIME - 1)"), "error", "of SMTH1")
+    # YAML that yaml-cpp lets through, or reads loosely.
+    case("unterminated_quote.yaml", f'name: "unclosed\n{TIME}constants:\n  c: 1\n', "error", "never closed")
+    case("list_key.yaml", f"name: k\n{TIME}constants:\n  ? [a, b]\n  : 1\n", "error", "a key must be a name")
+    case("map_key.yaml", f"name: k\n{TIME}constants:\n  {{a: 1}}: 2\n", "error", "a key must be a name")
+    case("strict_scalar.yaml", f"name: s\n{TIME}constants:\n  c: {{value: 1/4xyz}}\n", "error",
+         "expected a number or a fraction")
+    case("hex_number.yaml", f"name: s\n{TIME}constants:\n  c: 0x10\n", "error", "expected a number")
+    case("infinite_number.yaml", f"name: s\n{TIME}constants:\n  c: 1e999\n", "error", "finite")
+    case("empty_prefix.yaml", f'name: p\n{TIME}components:\n  "": {{file: fanout/level9.yaml}}\n', "error",
+         "a component needs a name")
+    case("no_variables.yaml", f"name: nothing\n{TIME}", "ok", "no variables")
+    case("empty.yaml", "", "error", "expected a scenario or model file")
+    case("only_a_number.yaml", "42\n", "error", "expected a scenario or model file")
+    case("tabs.yaml", "name: t\n\tconstants:\n\t\tc: 1\n", "error", "YAML syntax")
+    case("extends_folder.yaml", "scenario: f\nextends: fanout\n", "error", "names a folder")
+    case("model_folder.yaml", "scenario: f\nmodel: fanout\n", "error", "names a folder")
+    case("model_device.yaml", "scenario: f\nmodel: /dev/zero\n", "error", "not a regular file")
+    case("component_device.yaml", f"name: c\n{TIME}components:\n  z: {{file: /dev/zero}}\n", "error",
+         "not a regular file")
+    case("outflow_auxiliary.yaml", f"name: o\n{TIME}stocks:\n  s: {{initial: 0, outflows: [a]}}\n"
+         "auxiliaries:\n  a: 1\n", "error", "is not a flow")
+    # Bytes that are not UTF-8 text.
+    case("latin1_comment.yaml", aux("a").encode() + "# café\n".encode("latin-1"), "error", "0xE9")
+    case("utf16.yaml", aux("a").encode("utf-16"), "ok")
+    case("binary_garbage.yaml", bytes(range(256)) * 8, "error", "NUL")
+    case("half_character.yaml", aux("1é"), "error", "a number cannot run into a name")
+
+
+def xmile_cases() -> None:
+    case("outflow_auxiliary.xmile", xmile('<stock name="s"><eqn>0</eqn><outflow>a</outflow></stock>\n'
+                                          '<aux name="a"><eqn>1</eqn></aux>\n'), "error", "not a flow")
+    case("comment_in_equation.xmile", xmile('<aux name="x"><eqn>60<!-- c -->+10</eqn></aux>\n'), "ok")
+    case("cdata_equation.xmile", xmile('<aux name="x"><eqn><![CDATA[IF 1 < 2 THEN 5 ELSE 6]]></eqn></aux>\n'),
+         "ok")
+    case("dimension_billion.xmile", xmile('<aux name="x"><dimensions><dim name="d"/></dimensions><eqn>1</eqn>'
+                                          "</aux>\n", dims='<dimensions><dim name="d" size="1000000000"/>'
+                                          "</dimensions>\n"), "error", "H2SIM_MAX_ELEMENTS")
+    case("dimension_product.xmile", xmile('<aux name="x"><dimensions><dim name="d"/><dim name="e"/></dimensions>'
+                                          "<eqn>1</eqn></aux>\n", dims='<dimensions><dim name="d" size="50000"/>'
+                                          '<dim name="e" size="50000"/></dimensions>\n'), "error",
+         "H2SIM_MAX_ELEMENTS")
+    case("deep_elements.xmile", xmile('<aux name="x"><eqn>1</eqn></aux>\n' + "<group>" * 5000 + "</group>" * 5000
+                                      + "\n"), "error", "H2SIM_MAX_NESTING")
+    case("deep_equation.xmile", xmile('<aux name="x"><eqn>' + "(" * 10000 + "1" + ")" * 10000 + "</eqn></aux>\n"),
+         "error", "H2SIM_MAX_NESTING")
+    case("savestep_zero.xmile", xmile('<aux name="x"><eqn>1</eqn></aux>\n', head=XMILE_HEAD.replace(
+        "<dt>1</dt>", "<dt>1</dt><savestep>0</savestep>")), "error", "must be a positive number")
+    case("entities.xmile", '<?xml version="1.0"?>\n<!DOCTYPE xmile [<!ENTITY a "aaaaaaaaaa">'
+         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n' + xmile('<aux name="x"><eqn>&b;</eqn></aux>\n'),
+         "error", "")
+    case("char_reference.xmile", xmile('<aux name="x&#xD800;"><eqn>1</eqn></aux>\n'), "error",
+         "not a Unicode character")
+    case("latin1_declared.xmile", ('<?xml version="1.0" encoding="ISO-8859-1"?>\n' + xmile(
+        '<aux name="x"><doc>café</doc><eqn>1</eqn></aux>\n')).encode("latin-1"), "ok")
+    case("latin1_undeclared.xmile", xmile('<aux name="x"><doc>café</doc><eqn>1</eqn></aux>\n').encode("latin-1"),
+         "error", "0xE9")
+    case("module_in_itself.xmile", XMILE_HEAD + '<model><variables><module name="m" model="m"/></variables></model>\n'
+         '<model name="m"><variables><module name="again" model="m"/></variables></model>\n</xmile>\n', "error",
+         "contains itself")
+    case("not_xml.xmile", "<xmile><unclosed>\n", "error", "not well-formed XML")
+
+
+def vensim_cases() -> None:
+    case("range_billion.mdl", "{UTF-8}\nd: (a1-a1000000000) ~~|\nx[d] = 1 ~~|\n" + MDL_CONTROL, "error",
+         "H2SIM_MAX_ELEMENTS")
+    case("range_digits.mdl", "{UTF-8}\nd: (a1-a99999999999999999999) ~~|\n" + MDL_CONTROL, "error", "too large")
+    doubling = "".join(f"r{k}: r{k - 1}, r{k - 1} ~~|\n" for k in range(1, 40))
+    case("ranges_of_ranges.mdl", "{UTF-8}\nr0: a, b ~~|\n" + doubling + MDL_CONTROL, "error", "")
+    case("deep_equation.mdl", "{UTF-8}\nx = " + "(" * 10000 + "1" + ")" * 10000 + " ~~|\n" + MDL_CONTROL, "error",
+         "H2SIM_MAX_NESTING")
+    case("not_chain.mdl", "{UTF-8}\nx = " + ":NOT: " * 10000 + "1 ~~|\n" + MDL_CONTROL, "error", "H2SIM_MAX_NESTING")
+    case("windows_1252.mdl", ("x = 2 ~ dmnl ~ 2 € a café |\n" + MDL_CONTROL).encode("cp1252"), "ok")
+    case("nul_byte.mdl", b"x = 1 ~~|\n\x00\n" + MDL_CONTROL.encode(), "error", "NUL")
+    case("sheet_row.mdl", "{UTF-8}\nx := GET DIRECT DATA('none.xlsx', 'Sheet1', '99999999999', 'B2') ~~|\n"
+         + MDL_CONTROL, "error", "")
+    case("no_control.mdl", "{UTF-8}\nx = 1 ~~|\n", "error", "FINAL TIME")
+
+
+def main() -> None:
+    yaml_cases()
+    xmile_cases()
+    vensim_cases()
+    lines = [f"{name}\t{outcome}\t{text}" for name, outcome, text in CASES]
+    (HERE / "expectations.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(CASES)} cases to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
