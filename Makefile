@@ -14,11 +14,13 @@ PYTHON     ?= python3
 SOURCE_DIRS := include src tests examples benchmarks python
 
 .DEFAULT_GOAL := build
-.PHONY: help bootstrap configure build test run bench clean format format-check tidy
+.PHONY: help bootstrap configure build test sanitize fuzz run bench clean format format-check tidy
 
 help:
 	@echo "make run           build and run the main job"
-	@echo "make test          build and run every test (what CI runs)"
+	@echo "make test          build and run every test (what CI runs), then the sanitizer build"
+	@echo "make sanitize      the C++ tests and a short fuzz run under ASan+UBSan (clang, build-sanitize/)"
+	@echo "make fuzz          a longer fuzzing campaign: FUZZ_SECONDS per target (default 600)"
 	@echo "make build         configure $(BUILD_DIR)/ ($(BUILD_TYPE)) and build everything"
 	@echo "make bench         build and run the benchmarks"
 	@echo "make format        clang-format the C++ sources in place"
@@ -42,10 +44,25 @@ build: configure
 	cmake --build "$(BUILD_DIR)" --parallel $(JOBS)
 
 # The Python tests need the package installed: pip builds it into build/python-*/.
+# Then the checking build: every C++ test and a 30 s run of each fuzz target under
+# AddressSanitizer and UndefinedBehaviorSanitizer (scripts/sanitize.sh, build-sanitize/).
 test: build
 	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore \
 	  $(PYTHON) -m pip install --no-build-isolation --quiet --disable-pip-version-check .
 	ctest --test-dir "$(BUILD_DIR)" --output-on-failure
+	@JOBS=$(JOBS) bash scripts/sanitize.sh
+
+sanitize: bootstrap
+	@JOBS=$(JOBS) bash scripts/sanitize.sh
+
+# A fuzzing campaign: each target for FUZZ_SECONDS (the corpus in build-sanitize/tests/fuzz/
+# grows from run to run); docs/limits.md says how the last one went.
+FUZZ_SECONDS ?= 600
+fuzz: bootstrap
+	@JOBS=$(JOBS) H2SIM_FUZZ_SECONDS=0 bash scripts/sanitize.sh
+	@for t in equation units yaml xmile vensim; do \
+	  H2SIM_FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $$t build-sanitize/tests/fuzz || exit 1; \
+	done
 
 # The main job: the flagship Zhejiang scenarios through the Python package.
 run: bootstrap
@@ -55,7 +72,7 @@ bench: build
 	@BUILD_DIR="$(BUILD_DIR)" bash scripts/run_benchmarks.sh
 
 clean:
-	rm -rf "$(BUILD_DIR)"
+	rm -rf "$(BUILD_DIR)" build-sanitize
 
 format:
 	@find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | \

@@ -31,6 +31,8 @@ DEBIAN_PACKAGES=(
   python3-dev
   python3-pip       # pip itself, for PYTHON_PACKAGES below
   chromium          # tests/python/test_report.py opens the HTML report headless
+  clang             # scripts/sanitize.sh: the ASan+UBSan build and the libFuzzer targets
+  libclang-rt-dev   # ... their runtimes (AddressSanitizer, UBSan, libFuzzer)
 )
 
 # Python packages (names as `pip install` takes them; "name==version" pins are fine).

@@ -137,7 +137,8 @@ class Reader {
     std::size_t nodes = 0;
     std::vector<std::pair<pugi::xml_node, std::size_t>> pending{{doc_.document_element(), 1}};
     while (!pending.empty()) {
-      const auto [node, depth] = pending.back();
+      const pugi::xml_node node = pending.back().first;  // a lambda below uses it: no binding
+      const std::size_t depth = pending.back().second;
       pending.pop_back();
       if (++nodes > max_nodes)
         fail(node,
