@@ -58,7 +58,10 @@ def is_number(value: Any) -> bool:
 def number(value: Any, what: str, *, positive: bool = False, finite: bool = True) -> float:
     if not is_number(value):
         raise ArgumentTypeError(f"{what} must be a number, not {_type(value)} {value!r:.60}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int past 1.8e308
+        raise ArgumentError(f"{what} must be a finite number, not an integer of {len(str(abs(value)))} digits") from None
     if finite and not math.isfinite(result):
         raise ArgumentError(f"{what} must be a finite number, not {result}")
     if positive and not result > 0:
@@ -165,6 +168,9 @@ def parameter_value(value: Any, what: str):
     import pandas as pd
 
     if isinstance(value, pd.Series):
+        if isinstance(value.index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
+            raise ArgumentTypeError(f"{what}: a time series is indexed by the model's time as numbers (years, "
+                                    "say: 2025.0), not by dates")
         series = value.dropna()
         if series.empty:
             raise ArgumentError(f"{what}: the time series is empty (it has no values, or every value is NaN)")

@@ -271,6 +271,8 @@ class Model:
         """
         if path is not None:
             path = arguments.path(path, "path")
+            if os.path.isdir(path):
+                raise ArgumentError(f"path: {path} is a folder; give the name of the file to write")
         text = _h2sim.to_xmile(self._scenario)
         if path is not None:
             results.write_atomically(path, text)
@@ -555,7 +557,8 @@ class Model:
         table = _batch_table(params_table)
         requested = arguments.names(return_columns, "return_columns")
         time = arguments.time_settings(start, stop, dt, save_every, method)
-        threads = 0 if threads is None else arguments.whole_number(threads, "threads")
+        # More threads than a few per core only wait for each other (the library caps them).
+        threads = 0 if threads is None else min(arguments.whole_number(threads, "threads"), 1 << 16)
         progress = arguments.optional_flag(progress, "progress")
         columns_in = [str(c) for c in table.columns]
         trajectory_columns = {}

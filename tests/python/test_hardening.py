@@ -137,6 +137,10 @@ def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
     (lambda m: h2sim.load(b"bass.yaml"), h2sim.ArgumentTypeError, "path"),
     (lambda m: h2sim.load(m.file, strict_units="no"), h2sim.ArgumentTypeError, "strict_units"),
     (lambda m: h2sim.canonical_name(None), h2sim.ArgumentTypeError, "name"),
+    (lambda m: m.run(params={"p": 10**400}), h2sim.ArgumentError, "401 digits"),
+    (lambda m: m.run(params={"p": pd.Series([0.1], index=[pd.Timestamp("2025-01-01")])}), h2sim.ArgumentTypeError,
+     "not by dates"),
+    (lambda m: m.to_xmile(path=os.path.dirname(m.file)), h2sim.ArgumentError, "folder"),
 ])
 def test_a_bad_argument_is_an_h2sim_error_that_names_it(bass, call, error, text):
     with pytest.raises(error, match=text) as info:
@@ -158,6 +162,13 @@ def test_impossible_time_settings_for_a_run_are_a_simulation_error(bass, setting
     with pytest.raises(h2sim.SimulationError, match=text) as info:
         bass.run(**settings)
     assert "given for this run" in str(info.value)
+
+
+def test_more_threads_than_any_machine_has_run_on_the_threads_there_are(bass):
+    # 10**12 threads once overflowed the binding's int; results do not depend on threads.
+    many = bass.run_batch({"p": [0.01, 0.02, 0.03]}, threads=10**12, progress=False)
+    one = bass.run_batch({"p": [0.01, 0.02, 0.03]}, threads=1, progress=False)
+    assert many.equals(one)
 
 
 def test_good_arguments_in_every_accepted_form(bass):
