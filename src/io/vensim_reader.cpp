@@ -27,6 +27,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "expr/ast.hpp"
@@ -686,18 +687,26 @@ class Reader {
            "subscript ranges read from a spreadsheet (GET DIRECT SUBSCRIPT) are not "
            "supported",
            r.left.name);
+    // An element twice is an error (as Model::add_dimension finds it), found here as the
+    // list grows: ranges made of a range twice over would otherwise double at every level.
+    std::unordered_set<std::string> seen;
+    const auto add = [&](const std::string& e) {
+      if (!seen.insert(canonical_name(e)).second)
+        fail(r.line, "subscript range '" + r.left.name + "' lists element '" + e + "' twice");
+      elements.push_back(e);
+    };
     for (const std::string& item : split_commas(body)) {
       if (item.empty()) continue;
       if (item.front() == '(' && item.back() == ')') {
-        for (auto& e : numbered_range(item, r.line)) elements.push_back(e);
+        for (auto& e : numbered_range(item, r.line)) add(e);
         continue;
       }
       const std::string name = collapse_spaces(item);
       const std::string k = canonical_name(name);
       if (range_index_.count(k) != 0 && k != key) {
-        for (const auto& e : range_elements(k, visiting)) elements.push_back(e);
+        for (const auto& e : range_elements(k, visiting)) add(e);
       } else {
-        elements.push_back(name);
+        add(name);
       }
       // Ranges of ranges multiply: stop before the list outgrows every limit.
       if (elements.size() > limit(Limit::Elements))
@@ -735,14 +744,20 @@ class Reader {
     }
     // A range whose elements all belong to a larger (or an earlier, equal) range is its
     // subrange: its name used as a number counts positions in that parent.
+    // (Each range's canonical elements sorted once: building them per pair took seconds
+    // for a few dozen large ranges.)
+    std::vector<std::vector<std::string>> sorted(dims.size());
     for (std::size_t i = 0; i < dims.size(); ++i) {
-      std::set<std::string> mine;
-      for (const auto& e : dims[i].elements) mine.insert(canonical_name(e));
+      for (const auto& e : dims[i].elements) sorted[i].push_back(canonical_name(e));
+      std::sort(sorted[i].begin(), sorted[i].end());
+      sorted[i].erase(std::unique(sorted[i].begin(), sorted[i].end()), sorted[i].end());
+    }
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      const std::vector<std::string>& mine = sorted[i];
       std::size_t best = i;
       for (std::size_t j = 0; j < dims.size(); ++j) {
         if (j == i || dims[j].elements.size() < mine.size()) continue;
-        std::set<std::string> theirs;
-        for (const auto& e : dims[j].elements) theirs.insert(canonical_name(e));
+        const std::vector<std::string>& theirs = sorted[j];
         if (!std::includes(theirs.begin(), theirs.end(), mine.begin(), mine.end())) continue;
         const std::size_t size_best = dims[best].elements.size();
         if (dims[j].elements.size() > size_best ||
