@@ -562,6 +562,9 @@ class Reader {
     var.name = full;
     var.location = location(v, full);
     var.equation = Equation("\"" + source + "\"", var.location);
+    // A <flow> input stays a flow (its value comes from the connection): the module's stocks
+    // may take it as an inflow or outflow, which must be flows.
+    if (std::string(v.name()) == "flow") var.kind = VariableKind::Flow;
     var.units = trim(text_of(v.child("units")));
     var.description = trim(text_of(v.child("doc")));
     if (v.child("dimensions")) var.dimensions = dimension_list(v.child("dimensions"), full);
