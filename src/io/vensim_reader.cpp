@@ -33,8 +33,8 @@
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
-#include "io/data_functions.hpp"
 #include "h2sim/limits.hpp"
+#include "io/data_functions.hpp"
 #include "io/readers.hpp"
 #include "io/vensim_expression.hpp"
 
