@@ -890,7 +890,8 @@ class Reader {
       }
       case ExprKind::Name: {
         if (depth > 20 || !e.subscripts.empty()) break;
-        if (is_control(e.name)) return control_value(e.name);
+        // (depth also bounds control settings defined by each other: TIME STEP = TIME STEP.)
+        if (is_control(e.name)) return control_value(e.name, depth + 1);
         const auto it = variables_.find(e.name);
         if (it != variables_.end() && it->second.definitions.size() == 1 &&
             it->second.definitions[0].expr)
@@ -905,17 +906,17 @@ class Reader {
                    "cannot run a model whose clock changes while it runs");
   }
 
-  double control_value(const std::string& key) const {
+  double control_value(const std::string& key, int depth = 0) const {
     const auto it = control_.find(key);
     if (it == control_.end()) {
-      if (key == "saveper") return control_value("time_step");
+      if (key == "saveper") return control_value("time_step", depth);
       if (key == "time_step") return 1.0;
       if (key == "initial_time") return 0.0;
       fail(1, "the model has no FINAL TIME");
     }
     const Definition& d = it->second;
     if (!d.expr) fail(d.line, d.left.name + " must be a number");
-    return constant_value(*d.expr, d.line, d.left.name);
+    return constant_value(*d.expr, d.line, d.left.name, depth);
   }
 
   void read_control() {

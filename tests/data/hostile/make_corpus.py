@@ -172,6 +172,9 @@ def vensim_cases() -> None:
     # the fuzzers, which start from this corpus, run it within their 10 s under ASan).
     large = "".join(f"r{k}: (e1-e4000) ~~|\n" for k in range(20))
     case("many_large_ranges.mdl", "{UTF-8}\n" + large + "x[r0] = 1 ~~|\n" + MDL_CONTROL, "ok")
+    # Found by fuzzing: control settings defined by each other recursed until the stack ran out.
+    case("control_cycle.mdl", "{UTF-8}\nx = 1 ~~|\nINITIAL TIME = 0 ~~|\nFINAL TIME = 4 ~~|\n"
+         "TIME STEP = SAVEPER ~~|\nSAVEPER = TIME STEP ~~|\n", "error", "must be a constant")
     case("deep_equation.mdl", "{UTF-8}\nx = " + "(" * 10000 + "1" + ")" * 10000 + " ~~|\n" + MDL_CONTROL, "error",
          "H2SIM_MAX_NESTING")
     case("not_chain.mdl", "{UTF-8}\nx = " + ":NOT: " * 10000 + "1 ~~|\n" + MDL_CONTROL, "error", "H2SIM_MAX_NESTING")
