@@ -271,8 +271,6 @@ class Model:
         """
         if path is not None:
             path = arguments.path(path, "path")
-            if os.path.isdir(path):
-                raise ArgumentError(f"path: {path} is a folder; give the name of the file to write")
         text = _h2sim.to_xmile(self._scenario)
         if path is not None:
             results.write_atomically(path, text)

@@ -140,7 +140,6 @@ def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
     (lambda m: m.run(params={"p": 10**400}), h2sim.ArgumentError, "401 digits"),
     (lambda m: m.run(params={"p": pd.Series([0.1], index=[pd.Timestamp("2025-01-01")])}), h2sim.ArgumentTypeError,
      "not by dates"),
-    (lambda m: m.to_xmile(path=os.path.dirname(m.file)), h2sim.ArgumentError, "folder"),
 ])
 def test_a_bad_argument_is_an_h2sim_error_that_names_it(bass, call, error, text):
     with pytest.raises(error, match=text) as info:
