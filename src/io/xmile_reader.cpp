@@ -190,11 +190,12 @@ class Reader {
   void report_skipped() const {
     if (warnings_ == nullptr || skipped_.empty()) return;
     std::vector<std::pair<std::string, std::pair<int, int>>> seen;  // name, (first line, count)
-    for (const auto& [name, at] : skipped_) {
+    for (const auto& skipped : skipped_) {
+      const std::string& name = skipped.first;  // a lambda uses it: no binding (clang 14)
       auto it =
           std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == name; });
       if (it == seen.end())
-        seen.push_back({name, {at, 1}});
+        seen.push_back({name, {skipped.second, 1}});
       else
         ++it->second.second;
     }
