@@ -1,4 +1,9 @@
-"""h2sim.Model: a loaded scenario you can run, vary and inspect from Python."""
+"""h2sim.Model: a loaded scenario you can run, vary and inspect from Python.
+
+Over 800 lines: the one class users hold, with its run, batch, settings and inspection
+methods together as the docs present them; conversion lives in h2sim.results and
+h2sim.trajectories.
+"""
 
 from __future__ import annotations
 

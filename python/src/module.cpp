@@ -225,6 +225,8 @@ py::object section_value(const DataNode& node, py::tuple path, py::dict& locatio
   }
 }
 
+// Longer than 100 lines: one statement per bound method of Program, PreparedRun and their
+// helpers, a list read line by line against include/h2sim/program.hpp.
 void bind_program(py::module_& m) {
   py::class_<Program>(m, "Program")
       .def_property_readonly("outputs",

@@ -5,6 +5,10 @@
 // Model as "m.x"; a module input (the `to` of a <connect>) becomes an auxiliary that
 // reads the connected variable of the enclosing model. Equations of a module are
 // parsed as written and their names re-pointed at the prefixed variables.
+//
+// Over 800 lines: one format's reader, element by element as the XMILE standard lists them;
+// the split to make when it next grows is the graphical functions and arrays (read_gf,
+// read_dimensions, read_parts) into their own file.
 #include <algorithm>
 #include <cctype>
 #include <cmath>

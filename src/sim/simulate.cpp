@@ -4,6 +4,10 @@
 // instruction advances W runs at once. Fixed-step methods (Euler, RK4) run batches in
 // blocks of kBlockWidth; adaptive methods control their step size on one lane at a time
 // (W = 1), because a shared step size would couple the lanes of a block.
+//
+// Over 800 lines: the plan of a run, the fixed-step and adaptive drivers and the batch
+// driver share the run's invariants (state layout, saving, finite checks); the split to make
+// when it next grows is the time-settings plan (make_plan and its checks) into its own file.
 #include "h2sim/simulate.hpp"
 
 #include <algorithm>
@@ -78,6 +82,9 @@ std::string number_text(double v) {
 // digits to spare. Doubles hold about 16 significant digits; this keeps 4 for the steps.
 constexpr double kTimeResolution = 1e-12;
 
+// Longer than 100 lines: every check of a run's time settings, in the order a user reads the
+// errors (start, stop, dt, method, save interval, counts, resolution), so that each message
+// names the setting at fault; split it by setting when it next grows.
 RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   const ProgramData& p = detail::ProgramAccess::data(program);
   RunPlan plan;
