@@ -50,6 +50,18 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
     const std::size_t d = edit_distance(key, other, best_distance - 1);
     if (d < best_distance) best_distance = d, best = candidate;
   }
+  if (!best.empty() || key.size() < 3) return best;
+  // No typo close enough: a name left short (`bus_mandate` for `bus_mandate_share`) or written
+  // without its component (`learning_rate` for `learning.learning_rate`), when only one fits.
+  const std::string dotted = "." + key;
+  for (const auto& candidate : candidates) {
+    if (candidate.size() > 2 * kLongestSuggestedName) continue;
+    const std::string other = canonical_name(candidate);
+    const bool fits = other.starts_with(key) || other.ends_with(dotted);
+    if (!fits || candidate == best) continue;
+    if (!best.empty()) return {};  // two fit: no guess
+    best = candidate;
+  }
   return best;
 }
 

@@ -18,8 +18,10 @@ inline constexpr std::size_t kLongestSuggestedName = 200;
 
 // The one rule for "did you mean": the candidate closest to `word` (both compared as
 // canonical names), when it is close enough to be a likely typo: at most max(2, n / 3)
-// edits for a word of n characters. Ties go to the first candidate. "" when none is, and for
-// words longer than kLongestSuggestedName. Bounded in time: a length filter and a banded
+// edits for a word of n characters. Ties go to the first candidate. Failing that, the one
+// candidate that starts with the word or ends with "." + word (a name left short, or written
+// without its component), for words of 3 characters or more. "" when none is, when two fit,
+// and for words longer than kLongestSuggestedName. Bounded in time: a length filter and a banded
 // edit distance make it O(candidates * n).
 std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
 

@@ -621,6 +621,21 @@ TEST_CASE("did you mean: the banded distance agrees with the full one", "[harden
   CHECK(h2sim::detail::closest_name(typo, {std::string(40001, 'q'), "market"}).empty());
 }
 
+TEST_CASE("did you mean: a name left short or without its component is found",
+          "[hardening][names]") {
+  using h2sim::detail::closest_name;
+  // `h2sim sweep --lever bus_mandate=...` used to say only "no constant or lever".
+  const std::vector<std::string> names{"bus_mandate_share", "truck_mandate_share",
+                                       "learning.learning_rate", "marketing"};
+  CHECK(closest_name("bus_mandate", names) == "bus_mandate_share");
+  CHECK(closest_name("learning_rate", names) == "learning.learning_rate");
+  // Ambiguous (two candidates start with it) or too short: no guess.
+  CHECK(closest_name("mandate", {"mandate_share_of_buses", "mandate_share_of_trucks"}).empty());
+  CHECK(closest_name("ma", names).empty());
+  // A typo still wins over a longer name that merely starts with the word.
+  CHECK(closest_name("marketin", {"marketing_budget_total", "marketing"}) == "marketing");
+}
+
 TEST_CASE("a model without stocks runs (no copies from empty vectors)", "[hardening]") {
   // UBSan reported memcpy with null pointers in initialise, evaluate and derivatives.
   h2sim::Model model = make_model(0, 2, 1);
