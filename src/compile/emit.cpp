@@ -68,19 +68,10 @@ std::int32_t Compiler::emit(const LoweredPtr& l, std::vector<Instruction>& code,
       case Lowered::Kind::Ref:
         result = node(x.node).slot;
         break;
-      case Lowered::Kind::Lookup: {
+      case Lowered::Kind::Lookup:
+      case Lowered::Kind::Schedule: {  // both read table x.table at their argument
         Instruction in;
-        in.op = Op::Lookup;
-        in.dst = p.dst >= 0 ? p.dst : new_slot();
-        in.a = p.args[0];
-        in.b = x.table;
-        code.push_back(in);
-        result = in.dst;
-        break;
-      }
-      case Lowered::Kind::Schedule: {
-        Instruction in;
-        in.op = Op::Schedule;
+        in.op = x.kind == Lowered::Kind::Lookup ? Op::Lookup : Op::Schedule;
         in.dst = p.dst >= 0 ? p.dst : new_slot();
         in.a = p.args[0];
         in.b = x.table;
