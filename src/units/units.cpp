@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -220,18 +221,25 @@ std::string lower(std::string s) {
 }
 
 // Exact match first; then a case-insensitive match, but only where it is unambiguous
-// ("MWH" is MWh, while "m" and "M" must be written as they are).
+// ("MWH" is MWh, while "m" and "M" must be written as they are). Both indexes are built
+// once: a model's unit check looks up every word of every unit string.
 const Unit* find_known(const std::string& word) {
-  for (const KnownUnit& k : known_units())
-    if (k.symbol == word) return &k.unit;
-  const std::string key = lower(word);
-  const Unit* found = nullptr;
-  for (const KnownUnit& k : known_units()) {
-    if (lower(k.symbol) != key) continue;
-    if (found != nullptr) return nullptr;
-    found = &k.unit;
-  }
-  return found;
+  struct Index {
+    std::unordered_map<std::string, const Unit*> exact;   // the first entry of a symbol
+    std::unordered_map<std::string, const Unit*> folded;  // nullptr where two symbols fold alike
+  };
+  static const Index index = [] {
+    Index i;
+    for (const KnownUnit& k : known_units()) {
+      i.exact.emplace(k.symbol, &k.unit);
+      const auto [it, added] = i.folded.emplace(lower(k.symbol), &k.unit);
+      if (!added) it->second = nullptr;
+    }
+    return i;
+  }();
+  if (const auto it = index.exact.find(word); it != index.exact.end()) return it->second;
+  const auto it = index.folded.find(lower(word));
+  return it == index.folded.end() ? nullptr : it->second;
 }
 
 bool ends_with(const std::string& s, const std::string& tail) {
