@@ -569,17 +569,31 @@ class BlockRunner {
       }
   }
 
+  // x + dt * dx/dt on the stock slots: the operation odeint's Euler stepper does
+  // (1.0 * x + dt * dxdt, where the product by 1.0 is exact), so the same bits, without
+  // copying the state out of the slots and back each step (a tenth of a batch's time).
+  void euler_step_in_slots() {
+    const std::size_t n = static_cast<std::size_t>(p_.stock_count) * W;
+    if (n == 0) return;
+    double* x = slot(p_.stock_begin).data();
+    const double* dxdt = slot(p_.derivative_begin).data();
+    const double dt = plan_.dt;
+    for (std::size_t i = 0; i < n; ++i) x[i] = x[i] + dt * dxdt[i];
+    clamp_non_negative(x);
+  }
+
   // --- Euler and RK4 at fixed dt, the system-dynamics way -----------------------------
   void run_fixed() {
     initialise();
-    odeint::euler<State> euler;
     odeint::runge_kutta4<State> rk4;
     auto system = [this](const State& x, State& dxdt, double t) { rhs(x, dxdt, t); };
+    // Euler keeps the state in the stock slots: no copy in and out of odeint's vector.
+    const bool in_slots = plan_.method == Method::Euler;
     for (long i = 0;; ++i) {
       const double t = plan_.start + static_cast<double>(i) * plan_.dt;
       slot(detail::kStepTimeSlot).setConstant(t);  // STEP/RAMP/PULSE hold it through RK stages
       begin_step(i);
-      evaluate(x_.data(), t);
+      evaluate(in_slots ? nullptr : x_.data(), t);
       if (i % plan_.save_stride == 0) {
         check_finite(t);
         record(i / plan_.save_stride);
@@ -588,13 +602,13 @@ class BlockRunner {
       }
       if (i == plan_.steps) break;
       capture_step(i);
-      derivatives(dxdt_.data());
-      if (plan_.method == Method::Euler) {
-        euler.do_step(system, x_, dxdt_, t, plan_.dt);
+      if (in_slots) {
+        euler_step_in_slots();
       } else {
+        derivatives(dxdt_.data());
         rk4.do_step(system, x_, dxdt_, t, plan_.dt);
+        clamp_non_negative(x_.data());
       }
-      clamp_non_negative(x_.data());
       commit_step();
     }
   }
