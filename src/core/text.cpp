@@ -65,6 +65,24 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
   return best;
 }
 
+std::size_t scan_number(const std::string& text, std::size_t begin) {
+  std::size_t pos = begin;
+  auto digits = [&] {
+    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+  };
+  digits();
+  if (pos < text.size() && text[pos] == '.') ++pos, digits();
+  if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
+    std::size_t p = pos + 1;
+    if (p < text.size() && (text[p] == '+' || text[p] == '-')) ++p;
+    if (p < text.size() && std::isdigit(static_cast<unsigned char>(text[p]))) {
+      pos = p;
+      digits();
+    }
+  }
+  return pos;
+}
+
 std::string trim(const std::string& s) {
   std::size_t b = 0;
   std::size_t e = s.size();

@@ -30,6 +30,11 @@ std::string trim(const std::string& s);
 // In lower case (ASCII).
 std::string lower(std::string s);
 
+// The end of the number that starts at `begin`: digits [. digits] [e [+-] digits]. Both
+// equation parsers scan numbers by this one rule, by hand, so that strtod never sees
+// hexadecimal or "inf".
+std::size_t scan_number(const std::string& text, std::size_t begin);
+
 // "a, b, c".
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ");
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "expr/ast.hpp"
+#include "core/text.hpp"
 #include "expr/tree_limits.hpp"
 #include "h2sim/error.hpp"
 #include "h2sim/names.hpp"
@@ -154,23 +155,10 @@ class Parser {
     }
   }
 
-  // digits [. digits] [e [+-] digits]; scanned by hand so that strtod never sees
-  // hexadecimal or "inf".
+  // core/text.hpp's scan_number says which characters make a number.
   void lex_number() {
     const std::size_t begin = pos_;
-    auto digits = [&] {
-      while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-    };
-    digits();
-    if (pos_ < text_.size() && text_[pos_] == '.') ++pos_, digits();
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      std::size_t p = pos_ + 1;
-      if (p < text_.size() && (text_[p] == '+' || text_[p] == '-')) ++p;
-      if (p < text_.size() && std::isdigit(static_cast<unsigned char>(text_[p]))) {
-        pos_ = p;
-        digits();
-      }
-    }
+    pos_ = detail::scan_number(text_, pos_);
     token_text_ = text_.substr(begin, pos_ - begin);
     number_ = std::strtod(token_text_.c_str(), nullptr);
     token_ = Token::Number;
@@ -256,27 +244,13 @@ class Parser {
     return e;
   }
 
-  // Recursion goes through parse_unary, each level through one of these.
-  class Level {
-   public:
-    explicit Level(Parser& parser) : parser_(parser) {
-      if (auto too_deep = parser_.limits_.enter()) parser_.fail(*too_deep);
-    }
-    ~Level() { parser_.limits_.leave(); }
-    Level(const Level&) = delete;
-    Level& operator=(const Level&) = delete;
-
-   private:
-    Parser& parser_;
-  };
+  // Recursion goes through parse_unary, each level through nest().
+  detail::NestingLevel nest() {
+    return detail::NestingLevel(limits_, [this](const std::string& message) { fail(message); });
+  }
 
   ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b, int column) {
-    auto e = std::make_shared<Expr>();
-    e->kind = ExprKind::Binary;
-    e->binary = op;
-    e->column = column;
-    e->args = {std::move(a), std::move(b)};
-    return built(std::move(e));
+    return built(detail::binary_node(op, std::move(a), std::move(b), column));
   }
 
   ExprPtr parse_or() {
@@ -350,7 +324,7 @@ class Parser {
     return make_binary(BinaryOp::Pow, base, parse_unary(), col);
   }
   ExprPtr parse_unary() {
-    const Level level(*this);
+    const detail::NestingLevel level = nest();
     if (at_op("-") || at_op("+") || at_op("!") || at_word("not")) {
       auto e = std::make_shared<Expr>();
       e->kind = ExprKind::Unary;

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "expr/ast.hpp"
 #include "h2sim/limits.hpp"
@@ -66,5 +68,34 @@ class TreeLimits {
   std::size_t depth_ = 0;
   std::size_t nodes_ = 0;
 };
+
+// One level of a parser's recursion, for as long as it lives: entered on construction
+// (`fail`, the parser's own error, gets the message past the limit), left on destruction.
+class NestingLevel {
+ public:
+  template <class Fail>
+  NestingLevel(TreeLimits& limits, Fail&& fail) : limits_(limits) {
+    if (auto too_deep = limits_.enter()) {
+      limits_.leave();
+      std::forward<Fail>(fail)(*too_deep);
+    }
+  }
+  ~NestingLevel() { limits_.leave(); }
+  NestingLevel(const NestingLevel&) = delete;
+  NestingLevel& operator=(const NestingLevel&) = delete;
+
+ private:
+  TreeLimits& limits_;
+};
+
+// A binary node as both parsers build it (each then counts it against the limits).
+inline std::shared_ptr<Expr> binary_node(BinaryOp op, ExprPtr a, ExprPtr b, int column) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::Binary;
+  e->binary = op;
+  e->column = column;
+  e->args = {std::move(a), std::move(b)};
+  return e;
+}
 
 }  // namespace h2sim::detail

@@ -30,6 +30,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/text.hpp"
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
 #include "h2sim/error.hpp"
@@ -47,20 +48,10 @@ using detail::Expr;
 using detail::ExprKind;
 using detail::Subscript;
 using detail::UnaryOp;
+using detail::lower;
+using detail::trim;
 using detail::VensimLookup;
 
-std::string trim(const std::string& s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Runs of whitespace (newlines included) become one space.
 std::string collapse_spaces(const std::string& s) {
