@@ -43,6 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "sd-test-models" / "samples"
 
 SEGMENTS, COHORTS = 20, 8
+STEPS = 480
+# Divisions in one evaluation of the fleet model (its compiled code has exactly these): a
+# cohort's outflow (cohort / (life / cohorts)), and per segment the cost's exponent, the two of
+# the attractiveness 1 / (1 + cost / 100), the word-of-mouth term and the share of the fleet.
+FLEET_DIVISIONS = SEGMENTS * COHORTS + 5 * SEGMENTS
 
 
 # --- the generated fleet model: XMILE for every tool, and its plain C++ twin ----------------------
@@ -92,7 +97,7 @@ FLEET_CXX = r"""// The fleet model's equations as plain C++ (benchmarks/peers.py
 #include <cstdlib>
 #include <vector>
 constexpr int S = %(segments)d, K = %(cohorts)d;
-constexpr int STEPS = 480, VARIABLES = 4 + S * (8 + 2 * K);
+constexpr int STEPS = %(steps)d, VARIABLES = 4 + S * (8 + 2 * K);
 // every: save every variable at every step (as a single run of h2sim reports all of them); else
 // the three outputs the batch keeps (total fleet, fleet_0, cohort_19_7), as h2sim's batch does.
 static double run(double p0, std::vector<double>& out, bool every) {
@@ -151,13 +156,54 @@ int main(int argc, char** argv) {
 """
 
 
+# What one division costs, scalar and on eight lanes: the fleet model divides 260 times a
+# step, and division is the one operation whose lanes barely pay (a divider is not eight
+# times wider), so this sets the floor of a batch run and the most lanes can gain on it.
+DIVISION_C = r"""
+#include <stdio.h>
+#include <time.h>
+typedef double v8 __attribute__((vector_size(64)));
+static double cpu(void) { return (double)clock() / CLOCKS_PER_SEC; }
+int main(void) {
+  const long n = 100000000;
+  volatile double seed = 1.0000001;
+  const double d = seed;
+  double a[8];
+  v8 b[4], dv;
+  for (int i = 0; i < 8; ++i) { a[i] = 1e300 + i; dv[i] = d; for (int k = 0; k < 4; ++k) b[k][i] = 1e300 + i; }
+  double t0 = cpu();
+  for (long i = 0; i < n / 8; ++i) for (int k = 0; k < 8; ++k) a[k] = a[k] / d;  /* 8 chains */
+  double t1 = cpu();
+  for (long i = 0; i < n / 32; ++i) for (int k = 0; k < 4; ++k) b[k] = b[k] / dv;
+  double t2 = cpu();
+  printf("%.6g %.6g %g\n", (t1 - t0) / n, (t2 - t1) / n, a[3] + b[1][2]);
+  return 0;
+}
+"""
+
+
+def division_costs(folder: Path) -> tuple[float, float] | None:
+    """Seconds per divided value: scalar, and on eight lanes (the compiled backend's flags)."""
+    compiler = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    if compiler is None:
+        return None
+    source = folder / "division.c"
+    source.write_text(DIVISION_C)
+    binary = folder / "division"
+    # No auto-vectorisation: the scalar loop must stay scalar, as the twin's divisions are.
+    subprocess.run([compiler, "-O2", "-march=native", "-fno-tree-vectorize", "-ffp-contract=off",
+                    "-o", str(binary), str(source)], check=True)
+    scalar, lanes, _ = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout.split()
+    return float(scalar), float(lanes)
+
+
 def build_twin(folder: Path) -> Path | None:
     compiler = shutil.which(os.environ.get("CXX", "c++")) or shutil.which("g++")
     if compiler is None:
         print("  the C++ twin is skipped: no C++ compiler")
         return None
     source = folder / "fleet_twin.cpp"
-    source.write_text(FLEET_CXX % {"segments": SEGMENTS, "cohorts": COHORTS})
+    source.write_text(FLEET_CXX % {"segments": SEGMENTS, "cohorts": COHORTS, "steps": STEPS})
     binary = folder / "fleet_twin"
     subprocess.run([compiler, "-O3", "-march=native", "-std=c++17", "-o", str(binary), str(source)], check=True)
     return binary
@@ -341,6 +387,14 @@ def fleet_extras(args, folder, h2_tools, rows):
             rows.append(["fleet", "plain C++ (-O3 -march=native)", float(one), float(per_run),
                          f"loop of {args.batch} runs"])
             print(f"  {'plain C++':15s} one run {fmt(float(one)):>9s}   per run in a batch {fmt(float(per_run)):>9s}")
+            costs = division_costs(folder)
+            if costs is not None:
+                scalar, lanes = costs
+                divisions = FLEET_DIVISIONS * (STEPS + 1)
+                print(f"  division: {scalar * 1e9:.2f} ns a value scalar, {lanes * 1e9:.2f} ns on eight lanes "
+                      f"({scalar / lanes:.2f}x); {FLEET_DIVISIONS} divisions a step take the twin at least "
+                      f"{fmt(divisions * scalar)} a run and a batch at least {fmt(divisions * lanes)} a run, "
+                      f"so a batch can be at most {float(per_run) / (divisions * lanes):.2f}x faster than the twin")
     # Parallel efficiency: the same batch on 1 and 2 threads, wall and CPU time.
     values = np.linspace(0.01, 0.03, args.batch)
     for tool in h2_tools:
