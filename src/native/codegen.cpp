@@ -332,7 +332,8 @@ std::string c_string(const std::string& s) {
   std::string out = "\"";
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
+    // '?' escaped too: "??/" is a backslash where a compiler reads trigraphs (-std=c11).
+    if (ch == '"' || ch == '\\' || ch == '?') {
       out += '\\';
       out += ch;
     } else if (c < 0x20 || c >= 0x7f) {

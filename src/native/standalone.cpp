@@ -199,6 +199,20 @@ void array(std::ostringstream& out, const char* qualifiers, const char* type, co
   out << "};\n";
 }
 
+// Text that stays inside a C comment: "*/" would end it and turn the rest (a model's title,
+// which its author chose) into code, "/*" inside one is a warning, and a line break would
+// leave the comment's " * " margin.
+std::string comment_text(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if ((c == '/' && !out.empty() && out.back() == '*') ||
+        (c == '*' && !out.empty() && out.back() == '/'))
+      out += ' ';
+    out += c == '\n' || c == '\r' ? ' ' : c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string standalone_source(const ProgramData& p, const std::string& title) {
@@ -211,7 +225,7 @@ std::string standalone_source(const ProgramData& p, const std::string& title) {
   const double save = p.time.save_every > 0 ? p.time.save_every : p.time.dt;
   const long stride = std::max(1L, std::lround(save / p.time.dt));
   std::ostringstream out;
-  out << "/* " << (title.empty() ? std::string("A model") : title)
+  out << "/* " << (title.empty() ? std::string("A model") : comment_text(title))
       << ", exported by h2sim (h2sim export --format c; docs/compiled.md).\n"
          " *\n"
          " * Build:  cc -std=gnu11 -O2 -ffp-contract=off -c model.c   (GCC or Clang)\n"

@@ -478,6 +478,29 @@ TEST_CASE("compiled: one build per program, shared by processes building it at o
   CHECK_FALSE(h2sim::build_native(h2sim::compile_model(model), options).from_cache);
 }
 
+// A model's title goes into the standalone file's header comment: a title that closes the
+// comment ("*/") must not end it early and put the rest of the title into the C code.
+TEST_CASE("compiled: a title that closes a C comment stays inside the header", "[native][export]") {
+  const h2sim::Program program = h2sim::compile_model(operator_model(Method::Euler));
+  const std::string title = "evil */ int injected = ; /* and\na second line\r ?\?/";
+  const std::string source = h2sim::native_source(program, true, title);
+  const auto header_end = source.find("*/");
+  REQUIRE(header_end != std::string::npos);
+  const std::string header = source.substr(0, header_end);
+  CHECK(header.find("evil * / int injected = ; / * and a second line") != std::string::npos);
+  CHECK(source.find("int injected") == source.find("int injected = ; / *"));
+  const fs::path folder = cache_folder() / "title";
+  fs::create_directories(folder);
+  std::ofstream(folder / "model.c") << source;
+  // Also where a compiler reads trigraphs ("??/" is a backslash there).
+  for (const std::string standard : {"-std=gnu11", "-std=c11 -trigraphs"}) {
+    const std::string command = "cc " + standard + " -fsyntax-only -Werror=comment " +
+                                (folder / "model.c").string() + " 2> " + (folder / "log").string();
+    INFO(command);
+    CHECK(std::system(command.c_str()) == 0);
+  }
+}
+
 TEST_CASE("compiled: the standalone file runs the model as simulate() does", "[native][export]") {
   const std::string family = h2sim::math_functions_in_use();
   if (family.find("finz") == std::string::npos) {
