@@ -60,7 +60,7 @@ sanitize: bootstrap
 FUZZ_SECONDS ?= 600
 fuzz: bootstrap
 	@JOBS=$(JOBS) H2SIM_FUZZ_SECONDS=0 bash scripts/sanitize.sh
-	@for t in equation units yaml xmile vensim; do \
+	@for t in equation units yaml xmile vensim codegen; do \
 	  H2SIM_FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $$t build-sanitize/tests/fuzz || exit 1; \
 	done
 

@@ -2,7 +2,8 @@
 # Runs one libFuzzer target of tests/fuzz for a bounded time, seeded from the repository's
 # models and broken files, and prints how many inputs it executed.
 #
-#   scripts/fuzz.sh TARGET BIN_DIR        TARGET: equation, units, yaml, xmile or vensim
+#   scripts/fuzz.sh TARGET BIN_DIR        TARGET: equation, units, yaml, xmile, vensim or
+#                                         codegen (equations, compiled and written as C)
 #                                         BIN_DIR: where fuzz_TARGET was built
 # Environment:
 #   H2SIM_FUZZ_SECONDS=30   how long (libFuzzer's -max_total_time)
@@ -51,7 +52,7 @@ split_lines() {  # split_lines FILE : one seed per line
 }
 findings_dir="$root/tests/data/fuzz_findings/$target"
 case "$target" in
-  equation)
+  equation|codegen)
     split_lines "$root/tests/fuzz/seeds/equations.txt"
     max_len=4096 ;;
   units)
@@ -70,13 +71,13 @@ case "$target" in
     find "$seeds" -type f ! -name '*.mdl' -delete
     max_len=16384 ;;
   *)
-    echo "fuzz.sh: unknown target '$target' (equation, units, yaml, xmile, vensim)" >&2
+    echo "fuzz.sh: unknown target '$target' (equation, units, yaml, xmile, vensim, codegen)" >&2
     exit 2 ;;
 esac
 if [[ -d "$findings_dir" ]]; then cp "$findings_dir"/* "$seeds"/ 2>/dev/null || true; fi
 
 args=(-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-      -artifact_prefix="$findings/$target-" -dict="$root/tests/fuzz/dict/$target.dict")
+      -artifact_prefix="$findings/$target-" -dict="$root/tests/fuzz/dict/${target/codegen/equation}.dict")
 if [[ -n "${H2SIM_FUZZ_RUNS:-}" ]]; then
   args+=(-runs="$H2SIM_FUZZ_RUNS")
 else

@@ -36,7 +36,8 @@ TEST_CASE("fuzz findings: every input ever found ends in a result or an h2sim::E
                                                     {"units", h2fuzz::units},
                                                     {"yaml", h2fuzz::yaml},
                                                     {"xmile", h2fuzz::xmile},
-                                                    {"vensim", h2fuzz::vensim}};
+                                                    {"vensim", h2fuzz::vensim},
+                                                    {"codegen", h2fuzz::codegen}};
   for (const auto& [name, target] : targets) {
     const fs::path folder = root / name;
     if (!fs::is_directory(folder)) continue;
@@ -51,6 +52,7 @@ TEST_CASE("fuzz seeds: the harness runs every seed equation and unit", "[hardeni
   const fs::path seeds = fs::path(H2SIM_SOURCE_DIR) / "tests" / "fuzz" / "seeds";
   for (const auto& [file, target] :
        {std::pair<const char*, Target>{"equations.txt", h2fuzz::equation},
+        {"equations.txt", h2fuzz::codegen},
         {"units.txt", h2fuzz::units}}) {
     std::ifstream in(seeds / file);
     std::string line;

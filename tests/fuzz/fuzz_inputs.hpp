@@ -8,7 +8,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <h2sim/h2sim.hpp>
+#include <h2sim/native.hpp>
+#include <optional>
 #include <string>
 
 namespace h2fuzz {
@@ -35,29 +39,62 @@ inline void run_briefly(const h2sim::Program& program) {
   (void)h2sim::simulate(program, options);
 }
 
-// An equation as the only auxiliary of a small model: parse, print, check, compile, run.
+// The compiled backend's C for a program the compiler made: the code generator must write
+// every program (it refusing one is a finding, not an input error). Not compiled here: a C
+// compiler per input is too slow for fuzzing; tests/cpp/test_native.cpp compiles and
+// compares every operator, conformance model and hydrogen scenario.
+inline void generate_c(const h2sim::Program& program) {
+  try {
+    (void)h2sim::native_source(program, false);
+    (void)h2sim::native_source(program, true, "fuzz */ title");
+  } catch (const h2sim::Error& e) {
+    std::fprintf(stderr, "the code generator refused a compiled program: %s\n", e.what());
+    std::abort();
+  }
+}
+
+// A small model with `text` as the equation of its one auxiliary, x.
+inline h2sim::Model equation_model(const std::string& text) {
+  h2sim::Model model("fuzz");
+  model.time() = {.start = 0, .stop = 2, .dt = 0.5};
+  model.add_dimension("d", {"a", "b"});
+  model.add_constant("c", 2);
+  model.add_constant("v", 3).with_dimensions({"d"});
+  h2sim::GraphicalFunction table;
+  table.x = {0, 1, 2};
+  table.y = {0, 1, 4};
+  model.add_lookup("table", table);
+  model.add_stock("s", "1", {"f"});
+  model.add_flow("f", "0.1 * s");
+  model.add_auxiliary("x", text);
+  return model;
+}
+
+// An equation: parse, print, check in its small model, compile, run.
 inline void equation(const std::uint8_t* data, std::size_t size) {
   const std::string text = as_text(data, size);
   try {
     const h2sim::Equation parsed(text);
     // The printed form of the tree parses again.
     const h2sim::Equation again(h2sim::Equation::from_tree(parsed.tree()).text());
-    h2sim::Model model("fuzz");
-    model.time() = {.start = 0, .stop = 2, .dt = 0.5};
-    model.add_dimension("d", {"a", "b"});
-    model.add_constant("c", 2);
-    model.add_constant("v", 3).with_dimensions({"d"});
-    h2sim::GraphicalFunction table;
-    table.x = {0, 1, 2};
-    table.y = {0, 1, 4};
-    model.add_lookup("table", table);
-    model.add_stock("s", "1", {"f"});
-    model.add_flow("f", "0.1 * s");
-    model.add_auxiliary("x", text);
-    const h2sim::CheckResult checked = h2sim::check_model(model);
+    const h2sim::CheckResult checked = h2sim::check_model(equation_model(text));
     if (checked.program) run_briefly(*checked.program);
   } catch (const h2sim::Error&) {
   }
+}
+
+// An equation's small model, compiled and written as C (a target of its own: writing the C
+// takes longer than the rest, and would slow the equation target fivefold).
+inline void codegen(const std::uint8_t* data, std::size_t size) {
+  std::optional<h2sim::Program> program;
+  try {
+    const h2sim::CheckResult checked = h2sim::check_model(equation_model(as_text(data, size)));
+    if (!checked.program) return;
+    program = *checked.program;
+  } catch (const h2sim::Error&) {
+    return;
+  }
+  generate_c(*program);
 }
 
 // A unit string: parse, print, parse the print, convert.
