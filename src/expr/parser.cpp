@@ -10,8 +10,8 @@
 #include <limits>
 #include <string>
 
-#include "expr/ast.hpp"
 #include "core/text.hpp"
+#include "expr/ast.hpp"
 #include "expr/tree_limits.hpp"
 #include "h2sim/error.hpp"
 #include "h2sim/names.hpp"

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 

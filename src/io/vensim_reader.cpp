@@ -46,12 +46,11 @@ namespace {
 using detail::BinaryOp;
 using detail::Expr;
 using detail::ExprKind;
-using detail::Subscript;
-using detail::UnaryOp;
 using detail::lower;
+using detail::Subscript;
 using detail::trim;
+using detail::UnaryOp;
 using detail::VensimLookup;
-
 
 // Runs of whitespace (newlines included) become one space.
 std::string collapse_spaces(const std::string& s) {
