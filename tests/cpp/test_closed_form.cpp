@@ -61,6 +61,31 @@ TEST_CASE("exponential decay under Euler is exactly the discrete solution 100 (1
   }
 }
 
+// Euler is x + dt * f(x) in IEEE doubles, nothing more: the simulator's step (the state kept
+// in the stock slots) gives the bits of the same recursion written out by hand, in single
+// runs and on every lane of a batch.
+TEST_CASE("Euler gives the bits of x + dt * f(x) written by hand", "[closed_form][euler]") {
+  const double dt = 0.25;
+  auto model = bass_model(Method::Euler, dt);
+  const h2sim::Program program = h2sim::compile_model(model);
+  const auto result = h2sim::simulate(program);
+  const int f = column_of(result, "F");
+  double x = 0;
+  for (std::size_t n = 0; n < result.times.size(); ++n) {
+    INFO("n = " << n);
+    CHECK(result.at(n, f) == x);
+    const double adoption = (0.03 + 0.38 * x) * (1 - x);
+    x = x + dt * adoption;
+  }
+  h2sim::ParameterTable table;
+  table.names = {"q"};
+  table.values = Eigen::MatrixXd::Constant(9, 1, 0.38);  // past one block of 8 lanes
+  const auto lanes = h2sim::simulate_batch(program, table);
+  for (std::size_t lane = 0; lane < 9; ++lane)
+    for (std::size_t n = 0; n < result.times.size(); ++n)
+      CHECK(lanes.at(lane, n, static_cast<std::size_t>(f)) == result.at(n, f));
+}
+
 TEST_CASE("exponential decay under RK4 follows the RK4 amplification factor and exp(-k t)",
           "[closed_form][rk4]") {
   const double dt = 1.0 / 64;
