@@ -254,7 +254,9 @@ class Model {
   TimeSettings time_;
   std::vector<Variable> variables_;
   std::vector<Dimension> dimensions_;
-  std::map<std::string, std::size_t> index_;  // canonical name -> position in variables_
+  std::map<std::string, std::size_t> index_;            // canonical name -> position in variables_
+  std::map<std::string, std::size_t> dimension_index_;  // canonical name -> in dimensions_
+  std::size_t dimension_elements_ = 0;  // of all dimensions together, against the limit
 };
 
 // Whether a scenario or a run may set `v` to a number or a schedule (`parameters:`,

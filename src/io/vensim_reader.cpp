@@ -719,11 +719,20 @@ class Reader {
     // The dimensions are complete (elements, mappings, subrange parents) before the Model
     // gets them.
     std::vector<Dimension> dims;
+    std::size_t all_elements = 0;
     for (const RangeDefinition& r : ranges_) {
       std::set<std::string> visiting;
       Dimension d;
       d.name = r.left.name;
       d.elements = range_elements(canonical_name(r.left.name), visiting);
+      // As Model::add_dimension counts them, before the next range is made: thirty ranges of
+      // a million elements are a few hundred bytes of file.
+      all_elements += d.elements.size();
+      if (all_elements > limit(Limit::Elements))
+        fail(r.line,
+             limit_message(Limit::Elements, "with subscript range '" + r.left.name +
+                                                "', the model's ranges have " +
+                                                std::to_string(all_elements) + " elements in all"));
       if (r.left.kind == DefinitionKind::Equivalence) {
         d.mappings.push_back({collapse_spaces(r.left.rhs), {}});
       } else {

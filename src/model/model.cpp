@@ -171,14 +171,21 @@ const Dimension& Model::add_dimension(const std::string& name, std::vector<std::
 
 const Dimension& Model::add_dimension(Dimension d) {
   const std::string& name = d.name;
-  if (canonical_name(name).empty()) throw ModelError("a dimension needs a name");
-  if (find_dimension(name) != nullptr)
+  const std::string name_key = canonical_name(name);
+  if (name_key.empty()) throw ModelError("a dimension needs a name");
+  if (dimension_index_.count(name_key) != 0)
     throw ModelError("dimension '" + name + "' is defined twice");
   if (d.elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
   if (d.elements.size() > limit(Limit::Elements))
     throw ModelError(limit_message(
         Limit::Elements,
         "dimension '" + name + "' has " + std::to_string(d.elements.size()) + " elements"));
+  // Each within the limit, but many together would still be gigabytes of names.
+  if (dimension_elements_ + d.elements.size() > limit(Limit::Elements))
+    throw ModelError(limit_message(Limit::Elements,
+                                   "with dimension '" + name + "', the model's dimensions have " +
+                                       std::to_string(dimension_elements_ + d.elements.size()) +
+                                       " elements in all"));
   std::unordered_set<std::string> seen;
   seen.reserve(d.elements.size());
   for (const std::string& element : d.elements) {
@@ -187,6 +194,8 @@ const Dimension& Model::add_dimension(Dimension d) {
     if (!seen.insert(key).second)
       throw ModelError("dimension '" + name + "' lists element '" + element + "' twice");
   }
+  dimension_elements_ += d.elements.size();
+  dimension_index_[name_key] = dimensions_.size();
   dimensions_.push_back(std::move(d));
   return dimensions_.back();
 }
@@ -325,15 +334,28 @@ void Model::set_constant(const std::string& name, double value,
 
 std::vector<std::string> Model::set_dimension_elements(const std::string& name,
                                                        std::vector<std::string> elements) {
-  Dimension* dim = nullptr;
-  for (auto& d : dimensions_)
-    if (canonical_name(d.name) == canonical_name(name)) dim = &d;
-  if (dim == nullptr) throw ModelError("no dimension named '" + name + "'");
-  Dimension updated = *dim;  // keeps its mappings and parent
+  const auto found = dimension_index_.find(canonical_name(name));
+  if (found == dimension_index_.end()) throw ModelError("no dimension named '" + name + "'");
+  Dimension updated = dimensions_[found->second];  // keeps its mappings and parent
   updated.elements = std::move(elements);
-  const std::string dim_name = dim->name;
-  dimensions_.erase(dimensions_.begin() + (dim - dimensions_.data()));
-  add_dimension(std::move(updated));  // checks the new list
+  const std::string dim_name = updated.name;
+  // Taken out and added again (which checks the new list); on an error, the old one stays.
+  const std::vector<Dimension> old_dimensions = dimensions_;
+  const auto old_index = dimension_index_;
+  const std::size_t old_elements = dimension_elements_;
+  dimension_elements_ -= dimensions_[found->second].elements.size();
+  dimensions_.erase(dimensions_.begin() + static_cast<std::ptrdiff_t>(found->second));
+  dimension_index_.clear();
+  for (std::size_t i = 0; i < dimensions_.size(); ++i)
+    dimension_index_[canonical_name(dimensions_[i].name)] = i;
+  try {
+    add_dimension(std::move(updated));
+  } catch (...) {
+    dimensions_ = old_dimensions;
+    dimension_index_ = old_index;
+    dimension_elements_ = old_elements;
+    throw;
+  }
   const Dimension& replaced = *find_dimension(dim_name);
   auto kept = [&](const std::string& element) {
     return element == "*" || std::any_of(replaced.elements.begin(), replaced.elements.end(),
@@ -377,10 +399,8 @@ const Variable* Model::find(const std::string& name) const {
 }
 
 const Dimension* Model::find_dimension(const std::string& name) const {
-  const std::string key = canonical_name(name);
-  for (const auto& d : dimensions_)
-    if (canonical_name(d.name) == key) return &d;
-  return nullptr;
+  const auto found = dimension_index_.find(canonical_name(name));
+  return found == dimension_index_.end() ? nullptr : &dimensions_[found->second];
 }
 
 bool is_settable_constant(const Variable& v) {

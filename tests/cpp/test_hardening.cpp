@@ -217,6 +217,48 @@ TEST_CASE("XMILE and Vensim dimensions of a billion elements are refused before 
              Contains("too large"));
 }
 
+// Each dimension within the limit, but thirty of them: 30 million element names from a file
+// of a few hundred bytes took minutes and gigabytes. The elements of all dimensions count
+// together, and a model of many small dimensions finds each by name in constant time.
+TEST_CASE("the elements of all dimensions together are capped, in every reader",
+          "[hardening][arrays][xmile][vensim]") {
+  h2sim::Model model("dims");
+  std::vector<std::string> elements;
+  for (int i = 0; i < 600000; ++i) elements.push_back("e" + std::to_string(i));
+  model.add_dimension("first", elements);
+  const std::string message =
+      message_of<h2sim::ModelError>([&] { model.add_dimension("second", elements); });
+  CHECK_THAT(message, Contains("dimensions have 1200000 elements in all"));
+  CHECK_THAT(message, Contains("H2SIM_MAX_ELEMENTS"));
+  // The refused dimension left nothing behind; one that fits is added.
+  elements.resize(400000);
+  CHECK(model.add_dimension("second", elements).elements.size() == 400000);
+
+  std::string dims;
+  for (int i = 0; i < 30; ++i)
+    dims += "<dim name=\"d" + std::to_string(i) + "\" size=\"1000000\"/>";
+  const std::string xmile =
+      "<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">"
+      "<sim_specs><start>0</start><stop>1</stop><dt>1</dt></sim_specs><dimensions>" +
+      dims + "</dimensions><model><variables><aux name=\"x\"><eqn>1</eqn></aux></variables>" +
+      "</model></xmile>";
+  CHECK_THAT(message_of<h2sim::Error>([&] { (void)h2sim::parse_xmile(xmile, "dims.xmile"); }),
+             Contains("H2SIM_MAX_ELEMENTS"));
+  std::string mdl = "{UTF-8}\n";
+  for (int i = 0; i < 30; ++i) mdl += "r" + std::to_string(i) + ": (e1-e1000000) ~~|\n";
+  mdl +=
+      "x = 1 ~~|\nINITIAL TIME = 0 ~~|\nFINAL TIME = 1 ~~|\nTIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n";
+  CHECK_THAT(message_of<h2sim::Error>([&] { (void)h2sim::parse_vensim(mdl, "dims.mdl"); }),
+             Contains("H2SIM_MAX_ELEMENTS"));
+
+  // 100,000 dimensions of one element: each added and found by its name without a search
+  // through the others (that was quadratic: minutes).
+  h2sim::Model small("small");
+  for (int i = 0; i < 100000; ++i) small.add_dimension("d" + std::to_string(i), {"a"});
+  CHECK(small.find_dimension("D99999") != nullptr);
+  CHECK(small.find_dimension("d100000") == nullptr);
+}
+
 TEST_CASE("components that include components over and over stop at the variable limit",
           "[hardening][yaml]") {
   // Nine small files, each including the next ten times: 10^8 copies before.

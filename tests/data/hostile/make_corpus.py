@@ -159,6 +159,9 @@ def xmile_cases() -> None:
          '<model name="m"><variables><module name="again" model="m"/></variables></model>\n</xmile>\n', "error",
          "contains itself")
     case("not_xml.xmile", "<xmile><unclosed>\n", "error", "not well-formed XML")
+    # Each dimension within the limit, thirty together 30 million names: took minutes.
+    case("many_million_dimensions.xmile", xmile('<aux name="x"><eqn>1</eqn></aux>\n', dims="<dimensions>" + "".join(
+        f'<dim name="d{k}" size="1000000"/>' for k in range(30)) + "</dimensions>\n"), "error", "elements in all")
 
 
 def vensim_cases() -> None:
@@ -183,6 +186,9 @@ def vensim_cases() -> None:
     case("sheet_row.mdl", "{UTF-8}\nx := GET DIRECT DATA('none.xlsx', 'Sheet1', '99999999999', 'B2') ~~|\n"
          + MDL_CONTROL, "error", "")
     case("no_control.mdl", "{UTF-8}\nx = 1 ~~|\n", "error", "FINAL TIME")
+    # Each range within the limit, thirty together 30 million names: took minutes.
+    million = "".join(f"r{k}: (e1-e1000000) ~~|\n" for k in range(30))
+    case("many_million_ranges.mdl", "{UTF-8}\n" + million + "x = 1 ~~|\n" + MDL_CONTROL, "error", "elements in all")
 
 
 def main() -> None:
