@@ -32,12 +32,9 @@ std::string contents(const fs::path& file) {
 TEST_CASE("fuzz findings: every input ever found ends in a result or an h2sim::Error",
           "[hardening][fuzz]") {
   const fs::path root = fs::path(H2SIM_TEST_DATA_DIR) / "fuzz_findings";
-  const std::pair<const char*, Target> targets[] = {{"equation", h2fuzz::equation},
-                                                    {"units", h2fuzz::units},
-                                                    {"yaml", h2fuzz::yaml},
-                                                    {"xmile", h2fuzz::xmile},
-                                                    {"vensim", h2fuzz::vensim},
-                                                    {"codegen", h2fuzz::codegen}};
+  const std::pair<const char*, Target> targets[] = {
+      {"equation", h2fuzz::equation}, {"units", h2fuzz::units},   {"yaml", h2fuzz::yaml},
+      {"xmile", h2fuzz::xmile},       {"vensim", h2fuzz::vensim}, {"codegen", h2fuzz::codegen}};
   for (const auto& [name, target] : targets) {
     const fs::path folder = root / name;
     if (!fs::is_directory(folder)) continue;
