@@ -17,7 +17,8 @@ self-contained HTML report, and ``h2sim.calibrate`` / ``h2sim.check_reality``
 from __future__ import annotations
 
 from . import _h2sim, results
-from .errors import ArgumentError, ArgumentTypeError, Error, ModelError, ParseError, ScenarioError, SimulationError
+from .errors import (ArgumentError, ArgumentTypeError, Error, FileError, ModelError, ParseError, ScenarioError,
+                     SimulationError, WriteError)
 from .model import Model, load
 from .plot import plot, plot_comparison
 from .targets import Target, read_targets
@@ -96,6 +97,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Error", "ModelError", "ParseError", "ScenarioError", "SimulationError", "ArgumentError", "ArgumentTypeError",
+    "FileError", "WriteError",
     "limits",
     "Model", "load", "Trajectory", "canonical_name", "functions", "results", "plot", "plot_comparison", "Target",
     "read_targets", "explore_widget", "report", "calibrate", "sample_posterior", "check_reality",

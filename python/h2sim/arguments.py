@@ -27,7 +27,7 @@ def api(function):
     an h2sim.Error without changing a message."""
     import functools
 
-    from .errors import Error
+    from .errors import Error, FileError
 
     @functools.wraps(function)
     def checked(*args, **kwargs):
@@ -35,15 +35,63 @@ def api(function):
             return function(*args, **kwargs)
         except Error:
             raise
-        except TypeError as error:
+        except (TypeError, AttributeError) as error:
+            # An AttributeError here is an argument of the wrong type used as the right one
+            # (None where a DataFrame belongs); a TypeError also a call that does not fit the
+            # signature (an unknown keyword, too many arguments).
             raise ArgumentTypeError(f"{function.__name__}: {error}") from error
         except KeyError as error:
             text = error.args[0] if error.args else error
             raise ArgumentKeyError(f"{function.__name__}: {text}") from error
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise ArgumentError(f"{function.__name__}: {error}") from error
+        except OSError as error:  # a file named by an argument that cannot be read or written
+            where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+            raise FileError(f"{function.__name__}: {where}{error.strerror or error}") from error
 
     return checked
+
+
+def model(value: Any, what: str = "model"):
+    """A Model, or a path of a scenario or model file, loaded."""
+    from .model import Model, load
+
+    if isinstance(value, Model):
+        return value
+    if isinstance(value, (str, os.PathLike)) and not isinstance(value, bytes):
+        return load(value)
+    raise ArgumentTypeError(f"{what} must be an h2sim.Model (or the path of a scenario file), not {_type(value)}")
+
+
+def exploration(value: Any, what: str = "exploration"):
+    """The Exploration that h2sim.explore returns."""
+    from .analysis.explore import Exploration
+
+    if not isinstance(value, Exploration):
+        raise ArgumentTypeError(f"{what} must be the h2sim.Exploration that h2sim.explore returns, not "
+                                f"{_type(value)}")
+    return value
+
+
+def frame(value: Any, what: str):
+    """A pandas DataFrame (a run's result)."""
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise ArgumentTypeError(f"{what} must be a pandas DataFrame (what Model.run returns), not {_type(value)}")
+    return value
+
+
+def within_saved_values(count: int, what: str) -> int:
+    """``count`` numbers to make or save, checked against the limit on saved values before
+    anything is allocated (docs/limits.md)."""
+    from . import _h2sim
+
+    limit = int(_h2sim.limits()["H2SIM_MAX_SAVED_VALUES"])
+    if count > limit:
+        raise ArgumentError(f"{what} makes {count} values, more than the limit of {limit} (raise it with the "
+                            "environment variable H2SIM_MAX_SAVED_VALUES; docs/limits.md)")
+    return count
 
 
 def _type(value: Any) -> str:

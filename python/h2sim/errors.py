@@ -1,7 +1,8 @@
 """Exceptions raised by h2sim. Each carries where the problem is.
 
 ``h2sim.Error`` is the base class; ``ParseError`` (equation or file syntax),
-``ScenarioError`` (scenario and model files: keys, types, schedules), ``ModelError``
+``ScenarioError`` (scenario and model files: keys, types, schedules), ``FileError`` (a file
+that cannot be read or written; ``WriteError`` for an output file; also an ``OSError``), ``ModelError``
 (unknown names, dimensions, algebraic loops), ``SimulationError`` (non-finite values,
 bad time settings) and ``ArgumentError`` (a bad argument to a function of the API; also a
 ``ValueError``, and as ``ArgumentTypeError`` a ``TypeError`` too) derive from it. ``str(error)`` is the complete message with the file,
@@ -39,6 +40,16 @@ class ParseError(Error):
 
 class ScenarioError(Error):
     """A scenario or model file that parses but says something invalid."""
+
+
+class FileError(Error, OSError):
+    """A file that cannot be read or written (missing, a folder, no permission): the path
+    and the reason. Also an ``OSError``."""
+
+
+class WriteError(FileError):
+    """An output file that could not be written; nothing half-written is left behind (the
+    h2sim command exits with code 3)."""
 
 
 class ModelError(Error):

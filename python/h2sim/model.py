@@ -287,6 +287,8 @@ class Model:
         names and default values of parameters and outputs, and ``h2sim_model_run``, which runs
         it with Euler or RK4 as h2sim does (docs/compiled.md has its interface). With ``path``,
         also writes it there, all or nothing. Raises ModelError for an adaptive method."""
+        if path is not None:
+            path = arguments.path(path, "path")
         program = self._scenario.compile() if self._run_params else self.program
         text = _h2sim.native_source(program, True, f"{self.name} ({os.path.basename(self.file)})")
         if path is not None:
@@ -385,6 +387,7 @@ class Model:
         """What a run of this Model reads for a lever or constant: the scenario's schedule,
         or what :meth:`with_params` set, as a :class:`h2sim.Trajectory` (a constant is one
         point at the start time)."""
+        name = arguments.name(name, "name")
         parameters, schedules = self._targets(name)
         return self._current(name, parameters, schedules)
 
@@ -401,8 +404,14 @@ class Model:
     def _settings(self, params: Mapping[str, Any] | None) -> dict[str, float | Trajectory]:
         """Each setting checked against the program and resolved: a number or a Trajectory."""
         out: dict[str, float | Trajectory] = {}
+        spelled: dict[str, str] = {}  # canonical name -> as given: one constant named twice is ambiguous
         for name, value in (params or {}).items():
             name = arguments.name(name, "a name in params")
+            key = _h2sim.canonical_element_name(name)
+            if key in spelled:
+                raise ArgumentError(f"params names the same constant twice, as {spelled[key]!r} and {name!r} "
+                                    "(names compare without case, and _ is a space); give it once")
+            spelled[key] = name
             parameters, schedules = self._targets(name)
             if not is_setting_object(value):
                 if not arguments.is_number(value):
@@ -580,7 +589,7 @@ class Model:
         names = [columns_in[i] for i in numeric]
         try:
             values = table.iloc[:, numeric].to_numpy(dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ArgumentTypeError("params_table: a column holds something that is neither a number nor a lever "
                                     "setting (a pandas Series, a schedule dict, a Trajectory)") from None
         bad = ~np.isfinite(values)
@@ -653,6 +662,15 @@ class Model:
         path, text, strict = self._source
         return (_restore, (path, text, strict, self._overrides, self._backend))
 
+
+
+# Every public method checks its arguments and raises h2sim.Errors; the wrapper also makes a
+# call that does not fit the signature (an unknown keyword, too many arguments) and anything a
+# library under it raises for a bad argument an ArgumentError or ArgumentTypeError.
+for _method in ("section", "label", "units_of", "equations", "dependency_graph", "to_xmile", "to_c", "compiled",
+                "check", "with_params", "trajectory", "run", "run_batch"):
+    setattr(Model, _method, arguments.api(getattr(Model, _method)))
+load = arguments.api(load)
 
 class _PreparedRun:
     """A single run of one program, outputs and time settings, prepared once: the C++ side
@@ -797,6 +815,11 @@ def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     n = lengths.pop() if lengths else 0
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for name, cells in columns.items():
+        if isinstance(cells, np.ndarray) and cells.ndim == 1 and cells.dtype.kind in "biuf":
+            # Numbers only: no cell to look at one by one (10^7 runs took seconds of Python
+            # before the batch's size was even checked).
+            frame[name] = cells.astype(float)
+            continue
         cells = list(cells)
         if any(is_setting_object(v) for v in cells):
             column = pd.Series([None] * n, dtype=object)

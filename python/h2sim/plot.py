@@ -35,6 +35,9 @@ def plot(result: pd.DataFrame, variables: Sequence[str] | None = None, ax=None, 
     """
     import matplotlib.pyplot as plt
 
+    from . import arguments
+
+    arguments.frame(result, "plot: result")
     columns = list(variables) if variables is not None else list(result.columns)
     missing = [c for c in columns if c not in result.columns]
     if missing:
@@ -70,6 +73,13 @@ def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str
     variables' labels and their axes with units. Returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
 
+    from . import arguments
+
+    if not isinstance(results, Mapping):
+        raise arguments.ArgumentTypeError("plot_comparison: results must be a mapping of names to DataFrames "
+                                          f"({{'base': df1, 'push': df2}}), not {type(results).__name__}")
+    for name, result in results.items():
+        arguments.frame(result, f"plot_comparison: results[{name!r}]")
     if targets is not None and not isinstance(targets, Mapping):
         from .targets import markers
 

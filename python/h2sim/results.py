@@ -32,8 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLE_FORMATS = (".csv", ".parquet", ".nc")
 
 
-class WriteError(OSError):
-    """An output file could not be written (the h2sim command exits with code 3)."""
+from .errors import ArgumentError, ArgumentTypeError, WriteError  # noqa: E402  (WriteError: also an OSError)
 
 
 # --- converting -----------------------------------------------------------------------------
@@ -151,18 +150,28 @@ def write_table(frame: pd.DataFrame, path: str, ext: str | None = None,
     (the Dataset that ``dataset_factory`` makes, else the frame's own xarray form). Not
     atomic by itself: inside :class:`StagedWrites` the path is a temporary name, so give
     ``ext`` there."""
+    from .arguments import path as path_argument
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentTypeError(f"write_table: frame must be a pandas DataFrame, not {type(frame).__name__}")
+    path = path_argument(path, "write_table: path")
     ext = (ext or os.path.splitext(path)[1]).lower()
-    if ext == ".csv":
-        frame.to_csv(path)
-    elif ext == ".parquet":
-        table = frame.copy()
-        table.attrs = {}  # pandas would put attrs into the parquet metadata as JSON; keep it plain
-        table.to_parquet(path)
-    elif ext == ".nc":
-        data = dataset_factory() if dataset_factory is not None else frame.to_xarray()
-        data.to_netcdf(path)
-    else:
-        raise ValueError(f"{path}: the file name must end in {', '.join(TABLE_FORMATS)}")
+    if ext not in TABLE_FORMATS:
+        raise ArgumentError(f"{path}: the file name must end in {', '.join(TABLE_FORMATS)}")
+    try:
+        if ext == ".csv":
+            frame.to_csv(path)
+        elif ext == ".parquet":
+            table = frame.copy()
+            table.attrs = {}  # pandas would put attrs into the parquet metadata as JSON; keep it plain
+            table.to_parquet(path)
+        else:
+            data = dataset_factory() if dataset_factory is not None else frame.to_xarray()
+            data.to_netcdf(path)
+    except OSError as error:
+        if isinstance(error, WriteError):
+            raise
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 # The one rule for writing a file safely: into a temporary file beside the target (same
@@ -186,14 +195,18 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
     so that a failed write leaves no file behind (and the old file, if any, as it was).
     Raises OSError when the file cannot be written."""
     target = os.fspath(path)
-    temp = _temporary_beside(target)
+    temp = None
     try:
+        temp = _temporary_beside(target)
         with open(temp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         _move_into_place(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
+    except BaseException as error:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.remove(temp)
+        if isinstance(error, OSError) and not isinstance(error, WriteError):
+            raise WriteError(f"cannot write {target}: {error.strerror or error}") from None
         raise
 
 

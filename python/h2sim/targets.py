@@ -91,6 +91,9 @@ def read_targets(model: Any, extra: Iterable[Target | Mapping[str, Any]] | None 
     missing ``variable``/``time``/``value``, a value that is not a number, an unknown
     variable or element, an unknown ``kind``.
     """
+    from . import arguments
+
+    model = arguments.model(model)
     names = _known_columns(model)
     out: list[Target] = []
     section = model.section("targets")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import _h2sim
-from .errors import ArgumentError
+from .errors import ArgumentError, ArgumentTypeError
 
 SCHEDULE_KINDS = ("constant", "step", "linear", "ramp")
 CHANGES = ("scale", "shift")
@@ -50,8 +50,12 @@ class Trajectory:
     interpolation: str = "linear"
 
     def __post_init__(self) -> None:
-        times = tuple(float(t) for t in self.times)
-        values = tuple(float(v) for v in self.values)
+        try:
+            times = tuple(float(t) for t in self.times)
+            values = tuple(float(v) for v in self.values)
+        except (TypeError, ValueError, OverflowError):
+            raise ArgumentTypeError("the times and values of a trajectory must be lists of numbers, not "
+                                    f"{type(self.times).__name__} and {type(self.values).__name__}") from None
         object.__setattr__(self, "times", times)
         object.__setattr__(self, "values", values)
         if self.interpolation not in ("linear", "step"):

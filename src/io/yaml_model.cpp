@@ -64,12 +64,14 @@ class ModelLoader {
         out.inputs.push_back(v->name);
       }
     }
-    if (root["outputs"]) {
-      out.outputs = reader_.text_list(root["outputs"], "outputs");
+    if (const YAML::Node outputs = root["outputs"]) {
+      out.outputs = reader_.text_list(outputs, "outputs");
       for (std::size_t i = 0; i < out.outputs.size(); ++i) {
         const std::string base = out.outputs[i].substr(0, out.outputs[i].find('['));
+        // One name may stand alone (`outputs: fleet`): a scalar has no items to point at.
         if (model_->find(base) == nullptr)
-          reader_.fail(root["outputs"][i], "outputs[" + std::to_string(i) + "]",
+          reader_.fail(outputs.IsSequence() ? outputs[i] : outputs,
+                       "outputs[" + std::to_string(i) + "]",
                        "unknown variable `" + out.outputs[i] + "`" + did_you_mean(base, names()));
       }
     }
@@ -308,11 +310,17 @@ class ModelLoader {
     const std::vector<double> options = reader_.number_list(node["options"], path + ".options");
     if (options.empty())
       reader_.fail(node["options"], path + ".options", "give at least one option");
-    for (std::size_t i = 0; i < options.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j)
-        if (options[i] == options[j])
-          reader_.fail(node["options"][i], path + ".options[" + std::to_string(i) + "]",
-                       "the option " + node["options"][i].Scalar() + " is given twice");
+    // Sorted, so that a long list of options is checked in n log n, not pairwise.
+    std::vector<std::size_t> order(options.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return options[a] < options[b]; });
+    std::size_t twice = options.size();
+    for (std::size_t k = 1; k < order.size(); ++k)
+      if (options[order[k]] == options[order[k - 1]]) twice = std::min(twice, order[k]);
+    if (twice < options.size())
+      reader_.fail(node["options"][twice], path + ".options[" + std::to_string(twice) + "]",
+                   "the option " + node["options"][twice].Scalar() + " is given twice");
     constant.with_lever_options(options);
   }
 

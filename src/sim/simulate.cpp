@@ -170,8 +170,13 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
         fixed ? plan.start + static_cast<double>(k * plan.save_stride) * plan.dt
               : plan.start + static_cast<double>(k) * plan.save_every;
 
-  // Outputs: names resolved once, here, never in the step loop.
+  // Outputs: names resolved once, here, never in the step loop. A variable named twice (or by
+  // two spellings, or whole and by element) is reported once: two columns of one name would
+  // make the results ambiguous.
+  std::vector<char> reported(p.outputs.size(), 0);
   auto add_output = [&](std::size_t i) {
+    if (reported[i] != 0) return;
+    reported[i] = 1;
     plan.output_slots.push_back(p.output_slots[i]);
     plan.output_names.push_back(p.outputs[i].name);
     plan.output_units.push_back(p.outputs[i].units);

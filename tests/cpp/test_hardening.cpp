@@ -525,6 +525,33 @@ TEST_CASE("YAML keys that are lists or mappings are refused where they are", "[h
   CHECK_THAT(message, Contains("a key must be a name or a number"));
 }
 
+TEST_CASE("one unknown name as a model's outputs is a ScenarioError, not a yaml-cpp error",
+          "[hardening][yaml]") {
+  // `outputs: zzz` (a scalar) was indexed as a list to point at the bad name: an internal
+  // yaml-cpp error instead of "unknown variable".
+  const std::string text = "name: o\nconstants: {c: 1}\noutputs: zzz\n";
+  const std::string message =
+      message_of<h2sim::ScenarioError>([&] { (void)h2sim::parse_scenario(text, "o.yaml"); });
+  CHECK_THAT(message, Contains("o.yaml:3"));
+  CHECK_THAT(message, Contains("unknown variable `zzz`"));
+  CHECK(h2sim::parse_scenario("name: o\nconstants: {c: 1}\noutputs: c\n", "o.yaml").outputs ==
+        std::vector<std::string>{"c"});
+}
+
+TEST_CASE("a lever's options are checked for duplicates in n log n", "[hardening][yaml]") {
+  // Pairwise, 300,000 options took minutes.
+  std::string options;
+  for (int i = 0; i < 300000; ++i) options += (i ? ", " : "") + std::to_string(i);
+  CHECK_NOTHROW(h2sim::parse_scenario(
+      "name: o\nconstants:\n  c: {value: 1, lever: {options: [" + options + "]}}\n", "o.yaml"));
+  const std::string message = message_of<h2sim::ScenarioError>([&] {
+    (void)h2sim::parse_scenario(
+        "name: o\nconstants:\n  c: {value: 1, lever: {options: [3, " + options + "]}}\n", "o.yaml");
+  });
+  CHECK_THAT(message, Contains("options[4]"));
+  CHECK_THAT(message, Contains("the option 3 is given twice"));
+}
+
 TEST_CASE("a component needs a name", "[hardening][yaml]") {
   Folder folder("prefix");
   folder.write("part.yaml", "name: part\nconstants: {demand: 1}\n");

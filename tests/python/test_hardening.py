@@ -127,6 +127,10 @@ def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
     (lambda m: m.run_batch(pd.DataFrame([[0.1, 0.2]], columns=["p", "p"])), h2sim.ArgumentError, "twice"),
     (lambda m: m.run_batch(pd.DataFrame({"p": [0.1], "P": [0.2]})), h2sim.ArgumentError, "same constant"),
     (lambda m: m.run_batch(pd.DataFrame({0: [0.1]})), h2sim.ArgumentTypeError, "column"),
+    # Like a batch table, one mapping of settings names a constant once (the last spelling won).
+    (lambda m: m.run(params={"p": 0.01, "P": 0.05}), h2sim.ArgumentError, "same constant twice"),
+    (lambda m: m.with_params({"p": 0.01, "P": 0.05}), h2sim.ArgumentError, "same constant twice"),
+    (lambda m: m.with_params({"p": 0.01}, P=0.05), h2sim.ArgumentError, "same constant twice"),
     (lambda m: m.with_params("p"), h2sim.ArgumentTypeError, "mapping"),
     (lambda m: m.with_params(p="high"), h2sim.ArgumentTypeError, "number"),
     (lambda m: m.check(strict_units="yes"), h2sim.ArgumentTypeError, "strict_units"),
@@ -140,6 +144,36 @@ def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
     (lambda m: m.run(params={"p": 10**400}), h2sim.ArgumentError, "401 digits"),
     (lambda m: m.run(params={"p": pd.Series([0.1], index=[pd.Timestamp("2025-01-01")])}), h2sim.ArgumentTypeError,
      "not by dates"),
+    # Found by the red-team run of issue 17: calls that do not fit the signature, and objects
+    # of the wrong kind where a Model, an Exploration or a DataFrame belongs, escaped as plain
+    # TypeError, AttributeError, OverflowError or pybind11's "incompatible function arguments".
+    (lambda m: h2sim.load(m.file, foo=1), h2sim.ArgumentTypeError, "unexpected keyword"),
+    (lambda m: m.run(foo=1), h2sim.ArgumentTypeError, "unexpected keyword"),
+    (lambda m: m.run(None, None, None, None, None, None, None, False, 9), h2sim.ArgumentTypeError, "positional"),
+    (lambda m: m.equations(3), h2sim.ArgumentTypeError, "positional"),
+    (lambda m: m.trajectory(3), h2sim.ArgumentTypeError, "name"),
+    (lambda m: m.compiled(3), h2sim.ArgumentTypeError, "compiled"),
+    (lambda m: m.to_c(3), h2sim.ArgumentTypeError, "path"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": [10**400]})), h2sim.ArgumentTypeError, "params_table"),
+    (lambda m: h2sim.explore(None, scenarios=4), h2sim.ArgumentTypeError, "h2sim.Model"),
+    (lambda m: h2sim.sensitivity(3), h2sim.ArgumentTypeError, "h2sim.Model"),
+    (lambda m: h2sim.calibrate(3), h2sim.ArgumentTypeError, "h2sim.Model"),
+    (lambda m: h2sim.check_reality(None), h2sim.ArgumentTypeError, "h2sim.Model"),
+    (lambda m: h2sim.read_targets(3), h2sim.ArgumentTypeError, "h2sim.Model"),
+    (lambda m: h2sim.robustness(3), h2sim.ArgumentTypeError, "h2sim.Exploration"),
+    (lambda m: h2sim.satisficing("x"), h2sim.ArgumentTypeError, "h2sim.Exploration"),
+    (lambda m: h2sim.regret(None, "x"), h2sim.ArgumentTypeError, "h2sim.Exploration"),
+    (lambda m: h2sim.discover(3, "x"), h2sim.ArgumentTypeError, "h2sim.Exploration"),
+    (lambda m: h2sim.plot(None), h2sim.ArgumentTypeError, "DataFrame"),
+    (lambda m: h2sim.plot(m.run(as_xarray=True)), h2sim.ArgumentTypeError, "DataFrame"),
+    (lambda m: h2sim.plot_comparison([m.run()], ["adopters"]), h2sim.ArgumentTypeError, "mapping"),
+    (lambda m: h2sim.Trajectory("x", "y", "linear"), h2sim.ArgumentTypeError, "numbers"),
+    (lambda m: h2sim.results.write_table(3, "x.csv"), h2sim.ArgumentTypeError, "DataFrame"),
+    (lambda m: h2sim.results.write_table(m.run(), "x.zzz"), h2sim.ArgumentError, "must end in"),
+    # Samples are counted against the saved-values limit before they are drawn (10^9 scenarios
+    # ran numpy out of memory).
+    (lambda m: h2sim.explore(m, scenarios=10**9, uncertainties={"p": (0.01, 0.05)}), h2sim.ArgumentError, "H2SIM_MAX_SAVED_VALUES"),
+    (lambda m: h2sim.sensitivity(m, n=2**30, uncertainties={"p": (0.01, 0.05)}), h2sim.ArgumentError, "H2SIM_MAX_SAVED_VALUES"),
 ])
 def test_a_bad_argument_is_an_h2sim_error_that_names_it(bass, call, error, text):
     with pytest.raises(error, match=text) as info:
@@ -176,6 +210,40 @@ def test_good_arguments_in_every_accepted_form(bass):
     assert bass.run(params={"p": np.float32(0.05)}, dt=np.float64(0.25), method="RK4").shape[0] == 41
     ds = bass.run_batch({"p": [0.01, 0.05]}, threads=np.int64(2), progress=False)
     assert ds.sizes["run"] == 2
+
+
+def test_a_variable_asked_for_twice_is_reported_once(bass, tmp_path):
+    # Two columns of one name broke `h2sim run --columns adopters,adopters` (an internal
+    # error printing the table) and gave ambiguous frames and batches.
+    once = bass.run(return_columns=["adopters", "share"])
+    for twice in (["adopters", "adopters", "share"], ["adopters", "ADOPTERS", "share", "Share"]):
+        frame = bass.run(return_columns=twice)
+        assert list(frame.columns) == ["adopters", "share"]
+        assert frame.equals(once)
+        batch = bass.run_batch({"p": [0.01, 0.02]}, return_columns=twice, progress=False)
+        assert sorted(batch.data_vars) == ["adopters", "share"]
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = subprocess.run([sys.executable, "-m", "h2sim", "run", "bass.yaml", "--columns", "adopters,adopters"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()].count("adopters") == 1
+
+
+def test_files_that_cannot_be_written_or_read_are_h2sim_errors(bass, tmp_path):
+    # OSError escaped the API from every writer (to_xmile, to_c, report, write_table) and from
+    # reading an ensemble; now a FileError (WriteError for outputs), still an OSError.
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder")
+    for write in (lambda p: bass.to_xmile(p), lambda p: bass.to_c(p),
+                  lambda p: h2sim.results.write_table(bass.run(), p + ".csv"),
+                  lambda p: h2sim.results.write_atomically(p, "text"), lambda p: h2sim.report([bass], p + ".html")):
+        with pytest.raises(h2sim.WriteError, match="cannot write") as info:
+            write(str(blocked / "out"))
+        assert isinstance(info.value, h2sim.FileError) and isinstance(info.value, OSError)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "bass.yaml"]
+    with pytest.raises(h2sim.FileError, match="none.nc"):
+        h2sim.report([bass], str(tmp_path / "r.html"), ensemble=str(tmp_path / "none.nc"))
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_overrides_of_what_an_equation_computes_are_refused(bass):

@@ -242,8 +242,7 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     # body is one straight pipeline (declare, sample, chunk, run, reduce, collect).
     import h2sim
 
-    if isinstance(model, (str, os.PathLike)):
-        model = h2sim.load(model)
+    model = h2sim.arguments.model(model)
     run_options = {"start": start, "stop": stop, "dt": dt, "save_every": save_every, "method": method}
     run_options = {k: v for k, v in run_options.items() if v is not None}
     if output is not None:
@@ -274,6 +273,7 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
         if not len(space):
             raise ValueError(f"{model.name} declares no uncertainties that can vary per run: declare `range:` or "
                              "`distribution:` on constants, an `uncertainties:` section, or pass uncertainties=")
+        h2sim.arguments.within_saved_values(int(scenarios) * max(len(space), 1), f"scenarios={int(scenarios)}")
         scenario_table = _samplers.sample_scenarios(space, int(scenarios), sampler, scenario_rng)
         space_names = space.names
         forms.update({u.name: u.form for u in space.uncertainties if u.form})
@@ -288,6 +288,7 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
     n_scen, n_pol = len(scenario_table), len(policy_table)
     n = n_scen * n_pol
     names = [*space_names, *lever_names]
+    h2sim.arguments.within_saved_values(n * (len(names) + len(driven) + 2), f"{n_scen} scenarios x {n_pol} policies")
     values = np.empty((n, len(names)))
     if space_names:
         values[:, : len(space_names)] = np.tile(scenario_table[space_names].to_numpy(dtype=float), (n_pol, 1))

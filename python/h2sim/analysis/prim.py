@@ -129,6 +129,9 @@ def discover(exploration, y: str | np.ndarray, policy: str | None = None, inputs
       matters (None keeps every restriction). ``peel_alpha``, ``paste_alpha``, ``mass_min``:
       PRIM's settings.
     """
+    from ..arguments import exploration as exploration_argument
+
+    exploration = exploration_argument(exploration)
     experiments = exploration.experiments
     if isinstance(y, str):
         text = y.strip()

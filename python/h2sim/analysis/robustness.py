@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 
+from ..arguments import exploration as _exploration_argument  # noqa: E402
+
 def _policy_matrix(exploration, outcome: str) -> pd.DataFrame:
     """Scenarios x policies of one scalar outcome."""
     values = np.asarray(exploration.outcomes[outcome])
@@ -64,6 +66,7 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
 def satisficing(exploration, targets: Sequence[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per policy: the share of scenarios meeting all ``targets`` (default: every target
     outcome), its confidence interval, and the share meeting each target alone."""
+    exploration = _exploration_argument(exploration)
     names = _targets(exploration, targets)
     rows = []
     for policy in exploration.policies.index:
@@ -80,6 +83,7 @@ def satisficing(exploration, targets: Sequence[str] | str | None = None, level: 
 def regret(exploration, outcome: str, goal: str | None = None) -> pd.DataFrame:
     """Per policy: median, 90th percentile and maximum regret of ``outcome`` over the
     scenarios. ``goal`` (maximize/minimize) defaults to the outcome's declared goal."""
+    exploration = _exploration_argument(exploration)
     info = exploration.outcome_info
     goal = goal or (info.loc[outcome, "goal"] if outcome in info.index else None)
     if goal not in ("maximize", "minimize"):
@@ -100,6 +104,7 @@ def benchmark(exploration, targets: Sequence[str] | str | None = None, cost: str
     ``benefit`` and the cost per unit of benefit (the ratio of the medians, and the median
     of the per-scenario ratios where the benefit is positive). Sorted by P(targets met),
     then by median cost."""
+    exploration = _exploration_argument(exploration)
     table = exploration.policies.copy()
     try:
         table = table.join(satisficing(exploration, targets, level))

@@ -15,6 +15,7 @@ Sobol/Saltelli and Morris designs for sensitivity indices come from SALib
 
 from __future__ import annotations
 
+import math
 import itertools
 import warnings
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,9 @@ def unit_sample(n: int, d: int, sampler: str, rng: np.random.Generator) -> np.nd
 
     if n < 1:
         raise ValueError(f"the number of samples must be at least 1, not {n}")
+    from ..arguments import within_saved_values
+
+    within_saved_values(n * max(d, 1), f"a sample of {n} points in {d} dimensions")
     if d == 0:
         return np.zeros((n, 0))
     sampler = sampler.lower()
@@ -122,6 +126,9 @@ def factorial(levers: Sequence[Lever] | Mapping[str, Sequence[float]], levels: i
     for name, values in grid.items():
         if not values:
             raise ValueError(f"factorial: lever `{name}` has no values")
+    from ..arguments import within_saved_values
+
+    within_saved_values(math.prod(len(v) for v in grid.values()) * max(len(grid), 1), "factorial: the lever grid")
     rows = list(itertools.product(*grid.values()))
     table = pd.DataFrame(rows, columns=list(grid), index=_policy_names(len(rows)), dtype=float)
     table.index.name = "policy"

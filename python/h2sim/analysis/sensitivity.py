@@ -83,8 +83,7 @@ def sensitivity(model, analysis: str = "sobol", n: int = 1024, outcomes: Any = N
     """
     import h2sim
 
-    if isinstance(model, (str, os.PathLike)):
-        model = h2sim.load(model)
+    model = h2sim.arguments.model(model)
     method = analysis.lower()
     if method not in METHODS:
         raise ValueError(f"unknown analysis {analysis!r}: use sobol or morris")
@@ -103,6 +102,8 @@ def sensitivity(model, analysis: str = "sobol", n: int = 1024, outcomes: Any = N
         space = Space(space.uncertainties, [])
     design_seed, analysis_seed = (int(s.integers(2**31 - 1)) for s in streams(seed, 2))
     problem = {"num_vars": len(space), "names": space.names, "bounds": [[0.0, 1.0]] * len(space)}
+    h2sim.arguments.within_saved_values(runs_needed(method, int(n), len(space), second_order) * len(space),
+                                        f"a {method} design of n = {n}")
     if method == "sobol":
         from SALib.sample import sobol as sobol_sample
 

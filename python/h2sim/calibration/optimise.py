@@ -344,8 +344,10 @@ def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: s
     - ``progress``: progress bars for work that takes more than a second (None), always
       (True) or never (False).
     """
+    from .. import arguments
     from .result import build_result
 
+    model = arguments.model(model)
     settings = _settings(model, data, parameters, method, starts, seed, fit_until, error, intervals, level, options,
                          profile)
     problem = Problem(model, settings["parameters"], settings["observations"], settings["fit_until"], threads, batch)

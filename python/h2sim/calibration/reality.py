@@ -269,6 +269,9 @@ def check_reality(model: Any, checks: Sequence[RealityCheck] | None = None,
     ``checks``), or only those named in ``names``; returns a :class:`RealityReport`.
     Raises ScenarioError for checks that name unknown constants or variables, and
     when there are none to run."""
+    from .. import arguments
+
+    model = arguments.model(model)
     if checks is None:
         section = model.section("reality_checks")
         if section is None:

@@ -74,12 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except UsageError as error:
         parser.exit(EXIT_USAGE, f"h2sim: error: {error}\n")
+    except h2sim.WriteError as error:  # an h2sim.Error too: first, for its own exit code
+        print(f"h2sim: error: {error}", file=sys.stderr)
+        return EXIT_WRITE_ERROR
     except h2sim.Error as error:
         print(f"h2sim: error: {error}", file=sys.stderr)
         return EXIT_MODEL_ERROR
-    except h2sim.results.WriteError as error:
-        print(f"h2sim: error: {error}", file=sys.stderr)
-        return EXIT_WRITE_ERROR
     except (ValueError, KeyError) as error:  # a bad value handed to the Python API
         print(f"h2sim: error: {error}", file=sys.stderr)
         return EXIT_MODEL_ERROR
