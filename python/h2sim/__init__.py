@@ -84,6 +84,9 @@ def report(scenarios, path=None, **options):
 
 
 # The analysis tools import scipy; they load on first use, so that `import h2sim` stays quick.
+canonical_name, limits, functions = _api(canonical_name), _api(limits), _api(functions)
+
+
 _CALIBRATION = ("calibrate", "sample_posterior", "check_reality")
 
 

@@ -367,8 +367,9 @@ class BlockRunner {
       // Odeint gives up on a step size it cannot find (a stiff model under dopri5, a
       // derivative that jumps): say so as the run's error.
       throw SimulationError(std::string("the ") + to_string(plan_.method) +
-                            " integrator stopped: " + e.what() +
-                            " (a stiff model? try rosenbrock4, or euler with a small dt)");
+                                " integrator stopped: " + e.what() +
+                                " (a stiff model? try rosenbrock4, or euler with a small dt)",
+                            p_.time.location);
     }
   }
 
@@ -695,6 +696,31 @@ class BlockRunner {
     }
   }
 
+  // An adaptive run must end: a step size that collapses (a stiff model under dopri5, a value
+  // that blows up in finite time, a derivative that jumps back and forth) would otherwise
+  // take billions of steps. The steps count against the step limit, and a step that TIME
+  // cannot resolve (the step the controller proposes, while the run goes on, under 10^-12 of
+  // the run's largest time: the rule dt and save_every follow) is an error.
+  void check_adaptive_step(double now, double proposed, double boundary, std::size_t steps) const {
+    const std::string method = to_string(plan_.method);
+    // Both errors point at the time settings that chose the method.
+    if (steps > limit(Limit::Steps))
+      throw SimulationError(
+          limit_message(Limit::Steps,
+                        "the " + method + " integrator took " + std::to_string(steps) +
+                            " steps by time " + number_text(now) +
+                            " (a stiff model? try rosenbrock4, or euler with a small dt)"),
+          p_.time.location);
+    const double scale = std::max({std::abs(plan_.start), std::abs(plan_.stop), plan_.dt});
+    if (now < boundary - 1e-9 * plan_.dt && proposed < 1e-12 * scale)
+      throw SimulationError(
+          "the " + method + " integrator's step fell to " + number_text(proposed) + " at time " +
+              number_text(now) + ", too small for TIME to resolve: a value that grows without " +
+              "bound, a stiff model (try rosenbrock4) or a derivative that jumps " +
+              "back and forth (try euler with a small dt)",
+          p_.time.location);
+  }
+
   // Odeint's dense steppers take the system in do_step; ours already holds it.
   template <class Stepper, class System>
   static void step(Stepper& stepper, System& system) {
@@ -708,7 +734,8 @@ class BlockRunner {
     const double eps = 1e-9 * plan_.dt;
     StateType sample = x;
     long next_save = 0;
-    long step_index = 0;  // dt clock for PREVIOUS and DELAY
+    std::size_t steps = 0;  // adaptive steps taken, against the step limit
+    long step_index = 0;    // dt clock for PREVIOUS and DELAY
     double t = plan_.start;
     auto save_through = [&](double until) {
       while (next_save < plan_.saves &&
@@ -741,6 +768,7 @@ class BlockRunner {
         slot(detail::kStepTimeSlot).setConstant(now);
         step(stepper, system);
         save_through(std::min(stepper.current_time(), boundary));
+        check_adaptive_step(stepper.current_time(), stepper.current_time_step(), boundary, ++steps);
       }
       x = stepper.current_state();
       t = boundary;

@@ -151,6 +151,8 @@ def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
     (lambda m: m.run(foo=1), h2sim.ArgumentTypeError, "unexpected keyword"),
     (lambda m: m.run(None, None, None, None, None, None, None, False, 9), h2sim.ArgumentTypeError, "positional"),
     (lambda m: m.equations(3), h2sim.ArgumentTypeError, "positional"),
+    (lambda m: h2sim.limits(3), h2sim.ArgumentTypeError, "positional"),
+    (lambda m: h2sim.functions("x"), h2sim.ArgumentTypeError, "positional"),
     (lambda m: m.trajectory(3), h2sim.ArgumentTypeError, "name"),
     (lambda m: m.compiled(3), h2sim.ArgumentTypeError, "compiled"),
     (lambda m: m.to_c(3), h2sim.ArgumentTypeError, "path"),
@@ -244,6 +246,20 @@ def test_files_that_cannot_be_written_or_read_are_h2sim_errors(bass, tmp_path):
     with pytest.raises(h2sim.FileError, match="none.nc"):
         h2sim.report([bass], str(tmp_path / "r.html"), ensemble=str(tmp_path / "none.nc"))
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_table_of_a_run_with_thousands_of_columns_prints_quickly(tmp_path):
+    # Each cell of `h2sim run`'s table copied the frame's attrs (units and labels of every
+    # column): 5,000 columns took minutes (the red-team's SUM over 50,000 elements hung).
+    elements = ", ".join(f"e{i}" for i in range(5000))
+    (tmp_path / "wide.yaml").write_text(f"name: wide\ntime: {{start: 0, stop: 2, dt: 1}}\ndimensions:\n  d: [{elements}]\n"
+                                        "constants:\n  c: {value: 1, dimensions: [d]}\nauxiliaries:\n  x: SUM(c[*])\n")
+    done = subprocess.run([sys.executable, "-m", "h2sim", "run", "wide.yaml"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert ["x", "5,000", "5,000", "5,000"] in [[r[0], *r[-3:]] for r in rows if r]
+    assert sum(1 for r in rows if r and r[0].startswith("c[")) == 5000
 
 
 def test_overrides_of_what_an_equation_computes_are_refused(bass):

@@ -90,6 +90,12 @@ def yaml_cases() -> None:
          "ok")
     case("dt_longer_than_run.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 1, dt: 10}\n"), "error",
          "whole number of dt steps")
+    # Adaptive runs whose step size collapses (found by the red-team run: each took minutes).
+    for name, method, flow in [("dopri5_stiff.yaml", "dopri5", "-1e12 * s"),
+                               ("rosenbrock_blowup.yaml", "rosenbrock4", "s * s"),
+                               ("dopri5_chatter.yaml", "dopri5", "IF s > 1 THEN -1e9 ELSE 1e9")]:
+        case(name, f"name: a\ntime: {{start: 0, stop: 10, dt: 1, method: {method}}}\nstocks:\n"
+             f"  s: {{initial: 1, inflows: [f]}}\nflows:\n  f: {{equation: '{flow}'}}\n", "error", "integrator's step fell")
     case("delay_huge.yaml", aux("DELAY(TIME, 1e30, 0)"), "ok")
     case("delay_negative.yaml", aux("DELAY(TIME, -1, 0)"), "error", "delay time must be")
     case("smthn_order_huge.yaml", aux("SMTHN(a, 1, 1e9, 0)"), "error", "whole number from 1 to 1000")
@@ -102,6 +108,8 @@ def yaml_cases() -> None:
     # YAML that yaml-cpp lets through, or reads loosely.
     case("unterminated_quote.yaml", f'name: "unclosed\n{TIME}constants:\n  c: 1\n', "error", "never closed")
     case("list_key.yaml", f"name: k\n{TIME}constants:\n  ? [a, b]\n  : 1\n", "error", "a key must be a name")
+    case("outputs_scalar.yaml", f"name: k\n{TIME}constants:\n  c: 1\noutputs: zzz\n", "error",
+         "unknown variable `zzz`")
     case("map_key.yaml", f"name: k\n{TIME}constants:\n  {{a: 1}}: 2\n", "error", "a key must be a name")
     case("strict_scalar.yaml", f"name: s\n{TIME}constants:\n  c: {{value: 1/4xyz}}\n", "error",
          "expected a number or a fraction")
