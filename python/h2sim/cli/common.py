@@ -329,17 +329,27 @@ def key_times(times: Sequence[float]) -> list[float]:
 def value_at(frame, column: str, t: float) -> float | None:
     import numpy as np
 
-    positions = np.flatnonzero(frame.columns == column)
-    if len(positions) == 0:
+    # Hashed lookups and one cell by position: a table prints every column at a few times, and
+    # scanning the columns (or frame[column], which copies the frame's attrs, the units and
+    # labels of every column) for each cell made a table of 5,000 columns take minutes.
+    try:
+        position = frame.columns.get_loc(column)
+    except KeyError:
         return None
-    index = np.asarray(frame.index, dtype=float)
+    if isinstance(position, slice):
+        position = position.start
+    elif not isinstance(position, (int, np.integer)):  # a column name given twice: the first
+        position = int(np.flatnonzero(np.asarray(position))[0])
     tolerance = 1e-9 * max(1.0, abs(t))
-    hits = np.nonzero(np.abs(index - t) <= tolerance)[0]
+    if _index_cache[0] is not frame.index:  # the times as numbers, once per frame
+        _index_cache[:] = [frame.index, np.asarray(frame.index, dtype=float)]
+    hits = np.nonzero(np.abs(_index_cache[1] - t) <= tolerance)[0]
     if len(hits) == 0:
         return None
-    # One cell, by position: frame[column] would copy the frame's attrs (units and labels of
-    # every column) for each cell, which made the table of 5,000 columns take minutes.
-    return float(frame.iat[hits[0], positions[0]])
+    return float(frame.iat[hits[0], position])
+
+
+_index_cache: list = [None, None]  # value_at's last frame index and its times as floats
 
 
 def summary(frame, times: Sequence[float], title: str | None = None) -> str:
