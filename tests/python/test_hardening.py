@@ -245,6 +245,9 @@ def test_files_that_cannot_be_written_or_read_are_h2sim_errors(bass, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "bass.yaml"]
     with pytest.raises(h2sim.FileError, match="none.nc"):
         h2sim.report([bass], str(tmp_path / "r.html"), ensemble=str(tmp_path / "none.nc"))
+    (tmp_path / "garbage.nc").write_bytes(b"garbage")  # xarray's error named no file
+    with pytest.raises(h2sim.FileError, match="garbage.nc: cannot read the ensemble"):
+        h2sim.report([bass], str(tmp_path / "r.html"), ensemble=str(tmp_path / "garbage.nc"))
     assert not (tmp_path / "r.html").exists()
 
 

@@ -79,9 +79,17 @@ def report(scenarios: Model | str | os.PathLike | Sequence[Model | str | os.Path
     if ensemble is not None and not hasattr(ensemble, "dims"):
         import xarray as xr
 
+        from ..errors import FileError
+
         ensemble_path = os.fspath(ensemble)
-        with xr.open_dataset(ensemble_path) as opened:
-            ensemble = opened.load()
+        if not os.path.isfile(ensemble_path):
+            raise FileError(f"{ensemble_path}: no such ensemble file (a netCDF file, e.g. from h2sim sweep -o runs.nc)",
+                            file=ensemble_path)
+        try:
+            with xr.open_dataset(ensemble_path) as opened:
+                ensemble = opened.load()
+        except (ValueError, OSError) as error:  # xarray's message does not name the file
+            raise FileError(f"{ensemble_path}: cannot read the ensemble as netCDF ({error})", file=ensemble_path) from None
     if ensemble is not None and ("run" not in ensemble.dims or "time" not in ensemble.dims):
         raise ValueError(f"the ensemble {ensemble_path or ''} needs `run` and `time` dimensions (as "
                          f"Model.run_batch gives); it has {', '.join(map(str, ensemble.dims)) or 'none'}")
