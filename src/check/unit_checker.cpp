@@ -232,7 +232,10 @@ class UnitChecker {
       issue.message = (variable ? "variable '" + issue.variable + "': " : std::string()) + what +
                       ": " + e.message();
       issue.found = text;
-      if (variable) issue.where = model_.location(*variable, issue.variable);
+      if (variable)
+        issue.where = model_.location(*variable, issue.variable);
+      else  // the time units: at the time settings that give them
+        issue.where = model_.time().location;
       issue.where.equation = text;
       issue.where.column = issue.column;
       issues_.push_back(std::move(issue));

@@ -580,6 +580,20 @@ TEST_CASE("a lever's options are checked for duplicates in n log n", "[hardening
   CHECK_THAT(message, Contains("the option 3 is given twice"));
 }
 
+TEST_CASE("time units that do not parse are an error at the time settings", "[hardening][units]") {
+  // The message named no file (found by the red-team run, in YAML, XMILE and Vensim alike).
+  Folder folder("time_units");
+  const fs::path file = folder.write(
+      "t.yaml", "name: t\ntime: {start: 0, stop: 4, dt: 1, units: '(('}\nconstants:\n  c: 1\n");
+  const std::string message = message_of<h2sim::Error>([&] {
+    h2sim::LoadOptions strict;
+    strict.strict_units = true;
+    (void)h2sim::load_scenario(file.string(), strict);
+  });
+  CHECK_THAT(message, Contains("t.yaml:2"));
+  CHECK_THAT(message, Contains("time units: unit '(('"));
+}
+
 TEST_CASE("a component needs a name", "[hardening][yaml]") {
   Folder folder("prefix");
   folder.write("part.yaml", "name: part\nconstants: {demand: 1}\n");
