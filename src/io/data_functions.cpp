@@ -56,7 +56,8 @@ const Workbook& DataFiles::workbook(const std::string& name) {
   const std::string key = path.lexically_normal().string();
   const auto it = workbooks_.find(key);
   if (it != workbooks_.end()) return it->second;
-  if (!std::filesystem::exists(path))
+  std::error_code missing;  // a name too long for the system is missing too, not an exception
+  if (!std::filesystem::exists(path, missing) || missing)
     throw std::runtime_error("the data file '" + name + "' does not exist (looked for " + key +
                              ")");
   try {

@@ -511,12 +511,12 @@ class ModelLoader {
       if (!item.second["file"]) reader_.fail(item.second, path, "a component needs `file:`");
       const fs::path file = fs::path(reader_.file()).parent_path() /
                             reader_.text(item.second["file"], path + ".file");
-      if (!fs::exists(file))
+      if (!path_exists(file))
         reader_.fail(item.second["file"], path + ".file", "no such file: " + file.string());
-      if (fs::is_directory(file))
+      if (path_is_folder(file))
         reader_.fail(item.second["file"], path + ".file",
                      "names a folder, not a model file: " + file.string());
-      const std::string key = fs::weakly_canonical(file).string();
+      const std::string key = path_key(file);
       if (std::find(context_.stack.begin(), context_.stack.end(), key) != context_.stack.end())
         reader_.fail(item.second["file"], path + ".file",
                      "components include each other in a cycle: " + cycle_text(key));
@@ -760,7 +760,7 @@ void read_time(const YAML::Node& node, const std::string& path, TimeSettings& ti
 LoadedModel load_model_file(const std::string& path, LoadContext& context) {
   YamlReader reader(path);
   const YAML::Node root = reader.parse(read_file(path));
-  if (context.stack.empty()) context.stack.push_back(fs::weakly_canonical(path).string());
+  if (context.stack.empty()) context.stack.push_back(path_key(path));
   ModelLoader loader(path, context);
   LoadedModel out = loader.load(root);
   loader.check_flow_references();

@@ -19,6 +19,9 @@ namespace h2sim {
 
 namespace fs = std::filesystem;
 using detail::did_you_mean;
+using detail::path_exists;
+using detail::path_is_folder;
+using detail::path_key;
 using detail::YamlReader;
 
 namespace {
@@ -107,9 +110,9 @@ class ScenarioLoader {
     const YAML::Node model_node = with_model->root["model"];
     const fs::path model_path = fs::path(with_model->reader.file()).parent_path() /
                                 with_model->reader.text(model_node, "model");
-    if (!fs::exists(model_path))
+    if (!path_exists(model_path))
       with_model->reader.fail(model_node, "model", "no such model file: " + model_path.string());
-    if (fs::is_directory(model_path))
+    if (path_is_folder(model_path))
       with_model->reader.fail(model_node, "model",
                               "names a folder, not a model file: " + model_path.string());
     detail::LoadContext context;
@@ -162,7 +165,7 @@ class ScenarioLoader {
   }
 
  private:
-  static std::string key_of(const std::string& file) { return fs::weakly_canonical(file).string(); }
+  static std::string key_of(const std::string& file) { return path_key(file); }
 
   void collect(Layer layer, const std::string& file) {
     const YAML::Node& root = layer.root;
@@ -189,9 +192,9 @@ class ScenarioLoader {
     if (root["extends"]) {
       const fs::path parent =
           fs::path(file).parent_path() / layer.reader.text(root["extends"], "extends");
-      if (!fs::exists(parent))
+      if (!path_exists(parent))
         layer.reader.fail(root["extends"], "extends", "no such scenario file: " + parent.string());
-      if (fs::is_directory(parent))
+      if (path_is_folder(parent))
         layer.reader.fail(root["extends"], "extends",
                           "names a folder, not a scenario file: " + parent.string());
       const std::string parent_key = key_of(parent.string());

@@ -15,6 +15,22 @@
 
 namespace h2sim::detail {
 
+bool path_exists(const std::filesystem::path& path) {
+  std::error_code error;
+  return std::filesystem::exists(path, error) && !error;
+}
+
+bool path_is_folder(const std::filesystem::path& path) {
+  std::error_code error;
+  return std::filesystem::is_directory(path, error) && !error;
+}
+
+std::string path_key(const std::filesystem::path& path) {
+  std::error_code error;
+  const std::filesystem::path key = std::filesystem::weakly_canonical(path, error);
+  return error ? path.lexically_normal().string() : key.string();
+}
+
 namespace {
 
 const char* type_name(const YAML::Node& node) {

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -10,6 +11,14 @@
 #include "h2sim/error.hpp"
 
 namespace h2sim::detail {
+
+// Whether a path names something, and whether a folder: false where the system cannot say (a
+// name too long for it, a part that is a file): the caller's "no such file" error follows,
+// never a std::filesystem exception, which is not an h2sim::Error.
+bool path_exists(const std::filesystem::path& path);
+bool path_is_folder(const std::filesystem::path& path);
+// A file's key for "loaded already" and cycles: canonical where it can be made, else as written.
+std::string path_key(const std::filesystem::path& path);
 
 // Reads one YAML file; every error names the file, line, column and YAML path.
 class YamlReader {

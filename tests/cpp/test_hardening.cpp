@@ -259,6 +259,19 @@ TEST_CASE("the elements of all dimensions together are capped, in every reader",
   CHECK(small.find_dimension("d100000") == nullptr);
 }
 
+// Found by fuzzing: a file name too long for the system made std::filesystem throw its own
+// exception, which is not an h2sim::Error.
+TEST_CASE("a file name too long for the system is a missing file", "[hardening][yaml]") {
+  const std::string name = std::string(5000, 'b') + ".yaml";
+  for (const std::string key : {"model", "extends"}) {
+    const std::string text = key + ": " + name + "\n";
+    CHECK_THAT(message_of<h2sim::Error>([&] { (void)h2sim::parse_scenario(text, "s.yaml"); }),
+               Contains("no such"));
+  }
+  const std::string model = std::string(kBassYaml) + "components:\n  c: {file: " + name + "}\n";
+  CHECK_THROWS_AS(h2sim::parse_scenario(model, "m.yaml"), h2sim::Error);
+}
+
 TEST_CASE("components that include components over and over stop at the variable limit",
           "[hardening][yaml]") {
   // Nine small files, each including the next ten times: 10^8 copies before.
