@@ -312,6 +312,9 @@ def write_atomically(path: Path, write) -> None:
     os.close(handle)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600: readable by others as any file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
