@@ -160,6 +160,31 @@ Location labelled(const std::string& name) {
   return where;
 }
 
+// A dimension's elements: some, each named once, within the element limit alone and together
+// with `other_elements` of the model's other dimensions (each within the limit, many together
+// would still be gigabytes of names).
+void check_elements(const Dimension& d, std::size_t other_elements) {
+  const std::string& name = d.name;
+  if (d.elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
+  if (d.elements.size() > limit(Limit::Elements))
+    throw ModelError(limit_message(
+        Limit::Elements,
+        "dimension '" + name + "' has " + std::to_string(d.elements.size()) + " elements"));
+  if (other_elements + d.elements.size() > limit(Limit::Elements))
+    throw ModelError(limit_message(Limit::Elements,
+                                   "with dimension '" + name + "', the model's dimensions have " +
+                                       std::to_string(other_elements + d.elements.size()) +
+                                       " elements in all"));
+  std::unordered_set<std::string> seen;
+  seen.reserve(d.elements.size());
+  for (const std::string& element : d.elements) {
+    const std::string key = canonical_name(element);
+    if (key.empty()) throw ModelError("dimension '" + name + "' has an element with no name");
+    if (!seen.insert(key).second)
+      throw ModelError("dimension '" + name + "' lists element '" + element + "' twice");
+  }
+}
+
 }  // namespace
 
 const Dimension& Model::add_dimension(const std::string& name, std::vector<std::string> elements) {
@@ -170,30 +195,11 @@ const Dimension& Model::add_dimension(const std::string& name, std::vector<std::
 }
 
 const Dimension& Model::add_dimension(Dimension d) {
-  const std::string& name = d.name;
-  const std::string name_key = canonical_name(name);
+  const std::string name_key = canonical_name(d.name);
   if (name_key.empty()) throw ModelError("a dimension needs a name");
   if (dimension_index_.count(name_key) != 0)
-    throw ModelError("dimension '" + name + "' is defined twice");
-  if (d.elements.empty()) throw ModelError("dimension '" + name + "' has no elements");
-  if (d.elements.size() > limit(Limit::Elements))
-    throw ModelError(limit_message(
-        Limit::Elements,
-        "dimension '" + name + "' has " + std::to_string(d.elements.size()) + " elements"));
-  // Each within the limit, but many together would still be gigabytes of names.
-  if (dimension_elements_ + d.elements.size() > limit(Limit::Elements))
-    throw ModelError(limit_message(Limit::Elements,
-                                   "with dimension '" + name + "', the model's dimensions have " +
-                                       std::to_string(dimension_elements_ + d.elements.size()) +
-                                       " elements in all"));
-  std::unordered_set<std::string> seen;
-  seen.reserve(d.elements.size());
-  for (const std::string& element : d.elements) {
-    const std::string key = canonical_name(element);
-    if (key.empty()) throw ModelError("dimension '" + name + "' has an element with no name");
-    if (!seen.insert(key).second)
-      throw ModelError("dimension '" + name + "' lists element '" + element + "' twice");
-  }
+    throw ModelError("dimension '" + d.name + "' is defined twice");
+  check_elements(d, dimension_elements_);
   dimension_elements_ += d.elements.size();
   dimension_index_[name_key] = dimensions_.size();
   dimensions_.push_back(std::move(d));
@@ -339,23 +345,16 @@ std::vector<std::string> Model::set_dimension_elements(const std::string& name,
   Dimension updated = dimensions_[found->second];  // keeps its mappings and parent
   updated.elements = std::move(elements);
   const std::string dim_name = updated.name;
-  // Taken out and added again (which checks the new list); on an error, the old one stays.
-  const std::vector<Dimension> old_dimensions = dimensions_;
-  const auto old_index = dimension_index_;
-  const std::size_t old_elements = dimension_elements_;
-  dimension_elements_ -= dimensions_[found->second].elements.size();
+  // Checked before anything changes (on an error, the old one stays); then moved to the end,
+  // as a dimension defined anew.
+  const std::size_t old_size = dimensions_[found->second].elements.size();
+  check_elements(updated, dimension_elements_ - old_size);
+  dimension_elements_ = dimension_elements_ - old_size + updated.elements.size();
   dimensions_.erase(dimensions_.begin() + static_cast<std::ptrdiff_t>(found->second));
+  dimensions_.push_back(std::move(updated));
   dimension_index_.clear();
   for (std::size_t i = 0; i < dimensions_.size(); ++i)
     dimension_index_[canonical_name(dimensions_[i].name)] = i;
-  try {
-    add_dimension(std::move(updated));
-  } catch (...) {
-    dimensions_ = old_dimensions;
-    dimension_index_ = old_index;
-    dimension_elements_ = old_elements;
-    throw;
-  }
   const Dimension& replaced = *find_dimension(dim_name);
   auto kept = [&](const std::string& element) {
     return element == "*" || std::any_of(replaced.elements.begin(), replaced.elements.end(),

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/numeric/odeint/stepper/euler.hpp>
 #include <boost/numeric/odeint/stepper/generation.hpp>
 #include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
@@ -702,19 +701,20 @@ class BlockRunner {
   // cannot resolve (the step the controller proposes, while the run goes on, under 10^-12 of
   // the run's largest time: the rule dt and save_every follow) is an error.
   void check_adaptive_step(double now, double proposed, double boundary, std::size_t steps) const {
-    const std::string method = to_string(plan_.method);
-    // Both errors point at the time settings that chose the method.
+    // Called every step: the method's name is made only for an error. Both errors point at
+    // the time settings that chose the method.
+    auto method = [this] { return std::string(to_string(plan_.method)); };
     if (steps > limit(Limit::Steps))
       throw SimulationError(
           limit_message(Limit::Steps,
-                        "the " + method + " integrator took " + std::to_string(steps) +
+                        "the " + method() + " integrator took " + std::to_string(steps) +
                             " steps by time " + number_text(now) +
                             " (a stiff model? try rosenbrock4, or euler with a small dt)"),
           p_.time.location);
     const double scale = std::max({std::abs(plan_.start), std::abs(plan_.stop), plan_.dt});
     if (now < boundary - 1e-9 * plan_.dt && proposed < 1e-12 * scale)
       throw SimulationError(
-          "the " + method + " integrator's step fell to " + number_text(proposed) + " at time " +
+          "the " + method() + " integrator's step fell to " + number_text(proposed) + " at time " +
               number_text(now) + ", too small for TIME to resolve: a value that grows without " +
               "bound, a stiff model (try rosenbrock4) or a derivative that jumps " +
               "back and forth (try euler with a small dt)",
