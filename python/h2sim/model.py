@@ -602,6 +602,14 @@ class Model:
             return self._variant(driven).run_batch(params_table, return_columns, threads, start, stop, dt,
                                                   save_every, method, progress)
         names = [columns_in[i] for i in numeric]
+        for position in numeric:  # text that looks like a number is refused, as run(params=) does
+            cells = table.iloc[:, position]
+            if cells.dtype.kind in "OSU" or isinstance(cells.dtype, pd.StringDtype):
+                text = [k for k, v in enumerate(cells) if isinstance(v, (str, bytes))]
+                if text:
+                    raise ArgumentTypeError(
+                        f"params_table: run {table.index[text[0]]!r}, column {columns_in[position]!r} holds the "
+                        f"text {str(cells.iloc[text[0]])!r:.40}, not a number (pd.to_numeric converts a column)")
         try:
             values = table.iloc[:, numeric].to_numpy(dtype=float)
         except (TypeError, ValueError, OverflowError):
@@ -842,6 +850,10 @@ def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
                 column.iat[i] = v
             frame[name] = column
         else:
+            text = [k for k, v in enumerate(cells) if isinstance(v, (str, bytes))]
+            if text:
+                raise ArgumentTypeError(f"params_table[{name!r}][{text[0]}] is the text {str(cells[text[0]])!r:.40}, "
+                                        "not a number")
             try:
                 frame[name] = np.asarray(cells, dtype=float) if n else []
             except (TypeError, ValueError):

@@ -145,6 +145,29 @@ def test_model_errors_exit_1(cli, bass_path, tmp_path):
     assert missing.returncode == 1 and "no such scenario file" in missing.stderr
 
 
+@pytest.mark.parametrize("args,said", [
+    (["run", "--set", "nope=1"], "--set nope: no constant or lever with this name"),
+    (["run", "--set", "pp=0.1"], "--set pp: no constant or lever with this name (did you mean 'p'?)"),
+    (["export", "--set", "nope=1"], "--set nope: no constant or lever"),
+    (["sweep", "--lever", "nope=1,2"], "--lever nope: no constant or lever"),
+    (["sensitivity", "--morris", "--n", "4", "--set", "nope=1"], "--set nope: no constant or lever"),
+    (["explore", "--lever", "nope=1,2"], "--lever nope: no constant or lever"),
+])
+def test_a_name_given_on_the_command_line_is_refused_with_the_option_and_file(cli, bass_path, args, said):
+    # These used to say only "variable 'nope': no constant or lever with this name", or name the
+    # model and the Python argument (policies) instead of the option and the scenario file.
+    result = cli(args[0], bass_path, *args[1:])
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"h2sim: error: {bass_path}: {said}"), result.stderr
+
+
+def test_a_stock_given_to_set_says_where_it_is_defined(cli, bass_path):
+    result = cli("run", bass_path, "--set", "adopters=1")
+    assert result.returncode == 1
+    assert "--set adopters: is a stock" in result.stderr
+    assert f"(adopters is defined at {bass_path}:" in result.stderr
+
+
 def test_check_accepts_the_examples(cli, examples):
     for path in sorted(examples.glob("*.yaml")):
         result = cli("check", path)

@@ -81,7 +81,7 @@ def test_explore_model_errors_exit_1_with_the_location(cli, write_yaml, tmp_path
     assert result.returncode == 1
     assert "bad.yaml:3:" in result.stderr and "unknown variable `levl`" in result.stderr
     result = cli("explore", RAMP, "--scenarios", "5", "--policy", "p:nothing=1")
-    assert result.returncode == 1 and "`nothing`: no such constant" in result.stderr
+    assert result.returncode == 1 and "--policy p: nothing: no constant or lever with this name" in result.stderr
     assert not list(tmp_path.glob("*.part"))
 
 

@@ -119,7 +119,16 @@ def test_a_yaml_key_that_is_a_list_is_a_scenario_error(write_yaml):
     (lambda m: m.run_batch(pd.DataFrame()), h2sim.ArgumentError, "no rows"),
     (lambda m: m.run_batch([1, 2]), h2sim.ArgumentTypeError, "params_table"),
     (lambda m: m.run_batch({"p": [0.1, 0.2], "q": [0.3]}), h2sim.ArgumentError, "equal-length"),
-    (lambda m: m.run_batch({"p": ["a", "b"]}), h2sim.ArgumentTypeError, "numbers"),
+    (lambda m: m.run_batch({"p": ["a", "b"]}), h2sim.ArgumentTypeError, "the text 'a', not a number"),
+    # Text that reads as a number is refused too, as run(params={"p": "0.5"}) refuses it (the
+    # batch used to convert it silently).
+    (lambda m: m.run_batch({"p": [0.1, "0.2"]}), h2sim.ArgumentTypeError, r"\[1\] is the text '0.2', not a number"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": ["0.1", "0.2"]})), h2sim.ArgumentTypeError,
+     "run 0, column 'p' holds the text '0.1', not a number"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": pd.Series([0.1, "0.2"], dtype=object)})), h2sim.ArgumentTypeError,
+     "run 1, column 'p' holds the text '0.2'"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": pd.Series(["0.1"], dtype="string")})), h2sim.ArgumentTypeError,
+     "holds the text '0.1'"),
     (lambda m: m.run_batch({"p": [0.1, np.inf]}), h2sim.ArgumentError, "finite"),
     (lambda m: m.run_batch({"p": [0.1]}, threads=-1), h2sim.ArgumentError, "threads"),
     (lambda m: m.run_batch({"p": [0.1]}, threads=1.5), h2sim.ArgumentTypeError, "threads"),

@@ -89,6 +89,7 @@ def _policies(args, model):
             if name in grid:
                 raise _cli.UsageError(f"--lever {name} is given twice")
             grid[name] = [setting for _, setting in _cli.lever_settings(name, text, since)]
+        _cli.check_settable(model, list(grid), "--lever")
         if all(isinstance(v, float) for values in grid.values() for v in values):
             return factorial(grid)
         mixes = list(itertools.product(*grid.values()))  # schedules among the settings: cells of any kind
@@ -107,6 +108,7 @@ def _policies(args, model):
                     name, text = _cli.assignment(part, "--policy")
                     value = _cli.number(text, f"--policy {label.strip()}: {name}")
                     settings[name] = value if since is None else {"from": since, "value": value}
+            _cli.check_settable(model, list(settings), f"--policy {label.strip()}:")
             table[label.strip()] = settings
         return table
     if args.policies is not None:

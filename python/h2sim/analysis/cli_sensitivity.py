@@ -70,6 +70,7 @@ def run(args) -> int:
         name, text = _cli.assignment(item, "--set")
         policy[name] = _cli.number(text, f"--set {name}")
     model = _cli.load(args.scenario, backend=args.backend)
+    _cli.check_settable(model, list(policy), "--set")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         result = h2sim.sensitivity(

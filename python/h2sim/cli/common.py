@@ -127,6 +127,21 @@ def set_values(items: Sequence[str] | None) -> dict[str, Any]:
     return params
 
 
+def check_settable(model, names: Sequence[str], option: str) -> None:
+    """Each of ``names`` (given with ``option`` on the command line) is something a run can set;
+    else an h2sim.Error that names the option, the name and the scenario file (the model alone
+    says "variable 'x': no constant or lever with this name", without saying where x came from)."""
+    import h2sim
+
+    for name in names:
+        try:
+            model._targets(name)
+        except h2sim.Error as error:
+            defined = f" ({name} is defined at {error.file}:{error.line})" if error.file and error.line else ""
+            raise type(error)(f"{model.file or model.name}: {option} {name}: {error.message}{defined}",
+                              file=model.file) from None
+
+
 def lever_values(name: str, text: str) -> list[float]:
     """A --lever grid of numbers: 'v1,v2,...' or 'low:high:count' (evenly spaced, ends included)."""
     if ":" in text and "," not in text:

@@ -40,6 +40,7 @@ def run(args) -> int:
         common.suffix(args.output, C_FORMATS if as_c else XMILE_FORMATS, "-o")
     params = common.set_values(args.set)
     model = common.load(args.scenario, strict=args.strict)
+    common.check_settable(model, list(params), "--set")
     if params:
         model = model.with_params(params)
     write = model.to_c if as_c else model.to_xmile

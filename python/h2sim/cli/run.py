@@ -37,6 +37,7 @@ def run(args) -> int:
     columns = common.columns(args.columns)
 
     model = common.load(args.scenario, strict=args.strict, backend=args.backend)
+    common.check_settable(model, list(params), "--set")
     frame = model.run(params=params or None, return_columns=columns, **common.time_options(args))
 
     title = common.describe(model)

@@ -76,6 +76,7 @@ def run(args) -> int:
     start = model.time["start"]
     start_from = args.from_time if args.from_time is not None and args.from_time > start else None
     grid = _grid(args.lever, start_from)
+    common.check_settable(model, list(grid), "--lever")
     names = list(grid)
     mixes = list(itertools.product(*grid.values()))
     numeric = {n: all(isinstance(s, float) for _, s in grid[n]) for n in names}
