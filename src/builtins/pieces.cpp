@@ -1,6 +1,8 @@
 // Pieces that several builtins share: unit rules and lowerings (declared in pieces.hpp).
 #include "builtins/pieces.hpp"
 
+#include <limits>
+
 namespace h2sim::detail::pieces {
 
 // Unit rules.
@@ -63,9 +65,18 @@ Lower smallest_or_largest(Op op) {
   };
 }
 
+// A delay or averaging time below 0 is NaN, which the run reports (naming the variable) instead
+// of letting the chain grow without bound; 0 divides by zero, reported the same way. A time
+// that is a number or a constant is checked once, when the program is compiled.
+LoweredPtr non_negative_time(LowerCall& c, const LoweredPtr& time) {
+  return c.apply(Op::Select, {c.apply(Op::Ge, {time, c.number(0)}), time,
+                              c.number(std::numeric_limits<double>::quiet_NaN())});
+}
+
 // n first-order smooths in a chain, each with averaging time T/n.
-LoweredPtr smooth_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& time, int order,
-                        const LoweredPtr& initial, const std::string& label) {
+LoweredPtr smooth_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& raw_time,
+                        int order, const LoweredPtr& initial, const std::string& label) {
+  const LoweredPtr time = non_negative_time(c, raw_time);
   const LoweredPtr stage_time = order == 1 ? time : c.apply(Op::Div, {time, c.number(order)});
   LoweredPtr upstream = input;
   LoweredPtr last;
@@ -78,8 +89,9 @@ LoweredPtr smooth_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr&
 }
 
 // n first-order material delays in a chain, each with delay T/n; the value is the outflow.
-LoweredPtr delay_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& time, int order,
-                       const LoweredPtr& initial) {
+LoweredPtr delay_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& raw_time,
+                       int order, const LoweredPtr& initial) {
+  const LoweredPtr time = non_negative_time(c, raw_time);
   const LoweredPtr stage_time = order == 1 ? time : c.apply(Op::Div, {time, c.number(order)});
   LoweredPtr inflow = input;
   LoweredPtr outflow;

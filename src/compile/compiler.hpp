@@ -120,6 +120,9 @@ class Compiler {
   LoweredPtr shared_value(const void* call, const Context& key, const std::string& label,
                           const std::function<LoweredPtr()>& make);
   int positional_element(int dimension, const Context& ctx, std::vector<int>& used) const;
+  // Whether dimensions a and b may stand for each other by position: one size, and no element
+  // names in common (or the same names in the same order); never two that share some names.
+  bool positional_match(int a, int b) const;
 
  private:
   // compiler.cpp
@@ -173,6 +176,7 @@ class Compiler {
   std::vector<Node> nodes_;
   int named_node_count_ = 0;
   std::vector<int> first_node_;  // per model variable: its first node (-1: lookup table)
+  mutable std::map<std::pair<int, int>, bool> positional_matches_;  // positional_match, cached
   std::map<std::uint64_t, std::int32_t> literal_slots_;
   std::vector<int> init_order_;
   std::vector<int> run_order_;

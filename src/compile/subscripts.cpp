@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include "compile/compiler.hpp"
 #include "core/text.hpp"
@@ -141,15 +142,34 @@ std::string Compiler::context_element(int s_index, const Context& ctx) const {
   return {};
 }
 
+bool Compiler::positional_match(int a, int b) const {
+  if (a == b) return true;
+  const auto cached = positional_matches_.find({a, b});
+  if (cached != positional_matches_.end()) return cached->second;
+  const ResolvedDimension& x = model_.dimensions[static_cast<std::size_t>(a)];
+  const ResolvedDimension& y = model_.dimensions[static_cast<std::size_t>(b)];
+  bool match = x.size() == y.size();
+  if (match && x.element_keys != y.element_keys)
+    for (const std::string& key : x.element_keys)
+      if (y.find_element(key) >= 0) {
+        match = false;  // some names shared, others not (or reordered): by position is a guess
+        break;
+      }
+  positional_matches_[{a, b}] = match;
+  positional_matches_[{b, a}] = match;
+  return match;
+}
+
 // XMILE's positional matching: the position of the current element of the first dimension of
-// the variable being defined that has as many elements as `s`, is bound in `ctx` and is not
-// in `used` (which it joins); -1 when there is none.
+// the variable being defined that matches `s` by position (positional_match), is bound in `ctx`
+// and is not in `used` (which it joins); -1 when there is none.
 int Compiler::positional_element(int s, const Context& ctx, std::vector<int>& used) const {
   if (current_variable_ < 0) return -1;
   const std::size_t size = model_.dimensions[static_cast<std::size_t>(s)].size();
   for (int d : model_.variables[static_cast<std::size_t>(current_variable_)].dimensions) {
     const int at = ctx[static_cast<std::size_t>(d)];
     if (at < 0 || model_.dimensions[static_cast<std::size_t>(d)].size() != size) continue;
+    if (!positional_match(d, s)) continue;
     if (std::find(used.begin(), used.end(), d) != used.end()) continue;
     used.push_back(d);
     return at;
@@ -160,13 +180,12 @@ int Compiler::positional_element(int s, const Context& ctx, std::vector<int>& us
 // The element of `own` (a dimension of the variable referred to) that dimension `s`, written
 // as its subscript, stands for in `ctx`; -1 when none.
 int Compiler::element_in_context(int s, int own, const Context& ctx, std::vector<int>& used) const {
-  const std::size_t own_size = model_.dimensions[static_cast<std::size_t>(own)].size();
   const int at = ctx[static_cast<std::size_t>(s)];
   if (at >= 0) {
     used.push_back(s);
     const int k = map_element(s, at, own);
     if (k >= 0) return k;
-    return static_cast<std::size_t>(at) < own_size ? at : -1;  // the same position
+    return positional_match(s, own) ? at : -1;  // the same position
   }
   const std::string named = context_element(s, ctx);
   if (!named.empty())
@@ -176,7 +195,7 @@ int Compiler::element_in_context(int s, int own, const Context& ctx, std::vector
   // s at that position; then s's element in own.
   const int k = map_element(s, position, own);
   if (k >= 0) return k;
-  return static_cast<std::size_t>(position) < own_size ? position : -1;
+  return positional_match(s, own) ? position : -1;
 }
 
 // The element of `v` that `subscripts` (or, when there are none, the context) name, one
@@ -214,7 +233,7 @@ std::vector<int> Compiler::referenced_element(
                site, e.column);
         element[k] = map_element(w, at, own);
         const ResolvedDimension& wd = model_.dimensions[static_cast<std::size_t>(w)];
-        if (element[k] < 0 && wd.size() == dim.size()) element[k] = at;
+        if (element[k] < 0 && positional_match(w, own)) element[k] = at;
         if (element[k] < 0)
           fail("element '" + wd.elements[static_cast<std::size_t>(at)] + "' of '" + wd.name +
                    "' is not an element of '" + dim.name + "'",
@@ -223,6 +242,15 @@ std::vector<int> Compiler::referenced_element(
       }
       case ResolvedSubscript::Kind::Dimension:
         element[k] = element_in_context(s.dimension, own, ctx, used);
+        if (const int at = ctx[static_cast<std::size_t>(s.dimension)]; element[k] < 0 && at >= 0) {
+          const ResolvedDimension& sd = model_.dimensions[static_cast<std::size_t>(s.dimension)];
+          fail("element '" + sd.elements[static_cast<std::size_t>(at)] + "' of '" + sd.name +
+                   "' has no counterpart in '" + dim.name + "', the dimension of '" + e.name +
+                   "' (" + std::to_string(dim.size()) + " elements): it is not an element of it "
+                   "or mapped to it, and elements match by position only between dimensions "
+                   "of one size that share no element names",
+               site, e.column);
+        }
         if (element[k] < 0)
           fail("subscript '" + s.text +
                    "' is a dimension, but this equation is not arrayed by it (nor by a "
@@ -258,8 +286,24 @@ LoweredPtr Compiler::lower_variable(const ResolvedExpr& e, const Context& ctx, c
   // Positions computed while running: a selection among the elements of those dimensions,
   // each position read once (floored, as INT does) from a node of its own.
   std::vector<LoweredPtr> positions;
-  for (const auto& [k, position] : computed)
+  for (const auto& [k, position] : computed) {
+    // A position known now (c[-1], c[2 * 3]) outside the array is an error now, as c[0] is,
+    // not a NaN when the run starts.
+    const std::size_t size =
+        model_.dimensions[static_cast<std::size_t>(v.dimensions[k])].size();
+    if (position->kind == Lowered::Kind::Number &&
+        !(std::floor(position->number) >= 1 &&
+          std::floor(position->number) <= static_cast<double>(size))) {
+      std::ostringstream value;
+      value << position->number;
+      fail("subscript " + std::to_string(k + 1) + " of '" + e.name + "' is " + value.str() +
+               ": a position must be a whole number from 1 to " +
+               std::to_string(size) + " (the elements of '" +
+               model_.dimensions[static_cast<std::size_t>(v.dimensions[k])].name + "')",
+           site, e.column);
+    }
     positions.push_back(ref(as_node(apply(Op::Floor, {position}), "subscript")));
+  }
   const LoweredPtr outside = number(std::numeric_limits<double>::quiet_NaN());
   std::function<LoweredPtr(std::size_t)> select = [&](std::size_t c) -> LoweredPtr {
     if (c == computed.size()) return ref(first + linear_index(v, element));

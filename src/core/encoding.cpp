@@ -191,7 +191,10 @@ std::string decode_text(const std::string& bytes, const std::string& file, TextF
   const std::string text = begin == 0 ? bytes : bytes.substr(begin);
   const std::size_t bad = first_invalid_utf8(text);
   if (bad == text.size()) return text;
-  if (fallback == TextFallback::Windows1252 && text.find('\0') == std::string::npos)
+  // A Vensim file that begins {UTF-8} says what it is: no fallback to Windows-1252 then.
+  const bool says_utf8 = text.size() >= 7 && (text.compare(0, 7, "{UTF-8}") == 0 ||
+                                              text.compare(0, 7, "{utf-8}") == 0);
+  if (fallback == TextFallback::Windows1252 && !says_utf8 && text.find('\0') == std::string::npos)
     return from_windows_1252(text, file);
   const auto c = static_cast<unsigned char>(text[bad]);
   fail_at(bytes, bad + begin, file,

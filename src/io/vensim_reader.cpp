@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -30,6 +31,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/encoding.hpp"
 #include "core/text.hpp"
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
@@ -367,6 +369,14 @@ class Reader {
     int first_line = 1;
     if (starts_with_ci(t, 0, "{UTF-8}")) {
       t.erase(0, 7);
+      // The file says UTF-8: a byte that is not is an error, not a Latin-1 character.
+      if (const std::size_t bad = detail::first_invalid_utf8(t); bad < t.size()) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(t[bad]));
+        fail(1 + static_cast<int>(std::count(t.begin(), t.begin() + static_cast<long>(bad), '\n')),
+             "byte " + std::string(hex) + " is not UTF-8 text, although the file begins with "
+             "{UTF-8} (a Latin-1 or Windows character?); save the file as UTF-8");
+      }
     } else if (!valid_utf8(t)) {
       t = latin1_to_utf8(t);
     }
@@ -510,6 +520,11 @@ class Reader {
       return;
     }
     if (is_control(key)) {
+      if (const auto before = control_.find(key); before != control_.end())
+        fail(entry.line,
+             "'" + left.name + "' is defined twice (first at line " +
+                 std::to_string(before->second.line) + "): which one should the run take?",
+             left.name);
       control_[key] = std::move(d);
       return;
     }
@@ -1272,6 +1287,7 @@ class Reader {
     }
     if (var.units == "Dmnl" || var.units == "dmnl") var.units = "dimensionless";
     var.dimensions = variable_dimensions(v);
+    check_defined_once(v);
     const std::string self = canonical_name(v.name);
     lines_[self] = v.line;
 
@@ -1456,6 +1472,48 @@ class Reader {
                                        : element_lists(var)};
     (void)in_macro;
     add_variable(std::move(var));
+  }
+
+  // Each element defined once, as Vensim requires: a second definition of a variable (`a = 1`
+  // twice) or of one of its elements (`x[d] = 1` and `x[a] = 2`) would be ignored. And an
+  // :EXCEPT: list names elements of the left-hand side, one per subscript: one that names
+  // nothing there would except nothing.
+  void check_defined_once(const VariableDefinitions& v) const {
+    std::map<std::vector<std::string>, int> defined;  // canonical element tuple -> line
+    for (const Definition& d : v.definitions) {
+      const auto elements = tuples(d.left.subscripts);
+      std::set<std::vector<std::string>> all;
+      for (const auto& t : elements) all.insert(canonical_tuple(t));
+      std::set<std::vector<std::string>> excluded;
+      for (const auto& ex : d.left.except) {
+        if (ex.size() != d.left.subscripts.size())
+          fail(d.line,
+               ":EXCEPT: [" + join(ex) + "] has " + std::to_string(ex.size()) +
+                   " subscripts; '" + v.name + "[" + join(d.left.subscripts) + "]' has " +
+                   std::to_string(d.left.subscripts.size()),
+               v.name);
+        for (const auto& t : tuples(ex)) {
+          if (all.count(canonical_tuple(t)) == 0)
+            fail(d.line,
+                 ":EXCEPT: [" + join(ex) + "] names " + v.name + "[" + join(t) +
+                     "], which is not among the elements of " + v.name + "[" +
+                     join(d.left.subscripts) + "]",
+                 v.name);
+          excluded.insert(canonical_tuple(t));
+        }
+      }
+      for (const auto& t : elements) {
+        const auto key = canonical_tuple(t);
+        if (excluded.count(key) != 0) continue;
+        const auto [at, fresh] = defined.emplace(key, d.line);
+        if (!fresh)
+          fail(d.line,
+               "'" + v.name + (t.empty() ? "" : "[" + join(t) + "]") +
+                   "' is defined twice (first at line " + std::to_string(at->second) +
+                   "): which definition should it take?",
+               v.name);
+      }
+    }
   }
 
   static std::vector<std::vector<std::string>> element_lists(const Variable& v) {

@@ -286,6 +286,7 @@ class Reader {
         fail(specs, "integration method '" + std::string(method.value()) +
                         "' is not an XMILE method (Euler or RK4)");
     }
+    std::set<std::string> seen;  // a setting given twice: which one should the run take?
     for (const pugi::xml_node& n : specs.children()) {
       if (n.type() != pugi::node_element) continue;
       if (is_vendor(n)) {
@@ -293,6 +294,11 @@ class Reader {
         continue;
       }
       const std::string tag = n.name();
+      const bool setting = tag == "start" || tag == "stop" || tag == "dt" || tag == "savestep" ||
+                           tag == "save_step" || tag == "save_interval" || tag == "saveper";
+      if (setting && !seen.insert(tag == "start" || tag == "stop" || tag == "dt" ? tag : "save")
+                          .second)
+        fail(n, "<sim_specs> gives <" + tag + "> twice (or two save intervals)");
       if (tag == "start") {
         t.start = number(n, "<start>");
         have_start = true;
@@ -302,6 +308,8 @@ class Reader {
       } else if (tag == "dt") {
         const double v = number(n, "<dt>");
         const std::string reciprocal = lower(trim(n.attribute("reciprocal").value()));
+        if (!reciprocal.empty() && reciprocal != "true" && reciprocal != "false")
+          fail(n, "<dt reciprocal=\"" + reciprocal + "\">: reciprocal is true or false");
         if (reciprocal == "true") {
           if (!(v > 0)) fail(n, "<dt reciprocal=\"true\"> must be a positive number");
           t.dt = 1.0 / v;
@@ -993,7 +1001,18 @@ class Reader {
     if (parts.gf) var.graphical_function = read_gf(parts.gf);
     if (parts.dims) var.dimensions = dimension_list(parts.dims, full);
     read_equations(parts.exact ? std::vector<pugi::xml_node>{parts.exact} : parts.eqns, scope, var);
-    for (const pugi::xml_node& el : parts.elements) read_element(el, scope, var);
+    std::set<std::vector<std::string>> given;  // an element's equation given twice: which one?
+    for (const pugi::xml_node& el : parts.elements) {
+      read_element(el, scope, var);
+      std::vector<std::string> key;
+      for (const std::string& s : var.element_equations.back().elements)
+        key.push_back(canonical_name(s));
+      if (!given.insert(key).second)
+        fail(el,
+             "<element subscript=\"" + std::string(el.attribute("subscript").value()) +
+                 "\"> is given twice",
+             full);
+    }
     if (parts.init_eqn && !parts.exact) initial_equation(parts.init_eqn, scope, var);
     const bool scalar = var.dimensions.empty();
 

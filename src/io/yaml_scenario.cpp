@@ -147,9 +147,14 @@ class ScenarioLoader {
       detail::read_analysis_sections(r, l.reader, s.sections);
       if (r["levers"]) {
         l.reader.expect_map(r["levers"], "levers", "a mapping of constants to schedules");
+        std::map<std::string, std::string> here;  // one file names a lever once
         for (const auto& item : r["levers"]) {
           const std::string name = l.reader.text(item.first, "levers");
           const std::string key = canonical_name(name);
+          if (const auto [at, fresh] = here.emplace(key, name); !fresh)
+            l.reader.fail(item.first, "levers." + name,
+                          "names the lever `" + at->second + "` again (names compare without "
+                          "case, and _ is a space): which schedule should it take?");
           if (!levers.count(key)) lever_order.push_back(key);
           levers[key] = {&l, item.second};
           lever_names_[key] = {name, item.first};
@@ -328,10 +333,17 @@ class ScenarioLoader {
 
   void apply_parameters(Scenario& s, const Layer& l, const YAML::Node& node) {
     l.reader.expect_map(node, "parameters", "a mapping of constants to values");
+    std::map<std::vector<std::string>, std::string> here;  // one file sets a value once
     for (const auto& item : node) {
       const std::string name = l.reader.text(item.first, "parameters");
       const std::string path = "parameters." + name;
       auto [v, elements] = find_constant(s.model, l, item.first, path, name);
+      std::vector<std::string> key{canonical_name(v->name)};
+      for (const std::string& e : elements) key.push_back(canonical_name(e));
+      if (const auto [at, fresh] = here.emplace(key, name); !fresh)
+        l.reader.fail(item.first, path,
+                      "sets `" + at->second + "` again (names compare without case, and _ is "
+                      "a space): which value should it take?");
       const double value = l.reader.number(item.second, path);
       s.model.set_constant(v->name, value, elements);
       if (elements.empty()) set_whole_.insert(canonical_name(v->name));

@@ -94,7 +94,15 @@ TextFallback text_fallback(const std::string& path) {
 YAML::Node YamlReader::parse(const std::string& text) const {
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    // Every document, not the first alone: a second one (after `---`) would be dropped.
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (!documents.empty()) root = documents.front();
+    for (std::size_t k = 1; k < documents.size(); ++k)
+      if (!documents[k].IsNull())
+        fail(documents[k], "",
+             "a second YAML document (after `---`): a scenario or model file is one document, "
+             "and the rest would be ignored; join them, or put the second in a file of its "
+             "own (`extends:` or `components:`)");
   } catch (const YAML::Exception& e) {
     Location where;
     where.file = file_;

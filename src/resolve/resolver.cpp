@@ -248,6 +248,22 @@ class Resolver {
     if (v.kind != VariableKind::Stock) return;
     for (const auto& f : v.source->inflows) v.inflows.push_back(flow(f, true));
     for (const auto& f : v.source->outflows) v.outflows.push_back(flow(f, false));
+    // A flow named twice (as two inflows, or as an inflow and an outflow) would count twice
+    // or cancel out: a slip in the model, never what the modeller meant.
+    std::vector<int> seen;
+    for (const auto* list : {&v.inflows, &v.outflows})
+      for (std::size_t k = 0; k < list->size(); ++k) {
+        const int f = (*list)[k];
+        if (std::find(seen.begin(), seen.end(), f) != seen.end()) {
+          const bool in = list == &v.inflows;
+          const auto& names = in ? v.source->inflows : v.source->outflows;
+          equation_ = (in ? "inflow " : "outflow ") + names[k];
+          fail("the flow '" + out_.variables[static_cast<std::size_t>(f)].name() +
+               "' is listed twice among the stock's inflows and outflows (list each flow "
+               "once: a flow fills or drains a stock once)");
+        }
+        seen.push_back(f);
+      }
   }
 
   int flow(const std::string& name, bool inflow) {

@@ -122,6 +122,11 @@ RunPlan make_plan(const Program& program, const SimulationOptions& o) {
   const double span = plan.stop - plan.start;
   // Counted in floating point first: no integer conversion can overflow below.
   const double steps = std::round(span / plan.dt);
+  if (!(steps >= 1))
+    bad("dt (" + number_text(plan.dt) + ") is longer than the run from " +
+            number_text(plan.start) + " to " + number_text(plan.stop) +
+            ": a run takes at least one step",
+        {by_start, by_stop, by_dt});
   const auto max_steps = static_cast<double>(limit(Limit::Steps));
   if (!(steps <= max_steps))
     bad(limit_message(Limit::Steps, "the run from " + number_text(plan.start) + " to " +
@@ -535,8 +540,8 @@ class BlockRunner {
           << what << (*when ? " " : "") << when << " at time " << t
           << (W > 1 || first_lane_ > 0 ? " in lane " + std::to_string(first_lane_ + l)
                                        : std::string())
-          << " (look for a division by zero, LN or SQRT of a negative number, or a value "
-             "that grows without bound)";
+          << " (look for a division by zero, LN or SQRT of a negative number, a delay or "
+             "averaging time below 0, or a value that grows without bound)";
         fail(variable_slot, "", m.str());
       };
       for (std::int32_t s = p_.variable_begin; s < p_.variable_end; ++s)

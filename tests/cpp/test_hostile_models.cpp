@@ -1,0 +1,253 @@
+// Models that loaded and ran although they were wrong: each gave numbers without a word (a
+// silent wrong answer) until the second red-team run of issue 17 found it. Each is now an
+// h2sim::Error that says where and what, in every reader that can express it.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/encoding.hpp"
+#include "test_support.hpp"
+
+using Catch::Matchers::Contains;
+using namespace h2test;
+
+namespace {
+
+const std::string kTime = "time: {start: 0, stop: 4, dt: 1}\n";
+
+h2sim::Program compile_yaml(const std::string& text) {
+  const h2sim::Scenario s = h2sim::parse_scenario(text, "m.yaml");
+  return *s.program;
+}
+
+std::string yaml_error(const std::string& text) {
+  return message_of<h2sim::Error>([&] { (void)h2sim::simulate(compile_yaml(text)); });
+}
+
+}  // namespace
+
+TEST_CASE("a dt longer than the run is refused, not a run of the start alone",
+          "[hardening][time]") {
+  // dt 1e300 over 20 years rounded to 0 steps: the run saved t = 0 and ignored stop.
+  const std::string text =
+      "time: {start: 0, stop: 20, dt: 1e300}\nstocks: {s: {initial: 0, inflows: [f]}}\n"
+      "flows: {f: 1}\n";
+  CHECK_THAT(yaml_error(text), Contains("dt (1e+300) is longer than the run from 0 to 20"));
+  h2sim::SimulationOptions o;
+  o.dt = 1e20;
+  CHECK_THAT(message_of<h2sim::SimulationError>(
+                 [&] { (void)h2sim::simulate(compile_yaml(kTime + "constants: {c: 1}\n"), o); }),
+             Contains("a run takes at least one step (in the time settings given for this run)"));
+}
+
+TEST_CASE("dimensions of other sizes, or that share some element names, do not match by position",
+          "[hardening][arrays]") {
+  // y[e] = c[e] with c over d (3 elements) and e of 2 gave y = c[a], c[b].
+  const std::string sizes = kTime +
+                            "dimensions: {d: [a, b, c], e: [x, y]}\n"
+                            "constants: {c: {dimensions: d, value: {a: 1, b: 2, c: 3}}}\n"
+                            "auxiliaries: {y: {dimensions: e, equation: 'c[e]'}}\n";
+  CHECK_THAT(yaml_error(sizes), Contains("element 'x' of 'e' has no counterpart in 'd'"));
+  // e = [b, c] and d = [a, b]: y[b] is k[b] by name, and y[c] was k[b] too, by position.
+  const std::string shared = kTime +
+                             "dimensions: {d: [a, b], e: [b, c]}\n"
+                             "constants: {k: {dimensions: d, value: {a: 1, b: 2}}}\n"
+                             "auxiliaries: {y: {dimensions: e, equation: 'k[e]'}}\n";
+  CHECK_THAT(yaml_error(shared), Contains("element 'c' of 'e' has no counterpart in 'd'"));
+  const std::string bare = kTime +
+                           "dimensions: {d: [a, b], e: [b, c]}\n"
+                           "constants: {k: {dimensions: d, value: {a: 1, b: 2}}}\n"
+                           "auxiliaries: {y: {dimensions: e, equation: 'k'}}\n";
+  CHECK_THAT(yaml_error(bare), Contains("'k' is arrayed by 'd'"));
+  // One size and no names in common: matched by position, as Stella does.
+  const std::string positional = kTime +
+                                 "dimensions: {d: [a, b], e: [x, y]}\n"
+                                 "constants: {k: {dimensions: d, value: {a: 1, b: 2}}}\n"
+                                 "auxiliaries: {y: {dimensions: e, equation: 'k[e] * 10'}}\n";
+  const h2sim::Result r = h2sim::simulate(compile_yaml(positional));
+  CHECK(value_at(r, "y[x]", 4) == 10);
+  CHECK(value_at(r, "y[y]", 4) == 20);
+}
+
+TEST_CASE("a flow listed twice on one stock is refused, not counted twice",
+          "[hardening][structure]") {
+  // inflows: [f, F] gave s = 8 at t = 4 with f = 1; inflows [f] and outflows [f] gave 0.
+  CHECK_THAT(yaml_error(kTime + "stocks: {s: {initial: 0, inflows: [f, F]}}\nflows: {f: 1}\n"),
+             Contains("the flow 'f' is listed twice among the stock's inflows and outflows"));
+  CHECK_THAT(yaml_error(kTime +
+                        "stocks: {s: {initial: 0, inflows: [f], outflows: [f]}}\nflows: {f: 1}\n"),
+             Contains("is listed twice"));
+  const std::string xmile = R"(<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+  <header><name>twice</name></header>
+  <sim_specs><start>0</start><stop>4</stop><dt>1</dt></sim_specs>
+  <model><variables>
+    <stock name="s"><eqn>0</eqn><inflow>f</inflow><inflow>f</inflow></stock>
+    <flow name="f"><eqn>1</eqn></flow>
+  </variables></model>
+</xmile>)";
+  CHECK_THAT(message_of<h2sim::Error>(
+                 [&] { (void)h2sim::compile_model(h2sim::parse_xmile(xmile, "twice.xmile")); }),
+             Contains("is listed twice"));
+}
+
+TEST_CASE("a negative delay or averaging time is a run-time error, not a chain that explodes",
+          "[hardening][builtins]") {
+  // DELAY1(TIME, -1) ran to -1,013 at t = 10 without a word; DELAY(x, -1, 0) was refused.
+  for (const std::string call :
+       {"DELAY1(TIME, -1)", "DELAY3(TIME, -1)", "DELAYN(TIME, -1, 2, 0)", "SMOOTH(TIME, -1)",
+        "SMOOTH3(TIME, -2)", "SMTHN(TIME, -1, 4)", "TREND(TIME, -1, 0)", "FORCST(TIME, -1, 1)"}) {
+    INFO(call);
+    const std::string message = yaml_error(kTime + "auxiliaries: {x: '" + call + "'}\n");
+    CHECK_THAT(message, Contains("variable 'x'") && Contains("became NaN") &&
+                            Contains("a delay or averaging time below 0"));
+  }
+  // A time that turns negative while running is caught when it does.
+  const std::string turning = kTime + "auxiliaries: {x: 'SMOOTH(1, 2.5 - TIME)'}\n";
+  CHECK_THAT(yaml_error(turning), Contains("at time 3"));
+  // A positive time is unchanged (and 0 is refused as before: a division by zero).
+  const h2sim::Result r =
+      h2sim::simulate(compile_yaml(kTime + "auxiliaries: {x: 'SMOOTH(TIME, 2)'}\n"));
+  CHECK(value_at(r, "x", 1) == 0);
+  CHECK(value_at(r, "x", 2) == 0.5);
+}
+
+TEST_CASE("a YAML file of two documents is refused, not read as its first",
+          "[hardening][yaml]") {
+  const std::string text = kTime + "constants: {a: 1}\n---\nconstants: {b: 2}\n";
+  const std::string message = message_of<h2sim::ScenarioError>(
+      [&] { (void)h2sim::parse_scenario(text, "two.yaml"); });
+  CHECK_THAT(message, Contains("two.yaml:4") && Contains("a second YAML document"));
+  // A leading `---` and an empty document after the last are fine.
+  CHECK_NOTHROW(h2sim::parse_scenario("---\n" + kTime + "constants: {a: 1}\n---\n", "one.yaml"));
+}
+
+namespace {
+
+const std::string kControl =
+    "INITIAL TIME = 0 ~ Month ~|\nFINAL TIME = 4 ~ Month ~|\nTIME STEP = 1 ~ Month ~|\n"
+    "SAVEPER = TIME STEP ~ Month ~|\n";
+
+std::string vensim_error(const std::string& text) {
+  return message_of<h2sim::Error>(
+      [&] { (void)h2sim::compile_model(h2sim::parse_vensim(text, "m.mdl")); });
+}
+
+}  // namespace
+
+TEST_CASE("Vensim: a variable, an element or a control setting defined twice is refused",
+          "[hardening][vensim]") {
+  // The first definition was kept and the second dropped without a word.
+  CHECK_THAT(vensim_error("a = 1 ~~|\na = 2 ~~|\n" + kControl),
+             Contains("m.mdl:2") && Contains("'a' is defined twice (first at line 1)"));
+  CHECK_THAT(vensim_error("s = INTEG(1, 0) ~~|\ns = INTEG(5, 0) ~~|\n" + kControl),
+             Contains("'s' is defined twice"));
+  const std::string dims = "d: a, b ~~|\n";
+  CHECK_THAT(vensim_error(dims + "x[d] = 1 ~~|\nx[a] = 2 ~~|\n" + kControl),
+             Contains("m.mdl:3") && Contains("'x[a]' is defined twice (first at line 2)"));
+  CHECK_THAT(vensim_error(dims + "x[d] = 1 ~~|\nx[d] = 5 ~~|\n" + kControl),
+             Contains("'x[a]' is defined twice"));
+  CHECK_THAT(vensim_error("a = 1 ~~|\n" + kControl + "FINAL TIME = 8 ~ Month ~|\n"),
+             Contains("m.mdl:6") && Contains("'FINAL TIME' is defined twice (first at line 3)"));
+  // Pieces that cover the elements once each are fine.
+  const h2sim::Result r = h2sim::simulate(h2sim::compile_model(h2sim::parse_vensim(
+      dims + "x[a] = 1 ~~|\nx[b] = 2 ~~|\ny[d] :EXCEPT: [a] = 3 ~~|\ny[a] = 4 ~~|\n" + kControl,
+      "m.mdl")));
+  CHECK(value_at(r, "x[b]", 4) == 2);
+  CHECK(value_at(r, "y[a]", 4) == 4);
+  CHECK(value_at(r, "y[b]", 4) == 3);
+}
+
+TEST_CASE("Vensim: an :EXCEPT: list that names nothing on the left-hand side is refused",
+          "[hardening][vensim]") {
+  // Both excepted nothing: every element was 1.
+  const std::string dims = "d: a, b ~~|\n";
+  CHECK_THAT(vensim_error(dims + "x[d] :EXCEPT: [c] = 1 ~~|\nx[a] = 2 ~~|\n" + kControl),
+             Contains(":EXCEPT: [c] names x[c], which is not among the elements of x[d]"));
+  CHECK_THAT(vensim_error(dims + "x[d] :EXCEPT: [a, b] = 1 ~~|\n" + kControl),
+             Contains(":EXCEPT: [a, b] has 2 subscripts; 'x[d]' has 1"));
+}
+
+TEST_CASE("Vensim: a file that begins {UTF-8} holds UTF-8, with no Latin-1 fallback",
+          "[hardening][vensim][encoding]") {
+  const std::string text = "{UTF-8}\na = 1 ~ caf\xE9 ~ |\n" + kControl;
+  CHECK_THAT(vensim_error(text), Contains("m.mdl:2") && Contains("0xE9 is not UTF-8"));
+  CHECK_THAT(message_of<h2sim::Error>(
+                 [&] { (void)h2sim::detail::decode_text(text, "m.mdl", h2sim::detail::TextFallback::Windows1252); }),
+             Contains("0xE9"));
+  // Without the mark, a Latin-1 file is read as Windows-1252, as Vensim writes it.
+  CHECK_NOTHROW(h2sim::parse_vensim("a = 1 ~ caf\xE9 ~ |\n" + kControl, "m.mdl"));
+}
+
+TEST_CASE("XMILE: an element's equation or a time setting given twice is refused",
+          "[hardening][xmile]") {
+  auto xmile = [](const std::string& specs, const std::string& variables) {
+    return R"(<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+  <header><name>m</name></header>
+  <sim_specs>)" + specs + R"(</sim_specs>
+  <dimensions><dim name="d"><elem name="a"/><elem name="b"/></dim></dimensions>
+  <model><variables>)" + variables + R"(</variables></model>
+</xmile>)";
+  };
+  auto error = [](const std::string& text) {
+    return message_of<h2sim::Error>(
+        [&] { (void)h2sim::compile_model(h2sim::parse_xmile(text, "m.xmile")); });
+  };
+  const std::string specs = "<start>0</start><stop>4</stop><dt>1</dt>";
+  const std::string twice = R"(<aux name="x"><dimensions><dim name="d"/></dimensions>
+      <element subscript="a"><eqn>1</eqn></element><element subscript="A"><eqn>2</eqn></element>
+      <element subscript="b"><eqn>3</eqn></element></aux>)";
+  CHECK_THAT(error(xmile(specs, twice)), Contains("<element subscript=\"A\"> is given twice"));
+  const std::string aux = R"(<aux name="c"><eqn>1</eqn></aux>)";
+  CHECK_THAT(error(xmile("<start>0</start><stop>4</stop><stop>8</stop><dt>1</dt>", aux)),
+             Contains("<sim_specs> gives <stop> twice"));
+  CHECK_THAT(error(xmile("<start>0</start><stop>4</stop><dt reciprocal=\"yes\">4</dt>", aux)),
+             Contains("reciprocal is true or false"));
+  const h2sim::Program p = h2sim::compile_model(h2sim::parse_xmile(
+      xmile("<start>0</start><stop>4</stop><dt reciprocal=\"true\">4</dt>", aux), "m.xmile"));
+  CHECK(p.time().dt == 0.25);
+}
+
+TEST_CASE("a scenario file that sets one constant or lever twice is refused",
+          "[hardening][yaml]") {
+  // parameters: {c[a]: 1, c[A]: 2} kept the last value.
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / "h2sim_hostile_models_twice";
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "m.yaml") << kTime
+                                   << "dimensions: {d: [a, b]}\n"
+                                      "constants:\n  c: {dimensions: d, value: 0}\n  p: 1\n";
+  const std::string path = (folder / "s.yaml").string();
+  CHECK_THAT(message_of<h2sim::ScenarioError>([&] {
+               (void)h2sim::parse_scenario("model: m.yaml\nparameters:\n  c[a]: 1\n  c[A]: 2\n",
+                                           path);
+             }),
+             Contains("s.yaml:4") && Contains("sets `c[a]` again"));
+  CHECK_THAT(message_of<h2sim::ScenarioError>([&] {
+               (void)h2sim::parse_scenario("model: m.yaml\nlevers:\n  p: 2\n  P: 3\n", path);
+             }),
+             Contains("s.yaml:4") && Contains("names the lever `p` again"));
+  // Whole and then one element is an override, not a repeat.
+  const h2sim::Scenario s =
+      h2sim::parse_scenario("model: m.yaml\nparameters:\n  c: 1\n  c[b]: 2\n", path);
+  std::filesystem::remove_all(folder);
+  const h2sim::Result r = h2sim::simulate(*s.program);
+  CHECK(value_at(r, "c[a]", 0) == 1);
+  CHECK(value_at(r, "c[b]", 0) == 2);
+}
+
+TEST_CASE("a subscript position known when compiling is checked then, as c[0] is",
+          "[hardening][arrays]") {
+  // c[-1] was a NaN at the first step ("look for a division by zero").
+  const std::string model = kTime + "dimensions: {d: [a, b]}\n"
+                                    "constants: {c: {dimensions: d, value: 1}, i: -1}\n";
+  CHECK_THAT(yaml_error(model + "auxiliaries: {y: 'c[-1]'}\n"),
+             Contains("subscript 1 of 'c' is -1: a position must be a whole number from 1 to 2"));
+  CHECK_THAT(yaml_error(model + "auxiliaries: {y: 'c[1 + 2]'}\n"), Contains("is 3"));
+  // A constant may be set per run: its position is checked while running.
+  CHECK_THAT(yaml_error(model + "auxiliaries: {y: 'c[i]'}\n"),
+             Contains("variable 'y'") && Contains("became NaN"));
+  const h2sim::Result r = h2sim::simulate(compile_yaml(model + "auxiliaries: {y: 'c[3 - 1]'}\n"));
+  CHECK(value_at(r, "y", 0) == 1);
+}
