@@ -89,7 +89,7 @@ def yaml_cases() -> None:
     case("save_every_huge.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 4, dt: 1, save_every: 1e300}\n"),
          "ok")
     case("dt_longer_than_run.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 1, dt: 10}\n"), "error",
-         "whole number of dt steps")
+         "is longer than the run")
     # Adaptive runs whose step size collapses (found by the red-team run: each took minutes).
     for name, method, flow in [("dopri5_stiff.yaml", "dopri5", "-1e12 * s"),
                                ("rosenbrock_blowup.yaml", "rosenbrock4", "s * s"),
@@ -133,11 +133,30 @@ def yaml_cases() -> None:
     case("utf16.yaml", aux("a").encode("utf-16"), "ok")
     case("binary_garbage.yaml", bytes(range(256)) * 8, "error", "NUL")
     case("half_character.yaml", aux("1é"), "error", "a number cannot run into a name")
+    # Silent wrong answers found by the second red-team run: each ran and gave numbers.
+    case("flow_twice.yaml", f"name: f\n{TIME}stocks:\n  s: {{initial: 0, inflows: [f, F]}}\nflows:\n  f: 1\n",
+         "error", "is listed twice")
+    case("dimension_sizes.yaml", f"name: d\n{TIME}dimensions:\n  d: [a, b, c]\n  e: [x, y]\nconstants:\n"
+         "  c: {dimensions: d, value: 1}\nauxiliaries:\n  y: {dimensions: e, equation: 'c[e]'}\n", "error",
+         "has no counterpart in 'd'")
+    case("negative_delay.yaml", aux("DELAY1(TIME, -1)"), "error", "a delay or averaging time below 0")
+    case("two_documents.yaml", aux("a") + "---\nconstants:\n  b: 2\n", "error", "a second YAML document")
+    case("huge_dt.yaml", aux("a").replace(TIME, "time: {start: 0, stop: 20, dt: 1e300}\n"), "error",
+         "is longer than the run")
+    case("negative_subscript.yaml", aux("c[-1]", "  c: {dimensions: d, value: 1}\n").replace(
+        "constants:", "dimensions:\n  d: [p, q]\nconstants:"), "error", "a position must be a whole number")
 
 
 def xmile_cases() -> None:
     case("outflow_auxiliary.xmile", xmile('<stock name="s"><eqn>0</eqn><outflow>a</outflow></stock>\n'
                                           '<aux name="a"><eqn>1</eqn></aux>\n'), "error", "not a flow")
+    case("element_twice.xmile", xmile('<aux name="x"><dimensions><dim name="d"/></dimensions>'
+         '<element subscript="p"><eqn>1</eqn></element><element subscript="p"><eqn>2</eqn></element>'
+         '<element subscript="q"><eqn>3</eqn></element></aux>\n',
+         dims='<dimensions><dim name="d"><elem name="p"/><elem name="q"/></dim></dimensions>\n'),
+         "error", "is given twice")
+    case("two_stops.xmile", xmile('<aux name="x"><eqn>1</eqn></aux>\n', head=XMILE_HEAD.replace(
+        "<stop>4</stop>", "<stop>4</stop><stop>8</stop>")), "error", "twice")
     case("comment_in_equation.xmile", xmile('<aux name="x"><eqn>60<!-- c -->+10</eqn></aux>\n'), "ok")
     case("cdata_equation.xmile", xmile('<aux name="x"><eqn><![CDATA[IF 1 < 2 THEN 5 ELSE 6]]></eqn></aux>\n'),
          "ok")
@@ -194,6 +213,11 @@ def vensim_cases() -> None:
     case("sheet_row.mdl", "{UTF-8}\nx := GET DIRECT DATA('none.xlsx', 'Sheet1', '99999999999', 'B2') ~~|\n"
          + MDL_CONTROL, "error", "")
     case("no_control.mdl", "{UTF-8}\nx = 1 ~~|\n", "error", "FINAL TIME")
+    case("defined_twice.mdl", "{UTF-8}\nd: a, b ~~|\nx[d] = 1 ~~|\nx[a] = 2 ~~|\n" + MDL_CONTROL, "error",
+         "defined twice")
+    case("except_nothing.mdl", "{UTF-8}\nd: a, b ~~|\nx[d] :EXCEPT: [c] = 1 ~~|\n" + MDL_CONTROL, "error",
+         "not among the elements")
+    case("utf8_latin1.mdl", ("{UTF-8}\nx = 1 ~ caf\u00e9 ~|\n" + MDL_CONTROL).encode("latin-1"), "error", "0xE9")
     # Each range within the limit, thirty together 30 million names: took minutes.
     million = "".join(f"r{k}: (e1-e1000000) ~~|\n" for k in range(30))
     case("many_million_ranges.mdl", "{UTF-8}\n" + million + "x = 1 ~~|\n" + MDL_CONTROL, "error", "elements in all")
