@@ -380,3 +380,66 @@ def test_results_are_bit_identical_across_processes(hydrogen, repo_root):
     assert first.stdout == second.stdout
     here = {m: _digest(hydrogen.run(method=m, dt=0.25)) for m in ("euler", "rk4", "dopri5")}
     assert first.stdout.split() == [item for m in ("euler", "rk4", "dopri5") for item in (m, here[m])]
+
+
+# --- the second red-team run of issue 17 ----------------------------------------------------
+
+@pytest.mark.parametrize("ext", [".nc", ".parquet"])
+@pytest.mark.parametrize("column, text", [
+    (["s", 1], "column 'x' mixes text and number"),
+    ([object(), object()], "column 'x' holds object values"),
+])
+def test_a_column_a_format_cannot_hold_leaves_no_file_and_names_the_column(tmp_path, ext, column, text):
+    # A mixed column gave a plain ValueError and a 239-byte half-written .nc, and pyarrow's
+    # own ArrowTypeError for .parquet.
+    frame = pd.DataFrame({"a": [1.0, 2.0], "x": column}, index=pd.Index([0.0, 1.0], name="time"))
+    target = tmp_path / f"m{ext}"
+    with pytest.raises(h2sim.ArgumentTypeError, match=text) as info:
+        h2sim.results.write_table(frame, str(target))
+    assert f"m{ext}" in str(info.value) and ".part" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+    # ... and inside staged writes (what the commands use) the message names the target too.
+    with pytest.raises(h2sim.ArgumentTypeError, match=text) as info, h2sim.results.staged() as files:
+        files.write(str(target), lambda path: h2sim.results.write_table(frame, path, ext))
+    assert str(target) in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+    frame["x"] = frame["x"].astype(str)  # one kind of value is fine
+    h2sim.results.write_table(frame, str(target))
+    assert [p.name for p in tmp_path.iterdir()] == [f"m{ext}"]
+
+
+def test_a_writer_failure_that_is_not_io_is_not_a_write_error(tmp_path):
+    def fails(path):
+        raise ValueError("no such dtype")
+    with pytest.raises(h2sim.ArgumentError, match="no such dtype") as info, h2sim.results.staged() as files:
+        files.write(str(tmp_path / "x.nc"), fails)
+    assert not isinstance(info.value, h2sim.WriteError)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text, error, match", [
+    (b"x", h2sim.ArgumentTypeError, "text must be text"),
+    (None, h2sim.ArgumentTypeError, "text must be text"),
+    ("\udcff", h2sim.ArgumentError, "UTF-8"),
+])
+def test_write_atomically_refuses_what_is_not_text(tmp_path, text, error, match):
+    with pytest.raises(error, match=match):
+        h2sim.results.write_atomically(tmp_path / "f.txt", text)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("ext", [".nc", ".parquet", ".csv"])
+def test_a_sweep_of_numbers_and_schedules_writes_its_labels_as_text(cli, tmp_path, ext):
+    # Lever settings label the runs: numbers, or the text of a schedule. A mix of both could
+    # not be written (exit 3, "cannot write s.nc: unable to infer dtype").
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli("sweep", "bass.yaml", "--lever", "p=0.01;step:5=0.02", "--columns", "adopters", "-o", f"s{ext}")
+    assert done.returncode == 0, done.stderr
+    if ext == ".nc":
+        import xarray as xr
+        with xr.open_dataset(tmp_path / "s.nc") as ds:
+            assert [str(v) for v in ds["p"].values] == ["0.01", "step 5: 0.02"]
+            assert float(ds["adopters"].isel(run=0, time=-1)) != float(ds["adopters"].isel(run=1, time=-1))
+    else:
+        table = pd.read_parquet(tmp_path / "s.parquet") if ext == ".parquet" else pd.read_csv(tmp_path / "s.csv")
+        assert sorted(str(v) for v in table["p"].unique()) == ["0.01", "step 5: 0.02"]
