@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -443,3 +444,46 @@ def test_a_sweep_of_numbers_and_schedules_writes_its_labels_as_text(cli, tmp_pat
     else:
         table = pd.read_parquet(tmp_path / "s.parquet") if ext == ".parquet" else pd.read_csv(tmp_path / "s.csv")
         assert sorted(str(v) for v in table["p"].unique()) == ["0.01", "step 5: 0.02"]
+
+
+def test_explore_with_no_scenarios_says_the_declared_uncertainties_are_not_sampled(cli, tmp_path):
+    # --scenarios 0 is documented as the scenario's values only; it printed "1 scenarios ...
+    # 0 uncertainties" although the scenario declares one.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    (tmp_path / "ex.yaml").write_text("model: bass.yaml\nuncertainties:\n  p: [0.01, 0.05]\n"
+                                     "outcomes:\n  final: {variable: adopters, at: 10}\n")
+    done = cli("explore", "ex.yaml", "--scenarios", "0", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "the scenario's own values only (--scenarios 0; its 1 declared uncertainty not sampled)" in done.stdout
+    assert "0 uncertainties" not in done.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["sweep", "bass.yaml", "--lever", "p=0.1", "--from", "nan"],
+    ["sweep", "bass.yaml", "--lever", "p=0.1", "--from", "inf"],
+    ["explore", "bass.yaml", "--lever", "p=0.1", "--from=-inf"],
+    ["calibrate", "bass.yaml", "--fit-until", "nan"],
+    ["calibrate", "bass.yaml", "--level", "nan"],
+    ["calibrate", "bass.yaml", "--parameter", "p=nan:1"],
+    ["report", "bass.yaml", "--years", "1,nan", "-o", "r.html"],
+])
+def test_every_number_option_refuses_nan_and_infinity(cli, tmp_path, args):
+    # --from nan was accepted (exit 0) and ignored.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli(*args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "finite number" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args, text", [
+    (["run", "bass.yaml", "--set", "p=0.01", "--set", "p=0.02"], "--set p is given twice"),
+    (["run", "bass.yaml", "--set", "p=0.01", "--set", "P=0.02"], r"--set P is given twice \(as p and P: one constant\)"),
+    (["sensitivity", "bass.yaml", "--set", "p=0.01", "--set", "p=0.02"], "--set p is given twice"),
+])
+def test_a_name_set_twice_on_the_command_line_is_a_usage_error(cli, tmp_path, args, text):
+    # The last --set silently won.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli(*args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert re.search(text, done.stderr), done.stderr

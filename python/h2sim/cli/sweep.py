@@ -28,7 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                              "step:T=V,T=V / linear:T=V,... / ramp:start=T0,end=T1,to=V[,from=V] / constant:V "
                              "(a whole schedule); scale:F1,F2 / shift:D1,D2 (the lever's own schedule scaled "
                              "or moved); several separated by ';'")
-    parser.add_argument("--from", dest="from_time", type=float, metavar="TIME",
+    parser.add_argument("--from", dest="from_time", type=common.finite_float, metavar="TIME",
                         help="numbers, scale and shift apply from this time on; before it each lever keeps "
                              "the scenario's schedule (default: the scenario's start, so the whole run)")
     parser.add_argument("-o", "--output", metavar="FILE",

@@ -8,6 +8,7 @@ returning the exit code (0 ok, 1 a model, scenario or simulation error, 2 a usag
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -64,6 +65,8 @@ def run(args) -> int:
             years = [float(y) for y in args.years.split(",") if y.strip()]
         except ValueError:
             return _fail(2, f"--years: '{args.years}' is not a list of numbers")
+        if not all(math.isfinite(y) for y in years):
+            return _fail(2, f"--years: '{args.years}': every year must be a finite number")
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     tables = {}
     for item in args.table or []:
