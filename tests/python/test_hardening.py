@@ -487,3 +487,35 @@ def test_a_name_set_twice_on_the_command_line_is_a_usage_error(cli, tmp_path, ar
     done = cli(*args)
     assert done.returncode == 2, done.stdout + done.stderr
     assert re.search(text, done.stderr), done.stderr
+
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda m: m.run(params={"p": pd.Series([0.1, 0.2], index=pd.MultiIndex.from_tuples([(0, 1), (1, 2)]))}),
+     h2sim.ArgumentTypeError, "MultiIndex"),  # was NotImplementedError
+    (lambda m: m.run(params={"p": pd.Series([1j, 2j], index=[0, 1])}), h2sim.ArgumentTypeError, "complex"),
+    (lambda m: m.run(params={"p": pd.Series([True, False], index=[0, 1])}), h2sim.ArgumentTypeError, "True/False"),
+    (lambda m: m.run(params={"p": pd.Series(["0.1", "0.2"], index=[0, 1])}), h2sim.ArgumentTypeError,
+     "the text '0.1'"),
+    (lambda m: m.run(params={"p": pd.Series([0.1, 0.2], index=["0", "5"])}), h2sim.ArgumentTypeError, "times"),
+    (lambda m: m.run(params={"p": pd.Series(pd.to_timedelta([1, 2], unit="D"), index=[0, 1])}),
+     h2sim.ArgumentTypeError, "dates or durations"),
+    (lambda m: m.run(params={"p": {"scale": "2"}}), h2sim.ArgumentTypeError, "not a number"),
+    (lambda m: m.run(params={"p": {"scale": True}}), h2sim.ArgumentTypeError, "not a number"),
+    (lambda m: m.run(params={"p": {"step": {0: 1j}}}), h2sim.ArgumentTypeError, "not a number"),
+    (lambda m: m.run_batch({"p": [True, False]}), h2sim.ArgumentTypeError, "True/False"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": [0.1, True]}, dtype=object)), h2sim.ArgumentTypeError, "True/False"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": pd.to_datetime(["2020-01-01"])})), h2sim.ArgumentTypeError,
+     "dates or durations"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": [1j]})), h2sim.ArgumentTypeError, "complex"),
+    (lambda m: m.run(return_columns=[]), h2sim.ArgumentError, "return_columns is empty"),
+    (lambda m: m.run_batch({"p": [0.1]}, return_columns=[]), h2sim.ArgumentError, "return_columns is empty"),
+])
+def test_values_numpy_would_convert_silently_are_refused(bass, call, error, text):
+    # Complex values lost their imaginary part, True/False became 1/0, dates nanoseconds,
+    # the text '2' a number, and an empty return_columns returned every variable.
+    with pytest.raises(error, match=text):
+        call(bass)
+
+
+def test_a_scenario_without_outputs_still_returns_every_variable(bass):
+    assert {"adopters", "adoption", "share", "p"} <= set(bass.run().columns)

@@ -222,6 +222,8 @@ class _Report:
         for target in read_targets(model):
             if target.variable not in own and target.variable.split("[", 1)[0] not in own:
                 own.append(target.variable)
+        if not own:  # none of the columns is in this scenario: its times only
+            return model.run().iloc[:, :0]
         return model.run(return_columns=own)
 
     def _default_years(self) -> list[float]:
