@@ -519,3 +519,43 @@ def test_values_numpy_would_convert_silently_are_refused(bass, call, error, text
 
 def test_a_scenario_without_outputs_still_returns_every_variable(bass):
     assert {"adopters", "adoption", "share", "p"} <= set(bass.run().columns)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda m: h2sim.report([m], columns=["zzz"]), h2sim.ArgumentError, "no such variable `zzz`"),
+    (lambda m: h2sim.report([m], columns=["adoptrs"]), h2sim.ArgumentError, "did you mean `adopters`"),
+    (lambda m: h2sim.report([m], columns=[]), h2sim.ArgumentError, "columns is empty"),
+    (lambda m: h2sim.report([m], tables={"t": 3}), h2sim.ArgumentTypeError, r"tables\['t'\] must be a pandas DataFrame"),
+    (lambda m: h2sim.report([m], tables=[3]), h2sim.ArgumentTypeError, "tables must be a mapping"),
+    (lambda m: h2sim.report([m], years=["x"]), h2sim.ArgumentTypeError, r"years\[0\] must be a number"),
+    (lambda m: h2sim.report([m], years=[float("nan")]), h2sim.ArgumentError, r"years\[0\] must be a finite"),
+    (lambda m: h2sim.report([m], years=5), h2sim.ArgumentTypeError, "years must be a list"),
+    (lambda m: h2sim.plot_comparison({"a": m.run()}, ["adopters"], targets={"adopters": [(1,)]}),
+     h2sim.ArgumentTypeError, r"targets\['adopters'\]\[0\] must be \(time, value\)"),  # was IndexError
+    (lambda m: h2sim.plot_comparison({"a": m.run()}, ["adopters"], targets={"adopters": 5}),
+     h2sim.ArgumentTypeError, "list of"),
+    (lambda m: h2sim.plot_comparison({"a": m.run()}, ["adopters"], targets=["x"]), h2sim.ArgumentTypeError,
+     "h2sim.Target"),
+    (lambda m: h2sim.read_targets(m, extra={"variable": "adopters", "time": 1, "value": 2}),
+     h2sim.ArgumentTypeError, r"extra must be a list of targets .*put it in a list"),
+    (lambda m: h2sim.read_targets(m, extra="x"), h2sim.ArgumentTypeError, "extra must be a list of targets"),
+    (lambda m: h2sim.read_targets(m, extra=[3]), h2sim.ArgumentTypeError, r"extra\[0\] must be a Target"),
+    (lambda m: h2sim.read_targets(m, extra=[{"variable": "adopters"}]), h2sim.ArgumentError,
+     r"extra\[0\]: a target needs `time:`"),
+    (lambda m: h2sim.read_targets(m, extra=[{"variable": "adopters", "time": 5, "value": 1}])[0].met("x"),
+     h2sim.ArgumentTypeError, "Target.met: result"),  # was AttributeError
+])
+def test_report_plot_and_target_arguments_are_checked(bass, call, error, text):
+    with pytest.raises(error, match=text):
+        call(bass)
+
+
+def test_report_columns_on_the_command_line_name_an_unknown_variable(cli, tmp_path):
+    # An unknown --columns name was silently left out of the report.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli("report", "bass.yaml", "--columns", "adoptrs", "-o", "r.html")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--columns: no such variable `adoptrs`" in done.stderr and "did you mean `adopters`" in done.stderr
+    assert not (tmp_path / "r.html").exists()
+    done = cli("report", "bass.yaml", "--columns", "adopters", "-o", "r.html")
+    assert done.returncode == 0, done.stderr

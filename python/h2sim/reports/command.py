@@ -91,6 +91,12 @@ def run(args) -> int:
     if args.ensemble and not os.path.isfile(args.ensemble):
         return _fail(1, f"--ensemble {args.ensemble}: no such file")
     command = "h2sim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["report"] else None
+    from . import report_arguments
+
+    try:
+        report_arguments(models, None, columns, None)
+    except h2sim.ArgumentError as error:  # a name on the command line: a usage error
+        return _fail(2, str(error).replace("report: columns:", "--columns:"))
     try:
         text = report(models, None, ensemble=args.ensemble, tables=tables, title=args.title, columns=columns,
                       years=years, command=command)
