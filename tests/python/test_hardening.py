@@ -559,3 +559,36 @@ def test_report_columns_on_the_command_line_name_an_unknown_variable(cli, tmp_pa
     assert not (tmp_path / "r.html").exists()
     done = cli("report", "bass.yaml", "--columns", "adopters", "-o", "r.html")
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("spec, text, line", [
+    # "explore: math range error", with no uncertainty, file or line
+    ("{distribution: {type: lognormal, mean: 800, sd: 1}}", "lognormal: mean 800 and sd 1 are those of the logarithm", 3),
+    ("\n    distribution: {type: uniform, low: 0, high: 2, mean: 5}", "a uniform distribution does not use `mean`", 4),
+    ("\n    distribution: {type: normal, mean: 0.03, sd: 0.01, mode: 0.02}", "a normal distribution does not use `mode`", 4),
+])
+def test_a_distribution_that_cannot_be_sampled_as_written_is_an_error_at_its_line(write_yaml, spec, text, line):
+    write_yaml("bass.yaml", BASS)
+    path = write_yaml("ex.yaml", f"model: bass.yaml\nuncertainties:\n  p: {spec}\n"
+                                 "outcomes:\n  final: {variable: adopters, at: 10}\n")
+    with pytest.raises(h2sim.ScenarioError, match=text) as info:
+        h2sim.explore(h2sim.load(path), scenarios=4, progress=False)
+    assert info.value.file.endswith("ex.yaml") and info.value.line == line
+    assert "uncertainties.p" in str(info.value)
+
+
+def test_a_lognormal_with_a_sensible_log_scale_still_samples(write_yaml):
+    write_yaml("bass.yaml", BASS)
+    path = write_yaml("ex.yaml", "model: bass.yaml\nuncertainties:\n  p: {distribution: {type: lognormal, "
+                                 "mean: -3.5, sd: 0.3}}\noutcomes:\n  final: {variable: adopters, at: 10}\n")
+    samples = h2sim.explore(h2sim.load(path), scenarios=64, seed=1, progress=False).experiments["p"]
+    assert abs(float(np.median(samples)) - np.exp(-3.5)) < 0.005
+
+
+def test_a_constant_whose_lognormal_overflows_is_named_with_its_file(write_yaml):
+    path = write_yaml("c.yaml", BASS.replace("p: {value: 0.03, units: 1/year}",
+                                             "p: {value: 0.03, units: 1/year, distribution: {type: lognormal, mean: 800, sd: 1}}")
+                      + "outputs: [adopters]\n")
+    with pytest.raises(h2sim.ScenarioError, match=r"c.yaml: constant `p`: distribution: lognormal: mean 800") as info:
+        h2sim.explore(h2sim.load(path), scenarios=4, outcomes=["adopters"], progress=False)
+    assert info.value.variable == "p"
