@@ -227,6 +227,10 @@ def _check_storable(frame: pd.DataFrame, shown: str, ext: str) -> None:
     .parquet and .nc cannot store: values of more than one kind, or objects that are
     neither numbers nor text."""
     index = frame.index
+    names = [str(n) for n in index.names]
+    if ext == ".nc" and len(set(names)) < len(names):  # xarray writes dimensions ('time', 'time')
+        raise ArgumentError(f"cannot write {shown}: the index levels {', '.join(names)} repeat a name; "
+                            "the dimensions of a .nc file need distinct names")
     levels = [(f"index level '{name}'", index.get_level_values(k)) for k, name in enumerate(index.names)]
     for label, values in [*levels, *((f"column '{c}'", frame[c]) for c in frame.columns
                                      if not isinstance(frame[c], pd.DataFrame))]:

@@ -592,3 +592,11 @@ def test_a_constant_whose_lognormal_overflows_is_named_with_its_file(write_yaml)
     with pytest.raises(h2sim.ScenarioError, match=r"c.yaml: constant `p`: distribution: lognormal: mean 800") as info:
         h2sim.explore(h2sim.load(path), scenarios=4, outcomes=["adopters"], progress=False)
     assert info.value.variable == "p"
+
+
+def test_a_netcdf_table_needs_distinct_index_level_names(bass, tmp_path):
+    frame = bass.run()
+    twice = frame.set_index(pd.MultiIndex.from_arrays([frame.index, frame.index]))
+    with pytest.raises(h2sim.ArgumentError, match="repeat a name"):
+        h2sim.results.write_table(twice, str(tmp_path / "mi.nc"))
+    assert not (tmp_path / "mi.nc").exists()
