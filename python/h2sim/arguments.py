@@ -209,6 +209,32 @@ def time_settings(start: Any, stop: Any, dt: Any, save_every: Any, method_name: 
         "method": method(method_name)}
 
 
+def real_numbers(values: Any, what: str):
+    """A pandas Series or Index of real numbers as a float array. Anything pandas or numpy
+    would silently convert is refused: text (even '0.5'), True/False, complex numbers (the
+    imaginary part would be dropped), dates and durations (nanoseconds)."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = values.dtype
+    kind = getattr(dtype, "kind", "O")
+    if kind in "iuf" and not isinstance(dtype, pd.CategoricalDtype):
+        return np.asarray(values, dtype=float)
+    if kind == "b" or str(dtype) == "boolean":
+        raise ArgumentTypeError(f"{what} must be numbers, not True/False (give 1.0 and 0.0 if you mean them)")
+    if kind == "c":
+        raise ArgumentTypeError(f"{what} must be real numbers, not complex ones")
+    if kind in "mM" or isinstance(dtype, pd.DatetimeTZDtype):
+        raise ArgumentTypeError(f"{what} must be numbers (the model's time, years say), not dates or durations")
+    out = []
+    for k, cell in enumerate(values):
+        if not is_number(cell):
+            shown = f"the text {cell!r:.40}" if isinstance(cell, str) else f"{_type(cell)} {cell!r:.40}"
+            raise ArgumentTypeError(f"{what} must be numbers; item {k} is {shown}, not a number")
+        out.append(number(cell, what, finite=False))
+    return np.asarray(out, dtype=float)
+
+
 def parameter_value(value: Any, what: str):
     """A run's value for a constant: a finite number, or a pandas Series indexed by time (a
     lever trajectory) with at least one point, numbers for index and values, times
@@ -219,14 +245,14 @@ def parameter_value(value: Any, what: str):
         if isinstance(value.index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
             raise ArgumentTypeError(f"{what}: a time series is indexed by the model's time as numbers (years, "
                                     "say: 2025.0), not by dates")
+        if isinstance(value.index, pd.MultiIndex):
+            raise ArgumentTypeError(f"{what}: a time series has one index of times, not a MultiIndex of "
+                                    f"{value.index.nlevels} levels")
         series = value.dropna()
         if series.empty:
             raise ArgumentError(f"{what}: the time series is empty (it has no values, or every value is NaN)")
-        try:
-            times = pd.to_numeric(pd.Series(series.index), errors="raise").astype(float).to_numpy()
-            values = pd.to_numeric(series, errors="raise").astype(float).to_numpy()
-        except (TypeError, ValueError) as error:
-            raise ArgumentTypeError(f"{what}: a time series needs numbers for times and values ({error})") from None
+        times = real_numbers(series.index, f"{what}: a time series' times")
+        values = real_numbers(series, f"{what}: a time series' values")
         if not (all(math.isfinite(t) for t in times) and all(math.isfinite(v) for v in values)):
             raise ArgumentError(f"{what}: a time series needs finite times and values")
         order = times.argsort(kind="stable")

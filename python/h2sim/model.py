@@ -7,6 +7,7 @@ h2sim.trajectories.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import math
 import os
@@ -542,7 +543,7 @@ class Model:
         xarray Dataset with ``as_xarray=True``.
         """
         settings = self._settings(arguments.mapping(params, "params")) if params is not None else {}
-        requested = arguments.names(return_columns, "return_columns")
+        requested = _requested_columns(return_columns)
         time = arguments.time_settings(start, stop, dt, save_every, method)
         as_xarray = arguments.flag(as_xarray, "as_xarray")
         driven = [n for n, v in settings.items() if isinstance(v, Trajectory) and not self._targets(n)[1]]
@@ -582,7 +583,7 @@ class Model:
         ``progress=False`` hides it, ``True`` always shows it.
         """
         table = _batch_table(params_table)
-        requested = arguments.names(return_columns, "return_columns")
+        requested = _requested_columns(return_columns)
         time = arguments.time_settings(start, stop, dt, save_every, method)
         # More threads than a few per core only wait for each other (the library caps them).
         threads = 0 if threads is None else min(arguments.whole_number(threads, "threads"), 1 << 16)
@@ -610,6 +611,7 @@ class Model:
                     raise ArgumentTypeError(
                         f"params_table: run {table.index[text[0]]!r}, column {columns_in[position]!r} holds the "
                         f"text {str(cells.iloc[text[0]])!r:.40}, not a number (pd.to_numeric converts a column)")
+            _check_number_column(cells, f"params_table: column {columns_in[position]!r}")
         try:
             values = table.iloc[:, numeric].to_numpy(dtype=float)
         except (TypeError, ValueError, OverflowError):
@@ -761,6 +763,35 @@ class _ProgramIndex:
         return self._cache[key]
 
 
+def _requested_columns(return_columns: Any) -> list[str] | None:
+    """return_columns as a list of names, or None for the scenario's outputs. An empty list
+    is refused: it would have returned every variable, the opposite of what it says."""
+    requested = arguments.names(return_columns, "return_columns")
+    if requested is not None and not requested:
+        raise ArgumentError("return_columns is empty: name the variables to return, or give None for the "
+                            "scenario's outputs (every variable when it lists none)")
+    return requested
+
+
+def _check_number_column(cells: pd.Series, what: str) -> None:
+    """Refuses a batch column that to_numpy(float) would convert silently: True/False (as
+    1/0), complex numbers (the imaginary part dropped), dates and durations (nanoseconds).
+    run(params=) refuses each of these values too."""
+    kind = getattr(cells.dtype, "kind", "O")
+    if isinstance(cells.dtype, pd.CategoricalDtype):
+        cells = cells.astype(object)
+        kind = "O"
+    if kind == "b" or str(cells.dtype) == "boolean" or (
+            kind == "O" and any(isinstance(v, (bool, np.bool_)) for v in cells)):
+        raise ArgumentTypeError(f"{what} holds True/False, not numbers (give 1.0 and 0.0 if you mean them)")
+    if kind == "c" or (kind == "O" and any(isinstance(v, (complex, np.complexfloating)) for v in cells)):
+        raise ArgumentTypeError(f"{what} holds complex numbers; a constant takes real numbers")
+    if kind in "mM" or isinstance(cells.dtype, pd.DatetimeTZDtype) or (
+            kind == "O" and any(isinstance(v, (datetime.date, datetime.timedelta, np.datetime64, np.timedelta64))
+                                for v in cells)):
+        raise ArgumentTypeError(f"{what} holds dates or durations, not numbers")
+
+
 def _merged(first: Mapping[str, Any], then: Mapping[str, Any]) -> dict[str, Any]:
     """Both settings, `then` winning for a name both set (names compared canonically), in
     the order they were made."""
@@ -838,7 +869,7 @@ def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     n = lengths.pop() if lengths else 0
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for name, cells in columns.items():
-        if isinstance(cells, np.ndarray) and cells.ndim == 1 and cells.dtype.kind in "biuf":
+        if isinstance(cells, np.ndarray) and cells.ndim == 1 and cells.dtype.kind in "iuf":
             # Numbers only: no cell to look at one by one (10^7 runs took seconds of Python
             # before the batch's size was even checked).
             frame[name] = cells.astype(float)
@@ -854,6 +885,7 @@ def _object_frame(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             if text:
                 raise ArgumentTypeError(f"params_table[{name!r}][{text[0]}] is the text {str(cells[text[0]])!r:.40}, "
                                         "not a number")
+            _check_number_column(pd.Series(cells, dtype=object), f"params_table[{name!r}]")
             try:
                 frame[name] = np.asarray(cells, dtype=float) if n else []
             except (TypeError, ValueError):

@@ -81,9 +81,21 @@ def plot_comparison(results: Mapping[str, pd.DataFrame], variables: Sequence[str
     for name, result in results.items():
         arguments.frame(result, f"plot_comparison: results[{name!r}]")
     if targets is not None and not isinstance(targets, Mapping):
-        from .targets import markers
+        from .targets import Target, markers
 
+        if isinstance(targets, (str, bytes)) or not all(isinstance(t, Target) for t in targets):
+            raise arguments.ArgumentTypeError("plot_comparison: targets must be a mapping variable -> [(time, value)] "
+                                              "or a list of h2sim.Target (h2sim.read_targets(model))")
         targets = markers(list(targets))
+    for var, points in (targets or {}).items():
+        if isinstance(points, (str, bytes, Mapping)) or not hasattr(points, "__iter__"):
+            raise arguments.ArgumentTypeError(f"plot_comparison: targets[{var!r}] must be a list of (time, value) points, "
+                                    f"not {type(points).__name__}")
+        for k, point in enumerate(points):
+            if (isinstance(point, (str, bytes)) or not hasattr(point, "__len__") or len(point) not in (2, 3)
+                    or not all(arguments.is_number(x) for x in point[:2])):
+                raise arguments.ArgumentTypeError(f"plot_comparison: targets[{var!r}][{k}] must be (time, value) or "
+                                        f"(time, value, label) with numbers, not {point!r:.60}")
 
     n = len(variables)
     cols = 2 if n > 1 else 1

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLE_FORMATS = (".csv", ".parquet", ".nc")
 
 
-from .errors import ArgumentError, ArgumentTypeError, WriteError  # noqa: E402  (WriteError: also an OSError)
+from .errors import ArgumentError, ArgumentTypeError, Error, WriteError  # noqa: E402  (WriteError: also an OSError)
 
 
 # --- converting -----------------------------------------------------------------------------
@@ -147,31 +147,112 @@ def long_table(batch: xr.Dataset) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, path: str, ext: str | None = None,
                 dataset_factory: Callable[[], Any] | None = None) -> None:
     """Writes a DataFrame as ``ext`` (default: the file's ending): .csv, .parquet, or .nc
-    (the Dataset that ``dataset_factory`` makes, else the frame's own xarray form). Not
-    atomic by itself: inside :class:`StagedWrites` the path is a temporary name, so give
-    ``ext`` there."""
+    (the Dataset that ``dataset_factory`` makes, else the frame's own xarray form), through
+    a temporary file renamed into place, so that a failed write leaves no file behind.
+    Inside :class:`StagedWrites` the path is a temporary name, so give ``ext`` there.
+
+    A column that .parquet or .nc cannot store (values of mixed types, such as numbers and
+    text, or objects that are neither) is an :class:`ArgumentTypeError` naming the file and
+    the column; a file that cannot be written is a :class:`WriteError`."""
     from .arguments import path as path_argument
 
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentTypeError(f"write_table: frame must be a pandas DataFrame, not {type(frame).__name__}")
     path = path_argument(path, "write_table: path")
+    shown = _staged_targets.get(os.path.abspath(path), path)  # the name the caller gave, not a temporary one
     ext = (ext or os.path.splitext(path)[1]).lower()
     if ext not in TABLE_FORMATS:
-        raise ArgumentError(f"{path}: the file name must end in {', '.join(TABLE_FORMATS)}")
-    try:
+        raise ArgumentError(f"{shown}: the file name must end in {', '.join(TABLE_FORMATS)}")
+    if ext != ".csv" and dataset_factory is None:
+        _check_storable(frame, shown, ext)
+
+    def write(target: str) -> None:
         if ext == ".csv":
-            frame.to_csv(path)
+            frame.to_csv(target)
         elif ext == ".parquet":
             table = frame.copy()
             table.attrs = {}  # pandas would put attrs into the parquet metadata as JSON; keep it plain
-            table.to_parquet(path)
+            table.to_parquet(target)
         else:
             data = dataset_factory() if dataset_factory is not None else frame.to_xarray()
-            data.to_netcdf(path)
+            data.to_netcdf(target)
+
+    if os.path.abspath(path) in _staged_targets:  # already a temporary file of StagedWrites
+        _write_wrapped(write, path, shown)
+        return
+    temp = None
+    try:
+        temp = _temporary_beside(path)
+        _write_wrapped(write, temp, shown)
+        _move_into_place(temp, path)
+        temp = None
     except OSError as error:
         if isinstance(error, WriteError):
             raise
-        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
+        raise WriteError(f"cannot write {shown}: {error.strerror or error}") from None
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.remove(temp)
+
+
+def _write_wrapped(write: Callable[[str], None], path: str, shown: str) -> None:
+    """Runs ``write(path)``: I/O failures become WriteError, a value the format cannot hold
+    an ArgumentError (not an I/O error: the disk is fine, the table is not)."""
+    try:
+        write(path)
+    except Error:
+        raise
+    except OSError as error:
+        raise WriteError(f"cannot write {shown}: {error.strerror or error}") from None
+    except (ValueError, TypeError) as error:  # pyarrow's ArrowInvalid/ArrowTypeError derive from these
+        raise ArgumentError(f"cannot write {shown}: {error}") from None
+
+
+def _kind(value: Any) -> str:
+    """'number', 'text', 'bool', 'missing' or the type's name, for a cell of an object column."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "missing"
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def _check_storable(frame: pd.DataFrame, shown: str, ext: str) -> None:
+    """Refuses, before anything is written, a column (or index level) of object values that
+    .parquet and .nc cannot store: values of more than one kind, or objects that are
+    neither numbers nor text."""
+    index = frame.index
+    names = [str(n) for n in index.names]
+    if ext == ".nc" and len(set(names)) < len(names):  # xarray writes dimensions ('time', 'time')
+        raise ArgumentError(f"cannot write {shown}: the index levels {', '.join(names)} repeat a name; "
+                            "the dimensions of a .nc file need distinct names")
+    levels = [(f"index level '{name}'", index.get_level_values(k)) for k, name in enumerate(index.names)]
+    for label, values in [*levels, *((f"column '{c}'", frame[c]) for c in frame.columns
+                                     if not isinstance(frame[c], pd.DataFrame))]:
+        if values.dtype != object:
+            continue
+        kinds: dict[str, Any] = {}
+        for v in values:
+            kinds.setdefault(_kind(v), v)
+        kinds.pop("missing", None)
+        odd = [k for k in kinds if k not in ("number", "text", "bool")]
+        if odd:
+            raise ArgumentTypeError(f"cannot write {shown}: {label} holds {odd[0]} values such as "
+                                    f"{kinds[odd[0]]!r}; a {ext} column holds numbers or text")
+        if len(kinds) > 1:
+            raise ArgumentTypeError(f"cannot write {shown}: {label} mixes {' and '.join(kinds)} "
+                                    f"({', '.join(repr(v) for v in kinds.values())}); a {ext} column holds "
+                                    "one kind of value (convert it, e.g. with .astype(str))")
+
+
+#: Temporary files of StagedWrites (absolute path) -> the target they will become, so that
+#: messages name the file the caller asked for.
+_staged_targets: dict[str, str] = {}
 
 
 # The one rule for writing a file safely: into a temporary file beside the target (same
@@ -193,13 +274,23 @@ def _move_into_place(temp: str, target: str) -> None:
 def write_atomically(path: str | os.PathLike, text: str) -> None:
     """Writes ``text`` to ``path`` through a temporary file beside it, renamed into place,
     so that a failed write leaves no file behind (and the old file, if any, as it was).
-    Raises OSError when the file cannot be written."""
-    target = os.fspath(path)
+    Raises WriteError (an OSError) when the file cannot be written, ArgumentTypeError when
+    ``text`` is not text, ArgumentError when it cannot be encoded as UTF-8."""
+    from .arguments import path as path_argument
+
+    target = path_argument(path, "write_atomically: path")
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"write_atomically: text must be text (str), not {type(text).__name__}")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ArgumentError(f"write_atomically: text cannot be written as UTF-8: character "
+                            f"{text[error.start]!r} at offset {error.start} ({error.reason})") from None
     temp = None
     try:
         temp = _temporary_beside(target)
-        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with open(temp, "wb") as handle:
+            handle.write(data)
         _move_into_place(temp, target)
     except BaseException as error:
         if temp is not None:
@@ -225,10 +316,17 @@ class StagedWrites:
         except OSError as error:
             raise WriteError(f"cannot write {target}: {error.strerror or error}") from None
         self.pending.append((temp, target))
+        _staged_targets[os.path.abspath(temp)] = target
         try:
             writer(temp)
-        except Exception as error:  # noqa: BLE001 - every writer failure is an I/O failure here
-            raise WriteError(f"cannot write {target}: {error}") from None
+        except Error:  # h2sim's own errors say what they are (an ArgumentError is no I/O failure)
+            raise
+        except (ValueError, TypeError) as error:  # a value the format cannot hold: not I/O (exit 1, not 3)
+            raise ArgumentError(f"cannot write {target}: {error}") from None
+        except Exception as error:  # noqa: BLE001 - OSError, and libraries' own I/O failures
+            raise WriteError(f"cannot write {target}: {getattr(error, 'strerror', None) or error}") from None
+        finally:
+            _staged_targets.pop(os.path.abspath(temp), None)
 
     def commit(self) -> None:
         target = ""

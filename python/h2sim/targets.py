@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import _h2sim
+from .errors import ArgumentError, ArgumentTypeError
 
 #: The keys a target may have; ``variable``, ``time`` and ``value`` are required.
 TARGET_KEYS = ("variable", "time", "value", "kind", "label", "source")
@@ -63,6 +64,9 @@ class Target:
         """The variable's value at the target's time in a run (a DataFrame from
         ``Model.run``), interpolated linearly between saved times; None when the run does
         not report the variable or does not cover the time."""
+        from . import arguments
+
+        arguments.frame(result, "Target.reached: result")
         if self.variable not in result.columns:
             return None
         times = np.asarray(result.index, dtype=float)
@@ -72,6 +76,9 @@ class Target:
 
     def met(self, result: pd.DataFrame) -> bool | None:
         """Whether the run meets the target (None when it cannot tell: see :meth:`reached`)."""
+        from . import arguments
+
+        arguments.frame(result, "Target.met: result")
         got = self.reached(result)
         if got is None:
             return None
@@ -107,13 +114,20 @@ def read_targets(model: Any, extra: Iterable[Target | Mapping[str, Any]] | None 
             raise section.error("expected a mapping of target names to targets, or a list of targets")
         for name, path, spec in entries:
             out.append(_parse(spec, name, path, names, section.error, section.where(*path)))
+    if extra is not None and (isinstance(extra, (str, bytes, Mapping, Target)) or not hasattr(extra, "__iter__")):
+        single = " (one target: put it in a list, extra=[{...}])" if isinstance(extra, (Mapping, Target)) else ""
+        raise ArgumentTypeError(f"read_targets: extra must be a list of targets (Target objects, or dicts with "
+                                f"`variable`, `time` and `value`), not {type(extra).__name__}{single}")
     for i, item in enumerate(extra or ()):
         if isinstance(item, Target):
-            _check_variable(item.variable, names, lambda m, *p: ValueError(f"target {item.name!r}: {m}"))
+            _check_variable(item.variable, names, lambda m, *p: ArgumentError(f"read_targets: target {item.name!r}: {m}"))
             out.append(item)
+        elif not isinstance(item, Mapping):
+            raise ArgumentTypeError(f"read_targets: extra[{i}] must be a Target or a dict with `variable`, `time` "
+                                    f"and `value`, not {type(item).__name__}")
         else:
             def error(message, *_path, i=i):
-                return ValueError(f"targets[{i}]: {message}")
+                return ArgumentError(f"read_targets: extra[{i}]: {message}")
             out.append(_parse(dict(item), item.get("name") if isinstance(item, Mapping) else None, (i,), names,
                               error, ("", 0, 0)))
     return out

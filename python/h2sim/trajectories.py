@@ -250,10 +250,14 @@ def _from_mapping(spec: dict, name: str, current: Trajectory, before: float, sta
 
 
 def _number(value: Any, what: str) -> float:
+    from .arguments import is_number
+
+    if not is_number(value):  # float() would read the text '2', and True as 1
+        raise ArgumentTypeError(f"{what}: {value!r:.40} is not a number ({type(value).__name__})")
     try:
         out = float(value)
-    except (TypeError, ValueError):
-        raise ArgumentError(f"{what}: {value!r} is not a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentError(f"{what}: {value!r:.40} is not a finite number") from None
     if not math.isfinite(out):
         raise ArgumentError(f"{what}: {out} is not a finite number")
     return out

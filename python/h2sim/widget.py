@@ -223,7 +223,7 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
         self.levers = model_levers(model, levers)
         self.targets = read_targets(model, targets)
         self.outputs = list(outputs) if outputs is not None else self._default_outputs()
-        self.baseline = model.run(return_columns=self.outputs)
+        self.baseline = model.run(return_columns=self.outputs or None)
         self.columns = list(self.baseline.columns)
         self.result = self.baseline
         self.redraw_seconds: list[float] = []
@@ -345,7 +345,7 @@ class Explorer(_explorer_base()):  # type: ignore[misc]
             self._show_status(problem)
             return
         try:
-            result = self.model.run(params=self.params(), return_columns=self.outputs)
+            result = self.model.run(params=self.params(), return_columns=self.outputs or None)
         except Exception as error:  # noqa: BLE001 - shown to the user; the charts keep the last run
             self._show_status(f"this setting does not run: {error}")
             return

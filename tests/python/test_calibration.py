@@ -399,6 +399,18 @@ BAD_SECTIONS = [
      "is for counts", "calibration.data[0].series.adopters.error"),
     ("parameters:\n    p: {low: 0.001, high: 0.2, prior: {type: normal, mean: 0.02}}\n",
      "a normal prior needs `sd:`", "calibration.parameters.p.prior"),
+    # Found by the red-team run of issue 17: scipy's "unexpected keyword argument 'bogus'"
+    # with no line, and mcmc settings that went unchecked until a posterior was sampled.
+    ("parameters:\n    p: [0.001, 0.2]\n  options: {bogus: 1}\n",
+     "options: least_squares has no setting `bogus`; expected one of: max_nfev", "calibration.options.bogus"),
+    ("parameters:\n    p: [0.001, 0.2]\n  method: nelder_mead\n  options: {popsize: 5}\n",
+     "nelder_mead has no setting `popsize`", "calibration.options.popsize"),
+    ("parameters:\n    p: [0.001, 0.2]\n  mcmc: {walkers: -1}\n",
+     "mcmc: walkers must be a whole number, 2 or more, not -1", "calibration.mcmc.walkers"),
+    ("parameters:\n    p: [0.001, 0.2]\n  mcmc: {walkrs: 8}\n",
+     "unknown key `walkrs` (did you mean `walkers`?)", "calibration.mcmc.walkrs"),
+    ("parameters:\n    p: [0.001, 0.2]\n  mcmc: {steps: 0.5}\n",
+     "mcmc: steps must be a whole number, 1 or more", "calibration.mcmc.steps"),
 ]
 
 
@@ -601,3 +613,23 @@ def test_a_scale_needs_three_observations_and_an_exact_fit_is_flagged(bass, trut
         h2sim.calibrate(bass, data=truth.iloc[:2], parameters={"p": (0.001, 0.2)}, progress=False)
     fit = h2sim.calibrate(bass, data=truth, parameters=BOUNDS, intervals="none", progress=False)  # no noise
     assert any("is met exactly" in note for note in fit.notes)
+
+
+def test_an_infinite_observation_is_an_error_naming_the_series_and_time(bass, truth):
+    # One infinite value was silently dropped (11 observations instead of 12); NaN stays
+    # a missing observation.
+    obs = truth.loc[1:12].reset_index()
+    with pytest.raises(h2sim.Error, match=r"series `adopters`: row 2 \(time 3\): the value is inf"):
+        read_data(obs.assign(adopters=obs.adopters.where(obs.time != 3, np.inf)))
+    with pytest.raises(h2sim.Error, match=r"the value is -inf"):
+        h2sim.calibrate(bass, data=obs.assign(adopters=obs.adopters.where(obs.time != 3, -np.inf)),
+                        parameters=BOUNDS)
+    with pytest.raises(h2sim.Error, match=r"the time is inf"):
+        read_data(obs.assign(time=obs.time.where(obs.time != 3, np.inf)))
+    missing = read_data(obs.assign(adopters=obs.adopters.where(obs.time != 3, np.nan)))
+    assert len(missing.series[0].values) == 11
+
+
+def test_an_unknown_optimiser_option_given_to_calibrate_is_an_argument_error(bass, truth):
+    with pytest.raises(h2sim.ArgumentError, match="options: least_squares has no setting `bogus`"):
+        h2sim.calibrate(bass, data=truth, parameters=BOUNDS, options={"bogus": 1}, progress=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -380,3 +381,222 @@ def test_results_are_bit_identical_across_processes(hydrogen, repo_root):
     assert first.stdout == second.stdout
     here = {m: _digest(hydrogen.run(method=m, dt=0.25)) for m in ("euler", "rk4", "dopri5")}
     assert first.stdout.split() == [item for m in ("euler", "rk4", "dopri5") for item in (m, here[m])]
+
+
+# --- the second red-team run of issue 17 ----------------------------------------------------
+
+@pytest.mark.parametrize("ext", [".nc", ".parquet"])
+@pytest.mark.parametrize("column, text", [
+    (["s", 1], "column 'x' mixes text and number"),
+    ([object(), object()], "column 'x' holds object values"),
+])
+def test_a_column_a_format_cannot_hold_leaves_no_file_and_names_the_column(tmp_path, ext, column, text):
+    # A mixed column gave a plain ValueError and a 239-byte half-written .nc, and pyarrow's
+    # own ArrowTypeError for .parquet.
+    frame = pd.DataFrame({"a": [1.0, 2.0], "x": column}, index=pd.Index([0.0, 1.0], name="time"))
+    target = tmp_path / f"m{ext}"
+    with pytest.raises(h2sim.ArgumentTypeError, match=text) as info:
+        h2sim.results.write_table(frame, str(target))
+    assert f"m{ext}" in str(info.value) and ".part" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+    # ... and inside staged writes (what the commands use) the message names the target too.
+    with pytest.raises(h2sim.ArgumentTypeError, match=text) as info, h2sim.results.staged() as files:
+        files.write(str(target), lambda path: h2sim.results.write_table(frame, path, ext))
+    assert str(target) in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+    frame["x"] = frame["x"].astype(str)  # one kind of value is fine
+    h2sim.results.write_table(frame, str(target))
+    assert [p.name for p in tmp_path.iterdir()] == [f"m{ext}"]
+
+
+def test_a_writer_failure_that_is_not_io_is_not_a_write_error(tmp_path):
+    def fails(path):
+        raise ValueError("no such dtype")
+    with pytest.raises(h2sim.ArgumentError, match="no such dtype") as info, h2sim.results.staged() as files:
+        files.write(str(tmp_path / "x.nc"), fails)
+    assert not isinstance(info.value, h2sim.WriteError)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text, error, match", [
+    (b"x", h2sim.ArgumentTypeError, "text must be text"),
+    (None, h2sim.ArgumentTypeError, "text must be text"),
+    ("\udcff", h2sim.ArgumentError, "UTF-8"),
+])
+def test_write_atomically_refuses_what_is_not_text(tmp_path, text, error, match):
+    with pytest.raises(error, match=match):
+        h2sim.results.write_atomically(tmp_path / "f.txt", text)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("ext", [".nc", ".parquet", ".csv"])
+def test_a_sweep_of_numbers_and_schedules_writes_its_labels_as_text(cli, tmp_path, ext):
+    # Lever settings label the runs: numbers, or the text of a schedule. A mix of both could
+    # not be written (exit 3, "cannot write s.nc: unable to infer dtype").
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli("sweep", "bass.yaml", "--lever", "p=0.01;step:5=0.02", "--columns", "adopters", "-o", f"s{ext}")
+    assert done.returncode == 0, done.stderr
+    if ext == ".nc":
+        import xarray as xr
+        with xr.open_dataset(tmp_path / "s.nc") as ds:
+            assert [str(v) for v in ds["p"].values] == ["0.01", "step 5: 0.02"]
+            assert float(ds["adopters"].isel(run=0, time=-1)) != float(ds["adopters"].isel(run=1, time=-1))
+    else:
+        table = pd.read_parquet(tmp_path / "s.parquet") if ext == ".parquet" else pd.read_csv(tmp_path / "s.csv")
+        assert sorted(str(v) for v in table["p"].unique()) == ["0.01", "step 5: 0.02"]
+
+
+def test_explore_with_no_scenarios_says_the_declared_uncertainties_are_not_sampled(cli, tmp_path):
+    # --scenarios 0 is documented as the scenario's values only; it printed "1 scenarios ...
+    # 0 uncertainties" although the scenario declares one.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    (tmp_path / "ex.yaml").write_text("model: bass.yaml\nuncertainties:\n  p: [0.01, 0.05]\n"
+                                     "outcomes:\n  final: {variable: adopters, at: 10}\n")
+    done = cli("explore", "ex.yaml", "--scenarios", "0", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "the scenario's own values only (--scenarios 0; its 1 declared uncertainty not sampled)" in done.stdout
+    assert "0 uncertainties" not in done.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["sweep", "bass.yaml", "--lever", "p=0.1", "--from", "nan"],
+    ["sweep", "bass.yaml", "--lever", "p=0.1", "--from", "inf"],
+    ["explore", "bass.yaml", "--lever", "p=0.1", "--from=-inf"],
+    ["calibrate", "bass.yaml", "--fit-until", "nan"],
+    ["calibrate", "bass.yaml", "--level", "nan"],
+    ["calibrate", "bass.yaml", "--parameter", "p=nan:1"],
+    ["report", "bass.yaml", "--years", "1,nan", "-o", "r.html"],
+])
+def test_every_number_option_refuses_nan_and_infinity(cli, tmp_path, args):
+    # --from nan was accepted (exit 0) and ignored.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli(*args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "finite number" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args, text", [
+    (["run", "bass.yaml", "--set", "p=0.01", "--set", "p=0.02"], "--set p is given twice"),
+    (["run", "bass.yaml", "--set", "p=0.01", "--set", "P=0.02"], r"--set P is given twice \(as p and P: one constant\)"),
+    (["sensitivity", "bass.yaml", "--set", "p=0.01", "--set", "p=0.02"], "--set p is given twice"),
+])
+def test_a_name_set_twice_on_the_command_line_is_a_usage_error(cli, tmp_path, args, text):
+    # The last --set silently won.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli(*args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert re.search(text, done.stderr), done.stderr
+
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda m: m.run(params={"p": pd.Series([0.1, 0.2], index=pd.MultiIndex.from_tuples([(0, 1), (1, 2)]))}),
+     h2sim.ArgumentTypeError, "MultiIndex"),  # was NotImplementedError
+    (lambda m: m.run(params={"p": pd.Series([1j, 2j], index=[0, 1])}), h2sim.ArgumentTypeError, "complex"),
+    (lambda m: m.run(params={"p": pd.Series([True, False], index=[0, 1])}), h2sim.ArgumentTypeError, "True/False"),
+    (lambda m: m.run(params={"p": pd.Series(["0.1", "0.2"], index=[0, 1])}), h2sim.ArgumentTypeError,
+     "the text '0.1'"),
+    (lambda m: m.run(params={"p": pd.Series([0.1, 0.2], index=["0", "5"])}), h2sim.ArgumentTypeError, "times"),
+    (lambda m: m.run(params={"p": pd.Series(pd.to_timedelta([1, 2], unit="D"), index=[0, 1])}),
+     h2sim.ArgumentTypeError, "dates or durations"),
+    (lambda m: m.run(params={"p": {"scale": "2"}}), h2sim.ArgumentTypeError, "not a number"),
+    (lambda m: m.run(params={"p": {"scale": True}}), h2sim.ArgumentTypeError, "not a number"),
+    (lambda m: m.run(params={"p": {"step": {0: 1j}}}), h2sim.ArgumentTypeError, "not a number"),
+    (lambda m: m.run_batch({"p": [True, False]}), h2sim.ArgumentTypeError, "True/False"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": [0.1, True]}, dtype=object)), h2sim.ArgumentTypeError, "True/False"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": pd.to_datetime(["2020-01-01"])})), h2sim.ArgumentTypeError,
+     "dates or durations"),
+    (lambda m: m.run_batch(pd.DataFrame({"p": [1j]})), h2sim.ArgumentTypeError, "complex"),
+    (lambda m: m.run(return_columns=[]), h2sim.ArgumentError, "return_columns is empty"),
+    (lambda m: m.run_batch({"p": [0.1]}, return_columns=[]), h2sim.ArgumentError, "return_columns is empty"),
+])
+def test_values_numpy_would_convert_silently_are_refused(bass, call, error, text):
+    # Complex values lost their imaginary part, True/False became 1/0, dates nanoseconds,
+    # the text '2' a number, and an empty return_columns returned every variable.
+    with pytest.raises(error, match=text):
+        call(bass)
+
+
+def test_a_scenario_without_outputs_still_returns_every_variable(bass):
+    assert {"adopters", "adoption", "share", "p"} <= set(bass.run().columns)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda m: h2sim.report([m], columns=["zzz"]), h2sim.ArgumentError, "no such variable `zzz`"),
+    (lambda m: h2sim.report([m], columns=["adoptrs"]), h2sim.ArgumentError, "did you mean `adopters`"),
+    (lambda m: h2sim.report([m], columns=[]), h2sim.ArgumentError, "columns is empty"),
+    (lambda m: h2sim.report([m], tables={"t": 3}), h2sim.ArgumentTypeError, r"tables\['t'\] must be a pandas DataFrame"),
+    (lambda m: h2sim.report([m], tables=[3]), h2sim.ArgumentTypeError, "tables must be a mapping"),
+    (lambda m: h2sim.report([m], years=["x"]), h2sim.ArgumentTypeError, r"years\[0\] must be a number"),
+    (lambda m: h2sim.report([m], years=[float("nan")]), h2sim.ArgumentError, r"years\[0\] must be a finite"),
+    (lambda m: h2sim.report([m], years=5), h2sim.ArgumentTypeError, "years must be a list"),
+    (lambda m: h2sim.plot_comparison({"a": m.run()}, ["adopters"], targets={"adopters": [(1,)]}),
+     h2sim.ArgumentTypeError, r"targets\['adopters'\]\[0\] must be \(time, value\)"),  # was IndexError
+    (lambda m: h2sim.plot_comparison({"a": m.run()}, ["adopters"], targets={"adopters": 5}),
+     h2sim.ArgumentTypeError, "list of"),
+    (lambda m: h2sim.plot_comparison({"a": m.run()}, ["adopters"], targets=["x"]), h2sim.ArgumentTypeError,
+     "h2sim.Target"),
+    (lambda m: h2sim.read_targets(m, extra={"variable": "adopters", "time": 1, "value": 2}),
+     h2sim.ArgumentTypeError, r"extra must be a list of targets .*put it in a list"),
+    (lambda m: h2sim.read_targets(m, extra="x"), h2sim.ArgumentTypeError, "extra must be a list of targets"),
+    (lambda m: h2sim.read_targets(m, extra=[3]), h2sim.ArgumentTypeError, r"extra\[0\] must be a Target"),
+    (lambda m: h2sim.read_targets(m, extra=[{"variable": "adopters"}]), h2sim.ArgumentError,
+     r"extra\[0\]: a target needs `time:`"),
+    (lambda m: h2sim.read_targets(m, extra=[{"variable": "adopters", "time": 5, "value": 1}])[0].met("x"),
+     h2sim.ArgumentTypeError, "Target.met: result"),  # was AttributeError
+])
+def test_report_plot_and_target_arguments_are_checked(bass, call, error, text):
+    with pytest.raises(error, match=text):
+        call(bass)
+
+
+def test_report_columns_on_the_command_line_name_an_unknown_variable(cli, tmp_path):
+    # An unknown --columns name was silently left out of the report.
+    (tmp_path / "bass.yaml").write_text(BASS)
+    done = cli("report", "bass.yaml", "--columns", "adoptrs", "-o", "r.html")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--columns: no such variable `adoptrs`" in done.stderr and "did you mean `adopters`" in done.stderr
+    assert not (tmp_path / "r.html").exists()
+    done = cli("report", "bass.yaml", "--columns", "adopters", "-o", "r.html")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("spec, text, line", [
+    # "explore: math range error", with no uncertainty, file or line
+    ("{distribution: {type: lognormal, mean: 800, sd: 1}}", "lognormal: mean 800 and sd 1 are those of the logarithm", 3),
+    ("\n    distribution: {type: uniform, low: 0, high: 2, mean: 5}", "a uniform distribution does not use `mean`", 4),
+    ("\n    distribution: {type: normal, mean: 0.03, sd: 0.01, mode: 0.02}", "a normal distribution does not use `mode`", 4),
+])
+def test_a_distribution_that_cannot_be_sampled_as_written_is_an_error_at_its_line(write_yaml, spec, text, line):
+    write_yaml("bass.yaml", BASS)
+    path = write_yaml("ex.yaml", f"model: bass.yaml\nuncertainties:\n  p: {spec}\n"
+                                 "outcomes:\n  final: {variable: adopters, at: 10}\n")
+    with pytest.raises(h2sim.ScenarioError, match=text) as info:
+        h2sim.explore(h2sim.load(path), scenarios=4, progress=False)
+    assert info.value.file.endswith("ex.yaml") and info.value.line == line
+    assert "uncertainties.p" in str(info.value)
+
+
+def test_a_lognormal_with_a_sensible_log_scale_still_samples(write_yaml):
+    write_yaml("bass.yaml", BASS)
+    path = write_yaml("ex.yaml", "model: bass.yaml\nuncertainties:\n  p: {distribution: {type: lognormal, "
+                                 "mean: -3.5, sd: 0.3}}\noutcomes:\n  final: {variable: adopters, at: 10}\n")
+    samples = h2sim.explore(h2sim.load(path), scenarios=64, seed=1, progress=False).experiments["p"]
+    assert abs(float(np.median(samples)) - np.exp(-3.5)) < 0.005
+
+
+def test_a_constant_whose_lognormal_overflows_is_named_with_its_file(write_yaml):
+    path = write_yaml("c.yaml", BASS.replace("p: {value: 0.03, units: 1/year}",
+                                             "p: {value: 0.03, units: 1/year, distribution: {type: lognormal, mean: 800, sd: 1}}")
+                      + "outputs: [adopters]\n")
+    with pytest.raises(h2sim.ScenarioError, match=r"c.yaml: constant `p`: distribution: lognormal: mean 800") as info:
+        h2sim.explore(h2sim.load(path), scenarios=4, outcomes=["adopters"], progress=False)
+    assert info.value.variable == "p"
+
+
+def test_a_netcdf_table_needs_distinct_index_level_names(bass, tmp_path):
+    frame = bass.run()
+    twice = frame.set_index(pd.MultiIndex.from_arrays([frame.index, frame.index]))
+    with pytest.raises(h2sim.ArgumentError, match="repeat a name"):
+        h2sim.results.write_table(twice, str(tmp_path / "mi.nc"))
+    assert not (tmp_path / "mi.nc").exists()

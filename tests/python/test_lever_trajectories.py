@@ -100,7 +100,7 @@ def test_sweep_usage_errors(cli, args, message):
 def test_sweep_refuses_what_a_run_cannot_set(cli):
     result = cli("sweep", BASELINE, "--lever", "vehicles.purchase_subsidy=0,1")
     assert result.returncode == 1
-    assert "variable 'vehicles.purchase_subsidy': is an auxiliary, computed by an equation" in result.stderr
+    assert "baseline.yaml: --lever vehicles.purchase_subsidy: is an auxiliary, computed by an equation" in result.stderr
     assert "it depends on the lever 'purchase_subsidy_level' (set that instead)" in result.stderr
     assert "hydrogen_economy.yaml:" in result.stderr  # where it is defined
 

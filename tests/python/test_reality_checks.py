@@ -102,6 +102,16 @@ BAD_CHECKS = [
      "reality_checks.c.expct"),
     ("c: {set: {production: yes}, expect: {variable: inventory, at_least: 0}}\n", "expected a number",
      "reality_checks.c.set.production"),
+    # Found by the red-team run of issue 17: a window after (or before) the run passed,
+    # testing nothing.
+    ("c: {set: {production: 0}, expect: {variable: inventory, at_least: 0, from: 1e300}}\n",
+     "time 1e+300 is outside the run", "reality_checks.c.expect.from"),
+    ("c: {set: {production: 0}, from: 1e300, expect: {variable: inventory, at_least: 0}}\n",
+     "time 1e+300 is outside the run", "reality_checks.c.from"),
+    ("c: {set: {production: 0}, expect: {variable: inventory, at_least: 0, until: -5}}\n",
+     "time -5 is outside the run", "reality_checks.c.expect.until"),
+    ("c: {set: {production: 0}, expect: {variable: inventory, at_least: 0, from: 2025, until: 2024}}\n",
+     "the window from 2025 to 2024 holds no saved time", "reality_checks.c.expect"),
 ]
 
 

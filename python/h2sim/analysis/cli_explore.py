@@ -47,7 +47,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                           help="N policies sampled over the levers' declared ranges and options")
     policies.add_argument("--factorial", action="store_true",
                           help="every combination of the levers' declared options (3 levels of each range)")
-    policies.add_argument("--from", dest="from_time", type=float, metavar="TIME",
+    policies.add_argument("--from", dest="from_time", type=_cli.finite_float, metavar="TIME",
                           help="lever values of --lever and --policy hold from this time on; before it each lever "
                                "keeps the scenario's schedule (default: the scenario's start)")
     parser.add_argument("--outcomes", metavar="A,B", help="outcomes to keep (default: the scenario's `outcomes:`; "
@@ -162,8 +162,16 @@ def run(args) -> int:
     if overrides:
         print("these runs: " + ", ".join(f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k} {v}"
                                          for k, v in overrides.items()))
-    print(f"{n_scen} scenarios{sampled} x {n_pol} {'policy' if n_pol == 1 else 'policies'} = {len(result)} runs; "
-          f"{len(result.uncertainties)} uncertainties, {len(result.levers)} levers")
+    if args.scenarios == 0:  # the scenario's own values: say what is not sampled, not "0 uncertainties"
+        from .parameters import declared_space
+
+        declared = len(declared_space(model, uncertainties))
+        not_sampled = f"; its {_cli.count(declared, 'declared uncertainty', 'declared uncertainties')} not sampled" if declared else ""
+        print(f"the scenario's own values only (--scenarios 0{not_sampled}) x {n_pol} "
+              f"{'policy' if n_pol == 1 else 'policies'} = {len(result)} runs; {len(result.levers)} levers")
+    else:
+        print(f"{n_scen} scenarios{sampled} x {n_pol} {'policy' if n_pol == 1 else 'policies'} = {len(result)} runs; "
+              f"{len(result.uncertainties)} uncertainties, {len(result.levers)} levers")
     print()
     print(summary_text(result))
     if result.targets or args.cost:

@@ -68,6 +68,7 @@ def run(args) -> int:
     policy = {}
     for item in args.set or []:
         name, text = _cli.assignment(item, "--set")
+        _cli.once(name, policy, "--set")
         policy[name] = _cli.number(text, f"--set {name}")
     model = _cli.load(args.scenario, backend=args.backend)
     _cli.check_settable(model, list(policy), "--set")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,9 @@ from .. import _h2sim
 from ..trajectories import check_form, describe_form
 
 DISTRIBUTIONS = ("uniform", "normal", "lognormal", "triangular")
+#: The keys each distribution type reads (besides ``type``).
+DISTRIBUTION_KEYS = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+                     "normal": ("mean", "sd", "low", "high"), "lognormal": ("mean", "sd", "low", "high")}
 _UNIFORM_EDGE = 1e-12  # quantiles of unbounded distributions are taken inside (edge, 1 - edge)
 
 
@@ -121,6 +125,10 @@ def distribution_from(spec: Any, what: str = "distribution") -> Distribution:
     kind = str(spec.get("type", "")).lower()
     if kind not in DISTRIBUTIONS:
         raise ValueError(f"{what}: `type:` must be one of {', '.join(DISTRIBUTIONS)}")
+    unused = [k for k in spec if k != "type" and k not in DISTRIBUTION_KEYS[kind]]
+    if unused:  # a key the type does not read (mean: on a uniform) was silently ignored
+        raise ValueError(f"{what}: a {kind} distribution does not use `{unused[0]}`; it takes "
+                         f"{', '.join(DISTRIBUTION_KEYS[kind])}")
 
     def need(key: str) -> float:
         if key not in spec or spec[key] is None:
@@ -145,7 +153,22 @@ def distribution_from(spec: Any, what: str = "distribution") -> Distribution:
             raise ValueError(f"{what}: {kind}: sd must be positive")
         if not d.low < d.high:
             raise ValueError(f"{what}: {kind}: low must be below high")
+        if kind == "lognormal":
+            _check_lognormal(d, what)
     return d
+
+
+def _check_lognormal(d: Distribution, what: str) -> None:
+    """A lognormal whose values overflow a float (exp(800)): sampling it failed with "math
+    range error" and no location. ``mean`` and ``sd`` are of the logarithm, a common slip."""
+    from scipy import stats
+
+    largest = math.log(sys.float_info.max)  # about 709.8
+    reach = d.mean + float(stats.norm.isf(_UNIFORM_EDGE)) * d.sd  # the largest quantile sampled
+    if d.mean > largest or (not math.isfinite(d.high) and reach > largest):
+        raise ValueError(f"{what}: lognormal: mean {d.mean:g} and sd {d.sd:g} are those of the logarithm, and "
+                         f"exp({reach:.4g}) overflows a float (values up to about 1e308 only): give the "
+                         "log-scale mean and sd (e.g. mean: 6.68 for a median of 800), or a `high:` bound")
 
 
 def _number(value: Any, what: str) -> float:
@@ -349,7 +372,16 @@ def declared_space(model, uncertainties: Any = None) -> Space:
             settable_name = settable.name(name)
         except ValueError:
             continue  # bound by a component input: it cannot vary per run
-        item = Uncertainty(settable_name, _from_engine(u), str(row["units"] or ""), str(row["source"] or ""))
+        distribution = _from_engine(u)
+        if distribution.kind == "lognormal":
+            try:
+                _check_lognormal(distribution, f"constant `{name}`: distribution")
+            except ValueError as error:
+                from ..errors import ScenarioError
+
+                raise ScenarioError(f"{model.file or model.name}: {error}", file=model.file or "",
+                                    variable=str(name)) from None
+        item = Uncertainty(settable_name, distribution, str(row["units"] or ""), str(row["source"] or ""))
         own[settable_name] = item
         if not row["lever"] and not scheduled:  # a study names scheduled ones itself
             declared[settable_name] = item

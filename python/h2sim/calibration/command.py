@@ -33,6 +33,7 @@ TABLE_FORMATS = (".csv", ".parquet")
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     from ..cli import EPILOG
+    from ..cli.common import finite_float
 
     formatter = argparse.RawDescriptionHelpFormatter
     parser = subparsers.add_parser("calibrate", formatter_class=formatter, epilog=EXAMPLES + "\n" + EPILOG,
@@ -48,12 +49,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="optimiser (default: the section's, else least_squares)")
     parser.add_argument("--starts", type=int, help="local fits from this many starting points (multi-start)")
     parser.add_argument("--seed", type=int, help="seed of the starting points, evolution and MCMC")
-    parser.add_argument("--fit-until", type=float, dest="fit_until", metavar="T",
+    parser.add_argument("--fit-until", type=finite_float, dest="fit_until", metavar="T",
                         help="fit data up to time T; report statistics after it (hold-out)")
     parser.add_argument("--error", choices=["normal", "lognormal", "poisson", "negative_binomial"],
                         help="error model of series that do not name one")
     parser.add_argument("--intervals", metavar="KINDS", help="wald, profile, both (default) or none")
-    parser.add_argument("--level", type=float, help="confidence level of the intervals (default 0.95)")
+    parser.add_argument("--level", type=finite_float, help="confidence level of the intervals (default 0.95)")
     parser.add_argument("--profile", action="append", metavar="NAME",
                         help="profile only this parameter (repeatable; default: every one)")
     parser.add_argument("--residuals", metavar="FILE", help="write observed, fitted and residuals: .csv or .parquet")
@@ -70,7 +71,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli.common import EXIT_OK, UsageError, load, suffix
+    from ..cli.common import EXIT_OK, UsageError, load, number, suffix
     from ..results import staged as _staged
     from .optimise import calibrate
 
@@ -89,12 +90,10 @@ def run(args: argparse.Namespace) -> int:
         for item in args.parameter:
             name, sep, bounds = item.partition("=")
             low, colon, high = bounds.partition(":")
-            try:
-                parameters[name.strip()] = (float(low), float(high))
-            except ValueError:
-                raise UsageError(f"--parameter: expected NAME=LOW:HIGH, got '{item}'") from None
             if not sep or not colon or not name.strip():
                 raise UsageError(f"--parameter: expected NAME=LOW:HIGH, got '{item}'")
+            parameters[name.strip()] = (number(low.strip(), f"--parameter {name.strip()}"),
+                                        number(high.strip(), f"--parameter {name.strip()}"))
     intervals = None
     if args.intervals is not None:
         intervals = [part.strip() for part in args.intervals.split(",") if part.strip()]

@@ -220,6 +220,13 @@ def _at(where: Any, *path: Any) -> Any:
 def _make_series(name: str, times: np.ndarray, values: np.ndarray, options: Mapping, source: str,
                  where: Any, sd_values: np.ndarray | None = None,
                  weight_values: np.ndarray | None = None, units: str | None = None) -> Series:
+    # NaN is a missing observation (left out); infinity is never one: it was silently dropped.
+    for what, array in (("time", times), ("value", values), ("sd", sd_values), ("weight", weight_values)):
+        if array is not None and np.isinf(array).any():
+            k = int(np.flatnonzero(np.isinf(array))[0])
+            at = f"row {k}" + (f" (time {times[k]:g})" if what != "time" and np.isfinite(times[k]) else "")
+            raise _fail(f"series `{name}`: {at}: the {what} is {array[k]}; an observation must be finite "
+                        "(leave the cell blank or NaN for a missing one)", where)
     keep = np.isfinite(values) & np.isfinite(times)
     error = canonical_error(options.get("error", "normal"), _at(where, "error"))
     sd = sd_values

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import optimize, stats
 
+from ..errors import ArgumentError
 from .data import Observations, _fail, canonical_error, check_against_model, read_data, split_at
 from .payoff import Payoff, Scales
 from .problem import Evaluator, Parameter, check_parameters, read_parameters
@@ -370,6 +371,33 @@ def calibrate(model: Any, data: Any = None, parameters: Any = None, *, method: s
     return build_result(problem, settings, found, best, bar)
 
 
+#: The optimiser settings ``options`` may give, by method (what each scipy optimiser takes,
+#: less what h2sim sets itself: the function, bounds, Jacobian, seed and vectorisation).
+OPTIMISER_OPTIONS = {
+    "least_squares": ("max_nfev", "xtol", "ftol", "gtol", "loss", "f_scale", "diff_step", "tr_solver", "verbose"),
+    "nelder_mead": ("maxiter", "maxfev", "xatol", "fatol", "adaptive", "disp", "initial_simplex"),
+    "differential_evolution": ("popsize", "maxiter", "tol", "atol", "mutation", "recombination", "init",
+                               "strategy", "polish", "disp"),
+}
+#: The keys of the section's ``mcmc:`` entry, and the least each may be.
+MCMC_SETTINGS = {"walkers": 2, "steps": 1, "burn": 0, "thin": 1, "seed": 0}
+
+
+def _check_mcmc(mcmc: Any, where: Any) -> None:
+    """The section's ``mcmc:`` defaults, checked when the section is read (a bad one went
+    unnoticed until a posterior was sampled, and -1 walkers then read as the default)."""
+    from .data import _at, _unknown_key
+
+    if not isinstance(mcmc, Mapping):
+        raise _fail("mcmc: expected a mapping (walkers, steps, burn, thin, seed)", where)
+    for name, value in mcmc.items():
+        if name not in MCMC_SETTINGS:
+            raise _fail(f"mcmc: {_unknown_key(name, list(MCMC_SETTINGS))}", _at(where, name))
+        least = MCMC_SETTINGS[name]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise _fail(f"mcmc: {name} must be a whole number, {least} or more, not {value!r}", _at(where, name))
+
+
 def _settings(model: Any, data: Any, parameters: Any, method: Any, starts: Any, seed: Any, fit_until: Any,
               error: Any, intervals: Any, level: Any, options: Any, profile: Any = None) -> dict:
     """Arguments merged with the calibration section, checked; errors in the section
@@ -452,6 +480,16 @@ def _settings(model: Any, data: Any, parameters: Any, method: Any, starts: Any, 
     options_value, options_where = pick(options, "options", {})
     if not isinstance(options_value, Mapping):
         raise _fail("options: expected a mapping of optimiser settings", options_where)
+    method_name = _METHOD_ALIASES[key]
+    for option in options_value:  # scipy's "unexpected keyword argument" came at the end of a fit, with no line
+        if option not in OPTIMISER_OPTIONS[method_name]:
+            message = f"options: {method_name} has no setting {_unknown_key(option, OPTIMISER_OPTIONS[method_name])[12:]}"
+            if options_where is None:
+                raise ArgumentError(f"calibrate: {message}")
+            raise _fail(message, _at(options_where, option))
+    mcmc = spec.get("mcmc")
+    if mcmc is not None:
+        _check_mcmc(mcmc, _at(where, "mcmc"))
     return {"observations": observations, "parameters": parsed, "method": _METHOD_ALIASES[key],
             "starts": int(starts_number), "seed": int(seed_number), "fit_until": fit_number, "level": level_number,
             "intervals": chosen, "profile": profiled, "options": dict(options_value), "error": default_error,

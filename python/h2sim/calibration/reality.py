@@ -385,8 +385,18 @@ def _evaluate(b: Behaviour, check: RealityCheck, frame: pd.DataFrame) -> Violati
     if b.kind == "zero_within":
         start = start + float(b.low)
     window = (times >= start - 1e-9) & (times <= until + 1e-9)
-    if not window.any():
-        return Violation(True, message="no saved time in the window")
+    if not window.any():  # it passed, testing nothing: a time after the run (from: 1e300), say
+        if b.start is not None and b.start > times[-1] + 1e-9:
+            where, time = _at(b.where, "from"), b.start
+        elif b.start is None and check.start is not None and check.start > times[-1] + 1e-9:
+            where, time = _at(check.where, "from"), check.start
+        elif b.until is not None and b.until < times[0] - 1e-9:
+            where, time = _at(b.where, "until"), b.until
+        else:
+            where, time = b.where, None
+        span = f"the run ({times[0]:g} to {times[-1]:g})"
+        raise _fail_at(where, f"time {time:g} is outside {span}" if time is not None else
+                       f"the window from {start:g} to {until:g} holds no saved time of {span}")
     first: Violation | None = None
     for element, v in values.items():
         scale = float(np.max(np.abs(v))) if len(v) else 0.0

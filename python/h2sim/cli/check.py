@@ -52,7 +52,7 @@ def run(args) -> int:
         return EXIT_MODEL_ERROR
     runs = ""
     if not args.no_run:
-        frame = model.run(return_columns=[])
+        frame = model.run(return_columns=list(model.variables.index) or None)  # every variable, as before
         runs = f", runs {frame.index[0]:g} to {frame.index[-1]:g} {model.time['units']}"
     variables = model.variables
     counts = variables["kind"].value_counts()

@@ -123,8 +123,20 @@ def set_values(items: Sequence[str] | None) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for item in items or []:
         name, text = assignment(item, "--set")
+        once(name, params, "--set")
         params[name] = set_value(name, text)
     return params
+
+
+def once(name: str, given: Sequence[str] | dict, option: str) -> None:
+    """A usage error when ``name`` is already among ``given``, under the one rule of names
+    (p and P are one constant, as for run(params=)): the last one would silently win."""
+    from .. import canonical_name
+
+    for earlier in given:
+        if canonical_name(earlier) == canonical_name(name):
+            same = f" (as {earlier} and {name}: one constant)" if earlier != name else ""
+            raise UsageError(f"{option} {name} is given twice{same}; give each name once")
 
 
 def check_settable(model, names: Sequence[str], option: str) -> None:

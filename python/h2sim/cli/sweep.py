@@ -28,7 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                              "step:T=V,T=V / linear:T=V,... / ramp:start=T0,end=T1,to=V[,from=V] / constant:V "
                              "(a whole schedule); scale:F1,F2 / shift:D1,D2 (the lever's own schedule scaled "
                              "or moved); several separated by ';'")
-    parser.add_argument("--from", dest="from_time", type=float, metavar="TIME",
+    parser.add_argument("--from", dest="from_time", type=common.finite_float, metavar="TIME",
                         help="numbers, scale and shift apply from this time on; before it each lever keeps "
                              "the scenario's schedule (default: the scenario's start, so the whole run)")
     parser.add_argument("-o", "--output", metavar="FILE",
@@ -85,7 +85,7 @@ def run(args) -> int:
     for k, name in enumerate(names):
         settings = [mix[k][1] for mix in mixes]
         table[name] = settings if numeric[name] else pd.Series(settings, index=table.index, dtype=object)
-        labels[name] = [mix[k][0] for mix in mixes]
+        labels[name] = _label_column([mix[k][0] for mix in mixes])
 
     targets = [] if columns else _targets_within(model, args)
     wanted = list(columns or model.outputs)
@@ -118,6 +118,15 @@ def run(args) -> int:
             files.commit()
         print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def _label_column(labels: list) -> list:
+    """A lever's labels as one type, so that the file can store them: the numbers as they
+    are, or, when any setting is a schedule (text), every label as text (a number written
+    exactly: '0.01')."""
+    if not any(isinstance(v, str) for v in labels):
+        return labels
+    return [v if isinstance(v, str) else repr(float(v)).removesuffix(".0") for v in labels]
 
 
 def _targets_within(model, args) -> list:

@@ -93,11 +93,49 @@ def report(scenarios: Model | str | os.PathLike | Sequence[Model | str | os.Path
     if ensemble is not None and ("run" not in ensemble.dims or "time" not in ensemble.dims):
         raise ValueError(f"the ensemble {ensemble_path or ''} needs `run` and `time` dimensions (as "
                          f"Model.run_batch gives); it has {', '.join(map(str, ensemble.dims)) or 'none'}")
-    builder = _Report(models, ensemble, ensemble_path, dict(tables or {}), title, columns, years, targets, command)
+    tables, columns, years = report_arguments(models, tables, columns, years)
+    builder = _Report(models, ensemble, ensemble_path, tables, title, columns, years, targets, command)
     text = builder.html()
     if path is not None:
         write_atomically(path, text)
     return text
+
+
+def report_arguments(models: list[Model], tables: Any, columns: Any, years: Any) -> tuple[dict, list | None, list | None]:
+    """report()'s ``tables``, ``columns`` and ``years``, checked: a mapping of titles to
+    DataFrames; names of variables that at least one scenario has (a name in none of them
+    was silently left out); finite numbers."""
+    import difflib
+
+    from .. import arguments
+    from ..errors import ArgumentError, ArgumentTypeError
+
+    if tables is not None and not isinstance(tables, Mapping):
+        raise ArgumentTypeError(f"report: tables must be a mapping of titles to pandas DataFrames, not "
+                                f"{type(tables).__name__}")
+    for title, table in (tables or {}).items():
+        arguments.text(title, "report: a title of tables")
+        if not isinstance(table, pd.DataFrame):
+            raise ArgumentTypeError(f"report: tables[{title!r}] must be a pandas DataFrame, not {type(table).__name__}")
+    names = arguments.names(columns, "report: columns")
+    if names is not None:
+        if not names:
+            raise ArgumentError("report: columns is empty: name the variables to report, or give None for "
+                                "every scenario's outputs")
+        known = {_canon(v): v for m in models for v in m.variables.index}
+        for name in names:
+            if _canon(name.split("[", 1)[0]) not in known:
+                close = difflib.get_close_matches(_canon(name), list(known), n=1, cutoff=0.6)
+                hint = f" (did you mean `{known[close[0]]}`?)" if close else ""
+                where = ", ".join(m.file or m.name for m in models)
+                raise ArgumentError(f"report: columns: no such variable `{name}` in {where}{hint}")
+    if years is not None:
+        if isinstance(years, (str, bytes, Mapping)) or not hasattr(years, "__iter__"):
+            raise ArgumentTypeError(f"report: years must be a list of times (numbers), not {type(years).__name__}")
+        years = [arguments.number(y, f"report: years[{k}]") for k, y in enumerate(years)]
+        if not years:
+            raise ArgumentError("report: years is empty: give the times of the key-output table, or None")
+    return dict(tables or {}), names, years
 
 
 # --- numbers as the command line prints them ------------------------------------------------------
@@ -222,6 +260,8 @@ class _Report:
         for target in read_targets(model):
             if target.variable not in own and target.variable.split("[", 1)[0] not in own:
                 own.append(target.variable)
+        if not own:  # none of the columns is in this scenario: its times only
+            return model.run().iloc[:, :0]
         return model.run(return_columns=own)
 
     def _default_years(self) -> list[float]:

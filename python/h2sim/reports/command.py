@@ -8,6 +8,7 @@ returning the exit code (0 ok, 1 a model, scenario or simulation error, 2 a usag
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -64,6 +65,8 @@ def run(args) -> int:
             years = [float(y) for y in args.years.split(",") if y.strip()]
         except ValueError:
             return _fail(2, f"--years: '{args.years}' is not a list of numbers")
+        if not all(math.isfinite(y) for y in years):
+            return _fail(2, f"--years: '{args.years}': every year must be a finite number")
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     tables = {}
     for item in args.table or []:
@@ -88,6 +91,12 @@ def run(args) -> int:
     if args.ensemble and not os.path.isfile(args.ensemble):
         return _fail(1, f"--ensemble {args.ensemble}: no such file")
     command = "h2sim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["report"] else None
+    from . import report_arguments
+
+    try:
+        report_arguments(models, None, columns, None)
+    except h2sim.ArgumentError as error:  # a name on the command line: a usage error
+        return _fail(2, str(error).replace("report: columns:", "--columns:"))
     try:
         text = report(models, None, ensemble=args.ensemble, tables=tables, title=args.title, columns=columns,
                       years=years, command=command)
