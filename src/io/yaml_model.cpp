@@ -332,16 +332,29 @@ class ModelLoader {
                    "a distribution needs `type:` (uniform, normal, triangular or lognormal)");
     const std::string type = reader_.text(node["type"], path + ".type");
     Uncertainty u;
+    // A key the type does not use (`mean:` on a uniform) would be ignored: refused instead.
+    auto only = [&](std::initializer_list<const char*> keys, const std::string& takes) {
+      for (const auto& item : node) {
+        const std::string key = item.first.Scalar();
+        if (key != "type" &&
+            std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; }))
+          reader_.fail(item.first, path + "." + key,
+                       "a " + type + " distribution does not use `" + key + "` (it takes " +
+                           takes + ")");
+      }
+    };
     auto need = [&](const char* key) {
       if (!node[key]) reader_.fail(node, path, "a " + type + " distribution needs `" + key + ":`");
       return reader_.number(node[key], path + "." + key);
     };
     if (type == "uniform") {
+      only({"low", "high"}, "low and high");
       u.kind = Uncertainty::Kind::Uniform;
       u.low = need("low");
       u.high = need("high");
       if (!(u.low < u.high)) reader_.fail(node, path, "uniform: low must be below high");
     } else if (type == "normal" || type == "lognormal") {
+      only({"mean", "sd", "low", "high"}, "mean and sd (and low and high to truncate it)");
       u.kind = type == "normal" ? Uncertainty::Kind::Normal : Uncertainty::Kind::Lognormal;
       u.mean = need("mean");
       u.sd = need("sd");
@@ -350,6 +363,7 @@ class ModelLoader {
       u.low = node["low"] ? reader_.number(node["low"], path + ".low") : -HUGE_VAL;
       u.high = node["high"] ? reader_.number(node["high"], path + ".high") : HUGE_VAL;
     } else if (type == "triangular") {
+      only({"low", "mode", "high"}, "low, mode and high");
       u.kind = Uncertainty::Kind::Triangular;
       u.low = need("low");
       u.mode = need("mode");

@@ -251,3 +251,15 @@ TEST_CASE("a subscript position known when compiling is checked then, as c[0] is
   const h2sim::Result r = h2sim::simulate(compile_yaml(model + "auxiliaries: {y: 'c[3 - 1]'}\n"));
   CHECK(value_at(r, "y", 0) == 1);
 }
+
+TEST_CASE("a constant's distribution refuses keys its type does not use", "[hardening][yaml]") {
+  // `mean: 5` on a uniform loaded without a word (and was ignored).
+  const std::string text =
+      kTime + "constants:\n  p:\n    value: 1\n    distribution: {type: uniform, low: 0, high: 2, mean: 5}\n";
+  CHECK_THAT(message_of<h2sim::ScenarioError>([&] { (void)h2sim::parse_scenario(text, "d.yaml"); }),
+             Contains("d.yaml:5") &&
+                 Contains("a uniform distribution does not use `mean` (it takes low and high)"));
+  CHECK_NOTHROW(h2sim::parse_scenario(
+      kTime + "constants:\n  p:\n    value: 1\n    distribution: {type: normal, mean: 1, sd: 0.1, low: 0}\n",
+      "d.yaml"));
+}
