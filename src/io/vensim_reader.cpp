@@ -467,6 +467,10 @@ class Reader {
       e.equation = eq;
       read_entry(e, macro);
     }
+    // Everything after an unclosed :MACRO: went into the macro (the control section too,
+    // which then seemed missing): say what is wrong instead.
+    if (macro != nullptr)
+      fail(macro->line, ":MACRO: " + macro->name + " has no :END OF MACRO:");
     // `~~|` definitions take the units and comment of the variable's last definition.
     for (auto& [key, v] : variables_) share_documentation(v);
     for (auto& [key, m] : macros_)

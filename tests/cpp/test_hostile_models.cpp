@@ -263,3 +263,9 @@ TEST_CASE("a constant's distribution refuses keys its type does not use", "[hard
       kTime + "constants:\n  p:\n    value: 1\n    distribution: {type: normal, mean: 1, sd: 0.1, low: 0}\n",
       "d.yaml"));
 }
+
+TEST_CASE("Vensim: a macro without its end is named, not a missing FINAL TIME",
+          "[hardening][vensim]") {
+  CHECK_THAT(vensim_error("x = 1 ~~|\n:MACRO: TWICE(a)\nTWICE = 2 * a ~~|\n" + kControl),
+             Contains("m.mdl:2") && Contains(":MACRO: TWICE has no :END OF MACRO:"));
+}
