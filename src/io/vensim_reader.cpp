@@ -1483,6 +1483,7 @@ class Reader {
   // :EXCEPT: list names elements of the left-hand side, one per subscript: one that names
   // nothing there would except nothing.
   void check_defined_once(const VariableDefinitions& v) const {
+    if (v.definitions.size() == 1 && v.definitions.front().left.except.empty()) return;
     std::map<std::vector<std::string>, int> defined;  // canonical element tuple -> line
     for (const Definition& d : v.definitions) {
       const auto elements = tuples(d.left.subscripts);
