@@ -56,14 +56,23 @@ def dataset(model: Model, values: np.ndarray, times: Sequence[float], names: Seq
     for base, indices in groups.items():
         var = info.get(_h2sim.canonical_name(base))
         var_dims = list(var["dimensions"]) if var is not None and var["dimensions"] else []
+        shape = [len(dims[d]) for d in var_dims]
+        whole = False
+        if var_dims and int(np.prod(shape)) == len(indices):
+            # Every element, in whatever order the columns were asked for: put them in the
+            # variable's own (row-major) order before the reshape, or values would sit under
+            # the wrong elements' coordinates.
+            order = _storage_order(base, var_dims, dims, [names[i] for i in indices])
+            if order is not None:
+                indices = [indices[k] for k in np.argsort(order, kind="stable")]
+                whole = True
         contiguous = indices == list(range(indices[0], indices[-1] + 1))
         block = values[:, :, indices[0]:indices[-1] + 1] if contiguous else values[:, :, indices]
         if runs is None:
             block = block[0]
         dims_of = list(lead)
-        if var_dims and len(indices) > 1:
-            shape = [len(dims[d]) for d in var_dims]
-            if int(np.prod(shape)) == len(indices):
+        if var_dims and (len(indices) > 1 or not whole):
+            if whole:
                 block = block.reshape(*block.shape[:-1], *shape)
                 dims_of += var_dims
                 coords.update({d: dims[d] for d in var_dims})
@@ -86,6 +95,18 @@ def dataset(model: Model, values: np.ndarray, times: Sequence[float], names: Seq
     ds = xr.Dataset(data, coords=coords)
     ds.attrs["scenario"] = model.name
     return ds
+
+
+def _storage_order(base: str, var_dims: list[str], dims: dict[str, list[str]],
+                   labels: list[str]) -> list[int] | None:
+    """Each label's position in the variable's row-major order, when the labels are its
+    elements, each once; None otherwise."""
+    expected = [f"{base}[{','.join(combo)}]" for combo in itertools.product(*(dims[d] for d in var_dims))]
+    if labels == expected:
+        return list(range(len(labels)))
+    position = {_h2sim.canonical_element_name(name): k for k, name in enumerate(expected)}
+    order = [position.get(_h2sim.canonical_element_name(label), -1) for label in labels]
+    return order if sorted(order) == list(range(len(expected))) else None
 
 
 def _dataset_aligned(model: Model, values: np.ndarray, times: Sequence[float], names: Sequence[str],

@@ -600,3 +600,30 @@ def test_a_netcdf_table_needs_distinct_index_level_names(bass, tmp_path):
     with pytest.raises(h2sim.ArgumentError, match="repeat a name"):
         h2sim.results.write_table(twice, str(tmp_path / "mi.nc"))
     assert not (tmp_path / "mi.nc").exists()
+
+
+# --- found by the third red-team run ------------------------------------------------------------
+
+ARRAYS_2D = """\
+time: {start: 0, stop: 1, dt: 1}
+dimensions: {d: [a, b], e: [x, y, z]}
+constants:
+  m: {dimensions: [d, e], value: {"a, x": 1, "a, y": 2, "a, z": 3, "b, x": 4, "b, y": 5, "b, z": 6}}
+  v: {dimensions: [d], value: {a: 1, b: 2}}
+"""
+
+
+def test_elements_asked_for_out_of_order_keep_their_coordinates(write_yaml):
+    # Every element named, in another order than the variable's: the values were reshaped in
+    # the order given, so m[a, x] read 6 under the coordinates (a, x) (as_xarray, run_batch, .nc).
+    model = h2sim.load(write_yaml("arrays.yaml", ARRAYS_2D))
+    ds = model.run(as_xarray=True, return_columns=["m[b, z]", "m[a,x]", "m[a, y]", "m[a, z]", "m[b, x]",
+                                                   "m[b, y]", "v[b]", "v[a]"])
+    np.testing.assert_array_equal(ds["m"].sel(time=0).transpose("d", "e").values, [[1, 2, 3], [4, 5, 6]])
+    assert ds["v"].sel(time=0, d="a").item() == 1 and ds["v"].sel(time=0, d="b").item() == 2
+    batch = model.run_batch({"v[a]": [5.0, 7.0]}, return_columns=["v[b]", "v[a]"], progress=False)
+    np.testing.assert_array_equal(batch["v"].sel(time=0, d="a").values, [5, 7])
+    np.testing.assert_array_equal(batch["v"].sel(time=0, d="b").values, [2, 2])
+    # One element of an array says which it is (it was a variable `v` holding v[b], unlabelled).
+    one = model.run(as_xarray=True, return_columns=["v[b]"])
+    assert list(one["v"].coords["element"].values) == ["v[b]"] and one["v"].values[0, 0] == 2
