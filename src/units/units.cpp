@@ -220,26 +220,45 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Whether `word` may stand for `symbol` written in another case: not where the first letter
+// of a symbol (up to three letters) is an SI prefix in one case and something else in the
+// other (m/M milli and mega, p/P pico and peta, g/G gram and giga, t/T tonne and tera): "Mg"
+// is not "mg", nor "mW" "MW", nor "mt" "Mt". "MWH" is MWh, "KWh" kWh and "Tonne" tonne.
+bool same_meaning_in_other_case(const std::string& word, const std::string& symbol) {
+  if (word.empty() || symbol.size() > 3 || word[0] == symbol[0]) return true;
+  const char first = static_cast<char>(std::tolower(static_cast<unsigned char>(symbol[0])));
+  return first != 'm' && first != 'p' && first != 'g' && first != 't';
+}
+
 // Exact match first; then a case-insensitive match, but only where it is unambiguous
-// ("MWH" is MWh, while "m" and "M" must be written as they are). Both indexes are built
-// once: a model's unit check looks up every word of every unit string.
+// ("MWH" is MWh, while "m" and "M" must be written as they are) and keeps an SI prefix's
+// meaning. Both indexes are built once: a model's unit check looks up every word of every
+// unit string.
 const Unit* find_known(const std::string& word) {
   struct Index {
-    std::unordered_map<std::string, const Unit*> exact;   // the first entry of a symbol
-    std::unordered_map<std::string, const Unit*> folded;  // nullptr where two symbols fold alike
+    std::unordered_map<std::string, const Unit*> exact;  // the first entry of a symbol
+    // nullptr where two symbols fold alike
+    std::unordered_map<std::string, const KnownUnit*> folded;
   };
   static const Index index = [] {
     Index i;
     for (const KnownUnit& k : known_units()) {
       i.exact.emplace(k.symbol, &k.unit);
-      const auto [it, added] = i.folded.emplace(lower(k.symbol), &k.unit);
+      const auto [it, added] = i.folded.emplace(lower(k.symbol), &k);
       if (!added) it->second = nullptr;
     }
     return i;
   }();
   if (const auto it = index.exact.find(word); it != index.exact.end()) return it->second;
   const auto it = index.folded.find(lower(word));
-  return it == index.folded.end() ? nullptr : it->second;
+  if (it == index.folded.end() || it->second == nullptr) return nullptr;
+  return same_meaning_in_other_case(word, it->second->symbol) ? &it->second->unit : nullptr;
+}
+
+// Letters, and no capital after the first ("Tonne", "hr", "Mt"; not "kW").
+bool plain_word(const std::string& s) {
+  return !s.empty() && std::isalpha(static_cast<unsigned char>(s[0])) &&
+         std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -264,7 +283,9 @@ std::string base_word(const std::string& word) {
 // ("m2", "km3"), or a base dimension of its own.
 Unit word_unit(const std::string& word) {
   if (const Unit* u = find_known(word)) return *u;
-  if (word.size() >= 3 && word.back() == 's')
+  // A plural of a unit written as a word ("tonnes", "Hours", "kgs"); not "kWs", which is kW
+  // times s, an energy.
+  if (word.size() >= 3 && word.back() == 's' && plain_word(word.substr(0, word.size() - 1)))
     if (const Unit* u = find_known(word.substr(0, word.size() - 1))) return *u;
   if (word.size() >= 2 && (word.back() == '2' || word.back() == '3')) {
     const Unit* u = find_known(word.substr(0, word.size() - 1));

@@ -118,6 +118,24 @@ TEST_CASE("words fold case and plurals; known units are matched case-insensitive
   CHECK_FALSE(same_dimension(parse_unit("CNY"), parse_unit("USD")));
 }
 
+TEST_CASE("case never turns one SI prefix into another, and kWs is no plural", "[units]") {
+  // Found by the third red-team run: "Mg" was read as mg (a factor 1e-9 against t), "mW" as
+  // MW, "mJ" as MJ and "mt" as Mt, through the case-insensitive match; "kWs" was kW.
+  for (const char* word : {"Mg", "mW", "mJ", "mt", "pJ", "gW", "TJ"})
+    if (const std::string w = word; w != "TJ") {
+      INFO(w);
+      CHECK_THROWS_AS(conversion_factor(w == "Mg" || w == "mt" ? "t" : "kWh", w), h2sim::ModelError);
+    }
+  CHECK(conversion_factor("TJ", "GJ") == Approx(1000));  // written as it is: known
+  CHECK_THROWS_AS(conversion_factor("kWs", "kW"), h2sim::ModelError);
+  CHECK_FALSE(same_dimension(parse_unit("kWs"), parse_unit("kW")));
+  // Folding that keeps the meaning still works.
+  CHECK(conversion_factor("MWH", "kWh") == Approx(1000));
+  CHECK(conversion_factor("KWh", "kWh") == Approx(1));
+  CHECK(conversion_factor("Tonnes", "kg") == Approx(1000));
+  CHECK(conversion_factor("kgs", "kg") == Approx(1));
+}
+
 TEST_CASE("conversion factors between units of the same dimension", "[units]") {
   CHECK(conversion_factor("t/day", "kg/year") == Approx(365000));
   CHECK(conversion_factor("kg/(100 km)", "kg/km") == Approx(0.01));
