@@ -174,10 +174,18 @@ class ModelLoader {
       if (v.dimensions.empty())
         reader_.fail(node, path, "per-element equations need `dimensions:` on the variable");
       const ElementIndex index = element_index(v.dimensions);
+      // The same key twice (`a` and `A`, "a, x" and "a,x"): the later one would be ignored.
+      std::unordered_map<std::string, std::string> seen;
       for (const auto& item : node) {
         const std::string key = reader_.text(item.first, path);
         const std::vector<std::string> elements =
             element_key(key, index, v, item.first, path + "." + key, true);
+        std::string tuple;
+        for (const auto& e : elements) tuple += canonical_name(e) + ",";
+        if (const auto [at, added] = seen.emplace(tuple, key); !added)
+          reader_.fail(item.first, path + "." + key,
+                       "names the element(s) of `" + at->second + "` again (names compare "
+                       "without case, and _ is a space): which equation should they take?");
         const std::string text = reader_.equation_text(item.second, path + "." + key);
         v.element_equations.push_back({elements, parse(text, v.name, item.second), std::nullopt});
       }
@@ -244,8 +252,8 @@ class ModelLoader {
     if (value.IsMap()) {
       if (v.dimensions.empty())
         reader_.fail(value, path + ".value", "values per element need `dimensions:`");
-      // One value per element tuple (a later key for the same tuple wins), counted as read:
-      // n elements take n steps.
+      // One value per element tuple (the same tuple twice, as `a` and `A`, is refused),
+      // counted as read: n elements take n steps.
       const ElementIndex index = element_index(v.dimensions);
       check_element_count(index.count, name, value, path + ".value");
       std::unordered_map<std::string, std::size_t> seen;
@@ -254,14 +262,16 @@ class ModelLoader {
         const std::string here = path + ".value." + key;
         std::vector<std::string> elements = element_key(key, index, v, item.first, here, false);
         std::string tuple;
-        for (const auto& e : elements) tuple += e + ",";
+        for (const auto& e : elements) tuple += canonical_name(e) + ",";
         ElementEquation eq{std::move(elements), Equation::number(reader_.number(item.second, here)),
                            std::nullopt};
         const auto [at, added] = seen.emplace(tuple, v.element_equations.size());
-        if (added)
-          v.element_equations.push_back(std::move(eq));
-        else
-          v.element_equations[at->second] = std::move(eq);
+        if (!added)
+          reader_.fail(item.first, here,
+                       "gives the value of an element again (names compare without case, and _ "
+                       "is a space; this key names what an earlier one did): which value "
+                       "should it take?");
+        v.element_equations.push_back(std::move(eq));
       }
       if (v.element_equations.size() < index.count)
         reader_.fail(value, path + ".value",

@@ -269,3 +269,22 @@ TEST_CASE("Vensim: a macro without its end is named, not a missing FINAL TIME",
   CHECK_THAT(vensim_error("x = 1 ~~|\n:MACRO: TWICE(a)\nTWICE = 2 * a ~~|\n" + kControl),
              Contains("m.mdl:2") && Contains(":MACRO: TWICE has no :END OF MACRO:"));
 }
+
+TEST_CASE("a per-element mapping that names one element twice is refused", "[hardening][yaml]") {
+  // value: {a: 1, A: 2, b: 3} gave v[a] = 2, and equation: {a: 1, A: 5, b: 2} gave w[a] = 1.
+  const std::string dims = kTime + "dimensions: {d: [a, b], e: [x, y]}\n";
+  CHECK_THAT(yaml_error(dims + "constants: {v: {dimensions: [d], value: {a: 1, A: 2, b: 3}}}\n"),
+             Contains("m.yaml:3") && Contains("gives the value of an element again"));
+  CHECK_THAT(yaml_error(dims + "constants:\n  m:\n    dimensions: [d, e]\n"
+                               "    value: {\"a, x\": 1, \"a,x\": 9, \"a, y\": 2, \"b, x\": 3, \"b, y\": 4}\n"),
+             Contains("gives the value of an element again"));
+  CHECK_THAT(yaml_error(dims + "auxiliaries: {w: {dimensions: [d], equation: {a: 1, A: 5, b: 2}}}\n"),
+             Contains("names the element(s) of `a` again"));
+  CHECK_THAT(yaml_error(dims + "stocks: {s: {dimensions: [d], initial: {a: 1, A: 7, b: 2}}}\n"),
+             Contains("names the element(s) of `a` again"));
+  // A specific key before `*` is the documented way to single out an element.
+  const h2sim::Result r = h2sim::simulate(
+      compile_yaml(dims + "auxiliaries: {w: {dimensions: [d], equation: {a: 1, \"*\": 2}}}\n"));
+  CHECK(value_at(r, "w[a]", 0) == 1);
+  CHECK(value_at(r, "w[b]", 0) == 2);
+}
