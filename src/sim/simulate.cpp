@@ -746,6 +746,9 @@ class BlockRunner {
       while (next_save < plan_.saves &&
              plan_.times[static_cast<std::size_t>(next_save)] <= until + eps) {
         stepper.calc_state(plan_.times[static_cast<std::size_t>(next_save)], sample);
+        // STEP/RAMP/PULSE as the fixed-step methods report them at a saved time: their value
+        // from that time on (a PULSE starting at 2 is on at 2), not that of the step's start.
+        slot(detail::kStepTimeSlot).setConstant(plan_.times[static_cast<std::size_t>(next_save)]);
         evaluate(&sample[0], plan_.times[static_cast<std::size_t>(next_save)]);
         check_finite(plan_.times[static_cast<std::size_t>(next_save)]);
         record(next_save++);
@@ -765,9 +768,13 @@ class BlockRunner {
       }
       slot(detail::kStepTimeSlot).setConstant(t);
       stepper.initialize(x, t, std::min(plan_.dt, boundary - t));
+      // A step that would end within `snap` of the boundary ends on it: a sliver of a step
+      // left before a PULSE edge would start within the pulse's tolerance (1e-6 dt) and take
+      // some of the pulse before its time.
+      const double snap = 1e-5 * plan_.dt;
       while (stepper.current_time() < boundary - eps) {
         const double now = stepper.current_time();
-        if (now + stepper.current_time_step() > boundary)
+        if (now + stepper.current_time_step() > boundary - snap)
           stepper.initialize(stepper.current_state(), now, boundary - now);
         // STEP/RAMP/PULSE see the time each step starts at, as in the fixed-step methods.
         slot(detail::kStepTimeSlot).setConstant(now);
