@@ -7,14 +7,22 @@
 
 namespace h2sim {
 
-std::string canonical_name(const std::string& name) {
+namespace {
+
+std::string canonical_pass(const std::string& name) {
   std::string out;
   out.reserve(name.size());
   std::size_t begin = 0;
   std::size_t end = name.size();
   while (begin < end && std::isspace(static_cast<unsigned char>(name[begin]))) ++begin;
   while (end > begin && std::isspace(static_cast<unsigned char>(name[end - 1]))) --end;
-  if (end - begin >= 2 && name[begin] == '"' && name[end - 1] == '"') ++begin, --end;
+  // Every layer of quotes, and \n or \N for a line break (found by fuzzing: "a\N b" became
+  // a\n_b, whose key is a_b).
+  while (end - begin >= 2 && name[begin] == '"' && name[end - 1] == '"') {
+    ++begin, --end;
+    while (begin < end && std::isspace(static_cast<unsigned char>(name[begin]))) ++begin;
+    while (end > begin && std::isspace(static_cast<unsigned char>(name[end - 1]))) --end;
+  }
   bool pending_separator = false;
   for (std::size_t i = begin; i < end; ++i) {
     const unsigned char c = static_cast<unsigned char>(name[i]);
@@ -22,7 +30,7 @@ std::string canonical_name(const std::string& name) {
       pending_separator = !out.empty();
       continue;
     }
-    if (c == '\\' && i + 1 < end && name[i + 1] == 'n') {  // XMILE writes line breaks as \n
+    if (c == '\\' && i + 1 < end && (name[i + 1] == 'n' || name[i + 1] == 'N')) {  // XMILE: \n
       ++i;
       pending_separator = !out.empty();
       continue;
@@ -31,6 +39,18 @@ std::string canonical_name(const std::string& name) {
     pending_separator = false;
     out += static_cast<char>(std::tolower(c));
   }
+  return out;
+}
+
+}  // namespace
+
+// One pass, repeated until nothing changes: a canonical name must be its own canonical name,
+// or a name stored by its key is not found by it (`"_"x"_"` is "x" after one pass; every
+// pass that changes a name shortens it, so this ends).
+std::string canonical_name(const std::string& name) {
+  std::string out = canonical_pass(name);
+  for (std::string again = canonical_pass(out); again != out; again = canonical_pass(out))
+    out = std::move(again);
   return out;
 }
 

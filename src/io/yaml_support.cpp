@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/counting.hpp"
 #include "core/encoding.hpp"
@@ -91,18 +92,52 @@ TextFallback text_fallback(const std::string& path) {
   return TextFallback::None;
 }
 
+// The line (from 1) where a second YAML document with content begins, else 0. A document
+// marker (`---` or `...` at the start of a line, then a blank or the line's end) ends a
+// document; comments, blank lines and directives (`%YAML`) are no content, so a leading
+// `---` and an empty document at the end are fine. Found by scanning the lines, not by
+// yaml-cpp's LoadAll: that loops forever on some malformed input (found by fuzzing).
+int second_document_line(const std::string& text) {
+  bool earlier = false;  // a document before the last marker had content
+  bool content = false;  // the current document has content
+  int line = 0;
+  for (std::size_t pos = 0; pos <= text.size();) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    const std::string_view row(text.data() + pos, eol - pos);
+    ++line;
+    const bool marker = row.size() >= 3 && (row.substr(0, 3) == "---" || row.substr(0, 3) == "...") &&
+                        (row.size() == 3 || row[3] == ' ' || row[3] == '\t' || row[3] == '\r');
+    if (marker) {
+      earlier = earlier || content;
+      content = false;
+    }
+    const std::string_view rest = marker ? row.substr(3) : row;
+    const std::size_t k = rest.find_first_not_of(" \t\r");
+    const bool directive = !marker && !content && k == 0 && rest[0] == '%';
+    if (k != std::string_view::npos && rest[k] != '#' && !directive) {
+      if (earlier) return line;
+      content = true;
+    }
+    pos = eol + 1;
+  }
+  return 0;
+}
+
 YAML::Node YamlReader::parse(const std::string& text) const {
+  // A second document (after `---`) would be ignored: yaml-cpp's Load reads the first.
+  if (const int line = second_document_line(text); line > 0) {
+    Location where;
+    where.file = file_;
+    where.line = line;
+    throw ScenarioError(
+        "a second YAML document (after `---`): a scenario or model file is one document, and "
+        "the rest would be ignored; join them, or put the second in a file of its own "
+        "(`extends:` or `components:`)",
+        where);
+  }
   YAML::Node root;
   try {
-    // Every document, not the first alone: a second one (after `---`) would be dropped.
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (!documents.empty()) root = documents.front();
-    for (std::size_t k = 1; k < documents.size(); ++k)
-      if (!documents[k].IsNull())
-        fail(documents[k], "",
-             "a second YAML document (after `---`): a scenario or model file is one document, "
-             "and the rest would be ignored; join them, or put the second in a file of its "
-             "own (`extends:` or `components:`)");
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     Location where;
     where.file = file_;

@@ -21,6 +21,9 @@ bool path_is_folder(const std::filesystem::path& path);
 std::string path_key(const std::filesystem::path& path);
 
 // Reads one YAML file; every error names the file, line, column and YAML path.
+// The line (from 1) where a second YAML document with content begins, else 0.
+int second_document_line(const std::string& text);
+
 class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}

@@ -3,6 +3,7 @@
 // h2sim::Error that says where and what, in every reader that can express it.
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 
 #include "core/encoding.hpp"
@@ -309,4 +310,46 @@ TEST_CASE("adaptive methods: no PULSE before its time, and switches reported as 
     CHECK(value_at(r, "f2", 3) == 0);
     H2_CHECK_NEAR(value_at(r, "s", 4), 2, 1e-9);
   }
+}
+
+TEST_CASE("a canonical name is its own canonical name", "[hardening][names]") {
+  // Found by the Vensim fuzzer: "a\N b" gave the key a\n_b, whose own key is a_b, so a stock
+  // stored by its key was not found by it (a null dereference in the Vensim reader).
+  CHECK(h2sim::canonical_name("\"Stock with\\N e nwline\"") == "stock_with_e_nwline");
+  CHECK(h2sim::canonical_name("\"_\"x\"_\"") == "x");
+  const std::string alphabet = "aA _\\nN\"\t";
+  std::mt19937 random(17);
+  for (int k = 0; k < 200000; ++k) {
+    std::string name;
+    for (int i = static_cast<int>(random() % 9); i > 0; --i)
+      name += alphabet[random() % alphabet.size()];
+    const std::string key = h2sim::canonical_name(name);
+    INFO("[" << name << "] -> [" << key << "]");
+    REQUIRE(h2sim::canonical_name(key) == key);
+  }
+}
+
+TEST_CASE("second YAML documents are found by their markers, not by yaml-cpp's LoadAll",
+          "[hardening][yaml]") {
+  // LoadAll looped forever on this input (found by fuzzing the first version of the check).
+  CHECK_THAT(message_of<h2sim::Error>([&] { (void)h2sim::parse_scenario("\n\n  sCNYe:\n , o\n", "h.yaml"); }),
+             !Contains("second YAML document"));
+  auto second = [](const std::string& text) {
+    try {
+      (void)h2sim::parse_scenario(text, "s.yaml");
+    } catch (const h2sim::Error& e) {
+      const std::string m = e.what();
+      if (m.find("a second YAML document") != std::string::npos)
+        return std::stoi(m.substr(m.find(':') + 1));
+    }
+    return 0;
+  };
+  const std::string model = "time: {start: 0, stop: 1, dt: 1}\nconstants: {a: 1}\n";
+  CHECK(second(model + "---\nb: 2\n") == 4);
+  CHECK(second(model + "--- b: 2\n") == 3);
+  CHECK(second(model + "...\nb: 2\n") == 4);
+  CHECK(second("%YAML 1.2\n---\n" + model + "...\n") == 0);
+  CHECK(second("# c\n---\n" + model + "---\n# only a comment\n") == 0);
+  CHECK(second(model + "description: |\n  ---\n  text\n") == 0);  // indented: no marker
+  CHECK_NOTHROW(h2sim::parse_scenario(model + "description: |\n  ---\n  text\n", "s.yaml"));
 }
