@@ -67,17 +67,21 @@ Lower smallest_or_largest(Op op) {
 
 // A delay or averaging time below 0 is NaN, which the run reports (naming the variable) instead
 // of letting the chain grow without bound; 0 divides by zero, reported the same way. A time
-// that is a number or a constant is checked once, when the program is compiled.
-LoweredPtr non_negative_time(LowerCall& c, const LoweredPtr& time) {
-  return c.apply(Op::Select, {c.apply(Op::Ge, {time, c.number(0)}), time,
-                              c.number(std::numeric_limits<double>::quiet_NaN())});
+// that is a number is checked once, when the program is compiled. An expression is held in a
+// node: it is read twice here, and each stage of the chain reads the result.
+LoweredPtr non_negative_time(LowerCall& c, const LoweredPtr& raw_time) {
+  const LoweredPtr time = c.held(raw_time, "time");
+  return c.held(c.apply(Op::Select, {c.apply(Op::Ge, {time, c.number(0)}), time,
+                                     c.number(std::numeric_limits<double>::quiet_NaN())}),
+                "checked_time");
 }
 
 // n first-order smooths in a chain, each with averaging time T/n.
 LoweredPtr smooth_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& raw_time,
                         int order, const LoweredPtr& initial, const std::string& label) {
   const LoweredPtr time = non_negative_time(c, raw_time);
-  const LoweredPtr stage_time = order == 1 ? time : c.apply(Op::Div, {time, c.number(order)});
+  const LoweredPtr stage_time =
+      order == 1 ? time : c.held(c.apply(Op::Div, {time, c.number(order)}), "stage_time");
   LoweredPtr upstream = input;
   LoweredPtr last;
   for (int k = 1; k <= order; ++k) {
@@ -92,7 +96,8 @@ LoweredPtr smooth_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr&
 LoweredPtr delay_chain(LowerCall& c, const LoweredPtr& input, const LoweredPtr& raw_time,
                        int order, const LoweredPtr& initial) {
   const LoweredPtr time = non_negative_time(c, raw_time);
-  const LoweredPtr stage_time = order == 1 ? time : c.apply(Op::Div, {time, c.number(order)});
+  const LoweredPtr stage_time =
+      order == 1 ? time : c.held(c.apply(Op::Div, {time, c.number(order)}), "stage_time");
   LoweredPtr inflow = input;
   LoweredPtr outflow;
   for (int k = 1; k <= order; ++k) {

@@ -88,6 +88,10 @@ class LowerCall {
   // a stock that starts at `initial` (its derivative set later with set_derivative),
   virtual LoweredPtr stock(const std::string& label, LoweredPtr initial) = 0;
   virtual void set_derivative(const LoweredPtr& stock, LoweredPtr derivative) = 0;
+  // x computed once a step in a node of its own, where a builtin uses it several times (a
+  // lowered expression is a tree: used n times, it is computed n times); a number or a
+  // variable is returned as it is,
+  virtual LoweredPtr held(LoweredPtr x, const std::string& label) = 0;
   // x's value at the start time (INIT),
   virtual LoweredPtr initial_value(LoweredPtr x) = 0;
   // x's value one DT earlier, `initial` at the start (PREVIOUS),

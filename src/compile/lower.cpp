@@ -79,6 +79,10 @@ class CallLowering final : public LowerCall {
   void set_derivative(const LoweredPtr& stock, LoweredPtr derivative) override {
     c_.node(stock->node).derivative = std::move(derivative);
   }
+  LoweredPtr held(LoweredPtr x, const std::string& label) override {
+    if (x->kind == Lowered::Kind::Number || x->kind == Lowered::Kind::Ref) return x;
+    return ref(c_.as_node(x, label));
+  }
   LoweredPtr initial_value(LoweredPtr x) override {
     return ref(c_.internal_node(NodeKind::Initial, "init", std::move(x)));
   }
