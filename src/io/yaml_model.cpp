@@ -558,7 +558,7 @@ class ModelLoader {
       }
       const LoadedModel& component = cached->second;
       count_variables(component.model.variables().size(), item.first, path);
-      include_component(prefix, component, item.second["inputs"], path);
+      include_component(prefix, component, item.first, item.second["inputs"], path);
     }
   }
 
@@ -662,8 +662,9 @@ class ModelLoader {
     return s + fs::path(again).filename().string();
   }
 
+  // `at`: the component's key in `components:` (where a clash of names is reported).
   void include_component(const std::string& prefix, const LoadedModel& component,
-                         const YAML::Node& inputs, const std::string& path) {
+                         const YAML::Node& at, const YAML::Node& inputs, const std::string& path) {
     const Model& c = component.model;
     // A dimension the including model declares wins over the component's own list,
     // so that one component serves any set of cities; the component's list is the
@@ -684,7 +685,9 @@ class ModelLoader {
       for (auto& f : copy.inflows) f = prefix + "." + f;
       for (auto& f : copy.outflows) f = prefix + "." + f;
       if (model_->find(copy.name) != nullptr)
-        reader_.fail(inputs, path, "`" + copy.name + "` is defined twice");
+        reader_.fail(at, path,
+                     "`" + copy.name + "` is defined twice (a prefix and a name, or two "
+                     "prefixes, that are one name: names compare without case, and _ is a space)");
       model_->add(std::move(copy));
     }
     if (!inputs) return;

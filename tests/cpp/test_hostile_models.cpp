@@ -353,3 +353,35 @@ TEST_CASE("second YAML documents are found by their markers, not by yaml-cpp's L
   CHECK(second(model + "description: |\n  ---\n  text\n") == 0);  // indented: no marker
   CHECK_NOTHROW(h2sim::parse_scenario(model + "description: |\n  ---\n  text\n", "s.yaml"));
 }
+
+TEST_CASE("a clash of component names says at which line", "[hardening][yaml]") {
+  // Said "top.yaml: at `components.a.b`: `a.b.c` is defined twice", without a line.
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / "h2sim_hostile_models_components";
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "c1.yaml") << "constants:\n  b.c: 1\n";
+  std::ofstream(folder / "c2.yaml") << "constants:\n  c: 2\n";
+  const std::string message = message_of<h2sim::ScenarioError>([&] {
+    (void)h2sim::parse_scenario(
+        kTime + "components:\n  a: {file: c1.yaml}\n  a.b: {file: c2.yaml}\n",
+        (folder / "top.yaml").string());
+  });
+  std::filesystem::remove_all(folder);
+  CHECK_THAT(message, Contains("top.yaml:4:3") && Contains("`a.b.c` is defined twice"));
+}
+
+TEST_CASE("PULSE with an interval shorter than dt moves every pulse", "[hardening][builtins]") {
+  // PULSE(1, 0.1, 0.1) over [0, 3) with dt 0.25 moved 11, not 29: the pulses after the first
+  // in each step were lost.
+  const std::string text =
+      "time: {start: 0, stop: 3, dt: 0.25}\n"
+      "flows: {f: 'PULSE(1, 0.1, 0.1)', g: 'PULSE(1, 0.5, 0.5)', h: 'PULSE(2, 0.3, 0.2)'}\n"
+      "stocks: {s: {initial: 0, inflows: [f]}, s2: {initial: 0, inflows: [g]},"
+      " s3: {initial: 0, inflows: [h]}}\n";
+  for (const h2sim::Method method : {h2sim::Method::Euler, h2sim::Method::RK4}) {
+    const h2sim::Result r = h2sim::simulate(compile_yaml(text), with_method(method));
+    H2_CHECK_NEAR(value_at(r, "s", 3), 29, 1e-9);   // 0.1, 0.2, ..., 2.9
+    H2_CHECK_NEAR(value_at(r, "s2", 3), 5, 1e-9);   // 0.5, 1, ..., 2.5 (as before)
+    H2_CHECK_NEAR(value_at(r, "s3", 3), 28, 1e-9);  // 0.3, 0.5, ..., 2.9: 14 pulses of 2
+  }
+}
