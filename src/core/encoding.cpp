@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "core/text.hpp"
 #include "h2sim/error.hpp"
 
 namespace h2sim::detail {
@@ -192,8 +193,7 @@ std::string decode_text(const std::string& bytes, const std::string& file, TextF
   const std::size_t bad = first_invalid_utf8(text);
   if (bad == text.size()) return text;
   // A Vensim file that begins {UTF-8} says what it is: no fallback to Windows-1252 then.
-  const bool says_utf8 = text.size() >= 7 && (text.compare(0, 7, "{UTF-8}") == 0 ||
-                                              text.compare(0, 7, "{utf-8}") == 0);
+  const bool says_utf8 = lower(text.substr(0, 7)) == "{utf-8}";
   if (fallback == TextFallback::Windows1252 && !says_utf8 && text.find('\0') == std::string::npos)
     return from_windows_1252(text, file);
   const auto c = static_cast<unsigned char>(text[bad]);

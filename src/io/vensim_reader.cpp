@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -31,7 +30,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/encoding.hpp"
 #include "core/text.hpp"
 #include "expr/ast.hpp"
 #include "expr/transform.hpp"
@@ -368,15 +366,7 @@ class Reader {
     if (t.compare(0, 3, "\xEF\xBB\xBF") == 0) t.erase(0, 3);
     int first_line = 1;
     if (starts_with_ci(t, 0, "{UTF-8}")) {
-      t.erase(0, 7);
-      // The file says UTF-8: a byte that is not is an error, not a Latin-1 character.
-      if (const std::size_t bad = detail::first_invalid_utf8(t); bad < t.size()) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(t[bad]));
-        fail(1 + static_cast<int>(std::count(t.begin(), t.begin() + static_cast<long>(bad), '\n')),
-             "byte " + std::string(hex) + " is not UTF-8 text, although the file begins with "
-             "{UTF-8} (a Latin-1 or Windows character?); save the file as UTF-8");
-      }
+      t.erase(0, 7);  // decode_text refused bytes that are not UTF-8 after it
     } else if (!valid_utf8(t)) {
       t = latin1_to_utf8(t);
     }

@@ -294,10 +294,10 @@ class Reader {
         continue;
       }
       const std::string tag = n.name();
-      const bool setting = tag == "start" || tag == "stop" || tag == "dt" || tag == "savestep" ||
-                           tag == "save_step" || tag == "save_interval" || tag == "saveper";
-      if (setting && !seen.insert(tag == "start" || tag == "stop" || tag == "dt" ? tag : "save")
-                          .second)
+      const bool save = tag == "savestep" || tag == "save_step" || tag == "save_interval" ||
+                        tag == "saveper";  // four spellings of one setting
+      if ((save || tag == "start" || tag == "stop" || tag == "dt") &&
+          !seen.insert(save ? "save" : tag).second)
         fail(n, "<sim_specs> gives <" + tag + "> twice (or two save intervals)");
       if (tag == "start") {
         t.start = number(n, "<start>");
@@ -316,8 +316,7 @@ class Reader {
         } else {
           t.dt = v;
         }
-      } else if (tag == "savestep" || tag == "save_step" || tag == "save_interval" ||
-                 tag == "saveper") {
+      } else if (save) {
         t.save_every = number(n, "<" + tag + ">");
         if (!(t.save_every > 0)) fail(n, "<" + tag + "> must be a positive number");
       } else {

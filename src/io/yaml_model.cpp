@@ -168,6 +168,13 @@ class ModelLoader {
     }
   }
 
+  // One key for a tuple of elements however it is spelt (`a` and `A`, "a, x" and "a,x").
+  static std::string tuple_key(const std::vector<std::string>& elements) {
+    std::string key;
+    for (const auto& e : elements) key += canonical_name(e) + ",";
+    return key;
+  }
+
   // `equation:` as one text for every element, or a mapping element -> equation.
   void read_equation(Variable& v, const YAML::Node& node, const std::string& path, bool set_main) {
     if (node.IsMap()) {
@@ -180,9 +187,7 @@ class ModelLoader {
         const std::string key = reader_.text(item.first, path);
         const std::vector<std::string> elements =
             element_key(key, index, v, item.first, path + "." + key, true);
-        std::string tuple;
-        for (const auto& e : elements) tuple += canonical_name(e) + ",";
-        if (const auto [at, added] = seen.emplace(tuple, key); !added)
+        if (const auto [at, added] = seen.emplace(tuple_key(elements), key); !added)
           reader_.fail(item.first, path + "." + key,
                        "names the element(s) of `" + at->second + "` again (names compare "
                        "without case, and _ is a space): which equation should they take?");
@@ -261,8 +266,7 @@ class ModelLoader {
         const std::string key = reader_.text(item.first, path + ".value");
         const std::string here = path + ".value." + key;
         std::vector<std::string> elements = element_key(key, index, v, item.first, here, false);
-        std::string tuple;
-        for (const auto& e : elements) tuple += canonical_name(e) + ",";
+        const std::string tuple = tuple_key(elements);
         ElementEquation eq{std::move(elements), Equation::number(reader_.number(item.second, here)),
                            std::nullopt};
         const auto [at, added] = seen.emplace(tuple, v.element_equations.size());

@@ -28,22 +28,6 @@ std::string repeat(const std::string& s, std::size_t n) {
   return out;
 }
 
-// A scratch folder, removed when the test ends.
-struct Folder {
-  fs::path path;
-  explicit Folder(const std::string& name)
-      : path(fs::temp_directory_path() / ("h2sim_hardening_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Folder() { fs::remove_all(path); }
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path file = path / name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-};
-
 // The error an equation gives as the only auxiliary of a small model, compiled and checked.
 std::string equation_error(const std::string& equation) {
   return message_of<h2sim::Error>([&] {

@@ -43,29 +43,21 @@ TEST_CASE("a dt longer than the run is refused, not a run of the start alone",
 
 TEST_CASE("dimensions of other sizes, or that share some element names, do not match by position",
           "[hardening][arrays]") {
-  // y[e] = c[e] with c over d (3 elements) and e of 2 gave y = c[a], c[b].
-  const std::string sizes = kTime +
-                            "dimensions: {d: [a, b, c], e: [x, y]}\n"
-                            "constants: {c: {dimensions: d, value: {a: 1, b: 2, c: 3}}}\n"
-                            "auxiliaries: {y: {dimensions: e, equation: 'c[e]'}}\n";
-  CHECK_THAT(yaml_error(sizes), Contains("element 'x' of 'e' has no counterpart in 'd'"));
+  // k over d = [a, b(, c)], with the values 1, 2(, 3); y over e with `equation`.
+  auto arrays = [](const std::string& e, const std::string& equation, bool three = false) {
+    return kTime + "dimensions: {d: [a, b" + (three ? ", c" : "") + "], e: [" + e +
+           "]}\nconstants: {k: {dimensions: d, value: {a: 1, b: 2" + (three ? ", c: 3" : "") +
+           "}}}\nauxiliaries: {y: {dimensions: e, equation: '" + equation + "'}}\n";
+  };
+  // y[e] = k[e] with k over d (3 elements) and e of 2 gave y = k[a], k[b].
+  CHECK_THAT(yaml_error(arrays("x, y", "k[e]", true)),
+             Contains("element 'x' of 'e' has no counterpart in 'd'"));
   // e = [b, c] and d = [a, b]: y[b] is k[b] by name, and y[c] was k[b] too, by position.
-  const std::string shared = kTime +
-                             "dimensions: {d: [a, b], e: [b, c]}\n"
-                             "constants: {k: {dimensions: d, value: {a: 1, b: 2}}}\n"
-                             "auxiliaries: {y: {dimensions: e, equation: 'k[e]'}}\n";
-  CHECK_THAT(yaml_error(shared), Contains("element 'c' of 'e' has no counterpart in 'd'"));
-  const std::string bare = kTime +
-                           "dimensions: {d: [a, b], e: [b, c]}\n"
-                           "constants: {k: {dimensions: d, value: {a: 1, b: 2}}}\n"
-                           "auxiliaries: {y: {dimensions: e, equation: 'k'}}\n";
-  CHECK_THAT(yaml_error(bare), Contains("'k' is arrayed by 'd'"));
+  CHECK_THAT(yaml_error(arrays("b, c", "k[e]")),
+             Contains("element 'c' of 'e' has no counterpart in 'd'"));
+  CHECK_THAT(yaml_error(arrays("b, c", "k")), Contains("'k' is arrayed by 'd'"));
   // One size and no names in common: matched by position, as Stella does.
-  const std::string positional = kTime +
-                                 "dimensions: {d: [a, b], e: [x, y]}\n"
-                                 "constants: {k: {dimensions: d, value: {a: 1, b: 2}}}\n"
-                                 "auxiliaries: {y: {dimensions: e, equation: 'k[e] * 10'}}\n";
-  const h2sim::Result r = h2sim::simulate(compile_yaml(positional));
+  const h2sim::Result r = h2sim::simulate(compile_yaml(arrays("x, y", "k[e] * 10")));
   CHECK(value_at(r, "y[x]", 4) == 10);
   CHECK(value_at(r, "y[y]", 4) == 20);
 }
@@ -213,13 +205,10 @@ TEST_CASE("XMILE: an element's equation or a time setting given twice is refused
 TEST_CASE("a scenario file that sets one constant or lever twice is refused",
           "[hardening][yaml]") {
   // parameters: {c[a]: 1, c[A]: 2} kept the last value.
-  const std::filesystem::path folder =
-      std::filesystem::temp_directory_path() / "h2sim_hostile_models_twice";
-  std::filesystem::create_directories(folder);
-  std::ofstream(folder / "m.yaml") << kTime
-                                   << "dimensions: {d: [a, b]}\n"
-                                      "constants:\n  c: {dimensions: d, value: 0}\n  p: 1\n";
-  const std::string path = (folder / "s.yaml").string();
+  const Folder folder("twice");
+  folder.write("m.yaml", kTime + "dimensions: {d: [a, b]}\n"
+                                 "constants:\n  c: {dimensions: d, value: 0}\n  p: 1\n");
+  const std::string path = (folder.path / "s.yaml").string();
   CHECK_THAT(message_of<h2sim::ScenarioError>([&] {
                (void)h2sim::parse_scenario("model: m.yaml\nparameters:\n  c[a]: 1\n  c[A]: 2\n",
                                            path);
@@ -232,7 +221,6 @@ TEST_CASE("a scenario file that sets one constant or lever twice is refused",
   // Whole and then one element is an override, not a repeat.
   const h2sim::Scenario s =
       h2sim::parse_scenario("model: m.yaml\nparameters:\n  c: 1\n  c[b]: 2\n", path);
-  std::filesystem::remove_all(folder);
   const h2sim::Result r = h2sim::simulate(*s.program);
   CHECK(value_at(r, "c[a]", 0) == 1);
   CHECK(value_at(r, "c[b]", 0) == 2);
@@ -356,17 +344,14 @@ TEST_CASE("second YAML documents are found by their markers, not by yaml-cpp's L
 
 TEST_CASE("a clash of component names says at which line", "[hardening][yaml]") {
   // Said "top.yaml: at `components.a.b`: `a.b.c` is defined twice", without a line.
-  const std::filesystem::path folder =
-      std::filesystem::temp_directory_path() / "h2sim_hostile_models_components";
-  std::filesystem::create_directories(folder);
-  std::ofstream(folder / "c1.yaml") << "constants:\n  b.c: 1\n";
-  std::ofstream(folder / "c2.yaml") << "constants:\n  c: 2\n";
+  const Folder folder("components");
+  folder.write("c1.yaml", "constants:\n  b.c: 1\n");
+  folder.write("c2.yaml", "constants:\n  c: 2\n");
   const std::string message = message_of<h2sim::ScenarioError>([&] {
     (void)h2sim::parse_scenario(
         kTime + "components:\n  a: {file: c1.yaml}\n  a.b: {file: c2.yaml}\n",
-        (folder / "top.yaml").string());
+        (folder.path / "top.yaml").string());
   });
-  std::filesystem::remove_all(folder);
   CHECK_THAT(message, Contains("top.yaml:4:3") && Contains("`a.b.c` is defined twice"));
 }
 

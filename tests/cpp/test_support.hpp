@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <h2sim/h2sim.hpp>
 #include <iomanip>
 #include <sstream>
@@ -12,6 +14,24 @@
 #include <vector>
 
 namespace h2test {
+
+// A scratch folder, removed when the test ends.
+struct Folder {
+  std::filesystem::path path;
+  explicit Folder(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / ("h2sim_hardening_" + name)) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~Folder() { std::filesystem::remove_all(path); }
+  Folder(const Folder&) = delete;
+  Folder& operator=(const Folder&) = delete;
+  std::filesystem::path write(const std::string& name, const std::string& text) const {
+    const std::filesystem::path file = path / name;
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+};
 
 // A model with the given clock. Every test sets its clock explicitly so that no
 // test depends on the library's defaults.

@@ -49,7 +49,9 @@ def test_help_lists_the_commands_and_exit_codes(cli):
 def test_the_console_script_is_installed():
     script = os.path.join(os.path.dirname(sys.executable), "h2sim")
     if not os.path.exists(script):
-        pytest.skip("the h2sim script is not beside this interpreter")
+        # pip installs the script beside the interpreter; a --user or --target install puts it
+        # elsewhere, where this test cannot know to look.
+        pytest.skip("the h2sim script is not beside this interpreter (a --user or --target install?)")
     result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and h2sim.__version__ in result.stdout
 

@@ -148,7 +148,8 @@ def test_a_process_pool_gives_the_local_result_bit_for_bit(study):
 
 
 def test_a_dask_local_cluster_with_two_workers_gives_the_local_result_bit_for_bit(study):
-    distributed = pytest.importorskip("dask.distributed")
+    distributed = pytest.importorskip(  # an optional extra (h2sim[analysis]); scripts/bootstrap.sh installs it
+        "dask.distributed", reason="dask.distributed is not installed (pip install 'dask[distributed]')")
     local = h2sim.explore(study, scenarios=48, seed=9, time_series=["fcev_fleet_total"], progress=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:

@@ -14,8 +14,9 @@ import pytest
 
 import h2sim
 
-pytest.importorskip("ipywidgets")
-pytest.importorskip("plotly")
+# The explorer is an optional extra (h2sim[explore]); scripts/bootstrap.sh installs both.
+pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (pip install 'h2sim[explore]')")
+pytest.importorskip("plotly", reason="plotly is not installed (pip install plotly)")
 
 HERE = os.path.dirname(__file__)
 ZHEJIANG = os.path.normpath(os.path.join(HERE, "..", "data", "report", "zhejiang_targets.yaml"))
