@@ -726,6 +726,25 @@ class BlockRunner {
           p_.time.location);
   }
 
+  // Rosenbrock4's error norm (Odeint's) sums squared scaled errors: past a stock of about
+  // 1e154 the squares overflow, every step is rejected and the step shrinks to nothing over
+  // millions of steps. So a stock past kStiffMagnitudeLimit ends the run at once. Dopri5's
+  // norm is a maximum and goes on until the value itself overflows.
+  static constexpr double kStiffMagnitudeLimit = 1e150;
+  template <class Stepper>
+  void check_magnitude(const Stepper&) const {}
+  void check_magnitude(const detail::StiffDenseStepper& stepper) const {
+    std::size_t k = 0;
+    const double largest = stepper.largest_magnitude(k);
+    if (!(largest > kStiffMagnitudeLimit)) return;  // NaN: check_finite reports it
+    std::ostringstream m;
+    m << "reached a magnitude of " << number_text(largest) << " at time "
+      << number_text(stepper.current_time())
+      << ", past the 1e150 that rosenbrock4 can integrate (its error estimate overflows "
+         "beyond that): a value that grows without bound? (dopri5 goes on to 1e308)";
+    fail(p_.stock_begin + static_cast<std::int32_t>(k), "", m.str());
+  }
+
   // Odeint's dense steppers take the system in do_step; ours already holds it.
   template <class Stepper, class System>
   static void step(Stepper& stepper, System& system) {
@@ -781,6 +800,7 @@ class BlockRunner {
         step(stepper, system);
         save_through(std::min(stepper.current_time(), boundary));
         check_adaptive_step(stepper.current_time(), stepper.current_time_step(), boundary, ++steps);
+        check_magnitude(stepper);
       }
       x = stepper.current_state();
       t = boundary;

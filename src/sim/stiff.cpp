@@ -83,4 +83,17 @@ const std::vector<double>& StiffDenseStepper::current_state() {
 double StiffDenseStepper::current_time() const { return impl_->stepper.current_time(); }
 double StiffDenseStepper::current_time_step() const { return impl_->stepper.current_time_step(); }
 
+double StiffDenseStepper::largest_magnitude(std::size_t& index) const {
+  const Vector& v = impl_->stepper.current_state();
+  index = 0;
+  double largest = 0;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!(std::abs(v[i]) <= largest)) {  // NaN counts as largest
+      largest = std::abs(v[i]);
+      index = i;
+      if (std::isnan(largest)) break;
+    }
+  return largest;
+}
+
 }  // namespace h2sim::detail

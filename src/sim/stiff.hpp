@@ -4,6 +4,7 @@
 // stepper lives in its own translation unit built as C++17 (see CMakeLists.txt).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,9 @@ class StiffDenseStepper {
   const std::vector<double>& current_state();
   double current_time() const;
   double current_time_step() const;
+  // The largest magnitude in the current state (NaN if any is NaN; 0 for no state), and
+  // where it is.
+  double largest_magnitude(std::size_t& index) const;
 
  private:
   struct Impl;

@@ -1,6 +1,7 @@
 // Models that loaded and ran although they were wrong: each gave numbers without a word (a
 // silent wrong answer) until the second red-team run of issue 17 found it. Each is now an
 // h2sim::Error that says where and what, in every reader that can express it.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -369,4 +370,24 @@ TEST_CASE("PULSE with an interval shorter than dt moves every pulse", "[hardenin
     H2_CHECK_NEAR(value_at(r, "s2", 3), 5, 1e-9);   // 0.5, 1, ..., 2.5 (as before)
     H2_CHECK_NEAR(value_at(r, "s3", 3), 28, 1e-9);  // 0.3, 0.5, ..., 2.9: 14 pulses of 2
   }
+}
+
+TEST_CASE("rosenbrock4 ends a run that grows without bound at once, not after millions of steps",
+          "[hardening][adaptive]") {
+  // Odeint's Rosenbrock error norm squares scaled errors: past about 1e154 they overflow, every
+  // step was rejected, and s' = 2333 s took 10 million steps (5 s) to reach the step limit.
+  // The fuzzer's 155-byte input took 2.4 s to end in "the step fell to 1e-11".
+  const std::string grows =
+      "time: {start: 0, stop: 1, dt: 0.25, method: rosenbrock4}\n"
+      "stocks: {s: {initial: 1, inflows: [f]}}\nflows: {f: s * 2333}\n";
+  const std::string message = yaml_error(grows);
+  CHECK_THAT(message, Contains("variable 's': reached a magnitude of"));
+  CHECK_THAT(message, Contains("past the 1e150 that rosenbrock4 can integrate"));
+  CHECK_THAT(message, Contains("m.yaml:2"));
+  // Decay of the same speed is what rosenbrock4 is for: it runs, and matches e^(-2333 t).
+  const h2sim::Result decays = h2sim::simulate(compile_yaml(
+      "time: {start: 0, stop: 0.01, dt: 0.0025, method: rosenbrock4}\n"
+      "stocks: {s: {initial: 1e149, outflows: [f]}}\nflows: {f: s * 2333}\n"));
+  const auto s = decays.column("s");
+  CHECK_THAT(s[s.size() - 1], Catch::Matchers::WithinRel(1e149 * std::exp(-23.33), 1e-4));
 }
