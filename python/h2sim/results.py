@@ -12,8 +12,10 @@ and every command and report writes its files through :func:`write_atomically` o
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -277,8 +279,31 @@ _staged_targets: dict[str, str] = {}
 
 
 # The one rule for writing a file safely: into a temporary file beside the target (same
-# folder, so the rename is atomic), given the usual permissions, renamed over the target.
+# folder, so the rename is atomic), given the target's permissions (or the usual ones for a
+# new file), renamed over the target.
+def refuse_read_only(target: str) -> None:
+    """A rename replaces a read-only file (and as root open() would write it too): refuse an
+    existing file without any write permission, as a user who made it read-only expects."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) and not mode & 0o222:
+        raise PermissionError(errno.EACCES, "the file is read-only (make it writable to replace it)", target)
+
+
+def permissions_for(target: str, new_file: int = 0o666) -> int:
+    """The permission bits a replacement of ``target`` gets: those of the file it replaces,
+    or ``new_file`` less the umask for a new one (mkstemp makes 0600)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(os.stat(target).st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return new_file & ~umask
+
+
 def _temporary_beside(target: str) -> str:
+    refuse_read_only(target)
     folder = os.path.dirname(os.path.abspath(target))
     fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
     os.close(fd)
@@ -286,9 +311,7 @@ def _temporary_beside(target: str) -> str:
 
 
 def _move_into_place(temp: str, target: str) -> None:
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600
+    os.chmod(temp, permissions_for(target))
     os.replace(temp, target)
 
 

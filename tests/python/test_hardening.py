@@ -261,6 +261,29 @@ def test_files_that_cannot_be_written_or_read_are_h2sim_errors(bass, tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
+def test_writers_keep_a_files_permissions_and_refuse_a_read_only_file(bass, tmp_path):
+    # Writing through a rename replaced a read-only (0444) file and left it 0644: every
+    # writer now refuses a file without write permission, as open() would (even for root),
+    # and a file it replaces keeps its permissions.
+    writers = {"m.xmile": lambda p: bass.to_xmile(p), "m.c": lambda p: bass.to_c(p),
+               "t.csv": lambda p: h2sim.results.write_table(bass.run(), p),
+               "a.txt": lambda p: h2sim.results.write_atomically(p, "new"),
+               "e.nc": lambda p: h2sim.explore(bass, scenarios=2, uncertainties={"p": {"range": [0.01, 0.05]}}, outcomes=["adopters"],
+                                                output=p, seed=1,
+                                                progress=False)}
+    for name, write in writers.items():
+        target = tmp_path / name
+        target.write_text("old")
+        target.chmod(0o444)
+        with pytest.raises(h2sim.WriteError, match=f"cannot write .*{name}: the file is read-only"):
+            write(str(target))
+        assert target.read_bytes() == b"old" and (target.stat().st_mode & 0o777) == 0o444
+        target.chmod(0o640)
+        write(str(target))
+        assert target.read_bytes() != b"old" and (target.stat().st_mode & 0o777) == 0o640, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "bass.yaml", "e.nc", "m.c", "m.xmile", "t.csv"]
+
+
 def test_the_table_of_a_run_with_thousands_of_columns_prints_quickly(tmp_path):
     # Each cell of `h2sim run`'s table copied the frame's attrs (units and labels of every
     # column): 5,000 columns took minutes (the red-team's SUM over 50,000 elements hung).

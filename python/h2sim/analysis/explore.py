@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _h2sim
+from ..errors import WriteError
+from ..results import permissions_for, refuse_read_only
 from ..trajectories import Trajectory, is_setting_object
 from . import outcomes as _outcomes
 from . import samplers as _samplers
@@ -249,6 +251,10 @@ def explore(model, scenarios: int | pd.DataFrame | None = 100, policies: Any = N
         output = os.fspath(output)
         if not output.rstrip("/").lower().endswith(OUTPUT_FORMATS):
             raise ValueError(f"output {output}: the name must end in {' or '.join(OUTPUT_FORMATS)}")
+        try:  # before the runs, not after them
+            refuse_read_only(output)
+        except PermissionError as error:
+            raise WriteError(f"cannot write {output}: {error.strerror}") from None
     scenario_rng, policy_rng = _samplers.streams(seed, 2)
 
     # what varies
@@ -545,6 +551,7 @@ class _SeriesStore:
                 self.handle.variables[name][a:b, :] = series[name]
 
     def _open(self, times: np.ndarray) -> None:
+        refuse_read_only(self.output)
         folder = os.path.dirname(os.path.abspath(self.output))
         base = os.path.basename(self.output.rstrip("/"))
         if self.output.rstrip("/").endswith(".zarr"):
@@ -626,6 +633,7 @@ class _SeriesStore:
 
 
 def _write_dataset(ds, path: str) -> None:
+    refuse_read_only(path)
     folder = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path.rstrip("/"))
     if path.rstrip("/").endswith(".zarr"):
@@ -656,12 +664,7 @@ def _replace(temp: str, path: str) -> None:
 
     if os.path.isdir(path) and os.path.isdir(temp):
         shutil.rmtree(path)
-    umask = os.umask(0)
-    os.umask(umask)
-    if os.path.isfile(temp):
-        os.chmod(temp, 0o666 & ~umask)
-    else:
-        os.chmod(temp, 0o777 & ~umask)
+    os.chmod(temp, permissions_for(path, 0o666 if os.path.isfile(temp) else 0o777))
     os.replace(temp, path)
 
 
