@@ -76,7 +76,9 @@ case "$target" in
 esac
 if [[ -d "$findings_dir" ]]; then cp "$findings_dir"/* "$seeds"/ 2>/dev/null || true; fi
 
-args=(-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+# An input may allocate 2 GiB at once; the process may grow to 4 GiB (libFuzzer's own tables
+# and the allocator's caches pass 1 GiB within a few million YAML inputs).
+args=(-max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=2048 -print_final_stats=1
       -artifact_prefix="$findings/$target-" -dict="$root/tests/fuzz/dict/${target/codegen/equation}.dict")
 if [[ -n "${H2SIM_FUZZ_RUNS:-}" ]]; then
   args+=(-runs="$H2SIM_FUZZ_RUNS")
