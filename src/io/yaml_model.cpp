@@ -700,15 +700,22 @@ class ModelLoader {
     for (const auto& item : inputs) {
       const std::string input = reader_.text(item.first, path + ".inputs");
       const std::string here = path + ".inputs." + input;
-      const bool declared = std::any_of(
+      const auto declared = std::find_if(
           component.inputs.begin(), component.inputs.end(),
           [&](const std::string& n) { return canonical_name(n) == canonical_name(input); });
-      if (!declared)
+      if (declared == component.inputs.end())
         reader_.fail(item.first, here,
                      "`" + input + "` is not an input of the component" +
                          did_you_mean(input, component.inputs) +
                          (component.inputs.empty() ? "; it declares no `inputs:`" : ""));
-      Variable v = *model_->find(prefix + "." + input);
+      // By the component's own spelling: the name as given may only match on its own
+      // ("\fdemand" is `demand`, but "p.\fdemand" is not "p.demand").
+      const Variable* declared_variable = model_->find(prefix + "." + *declared);
+      if (declared_variable == nullptr)
+        reader_.fail(item.first, here,
+                     "`" + input + "`: the component declares it as an input but defines no "
+                     "variable of that name");
+      Variable v = *declared_variable;
       const std::string text = reader_.equation_text(item.second, here);
       // Bound inputs read the including model's names, so they are not prefixed.
       v.equation = parse(text, v.name, item.second);

@@ -391,3 +391,19 @@ TEST_CASE("rosenbrock4 ends a run that grows without bound at once, not after mi
   const auto s = decays.column("s");
   CHECK_THAT(s[s.size() - 1], Catch::Matchers::WithinRel(1e149 * std::exp(-23.33), 1e-4));
 }
+
+TEST_CASE("a component input spelled with leading white space binds the declared input",
+          "[hardening][yaml]") {
+  // Fuzz finding: the input key "\fdemand" matched the declared input `demand`, but the
+  // variable was then looked up as "supply.\fdemand", which is no name (a null reference).
+  const Folder folder("component_input");
+  folder.write("supply.yaml",
+               "inputs: [demand]\nconstants:\n  demand: 1\nauxiliaries:\n  met: demand * 2\n");
+  const h2sim::Scenario s = h2sim::parse_scenario(
+      kTime + "constants:\n  fleet: 5\ncomponents:\n  supply:\n    file: supply.yaml\n"
+              "    inputs:\n      \fdemand: fleet * 3\n",
+      (folder.path / "top.yaml").string());
+  const h2sim::Result r = h2sim::simulate(*s.program);
+  const auto met = r.column("supply.met");
+  CHECK(met[0] == 30.0);
+}
