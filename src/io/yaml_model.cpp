@@ -709,13 +709,9 @@ class ModelLoader {
                          did_you_mean(input, component.inputs) +
                          (component.inputs.empty() ? "; it declares no `inputs:`" : ""));
       // By the component's own spelling: the name as given may only match on its own
-      // ("\fdemand" is `demand`, but "p.\fdemand" is not "p.demand").
-      const Variable* declared_variable = model_->find(prefix + "." + *declared);
-      if (declared_variable == nullptr)
-        reader_.fail(item.first, here,
-                     "`" + input + "`: the component declares it as an input but defines no "
-                     "variable of that name");
-      Variable v = *declared_variable;
+      // ("\fdemand" is `demand`, but "p.\fdemand" is not "p.demand"). Every declared input
+      // is a variable of the component (checked when it was read), copied above.
+      Variable v = *model_->find(prefix + "." + *declared);
       const std::string text = reader_.equation_text(item.second, here);
       // Bound inputs read the including model's names, so they are not prefixed.
       v.equation = parse(text, v.name, item.second);
