@@ -20,6 +20,8 @@ enum class Limit {
   Variables,       // variables of a model after its components and modules are copied in
   Elements,        // values a model expands to: every element of every variable, internal
                    // stocks and delays included
+  CompiledTerms,   // numbers, names and operations of all equations together once array
+                   // functions are unrolled (SUM inside SUM multiplies)
   Steps,           // dt steps of one run
   SavedValues,     // numbers a run or batch saves: times x outputs x runs
 };

@@ -620,7 +620,8 @@ void bind_functions(py::module_& m) {
         py::dict out;
         for (const Limit l : {Limit::Nesting, Limit::EquationLength, Limit::ExpressionSize,
                               Limit::FileSize, Limit::DocumentNodes, Limit::Variables,
-                              Limit::Elements, Limit::Steps, Limit::SavedValues})
+                              Limit::Elements, Limit::CompiledTerms, Limit::Steps,
+                              Limit::SavedValues})
           out[limit_variable(l)] = limit(l);
         return out;
       },

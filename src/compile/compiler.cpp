@@ -40,17 +40,14 @@ Lowered::~Lowered() {
 
 // In the order a recursive walk would give (first argument first), without recursion.
 void collect_refs(const LoweredPtr& l, std::vector<int>& out) {
-  if (!l) return;
-  std::vector<const Lowered*> pending{l.get()};
-  while (!pending.empty()) {
-    const Lowered* x = pending.back();
-    pending.pop_back();
-    if (x->kind == Lowered::Kind::Ref) out.push_back(x->node);
-    for (auto a = x->args.rbegin(); a != x->args.rend(); ++a) pending.push_back(a->get());
-  }
+  for_each_part(l, [&](const Lowered& x) {
+    if (x.kind == Lowered::Kind::Ref) out.push_back(x.node);
+    return true;
+  });
 }
 
 Program Compiler::run() {
+  max_lowered_terms_ = limit(Limit::CompiledTerms);
   make_clock_nodes();
   register_tables();
   expand_variables();

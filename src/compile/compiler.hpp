@@ -20,6 +20,8 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "builtins/registry.hpp"
@@ -101,8 +103,7 @@ class Compiler {
   void note_structural(int node) { structural_.push_back(node); }
   // The value `l` has at the start time, when it follows from numbers, constants and the
   // clock alone; the constants it read are added to `read`.
-  std::optional<double> value_at_start(const LoweredPtr& l, std::vector<int>& read,
-                                       int depth = 0) const;
+  std::optional<double> value_at_start(const LoweredPtr& l, std::vector<int>& read) const;
   // The graphical function a Table or Lookup expression names in `ctx` (subscripts.cpp).
   int table_of(const ResolvedExpr& e, const Context& ctx, const Site& site);
   // For array functions (arrays.cpp).
@@ -131,6 +132,12 @@ class Compiler {
   void expand_variables();
   // lower.cpp
   void lower_all();
+  // value_at_start, remembering the values of the parts met so far (`known`): auxiliaries
+  // that each read the one before twice are 2^n paths through n parts.
+  std::optional<double> value_at_start(const LoweredPtr& l, std::vector<int>& read, int depth,
+                                       std::unordered_map<const Lowered*, double>& known) const;
+  std::optional<double> value_here(const LoweredPtr& l, std::vector<int>& read, int depth,
+                                   std::unordered_map<const Lowered*, double>& known) const;
   LoweredPtr lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site);
   LoweredPtr stock_derivative(const ResolvedVariable& v, const Context& ctx, const Site& site);
   std::string variable_suggestion(const std::string& name) const;
@@ -188,6 +195,10 @@ class Compiler {
   int current_variable_ = -1;
   int current_node_ = -1;
   bool in_reduction_ = false;
+  // Terms lowered so far, all equations together: array functions nested in array functions
+  // multiply them, so they are counted against Limit::CompiledTerms as they are made.
+  std::size_t lowered_terms_ = 0;
+  std::size_t max_lowered_terms_ = 0;  // the limit, read once per compile
   // Values shared by the elements of an array-valued call: (call, context, label) -> value.
   std::map<std::tuple<const void*, std::vector<int>, std::string>, LoweredPtr> shared_;
 };
@@ -197,7 +208,26 @@ Program compile(const ResolvedModel& model);
 
 LoweredPtr number(double v);
 LoweredPtr ref(int node);
-// Every node `l` reads.
+// Every node `l` reads, each shared part once.
 void collect_refs(const LoweredPtr& l, std::vector<int>& out);
+
+// Calls visit(part) on every part of `l` in the order a recursive walk would (first argument
+// first), without recursion (SUM over n elements is a chain n deep), until visit returns
+// false. A builtin that reads an argument twice (QUANTUM, PULSE TRAIN) shares the argument's
+// tree, so n nested calls make 2^n paths through n parts: a part with more than one owner is
+// visited the first time only.
+template <class Visit>
+void for_each_part(const LoweredPtr& l, Visit visit) {
+  if (!l) return;
+  std::vector<const Lowered*> pending{l.get()};
+  std::unordered_set<const Lowered*> shared_seen;
+  while (!pending.empty()) {
+    const Lowered* x = pending.back();
+    pending.pop_back();
+    if (!visit(*x)) return;
+    for (auto a = x->args.rbegin(); a != x->args.rend(); ++a)
+      if (a->use_count() == 1 || shared_seen.insert(a->get()).second) pending.push_back(a->get());
+  }
+}
 
 }  // namespace h2sim::detail

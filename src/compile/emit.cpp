@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <unordered_map>
 
 #include "compile/compiler.hpp"
 
@@ -41,58 +42,74 @@ std::int32_t Compiler::literal_slot(double v) {
 
 // Emits `l` into `code`; the result lands in `dst` when given, else in a new slot. Arguments
 // first, in order, as a recursive walk would; but with an explicit stack, because a SUM over
-// n elements is a chain n deep.
+// n elements is a chain n deep. A part with more than one owner (an argument a builtin reads
+// twice) is emitted once and its slot read again: n nested QUANTUMs are 2^n paths through n
+// parts. Slot reuse (slots.cpp) frees a temporary after its last read, so the slot stays.
 std::int32_t Compiler::emit(const LoweredPtr& l, std::vector<Instruction>& code, std::int32_t dst) {
   struct Pending {
     const Lowered* l;
     std::int32_t dst;
+    bool shared = false;
     std::size_t emitted = 0;                     // arguments emitted so far
     std::array<std::int32_t, 3> args{0, 0, -1};  // their slots
   };
-  std::vector<Pending> stack{{l.get(), dst}};
+  std::unordered_map<const Lowered*, std::int32_t> shared_results;
+  std::vector<Pending> stack{{l.get(), dst, l.use_count() > 1}};
   for (;;) {
     Pending& p = stack.back();
     const Lowered& x = *p.l;
     const bool has_args = x.kind == Lowered::Kind::Apply || x.kind == Lowered::Kind::Lookup ||
                           x.kind == Lowered::Kind::Schedule;
-    if (has_args && p.emitted < x.args.size()) {
-      const Lowered* next = x.args[p.emitted].get();
-      stack.push_back({next, -1});  // invalidates p
+    std::int32_t result = -1;
+    bool computed = false;  // already in a slot: a shared part emitted before, or a leaf
+    if (has_args && p.shared && p.emitted == 0) {
+      if (const auto it = shared_results.find(p.l); it != shared_results.end()) {
+        result = it->second;
+        computed = true;
+      }
+    }
+    if (!computed && has_args && p.emitted < x.args.size()) {
+      const LoweredPtr& next = x.args[p.emitted];
+      stack.push_back({next.get(), -1, next.use_count() > 1});  // invalidates p
       continue;
     }
-    std::int32_t result = -1;
-    switch (x.kind) {
-      case Lowered::Kind::Number:
-        result = literal_slot(x.number);
-        break;
-      case Lowered::Kind::Ref:
-        result = node(x.node).slot;
-        break;
-      case Lowered::Kind::Lookup:
-      case Lowered::Kind::Schedule: {  // both read table x.table at their argument
-        Instruction in;
-        in.op = x.kind == Lowered::Kind::Lookup ? Op::Lookup : Op::Schedule;
-        in.dst = p.dst >= 0 ? p.dst : new_slot();
-        in.a = p.args[0];
-        in.b = x.table;
-        code.push_back(in);
-        result = in.dst;
-        break;
+    if (!computed) {
+      switch (x.kind) {
+        case Lowered::Kind::Number:
+          result = literal_slot(x.number);
+          computed = true;
+          break;
+        case Lowered::Kind::Ref:
+          result = node(x.node).slot;
+          computed = true;
+          break;
+        case Lowered::Kind::Lookup:
+        case Lowered::Kind::Schedule: {  // both read table x.table at their argument
+          Instruction in;
+          in.op = x.kind == Lowered::Kind::Lookup ? Op::Lookup : Op::Schedule;
+          in.dst = p.dst >= 0 ? p.dst : new_slot();
+          in.a = p.args[0];
+          in.b = x.table;
+          code.push_back(in);
+          result = in.dst;
+          break;
+        }
+        case Lowered::Kind::Apply: {
+          Instruction in;
+          in.op = x.op;
+          in.dst = p.dst >= 0 ? p.dst : new_slot();
+          in.a = p.args[0];
+          in.b = x.args.size() > 1 ? p.args[1] : p.args[0];
+          in.c = x.args.size() > 2 ? p.args[2] : -1;
+          code.push_back(in);
+          note_breakpoints(x);
+          result = in.dst;
+          break;
+        }
       }
-      case Lowered::Kind::Apply: {
-        Instruction in;
-        in.op = x.op;
-        in.dst = p.dst >= 0 ? p.dst : new_slot();
-        in.a = p.args[0];
-        in.b = x.args.size() > 1 ? p.args[1] : p.args[0];
-        in.c = x.args.size() > 2 ? p.args[2] : -1;
-        code.push_back(in);
-        note_breakpoints(x);
-        result = in.dst;
-        break;
-      }
+      if (has_args && p.shared) shared_results.emplace(p.l, result);
     }
-    if (!has_args && p.dst >= 0 && p.dst != result) {
+    if (computed && p.dst >= 0 && p.dst != result) {
       Instruction in;
       in.op = Op::Copy;
       in.dst = p.dst;

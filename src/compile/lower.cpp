@@ -10,6 +10,7 @@
 #include "compile/compiler.hpp"
 #include "core/text.hpp"
 #include "h2sim/error.hpp"
+#include "h2sim/limits.hpp"
 #include "program/kernel.hpp"
 
 namespace h2sim::detail {
@@ -295,6 +296,12 @@ LoweredPtr Compiler::apply(Op op, std::vector<LoweredPtr> args) {
 
 LoweredPtr Compiler::lower(const ResolvedExpr& e, const Context& ctx, const Site& site) {
   using Kind = ResolvedExpr::Kind;
+  if (++lowered_terms_ > max_lowered_terms_)
+    fail(limit_message(Limit::CompiledTerms,
+                       "with its array functions unrolled (one inside another is unrolled once "
+                       "for each element of the outer one), the model's equations reach " +
+                           std::to_string(lowered_terms_) + " terms"),
+         site);
   switch (e.kind) {
     case Kind::Number:
       return number(e.number);
@@ -380,9 +387,27 @@ std::vector<LoweredPtr> Compiler::reduction_terms(const ResolvedExpr& arg, const
 
 namespace h2sim::detail {
 
-std::optional<double> Compiler::value_at_start(const LoweredPtr& l, std::vector<int>& read,
-                                               int depth) const {
+std::optional<double> Compiler::value_at_start(const LoweredPtr& l,
+                                               std::vector<int>& read) const {
+  std::unordered_map<const Lowered*, double> known;
+  return value_at_start(l, read, 0, known);
+}
+
+// A value found is remembered (it does not depend on the path to it); a part without one ends
+// the whole walk, so it is met once.
+std::optional<double> Compiler::value_at_start(
+    const LoweredPtr& l, std::vector<int>& read, int depth,
+    std::unordered_map<const Lowered*, double>& known) const {
   if (depth > 100) return std::nullopt;
+  if (const auto it = known.find(l.get()); it != known.end()) return it->second;
+  const std::optional<double> value = value_here(l, read, depth, known);
+  if (value) known.emplace(l.get(), *value);
+  return value;
+}
+
+std::optional<double> Compiler::value_here(
+    const LoweredPtr& l, std::vector<int>& read, int depth,
+    std::unordered_map<const Lowered*, double>& known) const {
   const TimeSettings& time = model_.time();
   switch (l->kind) {
     case Lowered::Kind::Number:
@@ -405,11 +430,11 @@ std::optional<double> Compiler::value_at_start(const LoweredPtr& l, std::vector<
         return n.constant;
       }
       if (n.kind == NodeKind::Auxiliary && n.value && !n.initial_value)
-        return value_at_start(n.value, read, depth + 1);
+        return value_at_start(n.value, read, depth + 1, known);
       return std::nullopt;
     }
     case Lowered::Kind::Lookup: {
-      const auto x = value_at_start(l->args[0], read, depth + 1);
+      const auto x = value_at_start(l->args[0], read, depth + 1, known);
       if (!x) return std::nullopt;
       return lookup_value(data_, l->table, *x);
     }
@@ -429,7 +454,7 @@ std::optional<double> Compiler::value_at_start(const LoweredPtr& l, std::vector<
       in.b = kFixedSlots + (l->args.size() > 1 ? 1 : 0);
       in.c = l->args.size() > 2 ? kFixedSlots + 2 : -1;
       for (std::size_t i = 0; i < l->args.size(); ++i) {
-        const auto v = value_at_start(l->args[i], read, depth + 1);
+        const auto v = value_at_start(l->args[i], read, depth + 1, known);
         if (!v) return std::nullopt;
         slots[kFixedSlots + i][0] = *v;
       }

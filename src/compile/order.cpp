@@ -10,19 +10,14 @@ namespace h2sim::detail {
 
 namespace {
 
-// Without recursion: a SUM over n elements is a chain n deep.
 bool has_time_op(const LoweredPtr& l) {
-  if (!l) return false;
-  std::vector<const Lowered*> pending{l.get()};
-  while (!pending.empty()) {
-    const Lowered* x = pending.back();
-    pending.pop_back();
-    if (x->kind == Lowered::Kind::Apply &&
-        (x->op == Op::Step || x->op == Op::Ramp || x->op == Op::Pulse))
-      return true;
-    for (const auto& a : x->args) pending.push_back(a.get());
-  }
-  return false;
+  bool found = false;
+  for_each_part(l, [&](const Lowered& x) {
+    found = x.kind == Lowered::Kind::Apply &&
+            (x.op == Op::Step || x.op == Op::Ramp || x.op == Op::Pulse);
+    return !found;
+  });
+  return found;
 }
 
 bool holds_value(NodeKind k) {

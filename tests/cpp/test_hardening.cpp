@@ -151,6 +151,78 @@ TEST_CASE("long chains compile without recursion: SUM over many elements, many a
   }
 }
 
+// Found by the fuzzer (equation target, a slow unit of 13 s): array functions nested inside
+// array functions are unrolled once per outer element, so k levels of SUM over a dimension of
+// n elements make n^k terms. 17 levels over 2 elements took 1.4 s (release); 12 over 10 would
+// never end. The terms of all equations together now stop at a limit.
+TEST_CASE("nested array functions stop at the compiled-terms limit", "[hardening][compile]") {
+  h2sim::Model model = make_model(0, 1, 1);
+  model.add_dimension("d", {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10"});
+  model.add_constant("v", 1).with_dimensions({"d"});
+  std::string nested = "v[*]";
+  for (int level = 0; level < 12; ++level) nested = "SUM(v[*] * " + nested + ")";
+  model.add_auxiliary("x", nested);
+  const std::string message =
+      message_of<h2sim::ModelError>([&] { (void)h2sim::compile_model(model); });
+  CHECK_THAT(message, Contains("variable 'x'"));
+  CHECK_THAT(message, Contains("array functions"));
+  CHECK_THAT(message, Contains("H2SIM_MAX_COMPILED_TERMS"));
+
+  // Two levels (100 terms of 10) are far inside the limit, and right.
+  h2sim::Model small = make_model(0, 1, 1);
+  small.add_dimension("d", {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10"});
+  small.add_constant("v", 2).with_dimensions({"d"});
+  small.add_auxiliary("x", "SUM(v[*] * SUM(v[*]))");
+  h2sim::SimulationOptions options;
+  options.outputs = {"x"};
+  CHECK(value_at(run(small, options), "x", 1) == 400);
+}
+
+// Found while fixing the one above: a builtin that reads an argument twice (QUANTUM reads x
+// twice and q three times; PULSE TRAIN, FORCST and VECTOR SELECT do the same) shares the
+// argument's tree, and the compiler's walks went down each share again: 20 nested QUANTUMs
+// took 6 s and 1.1 GiB, 30 would take hours. A constant fixed at the start (a DELAYN order)
+// read through auxiliaries that each read the one before twice did the same. Each shared
+// part is now walked, and emitted, once.
+TEST_CASE("shared parts of an equation are compiled once, however deep they nest",
+          "[hardening][compile]") {
+  h2sim::SimulationOptions options;
+  SECTION("nested QUANTUM") {
+    h2sim::Model model = make_model(0, 1, 1);
+    std::string nested = "TIME + 2.5";
+    for (int level = 0; level < 60; ++level) nested = "QUANTUM(" + nested + ", 1)";
+    model.add_auxiliary("x", nested);
+    options.outputs = {"x"};
+    const auto r = run(model, options);
+    CHECK(value_at(r, "x", 0) == 2);
+    CHECK(value_at(r, "x", 1) == 3);
+  }
+  SECTION("nested PULSE TRAIN") {
+    h2sim::Model model = make_model(0, 2, 1);
+    std::string start = "1";
+    for (int level = 0; level < 60; ++level) start = "PULSE TRAIN(" + start + ", 1, 10, 100)";
+    // At TIME 0 the levels alternate (the innermost is 0, so the next starts at 0 and is 1,
+    // ...): the sixtieth is 1. At TIME 1 every level is 1.
+    model.add_auxiliary("x", start);
+    options.outputs = {"x"};
+    const auto r = run(model, options);
+    CHECK(value_at(r, "x", 0) == 1);
+    CHECK(value_at(r, "x", 1) == 1);
+  }
+  SECTION("a structural constant read through auxiliaries that read the one before twice") {
+    h2sim::Model model = make_model(0, 4, 1);
+    model.add_auxiliary("a0", "3");
+    for (int i = 1; i <= 30; ++i)  // 2^30 paths; the walk stops at 100 levels (90 here)
+      model.add_auxiliary("a" + std::to_string(i), "(a" + std::to_string(i - 1) + " + a" +
+                                                       std::to_string(i - 1) + ") / 2");
+    model.add_auxiliary("x", "DELAYN(STEP(1, 1), 3, a30, 0)");
+    options.outputs = {"x"};
+    const auto r = run(model, options);
+    CHECK(value_at(r, "x", 0) == 0);
+    CHECK(value_at(r, "x", 4) > 0);
+  }
+}
+
 // --- sizes ---------------------------------------------------------------------------------
 
 TEST_CASE("a subscript too large for any dimension is a ParseError", "[hardening]") {

@@ -337,7 +337,8 @@ def test_the_limits_are_listed_and_raised_by_environment_variables(write_yaml):
     assert limits["H2SIM_MAX_NESTING"] == 500
     assert set(limits) == {"H2SIM_MAX_NESTING", "H2SIM_MAX_EQUATION_LENGTH", "H2SIM_MAX_EXPRESSION_SIZE",
                            "H2SIM_MAX_FILE_SIZE", "H2SIM_MAX_DOCUMENT_NODES", "H2SIM_MAX_VARIABLES",
-                           "H2SIM_MAX_ELEMENTS", "H2SIM_MAX_STEPS", "H2SIM_MAX_SAVED_VALUES"}
+                           "H2SIM_MAX_ELEMENTS", "H2SIM_MAX_COMPILED_TERMS", "H2SIM_MAX_STEPS",
+                           "H2SIM_MAX_SAVED_VALUES"}
     deep = write_yaml("deep.yaml", "name: d\nauxiliaries:\n  x: " + "(" * 600 + "1" + ")" * 600 + "\n")
     with pytest.raises(h2sim.ParseError, match="H2SIM_MAX_NESTING"):
         h2sim.load(deep)

@@ -58,6 +58,23 @@ def yaml_cases() -> None:
          "  c: {value: 1, dimensions: [d]}\nauxiliaries:\n  total: SUM(c[*])\n", "ok")
     case("dimension_duplicate.yaml", f"name: d\n{TIME}dimensions:\n  d: [{elements}, E7]\nconstants:\n  c: 1\n",
          "error", "twice")
+    # Array functions inside array functions: 12 levels over 10 elements are 10^12 terms (the
+    # fuzzer found 17 over 2: 13 s with sanitizers). Builtins that read an argument twice,
+    # nested: 2^60 paths through 60 parts, and the same through auxiliaries read twice each.
+    ten = "  d: [e1, e2, e3, e4, e5, e6, e7, e8, e9, e10]\n"
+    nested_sum = "v[*]"
+    for _ in range(12):
+        nested_sum = f"SUM(v[*] * {nested_sum})"
+    case("nested_sum.yaml", f"name: n\n{TIME}dimensions:\n{ten}constants:\n  v: {{value: 1, dimensions: [d]}}\n"
+         f"auxiliaries:\n  x: '{nested_sum}'\n", "error", "H2SIM_MAX_COMPILED_TERMS")
+    nested_quantum = "TIME"
+    for _ in range(60):
+        nested_quantum = f"QUANTUM({nested_quantum}, 1)"
+    case("nested_quantum.yaml", aux(f"'{nested_quantum}'"), "ok")
+    chain = "".join(f"  a{i}: '(a{i - 1} + a{i - 1}) / 2'\n" for i in range(1, 31))
+    case("order_read_twice.yaml", aux("DELAYN(a, 1, a30, 0)", f"  a0: 2\n{chain}").replace(
+        "constants:\n  a: 1\n  a0: 2\n", "constants:\n  a: 1\nauxiliaries:\n  a0: 2\n").replace(
+        "auxiliaries:\n  x:", "  x:"), "ok")
     # Expansion: components over components, aliases over aliases, big scalars reused.
     for level in range(1, 10):
         parts = "" if level == 9 else "components:\n" + "".join(
@@ -155,6 +172,14 @@ def xmile_cases() -> None:
          '<element subscript="q"><eqn>3</eqn></element></aux>\n',
          dims='<dimensions><dim name="d"><elem name="p"/><elem name="q"/></dim></dimensions>\n'),
          "error", "is given twice")
+    nested = "v[*]"
+    for _ in range(12):
+        nested = f"SUM(v[*] * {nested})"
+    ten = "".join(f'<elem name="e{k}"/>' for k in range(10))
+    case("nested_sum.xmile", xmile('<aux name="v"><dimensions><dim name="d"/></dimensions><eqn>1</eqn></aux>\n'
+                                   f'<aux name="x"><eqn>{nested}</eqn></aux>\n',
+                                   dims=f'<dimensions><dim name="d">{ten}</dim></dimensions>\n'),
+         "error", "H2SIM_MAX_COMPILED_TERMS")
     case("two_stops.xmile", xmile('<aux name="x"><eqn>1</eqn></aux>\n', head=XMILE_HEAD.replace(
         "<stop>4</stop>", "<stop>4</stop><stop>8</stop>")), "error", "twice")
     case("comment_in_equation.xmile", xmile('<aux name="x"><eqn>60<!-- c -->+10</eqn></aux>\n'), "ok")
@@ -212,6 +237,9 @@ def vensim_cases() -> None:
     case("nul_byte.mdl", b"x = 1 ~~|\n\x00\n" + MDL_CONTROL.encode(), "error", "NUL")
     case("sheet_row.mdl", "{UTF-8}\nx := GET DIRECT DATA('none.xlsx', 'Sheet1', '99999999999', 'B2') ~~|\n"
          + MDL_CONTROL, "error", "")
+    chain = "".join(f"a{i} = (a{i - 1} + a{i - 1}) / 2 ~~|\n" for i in range(1, 31))
+    case("order_read_twice.mdl", "{UTF-8}\na0 = 2 ~~|\n" + chain + "x = DELAY N(TIME, 1, 0, a30) ~~|\n"
+         + MDL_CONTROL, "ok")
     case("no_control.mdl", "{UTF-8}\nx = 1 ~~|\n", "error", "FINAL TIME")
     case("defined_twice.mdl", "{UTF-8}\nd: a, b ~~|\nx[d] = 1 ~~|\nx[a] = 2 ~~|\n" + MDL_CONTROL, "error",
          "defined twice")
