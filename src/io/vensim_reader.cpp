@@ -425,6 +425,13 @@ class Reader {
       std::string eq = trim(entry.equation);
       if (eq.empty()) continue;
       if (eq[0] == '*') continue;  // a group marker: ****  .name  ****
+      // The end of one macro and the start of the next are one entry (neither ends in `|`):
+      // the end comes off first.
+      if (starts_with_ci(eq, 0, ":END OF MACRO:")) {
+        macro = nullptr;
+        eq = trim(eq.substr(14));
+        if (eq.empty()) continue;
+      }
       if (starts_with_ci(eq, 0, ":MACRO:")) {
         const auto open = eq.find('(');
         const auto close = eq.find(')');
@@ -446,11 +453,6 @@ class Reader {
         macros_[canonical_name(m.name)] = std::move(m);
         macro = &macros_[canonical_name(collapse_spaces(eq.substr(7, open - 7)))];
         eq = trim(eq.substr(close + 1));
-        if (eq.empty()) continue;
-      }
-      if (starts_with_ci(eq, 0, ":END OF MACRO:")) {
-        macro = nullptr;
-        eq = trim(eq.substr(14));
         if (eq.empty()) continue;
       }
       Entry e = entry;

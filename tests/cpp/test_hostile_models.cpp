@@ -260,6 +260,24 @@ TEST_CASE("Vensim: a macro without its end is named, not a missing FINAL TIME",
              Contains("m.mdl:2") && Contains(":MACRO: TWICE has no :END OF MACRO:"));
 }
 
+// Found while reading the macro code for another bug: an :END OF MACRO: followed by the next
+// :MACRO: is one entry (neither ends in `|`), and the reader looked for :MACRO: before it took
+// the end off, so a file with two macros in a row failed with "expected a variable name".
+TEST_CASE("Vensim: macros one after another all load", "[vensim]") {
+  const std::string mdl =
+      "{UTF-8}\n:MACRO: TWICE(a)\nTWICE = 2 * a ~~|\n:END OF MACRO:\n"
+      ":MACRO: PLUS ONE(b)\nPLUS ONE = b + 1 ~~|\n:END OF MACRO:\n"
+      ":MACRO: HALF(c)\nHALF = c / 2\n ~ dmnl\n ~ a documented macro variable |\n\n"
+      ":END OF MACRO:\n"
+      "y = HALF(PLUS ONE(TWICE(TIME))) ~ Month ~|\n" +
+      kControl;
+  h2sim::SimulationOptions options;
+  options.outputs = {"y"};
+  const auto r = run(h2sim::parse_vensim(mdl, "m.mdl"), options);
+  CHECK(value_at(r, "y", 0) == 0.5);
+  CHECK(value_at(r, "y", 3) == 3.5);
+}
+
 TEST_CASE("a per-element mapping that names one element twice is refused", "[hardening][yaml]") {
   // value: {a: 1, A: 2, b: 3} gave v[a] = 2, and equation: {a: 1, A: 5, b: 2} gave w[a] = 1.
   const std::string dims = kTime + "dimensions: {d: [a, b], e: [x, y]}\n";
