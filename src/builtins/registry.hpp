@@ -94,6 +94,9 @@ class LowerCall {
   virtual LoweredPtr held(LoweredPtr x, const std::string& label) = 0;
   // x's value at the start time (INIT),
   virtual LoweredPtr initial_value(LoweredPtr x) = 0;
+  // x computed once, at the start, in a node of its own, for the stocks of a chain that all
+  // start from it; a number or a variable is returned as it is,
+  virtual LoweredPtr held_initial(LoweredPtr x) = 0;
   // x's value one DT earlier, `initial` at the start (PREVIOUS),
   virtual LoweredPtr previous(LoweredPtr x, LoweredPtr initial) = 0;
   // `input` of `delay_time` earlier, rounded to whole DTs and fixed at the start (DELAY).

@@ -87,6 +87,10 @@ class CallLowering final : public LowerCall {
   LoweredPtr initial_value(LoweredPtr x) override {
     return ref(c_.internal_node(NodeKind::Initial, "init", std::move(x)));
   }
+  LoweredPtr held_initial(LoweredPtr x) override {
+    if (x->kind == Lowered::Kind::Number || x->kind == Lowered::Kind::Ref) return x;
+    return ref(c_.internal_node(NodeKind::Initial, "initial", std::move(x)));
+  }
   LoweredPtr previous(LoweredPtr x, LoweredPtr initial) override {
     const int id = c_.internal_node(NodeKind::Previous, "previous", std::move(initial));
     const int source = c_.as_node(x, "previous_input");
