@@ -159,9 +159,7 @@ TEST_CASE("nested array functions stop at the compiled-terms limit", "[hardening
   h2sim::Model model = make_model(0, 1, 1);
   model.add_dimension("d", {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10"});
   model.add_constant("v", 1).with_dimensions({"d"});
-  std::string nested = "v[*]";
-  for (int level = 0; level < 12; ++level) nested = "SUM(v[*] * " + nested + ")";
-  model.add_auxiliary("x", nested);
+  model.add_auxiliary("x", repeat("SUM(v[*] * ", 12) + "v[*]" + repeat(")", 12));
   const std::string message =
       message_of<h2sim::ModelError>([&] { (void)h2sim::compile_model(model); });
   CHECK_THAT(message, Contains("variable 'x'"));
@@ -189,9 +187,7 @@ TEST_CASE("shared parts of an equation are compiled once, however deep they nest
   h2sim::SimulationOptions options;
   SECTION("nested QUANTUM") {
     h2sim::Model model = make_model(0, 1, 1);
-    std::string nested = "TIME + 2.5";
-    for (int level = 0; level < 60; ++level) nested = "QUANTUM(" + nested + ", 1)";
-    model.add_auxiliary("x", nested);
+    model.add_auxiliary("x", repeat("QUANTUM(", 60) + "TIME + 2.5" + repeat(", 1)", 60));
     options.outputs = {"x"};
     const auto r = run(model, options);
     CHECK(value_at(r, "x", 0) == 2);
@@ -199,11 +195,9 @@ TEST_CASE("shared parts of an equation are compiled once, however deep they nest
   }
   SECTION("nested PULSE TRAIN") {
     h2sim::Model model = make_model(0, 2, 1);
-    std::string start = "1";
-    for (int level = 0; level < 60; ++level) start = "PULSE TRAIN(" + start + ", 1, 10, 100)";
     // At TIME 0 the levels alternate (the innermost is 0, so the next starts at 0 and is 1,
     // ...): the sixtieth is 1. At TIME 1 every level is 1.
-    model.add_auxiliary("x", start);
+    model.add_auxiliary("x", repeat("PULSE TRAIN(", 60) + "1" + repeat(", 1, 10, 100)", 60));
     options.outputs = {"x"};
     const auto r = run(model, options);
     CHECK(value_at(r, "x", 0) == 1);
