@@ -43,10 +43,15 @@ namespace fs = std::filesystem;
 // and no fast-math, as the library itself (so the results are the interpreter's); no
 // built-in folding of the C library's functions (sin of a constant would be computed by the
 // compiler, which may round differently from the C library at run time); for this processor.
+// No auto-vectorizers: the block code is vector code already, and GCC 12.2's SLP vectorizer
+// with AVX-512 gathered divisors from the wrong slots in a long run of single-lane code
+// (test_native.cpp, "aging chains cut between parts"); without them the runs take as long.
 const std::vector<std::string> kFlags = {"-std=gnu11",
                                          "-O2",
                                          "-march=native",
                                          "-ffp-contract=off",
+                                         "-fno-tree-vectorize",
+                                         "-fno-tree-slp-vectorize",
                                          "-fno-fast-math",
                                          "-fno-builtin",
                                          "-fno-math-errno",
