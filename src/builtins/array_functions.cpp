@@ -50,7 +50,8 @@ std::vector<Builtin> array_measures() {
        .description = "the number of elements: of the whole array for an arrayed name (SIZE(SELF) "
                       "in an array's own equation), of a slice for x[*, 1]",
        .units = [](UnitCall&) { return UnitValue::literal(); },
-       .lower = [](LowerCall& c) { return c.number(static_cast<double>(c.size(0))); }},
+       .lower = [](LowerCall& c) { return c.number(static_cast<double>(c.size(0))); },
+       .ranges_over = every_argument},
   };
 }
 
@@ -90,7 +91,8 @@ std::vector<Builtin> vector_functions() {
              }
              return c.apply(Op::Select, {chain(c, Op::Add, counts),
                                          chain(c, combine[action], terms), c.arg(2)});
-           }},
+           },
+       .ranges_over = the_first_two},
       {.name = "vector_elm_map",
        .min_args = 2,
        .max_args = 2,

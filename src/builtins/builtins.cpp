@@ -98,7 +98,8 @@ std::vector<Builtin> arrays() {
        .signature = "(a, b, ...) or (array[*])",
        .description = "the smallest of the arguments, or of the elements",
        .units = all_the_same,
-       .lower = smallest_or_largest(Op::Min)},
+       .lower = smallest_or_largest(Op::Min),
+       .ranges_over = a_lone_argument},
       {.name = "max",
        .aliases = {"vmax"},
        .min_args = 1,
@@ -106,14 +107,16 @@ std::vector<Builtin> arrays() {
        .signature = "(a, b, ...) or (array[*])",
        .description = "the largest of the arguments, or of the elements",
        .units = all_the_same,
-       .lower = smallest_or_largest(Op::Max)},
+       .lower = smallest_or_largest(Op::Max),
+       .ranges_over = a_lone_argument},
       {.name = "sum",
        .min_args = 1,
        .max_args = 1,
        .signature = "(array[*])",
        .description = "the sum of the elements",
        .units = all_the_same,
-       .lower = [](LowerCall& c) { return chain(c, Op::Add, c.elements(0)); }},
+       .lower = [](LowerCall& c) { return chain(c, Op::Add, c.elements(0)); },
+       .ranges_over = every_argument},
       {.name = "prod",
        .min_args = 1,
        .max_args = 1,
@@ -123,7 +126,8 @@ std::vector<Builtin> arrays() {
            [](UnitCall& c) {
              return c.power(c.arg(0), static_cast<double>(c.element_count(0)), "PROD");
            },
-       .lower = [](LowerCall& c) { return chain(c, Op::Mul, c.elements(0)); }},
+       .lower = [](LowerCall& c) { return chain(c, Op::Mul, c.elements(0)); },
+       .ranges_over = every_argument},
       {.name = "mean",
        .min_args = 1,
        .max_args = kAnyNumber,
@@ -139,7 +143,8 @@ std::vector<Builtin> arrays() {
              }
              return c.apply(
                  Op::Div, {chain(c, Op::Add, terms), c.number(static_cast<double>(terms.size()))});
-           }},
+           },
+       .ranges_over = every_argument},
   };
 }
 

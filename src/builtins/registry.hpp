@@ -144,7 +144,17 @@ struct Builtin {
   std::string description;      // one sentence or two, for documentation
   std::function<UnitValue(UnitCall&)> units;
   std::function<LoweredPtr(LowerCall&)> lower;
+  // Array functions: whether the function ranges over the elements of argument `i` of
+  // `argc` (SUM(x[*]); LowerCall::elements and size may be asked only of such an argument).
+  // The dimensions that argument leaves open are the function's own: an array function
+  // around it does not range over them too. nullptr: of no argument.
+  bool (*ranges_over)(std::size_t argc, std::size_t i) = nullptr;
 };
+
+// Values of Builtin::ranges_over.
+inline bool every_argument(std::size_t, std::size_t) { return true; }
+inline bool a_lone_argument(std::size_t argc, std::size_t) { return argc == 1; }  // MIN(x[*])
+inline bool the_first_two(std::size_t, std::size_t i) { return i < 2; }          // VECTOR SELECT
 
 // Every builtin, in the order of the reference (docs/functions.md).
 const std::vector<Builtin>& builtins();

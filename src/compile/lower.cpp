@@ -41,6 +41,7 @@ class CallLowering final : public LowerCall {
     return args_[i];
   }
   std::vector<LoweredPtr> elements(std::size_t i) override {
+    expect_range(i);
     return c_.reduction_terms(*call_.args[i], ctx_, site_);
   }
   LoweredPtr number(double value) override { return detail::number(value); }
@@ -112,7 +113,10 @@ class CallLowering final : public LowerCall {
   }
   LoweredPtr self() override { return ref(c_.current_node()); }
 
-  std::size_t size(std::size_t i) override { return c_.element_count(*call_.args[i], ctx_); }
+  std::size_t size(std::size_t i) override {
+    expect_range(i);
+    return c_.element_count(*call_.args[i], ctx_);
+  }
 
   std::vector<LoweredPtr> vector(std::size_t i) override {
     const int d = vector_dimension(i);
@@ -162,6 +166,16 @@ class CallLowering final : public LowerCall {
   }
 
  private:
+  // An argument whose elements a lowering takes must be one its builtin says it ranges over:
+  // the dimensions an enclosing array function ranges over leave that argument's out.
+  void expect_range(std::size_t i) const {
+    const Builtin& b = *call_.builtin;
+    if (b.ranges_over == nullptr || !b.ranges_over(call_.args.size(), i))
+      c_.fail("internal error: " + function_ + " takes the elements of argument " +
+                  std::to_string(i + 1) + " but its registry entry does not say it ranges over it",
+              site_, call_.column);
+  }
+
   // The dimension argument i works along (see LowerCall::vector), -1 for a scalar; it is
   // left out of the key of shared values.
   int vector_dimension(std::size_t i) {

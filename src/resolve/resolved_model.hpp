@@ -144,7 +144,7 @@ void for_each_element(const std::vector<std::size_t>& sizes,
 // `x[dim!]`, of a dimension named as a subscript (`x[dim]`), and of an arrayed name without
 // subscripts, unless `bound` (indexed by dimension) says the equation's context fixes them.
 // SUM(x[*]) and the other reductions run over exactly these; PROD's unit is the element unit
-// to the power of their size.
+// to the power of their size. Those of an array function inside `e` are its own, not `e`'s.
 std::vector<int> open_dimensions(const ResolvedModel& model, const ResolvedExpr& e,
                                  const std::vector<bool>& bound);
 

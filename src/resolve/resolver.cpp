@@ -536,7 +536,13 @@ void collect_open(const ResolvedModel& model, const ResolvedExpr& e, const std::
       }
     }
   }
-  for (const auto& a : e.args) collect_open(model, *a, bound, out);
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    // SUM(v[*] + SUM(w[*])): w's dimension belongs to the inner SUM, not to the outer one.
+    if (e.kind == ResolvedExpr::Kind::Call && e.builtin != nullptr &&
+        e.builtin->ranges_over != nullptr && e.builtin->ranges_over(e.args.size(), i))
+      continue;
+    collect_open(model, *e.args[i], bound, out);
+  }
 }
 
 }  // namespace

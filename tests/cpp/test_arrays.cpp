@@ -213,3 +213,54 @@ TEST_CASE("two-dimensional arrays", "[arrays]") {
   REQUIRE(truck_south >= 0);
   H2_CHECK_NEAR(result.at(0, truck_south), 10.0, 1e-12);
 }
+
+namespace {
+
+// v = [1, 2] over d, w = [10, 20, 30] over e, m[d, e] = 100 v[d] + w[e].
+h2sim::Model nested_model() {
+  auto model = make_model(0.0, 1.0, 1.0, Method::Euler);
+  model.add_dimension("d", {"a", "b"});
+  model.add_dimension("e", {"x", "y", "z"});
+  model.add_auxiliary("v", "0")
+      .with_dimensions({"d"})
+      .with_element_equation({"a"}, "1")
+      .with_element_equation({"b"}, "2");
+  model.add_auxiliary("w", "0")
+      .with_dimensions({"e"})
+      .with_element_equation({"x"}, "10")
+      .with_element_equation({"y"}, "20")
+      .with_element_equation({"z"}, "30");
+  model.add_auxiliary("m", "100 * v[d] + w[e]").with_dimensions({"d", "e"});
+  return model;
+}
+
+}  // namespace
+
+// Found while timing the equation fuzzer's slowest inputs: the outer SUM of
+// SUM(v[*] + SUM(w[*])) ranged over e too (the inner SUM's own dimension), so it added the
+// inner sum |d| * |e| times and each v[d] |e| times: 369 instead of 123.
+TEST_CASE("an array function inside another ranges over its own dimensions only", "[arrays]") {
+  auto model = nested_model();
+  const std::vector<std::pair<std::string, double>> cases = {
+      {"SUM(v[*] + SUM(w[*]))", 1 + 60 + 2 + 60},
+      {"SUM(v[*] * SUM(w[*]))", 180},
+      {"PROD(v[*] * SUM(w[*]))", 60 * 120},
+      {"MEAN(v[*] - MIN(w[*]))", ((1 - 10) + (2 - 10)) / 2.0},
+      {"MAX(v[*] + MAX(w[*]))", 2 + 30},
+      {"SUM(MAX(v[*], SUM(w[*]) / 40))", 1.5 + 2},  // MAX of two is taken element by element
+      {"SIZE(v[*] * SUM(w[*]))", 2},
+      {"SUM(SUM(m[d, *]))", 1020},                       // the inner SUM takes d and e
+      {"SUM(v[*] * SUM(m[d, *]))", 1 * 360 + 2 * 660},  // d from the outer SUM
+      {"SUM(v[*] + SUM(v[*] + SUM(v[*])))", 3 + 2 * (3 + 2 * 3)},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    model.add_auxiliary("case " + std::to_string(i), cases[i].first);
+  model.add_auxiliary("row", "SUM(m[d, *])").with_dimensions({"d"});
+  const auto result = run(model);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO(cases[i].first);
+    H2_CHECK_NEAR(value_at(result, "case " + std::to_string(i), 0), cases[i].second, 1e-12);
+  }
+  H2_CHECK_NEAR(value_at(result, "row[a]", 0), 360, 1e-12);
+  H2_CHECK_NEAR(value_at(result, "row[b]", 0), 660, 1e-12);
+}

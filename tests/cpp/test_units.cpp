@@ -490,6 +490,11 @@ TEST_CASE("array reductions keep the element unit; PROD multiplies", "[units]") 
   m.add_auxiliary("share", "fleet / SUM(fleet[*])")
       .with_units("dimensionless")
       .with_dimensions({"segment"});
+  // An inner SUM's dimension is its own: PROD ranges over segment only.
+  m.add_dimension("region", {"north", "south"});
+  m.add_constant("weight", 0.5).with_units("dimensionless").with_dimensions({"region"});
+  m.add_auxiliary("weighted product", "PROD(fleet[*] * SUM(weight[*]))")
+      .with_units("vehicles^3");
   m.add_auxiliary("bad total", "SUM(fleet[*])").with_units("stations");
   const UnitIssue issue = single_issue(m);
   CHECK(issue.variable == "bad total");
