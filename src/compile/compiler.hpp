@@ -2,8 +2,9 @@
 //
 // 1. Expand (compiler.cpp): every variable becomes one node per element (scalars: one node).
 // 2. Lower (lower.cpp): each equation is lowered in its element's context into a small tree
-//    over node ids; array functions are unrolled, builtins lowered through the registry
-//    (which may add internal stock nodes for SMTH/DELAY/TREND and held nodes for
+//    over node ids; array functions are unrolled (one that reads nothing of the element's
+//    context once, into a node of its own that every element reads), builtins lowered through
+//    the registry (which may add internal stock nodes for SMTH/DELAY/TREND and held nodes for
 //    INIT/PREVIOUS/DELAY), literals fold.
 // 3. Order (order.cpp): initial values in dependency order over every node; time-varying
 //    auxiliaries in dependency order (a cycle is an algebraic loop, reported by name).
@@ -139,6 +140,8 @@ class Compiler {
   std::optional<double> value_here(const LoweredPtr& l, std::vector<int>& read, int depth,
                                    std::unordered_map<const Lowered*, double>& known) const;
   LoweredPtr lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site);
+  bool computed_once(const ResolvedExpr& call);
+  bool reads_no_context(const ResolvedExpr& e);
   LoweredPtr stock_derivative(const ResolvedVariable& v, const Context& ctx, const Site& site);
   std::string variable_suggestion(const std::string& name) const;
   // subscripts.cpp: which element a reference means
@@ -199,6 +202,9 @@ class Compiler {
   // multiply them, so they are counted against Limit::CompiledTerms as they are made.
   std::size_t lowered_terms_ = 0;
   std::size_t max_lowered_terms_ = 0;  // the limit, read once per compile
+  // Array functions computed once (computed_once), and their values: call -> value.
+  std::unordered_map<const ResolvedExpr*, bool> context_free_;  // reads_no_context, cached
+  std::unordered_map<const ResolvedExpr*, LoweredPtr> once_;
   // Values shared by the elements of an array-valued call: (call, context, label) -> value.
   std::map<std::tuple<const void*, std::vector<int>, std::string>, LoweredPtr> shared_;
 };

@@ -368,12 +368,80 @@ std::string Compiler::variable_suggestion(const std::string& name) const {
 }
 
 LoweredPtr Compiler::lower_call(const ResolvedExpr& e, const Context& ctx, const Site& site) {
+  // A node of its own is worth it where the call would be lowered more than once: for each
+  // element of an arrayed variable, or of an array function around it. (A scalar's SUM stays
+  // the variable's own value, so a run-time error names the variable alone.)
+  const bool repeated =
+      in_reduction_ ||
+      (current_variable_ >= 0 &&
+       model_.variables[static_cast<std::size_t>(current_variable_)].element_count > 1);
+  const bool once = repeated && computed_once(e);
+  if (once) {
+    if (const auto it = once_.find(&e); it != once_.end()) return it->second;
+  }
   CallLowering call(*this, e, ctx, site);
   const std::string outer = current_function_;
   current_function_ = call.function();
   LoweredPtr value = e.builtin->lower(call);
+  if (once && value->kind != Lowered::Kind::Number && value->kind != Lowered::Kind::Ref) {
+    // Named after the variable, not the element: every element reads it.
+    const std::string owner = current_owner_;
+    current_owner_ = model_.variables[static_cast<std::size_t>(current_variable_)].name();
+    value = ref(internal_node(NodeKind::Auxiliary, e.name, value));
+    current_owner_ = owner;
+  }
   current_function_ = outer;
+  if (once) once_.emplace(&e, value);
   return value;
+}
+
+// An array function that reads nothing of the element context has one value for every element
+// of the equation (share[d] = v[d] / SUM(v[*])) and for every element of an array function
+// around it (SUM(v[*] + SUM(v[*]))): it is computed once, in a node of its own, instead of
+// being unrolled again for each (n^2 terms for n elements; n^k for k nested levels).
+bool Compiler::computed_once(const ResolvedExpr& call) {
+  const Builtin& b = *call.builtin;
+  if (b.ranges_over == nullptr || call.args.empty()) return false;
+  for (std::size_t i = 0; i < call.args.size(); ++i)
+    if (!b.ranges_over(call.args.size(), i) || !reads_no_context(*call.args[i])) return false;
+  return true;
+}
+
+// Whether lowering `e` gives the same in every element context: numbers, operators, scalar
+// variables, variables whose every subscript is `*` or a fixed element (the array function
+// around them sets the `*`), and array functions of those. Anything else may read the
+// context (a dimension's name, an arrayed name without subscripts, a computed subscript) or
+// make state of the element's own (SMTH1, PREVIOUS): it is lowered per element.
+bool Compiler::reads_no_context(const ResolvedExpr& e) {
+  if (const auto it = context_free_.find(&e); it != context_free_.end()) return it->second;
+  using Kind = ResolvedExpr::Kind;
+  bool free = false;
+  switch (e.kind) {
+    case Kind::Number:
+      free = true;
+      break;
+    case Kind::Variable: {
+      const ResolvedVariable& v = model_.variables[static_cast<std::size_t>(e.variable)];
+      free = e.subscripts.size() == v.dimensions.size();
+      for (const ResolvedSubscript& s : e.subscripts)
+        free = free && (s.kind == ResolvedSubscript::Kind::Element ||
+                        s.kind == ResolvedSubscript::Kind::Wildcard);
+      break;
+    }
+    case Kind::Unary:
+    case Kind::Binary:
+    case Kind::If:
+      free = true;
+      for (const auto& a : e.args) free = free && reads_no_context(*a);
+      break;
+    case Kind::Call:
+      free = computed_once(e);
+      break;
+    default:
+      break;
+  }
+  context_free_.emplace(&e, free);
+  return free;
 }
 
 // SUM/MEAN/MIN/MAX/PROD over the open dimensions of `arg`: the terms, unrolled.

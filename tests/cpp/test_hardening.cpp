@@ -154,26 +154,36 @@ TEST_CASE("long chains compile without recursion: SUM over many elements, many a
 // Found by the fuzzer (equation target, a slow unit of 13 s): array functions nested inside
 // array functions are unrolled once per outer element, so k levels of SUM over a dimension of
 // n elements make n^k terms. 17 levels over 2 elements took 1.4 s (release); 12 over 10 would
-// never end. The terms of all equations together now stop at a limit.
+// never end. The terms of all equations together now stop at a limit. (An inner SUM that reads
+// nothing of the outer one's element is computed once now: test_arrays.cpp. Here each level
+// reads the element of the level around it, v[d] or w[e], so each is unrolled per element.)
 TEST_CASE("nested array functions stop at the compiled-terms limit", "[hardening][compile]") {
   h2sim::Model model = make_model(0, 1, 1);
   model.add_dimension("d", {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10"});
+  model.add_dimension("e", {"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10"});
   model.add_constant("v", 1).with_dimensions({"d"});
-  model.add_auxiliary("x", repeat("SUM(v[*] * ", 12) + "v[*]" + repeat(")", 12));
+  model.add_constant("w", 1).with_dimensions({"e"});
+  model.add_auxiliary("x", "SUM(v[*] * " + repeat("SUM(w[*] * v[d] * SUM(v[*] * w[e] * ", 6) +
+                               "1" + repeat(")", 13));
   const std::string message =
       message_of<h2sim::ModelError>([&] { (void)h2sim::compile_model(model); });
   CHECK_THAT(message, Contains("variable 'x'"));
   CHECK_THAT(message, Contains("array functions"));
   CHECK_THAT(message, Contains("H2SIM_MAX_COMPILED_TERMS"));
 
-  // Two levels (100 terms of 10) are far inside the limit, and right.
+  // Levels that read nothing of the level around them are computed once each: the twelve the
+  // fuzzer's case grew to give 10^12 at once, and two give 20 * 20.
   h2sim::Model small = make_model(0, 1, 1);
   small.add_dimension("d", {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10"});
   small.add_constant("v", 2).with_dimensions({"d"});
+  small.add_constant("one", 1).with_dimensions({"d"});
   small.add_auxiliary("x", "SUM(v[*] * SUM(v[*]))");
+  small.add_auxiliary("twelve", repeat("SUM(one[*] * ", 12) + "one[*]" + repeat(")", 12));
   h2sim::SimulationOptions options;
-  options.outputs = {"x"};
-  CHECK(value_at(run(small, options), "x", 1) == 400);
+  options.outputs = {"x", "twelve"};
+  const h2sim::Result result = run(small, options);
+  CHECK(value_at(result, "x", 1) == 400);
+  CHECK(value_at(result, "twelve", 1) == 1e12);
 }
 
 // Found while fixing the one above: a builtin that reads an argument twice (QUANTUM reads x
